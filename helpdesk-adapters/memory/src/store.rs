@@ -1,0 +1,256 @@
+//! The in-memory store.
+
+use crate::workspace::Workspace;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use helpdesk_core::Result;
+use helpdesk_core::model::{
+    Contact, ContactId, Event, Message, MessageId, Ticket, TicketId, TicketNumber, WorkspaceId,
+    normalize_email,
+};
+use helpdesk_core::ports::{
+    Commit, CommitOutcome, DirectoryRecord, Job, OutboxItem, OutboxStatus, RecordId, Store,
+};
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+/// A [`Store`] in memory. All data sits behind one lock, taken for the
+/// duration of a single call (never across an `.await`), so every commit is
+/// atomic and claims are exclusive.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    inner: Mutex<HashMap<WorkspaceId, Workspace>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<WorkspaceId, Workspace>> {
+        // A panic while holding the lock cannot leave a half-applied commit
+        // (commits check everything before writing), so the data is usable.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read<T>(&self, workspace: WorkspaceId, f: impl FnOnce(&Workspace) -> T) -> Option<T> {
+        self.lock().get(&workspace).map(f)
+    }
+}
+
+fn sorted_by_ticket_number(ws: &Workspace, mut ids: Vec<TicketId>) -> Vec<TicketId> {
+    ids.sort_by_key(|id| ws.tickets.get(id).map(|t| t.number));
+    ids
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn commit(&self, workspace: WorkspaceId, commit: Commit) -> Result<CommitOutcome> {
+        self.lock()
+            .entry(workspace)
+            .or_default()
+            .apply(workspace, commit)
+    }
+
+    async fn ticket(&self, workspace: WorkspaceId, id: TicketId) -> Result<Option<Ticket>> {
+        Ok(self
+            .read(workspace, |ws| ws.tickets.get(&id).cloned())
+            .flatten())
+    }
+
+    async fn ticket_by_number(
+        &self,
+        workspace: WorkspaceId,
+        number: TicketNumber,
+    ) -> Result<Option<Ticket>> {
+        Ok(self
+            .read(workspace, |ws| {
+                ws.by_number
+                    .get(&number.0)
+                    .and_then(|id| ws.tickets.get(id))
+                    .cloned()
+            })
+            .flatten())
+    }
+
+    async fn messages(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Message>> {
+        let mut out: Vec<Message> = self
+            .read(workspace, |ws| {
+                ws.messages_by_ticket
+                    .get(&ticket)
+                    .map(|ids| {
+                        ids.iter()
+                            .filter_map(|id| ws.messages.get(id).cloned())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        out.sort_by_key(|m: &Message| (m.created_at, m.id));
+        Ok(out)
+    }
+
+    async fn message(&self, workspace: WorkspaceId, id: MessageId) -> Result<Option<Message>> {
+        Ok(self
+            .read(workspace, |ws| ws.messages.get(&id).cloned())
+            .flatten())
+    }
+
+    async fn events(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Event>> {
+        let mut out = self
+            .read(workspace, |ws| {
+                ws.events_by_ticket
+                    .get(&ticket)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        out.sort_by_key(|e: &Event| (e.at, e.id));
+        Ok(out)
+    }
+
+    async fn children(&self, workspace: WorkspaceId, parent: TicketId) -> Result<Vec<TicketId>> {
+        Ok(self
+            .read(workspace, |ws| {
+                let ids = ws
+                    .tickets
+                    .values()
+                    .filter(|t| t.parent == Some(parent))
+                    .map(|t| t.id)
+                    .collect();
+                sorted_by_ticket_number(ws, ids)
+            })
+            .unwrap_or_default())
+    }
+
+    async fn merged_sources(
+        &self,
+        workspace: WorkspaceId,
+        target: TicketId,
+    ) -> Result<Vec<TicketId>> {
+        Ok(self
+            .read(workspace, |ws| {
+                let ids = ws
+                    .tickets
+                    .values()
+                    .filter(|t| t.merged_into == Some(target))
+                    .map(|t| t.id)
+                    .collect();
+                sorted_by_ticket_number(ws, ids)
+            })
+            .unwrap_or_default())
+    }
+
+    async fn contact(&self, workspace: WorkspaceId, id: ContactId) -> Result<Option<Contact>> {
+        Ok(self
+            .read(workspace, |ws| ws.contacts.get(&id).cloned())
+            .flatten())
+    }
+
+    async fn contact_by_email(
+        &self,
+        workspace: WorkspaceId,
+        email: &str,
+    ) -> Result<Option<Contact>> {
+        let email = normalize_email(email);
+        Ok(self
+            .read(workspace, |ws| {
+                ws.contact_by_email
+                    .get(&email)
+                    .and_then(|id| ws.contacts.get(id))
+                    .cloned()
+            })
+            .flatten())
+    }
+
+    async fn record(
+        &self,
+        workspace: WorkspaceId,
+        id: RecordId,
+    ) -> Result<Option<DirectoryRecord>> {
+        Ok(self
+            .read(workspace, |ws| ws.records.get(&id).cloned())
+            .flatten())
+    }
+
+    async fn outbox(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<OutboxItem>> {
+        Ok(self
+            .read(workspace, |ws| {
+                ws.outbox_by_ticket
+                    .get(&ticket)
+                    .map(|ids| {
+                        ids.iter()
+                            .filter_map(|id| ws.outbox.get(id).cloned())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default())
+    }
+
+    async fn jobs(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Job>> {
+        Ok(self
+            .read(workspace, |ws| {
+                let mut jobs: Vec<Job> = ws
+                    .jobs
+                    .values()
+                    .filter(|j| j.ticket == ticket)
+                    .cloned()
+                    .collect();
+                jobs.sort_by_key(|j| (j.due_at, j.kind));
+                jobs
+            })
+            .unwrap_or_default())
+    }
+
+    async fn claim_due_jobs(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Job>> {
+        let mut all = self.lock();
+        let mut due: Vec<&mut Job> = all
+            .values_mut()
+            .flat_map(|ws| ws.jobs.values_mut())
+            .filter(|j| j.due_at <= now && j.lease_until.is_none_or(|l| l <= now))
+            .collect();
+        due.sort_by_key(|j| (j.due_at, j.id));
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|j| {
+                j.lease_until = Some(lease_until);
+                j.clone()
+            })
+            .collect())
+    }
+
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<OutboxItem>> {
+        let mut all = self.lock();
+        let mut due: Vec<&mut OutboxItem> = all
+            .values_mut()
+            .flat_map(|ws| ws.outbox.values_mut())
+            .filter(|o| {
+                o.status == OutboxStatus::Pending
+                    && o.not_before <= now
+                    && o.lease_until.is_none_or(|l| l <= now)
+            })
+            .collect();
+        due.sort_by_key(|o| (o.not_before, o.id));
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|o| {
+                o.lease_until = Some(lease_until);
+                o.clone()
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,340 @@
+//! The data of one workspace, and the two-phase apply of a commit
+//! (check everything, then write everything) that makes commits atomic.
+
+use helpdesk_core::model::{
+    Contact, ContactId, Event, JobId, Message, MessageId, OutboxId, Ticket, TicketId, WorkspaceId,
+    normalize_email,
+};
+use helpdesk_core::ports::{
+    Commit, CommitOutcome, ContactWrite, DirectoryRecord, Job, JobKind, JobWrite, MessageUpdate,
+    OutboxItem, OutboxStatus, OutboxWrite, RecordId, TicketWrite,
+};
+use helpdesk_core::{Error, Result};
+use std::collections::{HashMap, HashSet};
+
+/// Everything stored for one workspace.
+#[derive(Debug, Default)]
+pub(crate) struct Workspace {
+    pub(crate) tickets: HashMap<TicketId, Ticket>,
+    pub(crate) by_number: HashMap<u64, TicketId>,
+    pub(crate) last_number: u64,
+    pub(crate) messages: HashMap<MessageId, Message>,
+    pub(crate) messages_by_ticket: HashMap<TicketId, Vec<MessageId>>,
+    pub(crate) events_by_ticket: HashMap<TicketId, Vec<Event>>,
+    pub(crate) contacts: HashMap<ContactId, Contact>,
+    pub(crate) contact_by_email: HashMap<String, ContactId>,
+    pub(crate) records: HashMap<RecordId, DirectoryRecord>,
+    pub(crate) outbox: HashMap<OutboxId, OutboxItem>,
+    pub(crate) outbox_by_ticket: HashMap<TicketId, Vec<OutboxId>>,
+    pub(crate) jobs: HashMap<(TicketId, JobKind), Job>,
+}
+
+pub(crate) fn record_id(record: &DirectoryRecord) -> Result<(RecordId, WorkspaceId)> {
+    Ok(match record {
+        DirectoryRecord::Agent(a) => (RecordId::Agent(a.id), a.workspace),
+        DirectoryRecord::Team(t) => (RecordId::Team(t.id), t.workspace),
+        DirectoryRecord::Queue(q) => (RecordId::Queue(q.id), q.workspace),
+        DirectoryRecord::Category(c) => (RecordId::Category(c.id), c.workspace),
+        DirectoryRecord::Organization(o) => (RecordId::Organization(o.id), o.workspace),
+        other => {
+            return Err(Error::validation(
+                "directory",
+                format!("record kind not supported by the memory store: {other:?}"),
+            ));
+        }
+    })
+}
+
+fn foreign(what: &str) -> Error {
+    Error::validation(
+        "workspace",
+        format!("a {what} of another workspace is in the commit"),
+    )
+}
+
+impl Workspace {
+    fn has_job(&self, id: JobId) -> bool {
+        self.jobs.values().any(|j| j.id == id)
+    }
+
+    /// Phase one: every check that can fail. Reads only.
+    fn check(&self, ws: WorkspaceId, commit: &Commit) -> Result<()> {
+        let mut touched = HashSet::new();
+        let mut created = HashSet::new();
+        for write in &commit.tickets {
+            let t = write.ticket();
+            if t.workspace != ws {
+                return Err(foreign("ticket"));
+            }
+            if !touched.insert(t.id) {
+                return Err(Error::validation(
+                    "tickets",
+                    format!("ticket {} is written twice", t.id),
+                ));
+            }
+            match write {
+                TicketWrite::Create(t) => {
+                    if self.tickets.contains_key(&t.id) {
+                        return Err(Error::Conflict(format!("ticket {} already exists", t.id)));
+                    }
+                    created.insert(t.id);
+                }
+                TicketWrite::Update {
+                    ticket,
+                    expected_version,
+                } => match self.tickets.get(&ticket.id) {
+                    None => return Err(Error::not_found("ticket", ticket.id)),
+                    Some(stored) if stored.version != *expected_version => {
+                        return Err(Error::Conflict(format!(
+                            "ticket {} is at version {}, not {expected_version}",
+                            ticket.id, stored.version
+                        )));
+                    }
+                    Some(stored) if stored.number != ticket.number => {
+                        return Err(Error::validation(
+                            "number",
+                            "a ticket's number never changes",
+                        ));
+                    }
+                    Some(_) => {}
+                },
+            }
+        }
+        let ticket_known = |id: &TicketId| self.tickets.contains_key(id) || created.contains(id);
+        let mut new_messages = HashSet::new();
+        for m in &commit.messages {
+            if m.workspace != ws {
+                return Err(foreign("message"));
+            }
+            if !ticket_known(&m.ticket) {
+                return Err(Error::not_found("ticket", m.ticket));
+            }
+            if self.messages.contains_key(&m.id) || !new_messages.insert(m.id) {
+                return Err(Error::Conflict(format!("message {} already exists", m.id)));
+            }
+        }
+        for u in &commit.message_updates {
+            let MessageUpdate::SendState { id, .. } = u;
+            if !self.messages.contains_key(id) && !new_messages.contains(id) {
+                return Err(Error::not_found("message", id));
+            }
+        }
+        for e in &commit.events {
+            if e.workspace != ws {
+                return Err(foreign("event"));
+            }
+            if !ticket_known(&e.ticket) {
+                return Err(Error::not_found("ticket", e.ticket));
+            }
+        }
+        let mut new_outbox = HashSet::new();
+        for w in &commit.outbox {
+            match w {
+                OutboxWrite::Enqueue(item) => {
+                    if item.workspace != ws {
+                        return Err(foreign("outbox row"));
+                    }
+                    if !ticket_known(&item.ticket) {
+                        return Err(Error::not_found("ticket", item.ticket));
+                    }
+                    if self.outbox.contains_key(&item.id) || !new_outbox.insert(item.id) {
+                        return Err(Error::Conflict(format!(
+                            "outbox row {} already exists",
+                            item.id
+                        )));
+                    }
+                }
+                OutboxWrite::Delivered { id }
+                | OutboxWrite::Retry { id, .. }
+                | OutboxWrite::Failed { id, .. }
+                | OutboxWrite::Cancel { id } => match self.outbox.get(id) {
+                    Some(row) if row.status == OutboxStatus::Pending => {}
+                    Some(row) => {
+                        return Err(Error::Conflict(format!(
+                            "outbox row {id} is {:?}, not pending",
+                            row.status
+                        )));
+                    }
+                    None => return Err(Error::not_found("outbox row", id)),
+                },
+            }
+        }
+        let mut completed = HashSet::new();
+        for w in &commit.jobs {
+            match w {
+                JobWrite::Schedule(job) => {
+                    if job.workspace != ws {
+                        return Err(foreign("job"));
+                    }
+                    if !ticket_known(&job.ticket) {
+                        return Err(Error::not_found("ticket", job.ticket));
+                    }
+                }
+                JobWrite::Cancel { .. } => {}
+                JobWrite::Complete(id) => {
+                    if !self.has_job(*id) || !completed.insert(*id) {
+                        return Err(Error::Conflict(format!("job {id} is no longer scheduled")));
+                    }
+                }
+            }
+        }
+        let mut claimed: HashMap<String, ContactId> = HashMap::new();
+        for w in &commit.contacts {
+            let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
+            if c.workspace != ws {
+                return Err(foreign("contact"));
+            }
+            match w {
+                ContactWrite::Create(c) if self.contacts.contains_key(&c.id) => {
+                    return Err(Error::Conflict(format!("contact {} already exists", c.id)));
+                }
+                ContactWrite::Update(c) if !self.contacts.contains_key(&c.id) => {
+                    return Err(Error::not_found("contact", c.id));
+                }
+                _ => {}
+            }
+            for email in &c.emails {
+                let email = normalize_email(email);
+                let owner = claimed
+                    .get(&email)
+                    .or_else(|| self.contact_by_email.get(&email));
+                if let Some(owner) = owner
+                    && *owner != c.id
+                {
+                    return Err(Error::Conflict(format!(
+                        "{email} belongs to another contact"
+                    )));
+                }
+                claimed.insert(email, c.id);
+            }
+        }
+        for r in &commit.directory {
+            if record_id(r)?.1 != ws {
+                return Err(foreign("directory record"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks, then applies. Nothing is written unless every check passes.
+    pub(crate) fn apply(&mut self, ws: WorkspaceId, commit: Commit) -> Result<CommitOutcome> {
+        self.check(ws, &commit)?;
+        let mut outcome = CommitOutcome::default();
+        for write in commit.tickets {
+            let ticket = match write {
+                TicketWrite::Create(mut t) => {
+                    self.last_number += 1;
+                    t.number = helpdesk_core::model::TicketNumber(self.last_number);
+                    t.version = 1;
+                    self.by_number.insert(t.number.0, t.id);
+                    t
+                }
+                TicketWrite::Update {
+                    mut ticket,
+                    expected_version,
+                } => {
+                    ticket.version = expected_version + 1;
+                    ticket
+                }
+            };
+            self.tickets.insert(ticket.id, ticket.clone());
+            outcome.tickets.push(ticket);
+        }
+        for m in commit.messages {
+            self.messages_by_ticket
+                .entry(m.ticket)
+                .or_default()
+                .push(m.id);
+            self.messages.insert(m.id, m);
+        }
+        for MessageUpdate::SendState {
+            id,
+            state,
+            message_id,
+        } in commit.message_updates
+        {
+            if let Some(m) = self.messages.get_mut(&id) {
+                m.send_state = Some(state);
+                if message_id.is_some() {
+                    m.email.message_id = message_id;
+                }
+            }
+        }
+        for e in commit.events {
+            self.events_by_ticket.entry(e.ticket).or_default().push(e);
+        }
+        for w in commit.outbox {
+            match w {
+                OutboxWrite::Enqueue(item) => {
+                    self.outbox_by_ticket
+                        .entry(item.ticket)
+                        .or_default()
+                        .push(item.id);
+                    self.outbox.insert(item.id, item);
+                }
+                OutboxWrite::Delivered { id } => {
+                    if let Some(row) = self.outbox.get_mut(&id) {
+                        row.status = OutboxStatus::Sent;
+                        row.attempts += 1;
+                        row.lease_until = None;
+                    }
+                }
+                OutboxWrite::Retry {
+                    id,
+                    not_before,
+                    error,
+                } => {
+                    if let Some(row) = self.outbox.get_mut(&id) {
+                        row.attempts += 1;
+                        row.not_before = not_before;
+                        row.last_error = Some(error);
+                        row.lease_until = None;
+                    }
+                }
+                OutboxWrite::Failed { id, error } => {
+                    if let Some(row) = self.outbox.get_mut(&id) {
+                        row.status = OutboxStatus::Failed;
+                        row.attempts += 1;
+                        row.last_error = Some(error);
+                        row.lease_until = None;
+                    }
+                }
+                OutboxWrite::Cancel { id } => {
+                    if let Some(row) = self.outbox.get_mut(&id) {
+                        row.status = OutboxStatus::Cancelled;
+                        row.lease_until = None;
+                    }
+                }
+            }
+        }
+        for w in commit.jobs {
+            match w {
+                JobWrite::Schedule(job) => {
+                    self.jobs.insert((job.ticket, job.kind), job);
+                }
+                JobWrite::Cancel { ticket, kind } => {
+                    self.jobs.remove(&(ticket, kind));
+                }
+                JobWrite::Complete(id) => self.jobs.retain(|_, j| j.id != id),
+            }
+        }
+        for w in commit.contacts {
+            let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
+            if let Some(old) = self.contacts.get(&c.id) {
+                for email in &old.emails {
+                    self.contact_by_email.remove(email);
+                }
+            }
+            for email in &c.emails {
+                self.contact_by_email.insert(normalize_email(email), c.id);
+            }
+            self.contacts.insert(c.id, c);
+        }
+        for r in commit.directory {
+            if let Ok((id, _)) = record_id(&r) {
+                self.records.insert(id, r);
+            }
+        }
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,1184 @@
+//! The store conformance suite: the contract every [`Store`] must keep, as
+//! `pub async fn` checks (feature `conformance`). Each check panics with a
+//! message when the store breaks the contract.
+//!
+//! Give every check a fresh store: the claim checks look at every due row in
+//! the store. Adapters run the whole suite with [`conformance_tests!`]:
+//!
+//! ```text
+//! helpdesk_core::conformance_tests!(async { std::sync::Arc::new(MyStore::connect().await) });
+//! ```
+//!
+//! which expands to one `#[tokio::test(flavor = "multi_thread")]` per check
+//! (the caller needs `tokio` with `macros` and `rt-multi-thread` as a
+//! dev-dependency).
+//!
+//! [`conformance_tests!`]: crate::conformance_tests
+
+use crate::engine::{EngineConfig, Helpdesk, NewTicket, Reply};
+use crate::error::Error;
+use crate::fields::TicketUpdate;
+use crate::lifecycle::State;
+use crate::model::{
+    Actor, Agent, AgentId, Category, Channel, Contact, Direction, Event, EventKind, Message,
+    Ticket, TicketId, TicketNumber, Visibility, WorkspaceId,
+};
+use crate::ports::{
+    Clock, Commit, ContactWrite, DirectoryRecord, DynStore, Job, JobKind, JobWrite, ManualClock,
+    OutboxItem, OutboxStatus, OutboxWrite, RecordId, RecordingTransport, StoreExt, TicketWrite,
+};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Expands to one `#[tokio::test]` per conformance check, each on a fresh
+/// store made by `$make` (an expression evaluating to a future of
+/// `Arc<S>` where `S: Store`).
+#[macro_export]
+macro_rules! conformance_tests {
+    ($make:expr) => {
+        $crate::conformance_tests!(@each $make;
+            create_and_get, numbering_unique_under_concurrency, compare_and_set_conflict,
+            commit_is_atomic, events_and_outbox_written_with_ticket, workspace_isolation,
+            merge_round_trip, link_round_trip, due_job_claiming, run_due_reopens_once,
+            concurrent_writers_lose_no_update, take_is_exclusive, contact_email_is_unique,
+            outbox_delivery_retry_and_failure, delayed_send_can_be_cancelled,
+            conversation_interleaves_in_time_order
+        );
+    };
+    (@each $make:expr; $($check:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $check() {
+                let store = $make.await;
+                let store: ::std::sync::Arc<$crate::ports::DynStore> = store;
+                $crate::conformance::$check(store).await;
+            }
+        )*
+    };
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now)
+}
+
+struct Fixture {
+    desk: Helpdesk,
+    clock: Arc<ManualClock>,
+    email: Arc<RecordingTransport>,
+    ws: WorkspaceId,
+    agent: AgentId,
+}
+
+async fn fixture(store: Arc<DynStore>) -> Fixture {
+    let clock = Arc::new(ManualClock::new(t0()));
+    let email = Arc::new(RecordingTransport::new());
+    let desk = Helpdesk::builder(store)
+        .clock(clock.clone())
+        .transport("email", email.clone())
+        .config(
+            EngineConfig::default()
+                .default_from("support@example.com")
+                .max_delivery_attempts(3),
+        )
+        .build();
+    let ws = WorkspaceId::new();
+    let agent = AgentId::new();
+    desk.put_record(
+        ws,
+        DirectoryRecord::Agent(Agent {
+            id: agent,
+            workspace: ws,
+            name: "Agnes".into(),
+            email: Some("agnes@example.com".into()),
+            active: true,
+        }),
+    )
+    .await
+    .expect("put agent");
+    Fixture {
+        desk,
+        clock,
+        email,
+        ws,
+        agent,
+    }
+}
+
+async fn new_ticket(f: &Fixture, email: &str, subject: &str) -> Ticket {
+    f.desk
+        .create_ticket(
+            f.ws,
+            NewTicket::from_customer(email, subject, "Hello, I need help."),
+        )
+        .await
+        .expect("create ticket")
+}
+
+/// A created ticket can be read back by id and by number, with its first
+/// message, its `Created` event and its new contact.
+pub async fn create_and_get(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let t = new_ticket(&f, "Ann@Example.com", "Broken lamp").await;
+    assert_eq!(
+        t.number,
+        TicketNumber(1),
+        "first ticket of a workspace is #1"
+    );
+    assert_eq!(t.version, 1, "a new ticket is at version 1");
+    let by_id = store
+        .ticket(f.ws, t.id)
+        .await
+        .unwrap()
+        .expect("ticket by id");
+    assert_eq!(by_id, t);
+    let by_number = store
+        .ticket_by_number(f.ws, t.number)
+        .await
+        .unwrap()
+        .expect("ticket by number");
+    assert_eq!(by_number.id, t.id);
+    let messages = store.messages(f.ws, t.id).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].direction, Direction::Inbound);
+    assert_eq!(
+        store.message(f.ws, messages[0].id).await.unwrap().as_ref(),
+        Some(&messages[0])
+    );
+    let events = store.events(f.ws, t.id).await.unwrap();
+    assert!(matches!(events[0].kind, EventKind::Created { .. }));
+    let contact = store
+        .contact_by_email(f.ws, "ann@example.COM")
+        .await
+        .unwrap()
+        .expect("contact found case-insensitively");
+    assert_eq!(contact.id, t.requester);
+    assert_eq!(
+        store.contact(f.ws, contact.id).await.unwrap(),
+        Some(contact)
+    );
+    assert!(store.ticket(f.ws, TicketId::new()).await.unwrap().is_none());
+    assert!(matches!(
+        f.desk.ticket(f.ws, TicketId::new()).await,
+        Err(Error::NotFound { .. })
+    ));
+    let agent = store
+        .agent(f.ws, f.agent)
+        .await
+        .unwrap()
+        .expect("agent record");
+    assert_eq!(agent.name, "Agnes");
+}
+
+/// Ticket numbers are unique and gapless per workspace, also with many
+/// concurrent creators, and independent between workspaces.
+pub async fn numbering_unique_under_concurrency(store: Arc<DynStore>) {
+    let f = Arc::new(fixture(store.clone()).await);
+    let mut tasks = Vec::new();
+    for task in 0..8 {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut numbers = Vec::new();
+            for i in 0..25 {
+                let t = f
+                    .desk
+                    .create_ticket(
+                        f.ws,
+                        NewTicket::from_customer(&format!("c{task}-{i}@example.com"), "Hi", "text"),
+                    )
+                    .await
+                    .expect("create");
+                numbers.push(t.number.0);
+            }
+            numbers
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (1..=200).collect::<Vec<u64>>(),
+        "numbers are 1..=200, unique, no gaps"
+    );
+    let other = WorkspaceId::new();
+    let t = f
+        .desk
+        .create_ticket(
+            other,
+            NewTicket::from_customer("x@example.com", "Hi", "text"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(t.number, TicketNumber(1), "numbering is per workspace");
+}
+
+/// A write with a stale version is a `Conflict` and changes nothing.
+pub async fn compare_and_set_conflict(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let t = new_ticket(&f, "ann@example.com", "Hi").await;
+    let mut changed = t.clone();
+    changed.subject = "Changed".into();
+    let ok = store
+        .commit(
+            f.ws,
+            Commit {
+                tickets: vec![TicketWrite::Update {
+                    ticket: changed.clone(),
+                    expected_version: 1,
+                }],
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect("write at the current version");
+    assert_eq!(ok.tickets[0].version, 2);
+    let mut stale = t.clone();
+    stale.subject = "Stale".into();
+    let err = store
+        .commit(
+            f.ws,
+            Commit {
+                tickets: vec![TicketWrite::Update {
+                    ticket: stale,
+                    expected_version: 1,
+                }],
+                events: vec![Event::new(
+                    f.ws,
+                    t.id,
+                    Actor::System,
+                    t0(),
+                    EventKind::LoopCleared,
+                )],
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect_err("stale write must fail");
+    assert!(
+        matches!(err, Error::Conflict(_)),
+        "stale write is a Conflict, got {err:?}"
+    );
+    assert!(err.is_retryable());
+    let now = store.ticket(f.ws, t.id).await.unwrap().unwrap();
+    assert_eq!(now.subject, "Changed");
+    assert_eq!(now.version, 2);
+    let events = store.events(f.ws, t.id).await.unwrap();
+    assert!(
+        !events.iter().any(|e| e.kind == EventKind::LoopCleared),
+        "the event of a failed commit is not written"
+    );
+}
+
+/// A commit is all or nothing: one stale ticket rolls back every other row
+/// in it (tickets, messages, events, outbox, jobs, contacts).
+pub async fn commit_is_atomic(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let a = new_ticket(&f, "ann@example.com", "A").await;
+    let b = new_ticket(&f, "bob@example.com", "B").await;
+    let mut a2 = a.clone();
+    a2.subject = "A changed".into();
+    let mut b2 = b.clone();
+    b2.subject = "B changed".into();
+    let message = Message::new(f.ws, a.id, Actor::System, Channel::Email, "x", t0());
+    let contact = Contact::with_email(f.ws, "new@example.com", None);
+    let commit = Commit {
+        tickets: vec![
+            TicketWrite::Update {
+                ticket: a2,
+                expected_version: a.version,
+            },
+            TicketWrite::Update {
+                ticket: b2,
+                expected_version: b.version + 7,
+            },
+            TicketWrite::Create(Ticket::new(f.ws, "C", a.requester, Channel::Email, t0())),
+        ],
+        messages: vec![message.clone()],
+        events: vec![Event::new(
+            f.ws,
+            a.id,
+            Actor::System,
+            t0(),
+            EventKind::LoopCleared,
+        )],
+        outbox: vec![OutboxWrite::Enqueue(OutboxItem::new(
+            f.ws,
+            a.id,
+            message.id,
+            Channel::Email,
+            t0(),
+        ))],
+        jobs: vec![JobWrite::Schedule(Job {
+            id: crate::model::JobId::new(),
+            workspace: f.ws,
+            ticket: a.id,
+            kind: JobKind::Reopen,
+            due_at: t0(),
+            lease_until: None,
+        })],
+        contacts: vec![ContactWrite::Create(contact)],
+        ..Commit::default()
+    };
+    let err = store.commit(f.ws, commit).await.expect_err("must conflict");
+    assert!(matches!(err, Error::Conflict(_)));
+    assert_eq!(
+        store.ticket(f.ws, a.id).await.unwrap().unwrap(),
+        a,
+        "A untouched"
+    );
+    assert_eq!(
+        store.ticket(f.ws, b.id).await.unwrap().unwrap(),
+        b,
+        "B untouched"
+    );
+    assert!(
+        store
+            .ticket_by_number(f.ws, TicketNumber(3))
+            .await
+            .unwrap()
+            .is_none(),
+        "C not created"
+    );
+    assert!(
+        store.message(f.ws, message.id).await.unwrap().is_none(),
+        "message not written"
+    );
+    assert_eq!(store.messages(f.ws, a.id).await.unwrap().len(), 1);
+    assert!(
+        store.outbox(f.ws, a.id).await.unwrap().is_empty(),
+        "outbox not written"
+    );
+    assert!(
+        store.jobs(f.ws, a.id).await.unwrap().is_empty(),
+        "job not written"
+    );
+    assert!(
+        store
+            .contact_by_email(f.ws, "new@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !store
+            .events(f.ws, a.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == EventKind::LoopCleared),
+        "event not written"
+    );
+    let next = new_ticket(&f, "carl@example.com", "D").await;
+    assert_eq!(
+        next.number,
+        TicketNumber(3),
+        "a failed commit does not use up a number"
+    );
+}
+
+/// A reply writes its message, its event, the ticket and its outbox row in
+/// one commit; an internal note writes no outbox row.
+pub async fn events_and_outbox_written_with_ticket(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let t = new_ticket(&f, "ann@example.com", "Hi").await;
+    let reply = f
+        .desk
+        .reply(f.ws, t.id, f.agent, Reply::text("Hello Ann"))
+        .await
+        .unwrap();
+    let after = store.ticket(f.ws, t.id).await.unwrap().unwrap();
+    assert_eq!(after.version, t.version + 1, "one write per command");
+    assert_eq!(after.times.first_response, Some(t0()));
+    let outbox = store.outbox(f.ws, t.id).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].message, reply.id);
+    assert_eq!(outbox[0].status, OutboxStatus::Pending);
+    let events = store.events(f.ws, t.id).await.unwrap();
+    assert!(events.iter().any(|e| e.kind
+        == EventKind::MessageAdded {
+            message: reply.id,
+            direction: Direction::Outbound,
+            visibility: Visibility::Public
+        }));
+    let note = f
+        .desk
+        .add_note(f.ws, t.id, f.agent, "internal only")
+        .await
+        .unwrap();
+    assert_eq!(note.visibility, Visibility::Internal);
+    assert_eq!(
+        store.outbox(f.ws, t.id).await.unwrap().len(),
+        1,
+        "a note is never queued"
+    );
+    let report = f.desk.dispatch_outbox().await.unwrap();
+    assert_eq!(report.sent, 1);
+    let sent = f.email.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].text, "Hello Ann");
+    assert_eq!(sent[0].to, vec!["ann@example.com".to_string()]);
+    assert!(!sent.iter().any(|m| m.text.contains("internal only")));
+}
+
+/// Nothing of workspace A is visible or writable from workspace B.
+pub async fn workspace_isolation(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let a = f.ws;
+    let b = WorkspaceId::new();
+    let t = new_ticket(&f, "ann@example.com", "Secret").await;
+    let child = new_ticket(&f, "ann@example.com", "Child").await;
+    f.desk
+        .link(a, child.id, t.id, Actor::Agent(f.agent))
+        .await
+        .unwrap();
+    f.desk
+        .set_pending(
+            a,
+            t.id,
+            Actor::Agent(f.agent),
+            Some(t0() + Duration::days(1)),
+        )
+        .await
+        .unwrap();
+    let src = new_ticket(&f, "ann@example.com", "Dup").await;
+    f.desk
+        .merge(a, t.id, &[src.id], Actor::Agent(f.agent))
+        .await
+        .unwrap();
+    let reply = f
+        .desk
+        .reply(a, t.id, f.agent, Reply::text("hi"))
+        .await
+        .unwrap();
+    let category = Category::new(a, "Returns");
+    f.desk
+        .put_record(a, DirectoryRecord::Category(category.clone()))
+        .await
+        .unwrap();
+
+    assert!(store.ticket(b, t.id).await.unwrap().is_none());
+    assert!(store.ticket_by_number(b, t.number).await.unwrap().is_none());
+    assert!(store.messages(b, t.id).await.unwrap().is_empty());
+    assert!(store.message(b, reply.id).await.unwrap().is_none());
+    assert!(store.events(b, t.id).await.unwrap().is_empty());
+    assert!(store.children(b, t.id).await.unwrap().is_empty());
+    assert!(store.merged_sources(b, t.id).await.unwrap().is_empty());
+    assert!(store.contact(b, t.requester).await.unwrap().is_none());
+    assert!(
+        store
+            .contact_by_email(b, "ann@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .record(b, RecordId::Agent(f.agent))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .record(b, RecordId::Category(category.id))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.outbox(b, t.id).await.unwrap().is_empty());
+    assert!(store.jobs(b, t.id).await.unwrap().is_empty());
+    assert!(
+        store.jobs(a, t.id).await.unwrap().len() == 1,
+        "sanity: A sees its job"
+    );
+
+    // Engine calls from B fail as not found.
+    assert!(matches!(
+        f.desk.ticket(b, t.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        f.desk.reply(b, t.id, f.agent, Reply::text("x")).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        f.desk.conversation(b, t.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    // Writing A's rows through B is refused and changes nothing.
+    let stored = store.ticket(a, t.id).await.unwrap().unwrap();
+    let mut hijack = stored.clone();
+    hijack.subject = "hijacked".into();
+    let err = store
+        .commit(
+            b,
+            Commit {
+                tickets: vec![TicketWrite::Update {
+                    ticket: hijack.clone(),
+                    expected_version: stored.version,
+                }],
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect_err("foreign rows refused");
+    assert!(
+        matches!(err, Error::Validation { .. } | Error::NotFound { .. }),
+        "got {err:?}"
+    );
+    let mut moved = hijack;
+    moved.workspace = b;
+    let err = store
+        .commit(
+            b,
+            Commit {
+                tickets: vec![TicketWrite::Update {
+                    ticket: moved,
+                    expected_version: stored.version,
+                }],
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect_err("a ticket of A cannot be updated from B");
+    assert!(
+        matches!(err, Error::NotFound { .. } | Error::Conflict(_)),
+        "got {err:?}"
+    );
+    assert_eq!(store.ticket(a, t.id).await.unwrap().unwrap(), stored);
+}
+
+/// Merge: the source is Closed with `merged_into`, the target lists it, tags
+/// are united, events are on both sides, the target's conversation shows the
+/// source's messages, and merging into a merged ticket follows the chain.
+pub async fn merge_round_trip(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let actor = Actor::Agent(f.agent);
+    let target = new_ticket(&f, "ann@example.com", "Order 1").await;
+    let source = new_ticket(&f, "ANN@example.com", "Order 1 again").await;
+    f.desk
+        .update(
+            f.ws,
+            source.id,
+            actor,
+            TicketUpdate::default().add_tag("vip"),
+        )
+        .await
+        .unwrap();
+    let merged = f
+        .desk
+        .merge(f.ws, target.id, &[source.id], actor)
+        .await
+        .unwrap();
+    assert!(merged.tags.contains("vip"));
+    let source_after = store.ticket(f.ws, source.id).await.unwrap().unwrap();
+    assert_eq!(source_after.state, State::Closed);
+    assert_eq!(source_after.merged_into, Some(target.id));
+    assert!(source_after.times.closed.is_some());
+    assert_eq!(
+        store.merged_sources(f.ws, target.id).await.unwrap(),
+        vec![source.id]
+    );
+    assert!(
+        store
+            .events(f.ws, source.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == EventKind::Merged { into: target.id })
+    );
+    assert!(
+        store
+            .events(f.ws, target.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == EventKind::MergedFrom { source: source.id })
+    );
+    let conversation = f.desk.conversation(f.ws, target.id).await.unwrap();
+    assert_eq!(
+        conversation.messages().count(),
+        2,
+        "source messages show on the target"
+    );
+    assert_eq!(conversation.merged, vec![source.id]);
+
+    // A third ticket merged "into the source" lands on the chain's end.
+    let third = new_ticket(&f, "ann@example.com", "Order 1, third time").await;
+    let end = f
+        .desk
+        .merge(f.ws, source.id, &[third.id], actor)
+        .await
+        .unwrap();
+    assert_eq!(end.id, target.id);
+    assert_eq!(
+        store
+            .ticket(f.ws, third.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .merged_into,
+        Some(target.id)
+    );
+    // Merging the target into its own source would be a cycle: refused.
+    let err = f
+        .desk
+        .merge(f.ws, source.id, &[target.id], actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation { .. }), "got {err:?}");
+    // Another requester's ticket is refused by the default policy.
+    let other = new_ticket(&f, "bob@example.com", "Unrelated").await;
+    let err = f
+        .desk
+        .merge(f.ws, target.id, &[other.id], actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation { .. }));
+    assert_eq!(
+        store.ticket(f.ws, other.id).await.unwrap().unwrap().state,
+        State::Open
+    );
+}
+
+/// Links: link, list children, refuse cycles, unlink.
+pub async fn link_round_trip(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let actor = Actor::Agent(f.agent);
+    let parent = new_ticket(&f, "ann@example.com", "Parent").await;
+    let child = new_ticket(&f, "ann@example.com", "Child").await;
+    let grandchild = new_ticket(&f, "ann@example.com", "Grandchild").await;
+    f.desk.link(f.ws, child.id, parent.id, actor).await.unwrap();
+    f.desk
+        .link(f.ws, grandchild.id, child.id, actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.children(f.ws, parent.id).await.unwrap(),
+        vec![child.id]
+    );
+    assert_eq!(
+        store.children(f.ws, child.id).await.unwrap(),
+        vec![grandchild.id]
+    );
+    let err = f
+        .desk
+        .link(f.ws, parent.id, grandchild.id, actor)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Validation { .. }),
+        "cycle refused, got {err:?}"
+    );
+    assert!(
+        store
+            .ticket(f.ws, parent.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .parent
+            .is_none()
+    );
+    let unlinked = f.desk.unlink(f.ws, child.id, actor).await.unwrap();
+    assert!(unlinked.parent.is_none());
+    assert!(store.children(f.ws, parent.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .events(f.ws, parent.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == EventKind::ChildUnlinked { child: child.id })
+    );
+}
+
+/// Due jobs: not claimable before they are due; claimed by one caller at a
+/// time while leased; claimable again after the lease; completing removes
+/// them exactly once; concurrent claimers never share a job.
+pub async fn due_job_claiming(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let actor = Actor::Agent(f.agent);
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let t = new_ticket(&f, &format!("c{i}@example.com"), "Hi").await;
+        f.desk
+            .set_pending(f.ws, t.id, actor, Some(t0() + Duration::hours(1 + i % 3)))
+            .await
+            .unwrap();
+        ids.push(t.id);
+    }
+    let early = store
+        .claim_due_jobs(t0(), 100, t0() + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert!(early.is_empty(), "nothing is due yet");
+    let now = t0() + Duration::hours(5);
+    let lease = now + Duration::minutes(5);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            loop {
+                let jobs = store.claim_due_jobs(now, 3, lease).await.expect("claim");
+                if jobs.is_empty() {
+                    return got;
+                }
+                got.extend(jobs);
+            }
+        }));
+    }
+    let mut claimed = Vec::new();
+    for t in tasks {
+        claimed.extend(t.await.unwrap());
+    }
+    let unique: BTreeSet<_> = claimed.iter().map(|j| j.id).collect();
+    assert_eq!(claimed.len(), 20, "every job claimed once");
+    assert_eq!(unique.len(), 20, "no job claimed twice");
+    assert!(
+        claimed
+            .iter()
+            .all(|j| j.kind == JobKind::Reopen && j.workspace == f.ws)
+    );
+    assert!(
+        store
+            .claim_due_jobs(now, 100, lease)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased jobs are not claimable"
+    );
+    let after_lease = store
+        .claim_due_jobs(
+            lease + Duration::seconds(1),
+            100,
+            lease + Duration::minutes(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        after_lease.len(),
+        20,
+        "an expired lease makes the job claimable again"
+    );
+    let job = &after_lease[0];
+    store
+        .commit(
+            job.workspace,
+            Commit {
+                jobs: vec![JobWrite::Complete(job.id)],
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect("complete");
+    let again = store
+        .commit(
+            job.workspace,
+            Commit {
+                jobs: vec![JobWrite::Complete(job.id)],
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect_err("a job completes once");
+    assert!(matches!(again, Error::Conflict(_)));
+    assert!(store.jobs(f.ws, job.ticket).await.unwrap().is_empty());
+}
+
+/// `run_due` reopens each ticket whose reopen date passed exactly once, also
+/// with 8 concurrent callers, and leaves the others alone.
+pub async fn run_due_reopens_once(store: Arc<DynStore>) {
+    let f = Arc::new(fixture(store.clone()).await);
+    let actor = Actor::Agent(f.agent);
+    let mut due = Vec::new();
+    for i in 0..10 {
+        let t = new_ticket(&f, &format!("d{i}@example.com"), "Later").await;
+        let t = if i % 2 == 0 {
+            f.desk
+                .set_pending(f.ws, t.id, actor, Some(t0() + Duration::days(1)))
+                .await
+                .unwrap()
+        } else {
+            f.desk
+                .close(f.ws, t.id, actor, Some(t0() + Duration::days(1)))
+                .await
+                .unwrap()
+        };
+        due.push(t.id);
+    }
+    let later = new_ticket(&f, "later@example.com", "Much later").await;
+    f.desk
+        .set_pending(f.ws, later.id, actor, Some(t0() + Duration::days(30)))
+        .await
+        .unwrap();
+    let now = t0() + Duration::days(2);
+    f.clock.set(now);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            f.desk.run_due(now).await.expect("run_due")
+        }));
+    }
+    let mut reopened = Vec::new();
+    for t in tasks {
+        let report = t.await.unwrap();
+        assert!(
+            report.failed.is_empty(),
+            "no job failed: {:?}",
+            report.failed
+        );
+        reopened.extend(report.reopened);
+    }
+    reopened.sort();
+    let mut expected = due.clone();
+    expected.sort();
+    assert_eq!(reopened, expected, "each due ticket reopened exactly once");
+    for id in &due {
+        let t = store.ticket(f.ws, *id).await.unwrap().unwrap();
+        assert_eq!(t.state, State::Open);
+        assert!(t.reopen_at.is_none());
+        assert!(t.times.closed.is_none());
+        let reopen_events = store
+            .events(f.ws, *id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::StateChanged {
+                        to: State::Open,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(reopen_events, 1);
+        assert!(store.jobs(f.ws, *id).await.unwrap().is_empty());
+    }
+    assert_eq!(
+        store.ticket(f.ws, later.id).await.unwrap().unwrap().state,
+        State::Pending
+    );
+}
+
+/// 16 tasks change one ticket at once; every change survives (no lost
+/// update) and the version counts every write.
+pub async fn concurrent_writers_lose_no_update(store: Arc<DynStore>) {
+    let f = Arc::new(fixture(store.clone()).await);
+    let t = new_ticket(&f, "ann@example.com", "Busy").await;
+    let mut tasks = Vec::new();
+    for task in 0..16 {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut writes = 0u64;
+            for i in 0..10 {
+                let update = TicketUpdate::default().add_tag(format!("t{task}-{i}"));
+                loop {
+                    match f
+                        .desk
+                        .update(f.ws, t.id, Actor::Agent(f.agent), update.clone())
+                        .await
+                    {
+                        Ok(_) => break,
+                        Err(Error::Conflict(_)) => continue,
+                        Err(e) => panic!("update failed: {e}"),
+                    }
+                }
+                writes += 1;
+                loop {
+                    match f
+                        .desk
+                        .add_note(f.ws, t.id, f.agent, &format!("note {task}-{i}"))
+                        .await
+                    {
+                        Ok(_) => break,
+                        Err(Error::Conflict(_)) => continue,
+                        Err(e) => panic!("note failed: {e}"),
+                    }
+                }
+                writes += 1;
+            }
+            writes
+        }));
+    }
+    let mut writes = 0;
+    for task in tasks {
+        writes += task.await.unwrap();
+    }
+    let after = store.ticket(f.ws, t.id).await.unwrap().unwrap();
+    assert_eq!(after.tags.len(), 160, "every tag survived");
+    assert_eq!(after.version, 1 + writes, "one version per write");
+    let notes = store
+        .messages(f.ws, t.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.visibility == Visibility::Internal)
+        .count();
+    assert_eq!(notes, 160, "every note survived");
+    let tagged = store
+        .events(f.ws, t.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e.kind, EventKind::Tagged { .. }))
+        .count();
+    assert_eq!(tagged, 160, "one event per change");
+}
+
+/// Of many agents taking one ticket at once, exactly one wins.
+pub async fn take_is_exclusive(store: Arc<DynStore>) {
+    let f = Arc::new(fixture(store.clone()).await);
+    let t = new_ticket(&f, "ann@example.com", "Free").await;
+    let mut agents = Vec::new();
+    for i in 0..8 {
+        let id = AgentId::new();
+        f.desk
+            .put_record(
+                f.ws,
+                DirectoryRecord::Agent(Agent {
+                    id,
+                    workspace: f.ws,
+                    name: format!("agent {i}"),
+                    email: None,
+                    active: true,
+                }),
+            )
+            .await
+            .unwrap();
+        agents.push(id);
+    }
+    let mut tasks = Vec::new();
+    for agent in agents.clone() {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            (agent, f.desk.take(f.ws, t.id, agent).await)
+        }));
+    }
+    let mut winners = Vec::new();
+    for task in tasks {
+        let (agent, result) = task.await.unwrap();
+        match result {
+            Ok(_) => winners.push(agent),
+            Err(Error::Precondition(_)) => {}
+            Err(e) => panic!("take failed with {e}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one agent takes the ticket");
+    assert_eq!(
+        store.ticket(f.ws, t.id).await.unwrap().unwrap().assignee,
+        Some(winners[0])
+    );
+}
+
+/// An email address belongs to one contact per workspace.
+pub async fn contact_email_is_unique(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let first = f
+        .desk
+        .put_contact(
+            f.ws,
+            Contact::with_email(f.ws, "ann@example.com", Some("Ann".into())),
+        )
+        .await
+        .unwrap();
+    let err = f
+        .desk
+        .put_contact(f.ws, Contact::with_email(f.ws, "ANN@example.com", None))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "got {err:?}");
+    assert_eq!(
+        store
+            .contact_by_email(f.ws, "ann@example.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        first.id
+    );
+    // The same address in another workspace is another contact.
+    let other = WorkspaceId::new();
+    f.desk
+        .put_contact(other, Contact::with_email(other, "ann@example.com", None))
+        .await
+        .unwrap();
+    // Concurrent creators of tickets for one new address share one contact.
+    let f = Arc::new(f);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            new_ticket(&f, "zed@example.com", "Hi").await.requester
+        }));
+    }
+    let mut requesters = BTreeSet::new();
+    for t in tasks {
+        requesters.insert(t.await.unwrap());
+    }
+    assert_eq!(requesters.len(), 1, "one contact for one address");
+}
+
+/// Delivery failures are retried with backoff and end as failed, with an
+/// event, after the attempt limit; a permanent failure ends at once.
+pub async fn outbox_delivery_retry_and_failure(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let t = new_ticket(&f, "ann@example.com", "Hi").await;
+    let m = f
+        .desk
+        .reply(f.ws, t.id, f.agent, Reply::text("one"))
+        .await
+        .unwrap();
+    f.email.fail_next(1);
+    let r = f.desk.dispatch_outbox().await.unwrap();
+    assert_eq!((r.sent, r.retried, r.failed), (0, 1, 0));
+    let row = &store.outbox(f.ws, t.id).await.unwrap()[0];
+    assert_eq!(row.attempts, 1);
+    assert!(row.not_before > t0(), "retry waits");
+    assert_eq!(
+        f.desk.dispatch_outbox().await.unwrap().sent,
+        0,
+        "not before its time"
+    );
+    f.clock.advance(Duration::hours(2));
+    assert_eq!(f.desk.dispatch_outbox().await.unwrap().sent, 1);
+    let sent = store.message(f.ws, m.id).await.unwrap().unwrap();
+    assert!(matches!(
+        sent.send_state,
+        Some(crate::model::SendState::Sent { .. })
+    ));
+
+    // Three temporary failures with max 3 attempts: failed, with an event.
+    let m2 = f
+        .desk
+        .reply(f.ws, t.id, f.agent, Reply::text("two"))
+        .await
+        .unwrap();
+    f.email.fail_next(3);
+    for _ in 0..3 {
+        f.desk.dispatch_outbox().await.unwrap();
+        f.clock.advance(Duration::hours(2));
+    }
+    let failed = store.message(f.ws, m2.id).await.unwrap().unwrap();
+    assert!(matches!(
+        failed.send_state,
+        Some(crate::model::SendState::Failed { .. })
+    ));
+    assert!(
+        store.events(f.ws, t.id).await.unwrap().iter().any(
+            |e| matches!(&e.kind, EventKind::MessageFailed { message, .. } if *message == m2.id)
+        )
+    );
+
+    // A permanent failure gives up at once.
+    let m3 = f
+        .desk
+        .reply(f.ws, t.id, f.agent, Reply::text("three"))
+        .await
+        .unwrap();
+    f.email.fail_next_permanently();
+    let r = f.desk.dispatch_outbox().await.unwrap();
+    assert_eq!(r.failed, 1);
+    let rows = store.outbox(f.ws, t.id).await.unwrap();
+    let row = rows.iter().find(|o| o.message == m3.id).unwrap();
+    assert_eq!(row.status, OutboxStatus::Failed);
+    assert_eq!(f.email.sent().len(), 1);
+}
+
+/// A delayed reply waits until its time and can be cancelled before.
+pub async fn delayed_send_can_be_cancelled(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let t = new_ticket(&f, "ann@example.com", "Hi").await;
+    let later = f
+        .desk
+        .reply(
+            f.ws,
+            t.id,
+            f.agent,
+            Reply::text("later").send_at(t0() + Duration::minutes(10)),
+        )
+        .await
+        .unwrap();
+    let cancelled = f
+        .desk
+        .reply(
+            f.ws,
+            t.id,
+            f.agent,
+            Reply::text("oops").send_at(t0() + Duration::minutes(10)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(f.desk.dispatch_outbox().await.unwrap().sent, 0, "too early");
+    f.desk
+        .cancel_send(f.ws, cancelled.id, Actor::Agent(f.agent))
+        .await
+        .unwrap();
+    let err = f
+        .desk
+        .cancel_send(f.ws, cancelled.id, Actor::Agent(f.agent))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Precondition(_)));
+    f.clock.advance(Duration::minutes(11));
+    assert_eq!(f.desk.dispatch_outbox().await.unwrap().sent, 1);
+    let sent = f.email.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].message, later.id);
+    let err = f
+        .desk
+        .cancel_send(f.ws, later.id, Actor::Agent(f.agent))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Precondition(_)),
+        "a sent message cannot be cancelled"
+    );
+}
+
+/// The conversation interleaves messages and events by time.
+pub async fn conversation_interleaves_in_time_order(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let t = new_ticket(&f, "ann@example.com", "Hi").await;
+    f.clock.advance(Duration::minutes(1));
+    f.desk
+        .reply(f.ws, t.id, f.agent, Reply::text("r1"))
+        .await
+        .unwrap();
+    f.clock.advance(Duration::minutes(1));
+    f.desk
+        .set_pending(f.ws, t.id, Actor::Agent(f.agent), None)
+        .await
+        .unwrap();
+    f.clock.advance(Duration::minutes(1));
+    let customer = f.desk.ticket(f.ws, t.id).await.unwrap().requester;
+    let out = f
+        .desk
+        .customer_message(f.ws, t.id, customer, "thanks")
+        .await
+        .unwrap();
+    assert!(out.reopened);
+    let c = f.desk.conversation(f.ws, t.id).await.unwrap();
+    let times: Vec<_> = c.entries.iter().map(|e| e.at()).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "entries in time order");
+    assert_eq!(c.messages().count(), 3);
+    assert!(c.events().any(|e| matches!(
+        e.kind,
+        EventKind::StateChanged {
+            to: State::Pending,
+            ..
+        }
+    )));
+    assert_eq!(c.ticket.state, State::Open);
+    assert_eq!(f.clock.now(), t0() + Duration::minutes(3));
+}

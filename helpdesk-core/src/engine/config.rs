@@ -1,0 +1,94 @@
+//! Engine settings.
+
+use crate::merge::MergePolicy;
+use chrono::Duration;
+
+/// Settings of a [`Helpdesk`](crate::engine::Helpdesk). Build with
+/// [`EngineConfig::default`] and change what you need.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct EngineConfig {
+    /// How many times a command is re-decided on fresh data after a
+    /// compare-and-set conflict before the conflict is returned.
+    pub max_retries: u32,
+    /// Who may be merged with whom.
+    pub merge_policy: MergePolicy,
+    /// Sender address put on outgoing messages (e.g. the support mailbox).
+    pub default_from: Option<String>,
+    /// Delivery attempts before an outbox row is marked failed.
+    pub max_delivery_attempts: u32,
+    /// First retry delay of a failed delivery; doubles per attempt.
+    pub retry_base: Duration,
+    /// Longest retry delay.
+    pub retry_cap: Duration,
+    /// How long a claimed job or outbox row stays leased to one runner.
+    pub lease: Duration,
+    /// Rows claimed per round by `run_due` and `dispatch_outbox`.
+    pub batch_size: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            max_retries: 16,
+            merge_policy: MergePolicy::default(),
+            default_from: None,
+            max_delivery_attempts: 5,
+            retry_base: Duration::minutes(1),
+            retry_cap: Duration::hours(1),
+            lease: Duration::minutes(5),
+            batch_size: 100,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Sets [`EngineConfig::merge_policy`].
+    pub fn merge_policy(mut self, policy: MergePolicy) -> Self {
+        self.merge_policy = policy;
+        self
+    }
+    /// Sets [`EngineConfig::default_from`].
+    pub fn default_from(mut self, from: impl Into<String>) -> Self {
+        self.default_from = Some(from.into());
+        self
+    }
+    /// Sets [`EngineConfig::max_retries`].
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+    /// Sets [`EngineConfig::max_delivery_attempts`] (at least 1).
+    pub fn max_delivery_attempts(mut self, n: u32) -> Self {
+        self.max_delivery_attempts = n.max(1);
+        self
+    }
+
+    /// The delay before delivery attempt number `attempts + 1`, doubling from
+    /// [`retry_base`](Self::retry_base) up to [`retry_cap`](Self::retry_cap).
+    pub fn retry_delay(&self, attempts: u32) -> Duration {
+        let factor = 1i32
+            .checked_shl(attempts.saturating_sub(1).min(20))
+            .unwrap_or(i32::MAX);
+        let delay = self
+            .retry_base
+            .checked_mul(factor)
+            .unwrap_or(self.retry_cap);
+        delay.min(self.retry_cap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delay_doubles_and_is_capped() {
+        let c = EngineConfig::default();
+        assert_eq!(c.retry_delay(1), Duration::minutes(1));
+        assert_eq!(c.retry_delay(2), Duration::minutes(2));
+        assert_eq!(c.retry_delay(3), Duration::minutes(4));
+        assert_eq!(c.retry_delay(30), Duration::hours(1));
+        assert_eq!(c.retry_delay(u32::MAX), Duration::hours(1));
+    }
+}

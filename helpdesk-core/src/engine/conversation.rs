@@ -1,0 +1,110 @@
+//! The conversation view: messages and events interleaved in time order.
+
+use super::Helpdesk;
+use crate::error::{Error, Result};
+use crate::model::{Event, Message, Ticket, TicketId, WorkspaceId};
+use crate::ports::StoreExt;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One line of a conversation view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "entry")]
+pub enum Entry {
+    /// A message.
+    Message(Box<Message>),
+    /// A history event.
+    Event(Box<Event>),
+}
+
+impl Entry {
+    /// When it happened.
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Entry::Message(m) => m.created_at,
+            Entry::Event(e) => e.at,
+        }
+    }
+}
+
+/// A ticket with its messages and events, including those of every ticket
+/// merged into it, oldest first. At equal times a message comes before the
+/// events it caused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// The ticket.
+    pub ticket: Ticket,
+    /// Tickets merged into it (directly or through a chain).
+    pub merged: Vec<TicketId>,
+    /// Messages and events.
+    pub entries: Vec<Entry>,
+}
+
+impl Conversation {
+    /// The messages only.
+    pub fn messages(&self) -> impl Iterator<Item = &Message> {
+        self.entries.iter().filter_map(|e| match e {
+            Entry::Message(m) => Some(m.as_ref()),
+            Entry::Event(_) => None,
+        })
+    }
+
+    /// The events only.
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.entries.iter().filter_map(|e| match e {
+            Entry::Event(ev) => Some(ev.as_ref()),
+            Entry::Message(_) => None,
+        })
+    }
+}
+
+impl Helpdesk {
+    /// The conversation view of a ticket (see [`Conversation`]).
+    pub async fn conversation(&self, workspace: WorkspaceId, id: TicketId) -> Result<Conversation> {
+        let ticket = self.store.get_ticket(workspace, id).await?;
+        let mut tickets = vec![id];
+        let mut merged = Vec::new();
+        let mut i = 0;
+        while i < tickets.len() {
+            for source in self.store.merged_sources(workspace, tickets[i]).await? {
+                if tickets.contains(&source) {
+                    return Err(Error::Storage(
+                        format!("merge cycle through {source} (corrupt data?)").into(),
+                    ));
+                }
+                tickets.push(source);
+                merged.push(source);
+            }
+            i += 1;
+        }
+        let mut entries = Vec::new();
+        for t in &tickets {
+            entries.extend(
+                self.store
+                    .messages(workspace, *t)
+                    .await?
+                    .into_iter()
+                    .map(|m| Entry::Message(Box::new(m))),
+            );
+            entries.extend(
+                self.store
+                    .events(workspace, *t)
+                    .await?
+                    .into_iter()
+                    .map(|e| Entry::Event(Box::new(e))),
+            );
+        }
+        entries.sort_by(|a, b| {
+            let rank = |e: &Entry| match e {
+                Entry::Message(m) => (m.created_at, 0u8, m.id.as_u128()),
+                Entry::Event(ev) => (ev.at, 1u8, ev.id.as_u128()),
+            };
+            rank(a).cmp(&rank(b))
+        });
+        Ok(Conversation {
+            ticket,
+            merged,
+            entries,
+        })
+    }
+}

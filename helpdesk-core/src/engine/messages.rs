@@ -1,0 +1,402 @@
+//! Adding messages: agent replies, internal notes, customer messages.
+
+use super::Helpdesk;
+use super::plan::{Plan, push_events, stored, write_ticket};
+use crate::error::{Error, Result};
+use crate::lifecycle::{self, CustomerReply, LifecycleContext, State, Transition};
+use crate::model::{
+    Actor, AgentId, Attachment, ContactId, Direction, EventKind, Message, SendState, Ticket,
+    TicketId, Visibility, WorkspaceId, is_plausible_email, normalize_email,
+};
+use crate::ports::{Commit, OutboxItem, OutboxWrite, StoreExt, TicketWrite};
+use chrono::{DateTime, Utc};
+
+/// A public reply of an agent to the customer.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Reply {
+    /// Plain text (required unless `html` is given).
+    pub text: String,
+    /// HTML alternative.
+    pub html: Option<String>,
+    /// Extra copy addresses for this reply (the ticket's cc are always added).
+    pub cc: Vec<String>,
+    /// Attachments (metadata).
+    pub attachments: Vec<Attachment>,
+    /// Delayed send: the reply waits in the outbox until then and can be
+    /// cancelled before it goes.
+    pub send_at: Option<DateTime<Utc>>,
+}
+
+impl Reply {
+    /// A plain-text reply.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Delays the send.
+    pub fn send_at(mut self, at: DateTime<Utc>) -> Self {
+        self.send_at = Some(at);
+        self
+    }
+
+    /// Adds a copy address.
+    pub fn cc(mut self, address: impl Into<String>) -> Self {
+        self.cc.push(address.into());
+        self
+    }
+}
+
+/// Where a customer's message landed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerMessageOutcome {
+    /// The ticket that holds the message (a new one when the original was
+    /// Archived).
+    pub ticket: Ticket,
+    /// The stored message.
+    pub message: Message,
+    /// The ticket was Pending or Closed and is Open again.
+    pub reopened: bool,
+    /// The original ticket was Archived; `ticket` is a new follow-up linked to it.
+    pub follow_up_of: Option<TicketId>,
+}
+
+fn refuse_if_final(ticket: &Ticket, what: &str) -> Result<()> {
+    if ticket.state == State::Archived {
+        return Err(Error::validation(
+            "state",
+            format!("ticket {} is archived; cannot add {what}", ticket.number),
+        ));
+    }
+    if let Some(into) = ticket.merged_into {
+        return Err(Error::validation(
+            "merged_into",
+            format!(
+                "ticket {} was merged into {into}; add {what} there",
+                ticket.number
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Threading ids for a new outbound message: in reply to the last inbound
+/// message that has a Message-ID; references every stored Message-ID (the
+/// last 20).
+fn thread_of(messages: &[Message]) -> (Vec<String>, Vec<String>) {
+    let in_reply_to = messages
+        .iter()
+        .rev()
+        .find(|m| m.direction == Direction::Inbound && m.email.message_id.is_some())
+        .and_then(|m| m.email.message_id.clone())
+        .into_iter()
+        .collect();
+    let ids: Vec<String> = messages
+        .iter()
+        .filter_map(|m| m.email.message_id.clone())
+        .collect();
+    let references = ids[ids.len().saturating_sub(20)..].to_vec();
+    (in_reply_to, references)
+}
+
+impl Helpdesk {
+    /// Adds a public reply of `agent` and queues it for delivery through the
+    /// outbox (sent by [`dispatch_outbox`](Helpdesk::dispatch_outbox)). The
+    /// ticket's state does not change.
+    pub async fn reply(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        agent: AgentId,
+        reply: Reply,
+    ) -> Result<Message> {
+        let (message, _) = self
+            .run(workspace, || {
+                self.plan_reply(workspace, ticket, agent, &reply)
+            })
+            .await?;
+        Ok(message)
+    }
+
+    async fn plan_reply(
+        &self,
+        workspace: WorkspaceId,
+        id: TicketId,
+        agent: AgentId,
+        reply: &Reply,
+    ) -> Result<Plan<Message>> {
+        let now = self.clock.now();
+        if reply.text.trim().is_empty() && reply.html.is_none() {
+            return Err(Error::validation("text", "a reply cannot be empty"));
+        }
+        let ticket = self.store.get_ticket(workspace, id).await?;
+        refuse_if_final(&ticket, "a reply")?;
+        let contact = self
+            .store
+            .contact(workspace, ticket.requester)
+            .await?
+            .ok_or_else(|| Error::not_found("contact", ticket.requester))?;
+        let mut cc = ticket.cc.clone();
+        for address in &reply.cc {
+            if !is_plausible_email(address) {
+                return Err(Error::validation(
+                    "cc",
+                    format!("{address:?} is not an email address"),
+                ));
+            }
+            let address = normalize_email(address);
+            if !cc.contains(&address) {
+                cc.push(address);
+            }
+        }
+        let history = self.store.messages(workspace, id).await?;
+        let (in_reply_to, references) = thread_of(&history);
+        let at = reply.send_at.unwrap_or(now).max(now);
+
+        let mut message = Message::new(
+            workspace,
+            id,
+            Actor::Agent(agent),
+            ticket.channel.clone(),
+            reply.text.clone(),
+            now,
+        );
+        message.direction = Direction::Outbound;
+        message.visibility = Visibility::Public;
+        message.subject = ticket.subject.clone();
+        message.html = reply.html.clone();
+        message.from = self.config.default_from.clone();
+        message.to = contact.emails.first().cloned().into_iter().collect();
+        message.cc = cc;
+        message.attachments = reply.attachments.clone();
+        message.email.in_reply_to = in_reply_to;
+        message.email.references = references;
+        message.send_state = Some(SendState::Scheduled { at });
+
+        let mut next = ticket.clone();
+        next.times.updated = now;
+        next.times.last_outbound = Some(now);
+        next.times.first_response.get_or_insert(now);
+        let mut commit = Commit::default();
+        commit.outbox.push(OutboxWrite::Enqueue(OutboxItem::new(
+            workspace,
+            id,
+            message.id,
+            ticket.channel.clone(),
+            at,
+        )));
+        let events = vec![EventKind::MessageAdded {
+            message: message.id,
+            direction: Direction::Outbound,
+            visibility: Visibility::Public,
+        }];
+        write_ticket(&mut commit, &ticket, next, events, Actor::Agent(agent), now);
+        commit.messages.push(message.clone());
+        Ok(Plan::new(commit, message))
+    }
+
+    /// Adds an internal note. Notes never leave the system.
+    pub async fn add_note(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        agent: AgentId,
+        text: &str,
+    ) -> Result<Message> {
+        let (message, _) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                if text.trim().is_empty() {
+                    return Err(Error::validation("text", "a note cannot be empty"));
+                }
+                let current = self.store.get_ticket(workspace, ticket).await?;
+                refuse_if_final(&current, "a note")?;
+                let mut message = Message::new(
+                    workspace,
+                    ticket,
+                    Actor::Agent(agent),
+                    current.channel.clone(),
+                    text,
+                    now,
+                );
+                message.direction = Direction::Outbound;
+                message.visibility = Visibility::Internal;
+                message.subject = current.subject.clone();
+                let mut next = current.clone();
+                next.times.updated = now;
+                if let Some(owner) = next.assignee
+                    && owner != agent
+                {
+                    next.unread_by_owner = true;
+                }
+                let mut commit = Commit::default();
+                let events = vec![EventKind::MessageAdded {
+                    message: message.id,
+                    direction: Direction::Outbound,
+                    visibility: Visibility::Internal,
+                }];
+                write_ticket(
+                    &mut commit,
+                    &current,
+                    next,
+                    events,
+                    Actor::Agent(agent),
+                    now,
+                );
+                commit.messages.push(message.clone());
+                Ok(Plan::new(commit, message))
+            })
+            .await?;
+        Ok(message)
+    }
+
+    /// Records a message from the customer on `ticket` (chat, web widget,
+    /// phone: any channel but email, which goes through mail ingest). A
+    /// Pending or Closed ticket opens again; an Archived ticket is left as it
+    /// is and a new ticket, linked to it, receives the message. A message to a
+    /// merged ticket lands on the end of its `merged_into` chain.
+    pub async fn customer_message(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        contact: ContactId,
+        text: &str,
+    ) -> Result<CustomerMessageOutcome> {
+        let (value, outcome) = self
+            .run(workspace, || {
+                self.plan_customer_message(workspace, ticket, contact, text)
+            })
+            .await?;
+        let ticket = stored(&outcome, value.ticket.clone());
+        Ok(CustomerMessageOutcome { ticket, ..value })
+    }
+
+    /// Follows `merged_into` from `id` to the end of the chain.
+    pub(crate) async fn chain_end(&self, workspace: WorkspaceId, id: TicketId) -> Result<Ticket> {
+        let mut ticket = self.store.get_ticket(workspace, id).await?;
+        let mut hops = 0;
+        while let Some(into) = ticket.merged_into {
+            hops += 1;
+            if hops > 64 {
+                return Err(Error::Storage(
+                    format!("merged_into chain from {id} is longer than 64 hops (corrupt data?)")
+                        .into(),
+                ));
+            }
+            ticket = self.store.get_ticket(workspace, into).await?;
+        }
+        Ok(ticket)
+    }
+
+    async fn plan_customer_message(
+        &self,
+        workspace: WorkspaceId,
+        id: TicketId,
+        contact: ContactId,
+        text: &str,
+    ) -> Result<Plan<CustomerMessageOutcome>> {
+        let now = self.clock.now();
+        if text.trim().is_empty() {
+            return Err(Error::validation("text", "a message cannot be empty"));
+        }
+        let customer = self
+            .store
+            .contact(workspace, contact)
+            .await?
+            .ok_or_else(|| Error::not_found("contact", contact))?;
+        let ticket = self.chain_end(workspace, id).await?;
+        let actor = Actor::Contact(contact);
+        let mut commit = Commit::default();
+        let decision = lifecycle::on_customer_reply(&ticket);
+
+        let (mut target, before, follow_up_of) = match decision {
+            CustomerReply::OpenFollowUp => {
+                let mut new = Ticket::new(
+                    workspace,
+                    ticket.subject.clone(),
+                    ticket.requester,
+                    ticket.channel.clone(),
+                    now,
+                );
+                new.kind = ticket.kind;
+                new.priority = ticket.priority;
+                new.queue = ticket.queue;
+                new.team = ticket.team;
+                new.category = ticket.category;
+                new.cc = ticket.cc.clone();
+                new.related.insert(ticket.id);
+                push_events(
+                    &mut commit,
+                    &ticket,
+                    vec![EventKind::FollowUpOpened { ticket: new.id }],
+                    actor,
+                    now,
+                );
+                push_events(
+                    &mut commit,
+                    &new,
+                    vec![
+                        EventKind::Created {
+                            channel: new.channel.clone(),
+                        },
+                        EventKind::FollowUpOf { of: ticket.id },
+                    ],
+                    actor,
+                    now,
+                );
+                (new, None, Some(ticket.id))
+            }
+            CustomerReply::Append => (ticket.clone(), Some(ticket.clone()), None),
+            CustomerReply::Reopen => {
+                let out = lifecycle::apply(
+                    &ticket,
+                    &Transition::CustomerReplied,
+                    &LifecycleContext::default(),
+                    now,
+                )?;
+                push_events(&mut commit, &ticket, out.events, actor, now);
+                (out.ticket, Some(ticket.clone()), None)
+            }
+        };
+
+        let mut message = Message::new(
+            workspace,
+            target.id,
+            actor,
+            target.channel.clone(),
+            text,
+            now,
+        );
+        message.subject = target.subject.clone();
+        message.from = customer.emails.first().cloned();
+        target.unread_count = target.unread_count.saturating_add(1);
+        target.unread_by_owner = target.assignee.is_some();
+        target.times.last_inbound = Some(now);
+        target.times.updated = now;
+        let events = vec![EventKind::MessageAdded {
+            message: message.id,
+            direction: Direction::Inbound,
+            visibility: Visibility::Public,
+        }];
+        match &before {
+            Some(before) => write_ticket(&mut commit, before, target.clone(), events, actor, now),
+            None => {
+                push_events(&mut commit, &target, events, actor, now);
+                commit.tickets.push(TicketWrite::Create(target.clone()));
+            }
+        }
+        commit.messages.push(message.clone());
+        Ok(Plan::new(
+            commit,
+            CustomerMessageOutcome {
+                ticket: target,
+                message,
+                reopened: decision == CustomerReply::Reopen,
+                follow_up_of,
+            },
+        ))
+    }
+}

@@ -1,0 +1,145 @@
+//! The engine shell: loads what a rule needs from the [`Store`], calls the
+//! pure rule, and commits the new state, its events and its outbox rows in
+//! one store transaction (compare-and-set on the ticket `version`, retried a
+//! bounded number of times on conflict).
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use helpdesk_core::engine::{Helpdesk, NewTicket};
+//! use helpdesk_core::model::{AgentId, WorkspaceId};
+//! use std::sync::Arc;
+//!
+//! let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+//! let ws = WorkspaceId::new();
+//! let ticket = desk
+//!     .create_ticket(ws, NewTicket::from_customer("ann@example.com", "Where is my order?", "Order 42 did not arrive."))
+//!     .await?;
+//! assert_eq!(ticket.number.0, 1);
+//! # Ok::<(), helpdesk_core::Error>(())
+//! # }).unwrap();
+//! ```
+
+mod config;
+mod conversation;
+mod create;
+mod directory;
+mod dispatch;
+mod due;
+mod messages;
+mod plan;
+mod ticket_commands;
+
+pub use config::EngineConfig;
+pub use conversation::{Conversation, Entry};
+pub use create::{CreateMode, NewTicket, Requester};
+pub use dispatch::DispatchReport;
+pub use due::RunDueReport;
+pub use messages::{CustomerMessageOutcome, Reply};
+
+use crate::ports::{Clock, DynStore, SystemClock, Transport};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// The helpdesk engine. Cheap to clone (everything inside is shared); safe to
+/// use from many tasks and many processes over one store.
+#[derive(Clone)]
+pub struct Helpdesk {
+    store: Arc<DynStore>,
+    clock: Arc<dyn Clock>,
+    transports: Arc<HashMap<String, Arc<dyn Transport>>>,
+    config: Arc<EngineConfig>,
+}
+
+impl fmt::Debug for Helpdesk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut transports: Vec<_> = self.transports.keys().collect();
+        transports.sort();
+        f.debug_struct("Helpdesk")
+            .field("store", &self.store)
+            .field("clock", &self.clock)
+            .field("transports", &transports)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl Helpdesk {
+    /// Starts building an engine over `store`.
+    pub fn builder(store: Arc<DynStore>) -> HelpdeskBuilder {
+        HelpdeskBuilder {
+            store,
+            clock: Arc::new(SystemClock),
+            transports: HashMap::new(),
+            config: EngineConfig::default(),
+        }
+    }
+
+    /// The store behind the engine.
+    pub fn store(&self) -> &Arc<DynStore> {
+        &self.store
+    }
+
+    /// The engine's clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The engine's settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+}
+
+/// Builds a [`Helpdesk`].
+pub struct HelpdeskBuilder {
+    store: Arc<DynStore>,
+    clock: Arc<dyn Clock>,
+    transports: HashMap<String, Arc<dyn Transport>>,
+    config: EngineConfig,
+}
+
+impl fmt::Debug for HelpdeskBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HelpdeskBuilder")
+            .field("store", &self.store)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HelpdeskBuilder {
+    /// Uses `clock` instead of the system clock.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Registers the transport of a channel key (see
+    /// [`Channel::transport_key`](crate::model::Channel::transport_key), e.g.
+    /// `"email"` or `"marketplace:allegro"`).
+    pub fn transport(
+        mut self,
+        channel_key: impl Into<String>,
+        transport: Arc<dyn Transport>,
+    ) -> Self {
+        self.transports.insert(channel_key.into(), transport);
+        self
+    }
+
+    /// Uses `config`.
+    pub fn config(mut self, config: EngineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The engine.
+    pub fn build(self) -> Helpdesk {
+        Helpdesk {
+            store: self.store,
+            clock: self.clock,
+            transports: Arc::new(self.transports),
+            config: Arc::new(self.config),
+        }
+    }
+}

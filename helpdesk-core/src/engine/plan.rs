@@ -1,0 +1,133 @@
+//! The compare-and-set retry loop every command runs in, and the helpers that
+//! turn a rule's outcome into a [`Commit`].
+
+use super::Helpdesk;
+use crate::error::Result;
+use crate::model::{Actor, Event, EventKind, Ticket, WorkspaceId};
+use crate::ports::{Commit, CommitOutcome, Job, JobKind, JobWrite, TicketWrite};
+use chrono::{DateTime, Utc};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// What one attempt of a command decided: the writes, and the value the
+/// command returns once they are committed.
+pub(crate) struct Plan<T> {
+    pub(crate) commit: Commit,
+    pub(crate) value: T,
+}
+
+impl<T> Plan<T> {
+    pub(crate) fn new(commit: Commit, value: T) -> Self {
+        Self { commit, value }
+    }
+}
+
+/// Yields to the executor once, so that a task that lost a race lets the
+/// winner finish before it re-reads.
+struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+impl Helpdesk {
+    /// Runs `attempt` (load, decide) and commits its plan; on a retryable
+    /// conflict, decides again on fresh data, at most `max_retries` times.
+    /// An empty commit is not sent to the store.
+    pub(crate) async fn run<T, F, Fut>(
+        &self,
+        workspace: WorkspaceId,
+        mut attempt: F,
+    ) -> Result<(T, CommitOutcome)>
+    where
+        F: FnMut() -> Fut + Send,
+        Fut: Future<Output = Result<Plan<T>>> + Send,
+        T: Send,
+    {
+        let mut tries = 0u32;
+        loop {
+            let plan = attempt().await?;
+            if plan.commit.is_empty() {
+                return Ok((plan.value, CommitOutcome::default()));
+            }
+            match self.store.commit(workspace, plan.commit).await {
+                Ok(outcome) => return Ok((plan.value, outcome)),
+                Err(e) if e.is_retryable() && tries < self.config.max_retries => {
+                    tries += 1;
+                    for _ in 0..tries {
+                        YieldNow(false).await;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Adds the write of `next` (read as `before`) to `commit`, with its events,
+/// and keeps the reopen job in step with `reopen_at`.
+pub(crate) fn write_ticket(
+    commit: &mut Commit,
+    before: &Ticket,
+    next: Ticket,
+    events: Vec<EventKind>,
+    actor: Actor,
+    now: DateTime<Utc>,
+) {
+    if before.reopen_at != next.reopen_at {
+        commit.jobs.push(match next.reopen_at {
+            Some(at) => JobWrite::Schedule(Job {
+                id: crate::model::JobId::new(),
+                workspace: next.workspace,
+                ticket: next.id,
+                kind: JobKind::Reopen,
+                due_at: at,
+                lease_until: None,
+            }),
+            None => JobWrite::Cancel {
+                ticket: next.id,
+                kind: JobKind::Reopen,
+            },
+        });
+    }
+    push_events(commit, &next, events, actor, now);
+    commit.tickets.push(TicketWrite::Update {
+        expected_version: before.version,
+        ticket: next,
+    });
+}
+
+/// Adds events of `ticket` to `commit`.
+pub(crate) fn push_events(
+    commit: &mut Commit,
+    ticket: &Ticket,
+    events: Vec<EventKind>,
+    actor: Actor,
+    now: DateTime<Utc>,
+) {
+    commit.events.extend(
+        events
+            .into_iter()
+            .map(|kind| Event::new(ticket.workspace, ticket.id, actor, now, kind)),
+    );
+}
+
+/// The stored ticket with id `id` from a commit outcome, or `fallback`.
+pub(crate) fn stored(outcome: &CommitOutcome, fallback: Ticket) -> Ticket {
+    outcome
+        .tickets
+        .iter()
+        .find(|t| t.id == fallback.id)
+        .cloned()
+        .unwrap_or(fallback)
+}

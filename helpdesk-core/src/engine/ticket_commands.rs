@@ -1,0 +1,388 @@
+//! Commands that change one or more tickets: lifecycle moves, field updates,
+//! take, merge, links.
+
+use super::Helpdesk;
+use super::plan::{Plan, push_events, stored, write_ticket};
+use crate::error::{Error, Result};
+use crate::fields::{self, TicketUpdate};
+use crate::lifecycle::{self, LifecycleContext, Transition};
+use crate::links;
+use crate::merge;
+use crate::model::{Actor, AgentId, Ticket, TicketId, WorkspaceId};
+use crate::ports::{Commit, StoreExt, TicketWrite};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+impl Helpdesk {
+    /// Applies a lifecycle [`Transition`] (see [`lifecycle`] for the table).
+    /// Returns the ticket as stored. A transition that changes nothing writes
+    /// nothing.
+    pub async fn transition(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+        transition: Transition,
+    ) -> Result<Ticket> {
+        let (ticket, outcome) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let current = self.store.get_ticket(workspace, ticket).await?;
+                let category = match (&transition, current.category) {
+                    (Transition::Close { .. }, Some(c)) => {
+                        self.store.category(workspace, c).await?
+                    }
+                    _ => None,
+                };
+                let ctx = LifecycleContext {
+                    close_requires_status: category
+                        .as_ref()
+                        .and_then(|c| c.close_requires_status.as_deref()),
+                };
+                let out = lifecycle::apply(&current, &transition, &ctx, now)?;
+                let mut commit = Commit::default();
+                if !out.is_noop() {
+                    write_ticket(
+                        &mut commit,
+                        &current,
+                        out.ticket.clone(),
+                        out.events,
+                        actor,
+                        now,
+                    );
+                }
+                Ok(Plan::new(commit, out.ticket))
+            })
+            .await?;
+        Ok(stored(&outcome, ticket))
+    }
+
+    /// Sets an Open ticket Pending, optionally with a reopen date.
+    pub async fn set_pending(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+        reopen_at: Option<DateTime<Utc>>,
+    ) -> Result<Ticket> {
+        self.transition(
+            workspace,
+            ticket,
+            actor,
+            Transition::SetPending { reopen_at },
+        )
+        .await
+    }
+
+    /// Closes an Open or Pending ticket, optionally with a reopen date.
+    pub async fn close(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+        reopen_at: Option<DateTime<Utc>>,
+    ) -> Result<Ticket> {
+        self.transition(workspace, ticket, actor, Transition::Close { reopen_at })
+            .await
+    }
+
+    /// Reopens a Closed ticket.
+    pub async fn reopen(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+    ) -> Result<Ticket> {
+        self.transition(workspace, ticket, actor, Transition::Reopen)
+            .await
+    }
+
+    /// Archives a Closed ticket. Archived tickets never change again.
+    pub async fn archive(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+    ) -> Result<Ticket> {
+        self.transition(workspace, ticket, actor, Transition::Archive)
+            .await
+    }
+
+    /// Sets or clears the reopen date of a Pending or Closed ticket.
+    pub async fn set_reopen_at(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+        reopen_at: Option<DateTime<Utc>>,
+    ) -> Result<Ticket> {
+        self.transition(workspace, ticket, actor, Transition::SetReopenAt(reopen_at))
+            .await
+    }
+
+    /// Changes fields (status, priority, category, assignee, team, queue,
+    /// tags, followers, subject, custom fields). Referenced entities must
+    /// exist; an assignee must be an active agent.
+    pub async fn update(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+        update: TicketUpdate,
+    ) -> Result<Ticket> {
+        self.check_refs(
+            workspace,
+            update.queue.flatten(),
+            update.team.flatten(),
+            update.category.flatten(),
+            update.assignee.flatten(),
+        )
+        .await?;
+        let (ticket, outcome) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let current = self.store.get_ticket(workspace, ticket).await?;
+                let (next, events) = fields::apply_update(&current, &update, actor, now)?;
+                let mut commit = Commit::default();
+                if !events.is_empty() {
+                    write_ticket(&mut commit, &current, next.clone(), events, actor, now);
+                }
+                Ok(Plan::new(commit, next))
+            })
+            .await?;
+        Ok(stored(&outcome, ticket))
+    }
+
+    /// Assigns the ticket to `agent` (or unassigns with `None`).
+    pub async fn assign(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+        agent: Option<AgentId>,
+    ) -> Result<Ticket> {
+        self.update(
+            workspace,
+            ticket,
+            actor,
+            TicketUpdate::default().assignee(agent),
+        )
+        .await
+    }
+
+    /// "Take": `agent` becomes the owner of an unassigned ticket.
+    /// [`Error::Precondition`] when someone already owns it: of two agents
+    /// taking the same ticket at once, exactly one wins.
+    pub async fn take(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        agent: AgentId,
+    ) -> Result<Ticket> {
+        self.check_refs(workspace, None, None, None, Some(agent))
+            .await?;
+        let (ticket, outcome) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let current = self.store.get_ticket(workspace, ticket).await?;
+                let (next, events) = fields::take(&current, agent, now)?;
+                let mut commit = Commit::default();
+                write_ticket(
+                    &mut commit,
+                    &current,
+                    next.clone(),
+                    events,
+                    Actor::Agent(agent),
+                    now,
+                );
+                Ok(Plan::new(commit, next))
+            })
+            .await?;
+        Ok(stored(&outcome, ticket))
+    }
+
+    /// Merges `sources` into `target` (see [`merge`](crate::merge) for the
+    /// rules). When `target` is itself merged, the end of its `merged_into`
+    /// chain is the real target. Returns the target as stored.
+    pub async fn merge(
+        &self,
+        workspace: WorkspaceId,
+        target: TicketId,
+        sources: &[TicketId],
+        actor: Actor,
+    ) -> Result<Ticket> {
+        let (ticket, outcome) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let target = self.chain_end(workspace, target).await?;
+                let mut loaded = Vec::with_capacity(sources.len());
+                for id in sources {
+                    loaded.push(self.store.get_ticket(workspace, *id).await?);
+                }
+                let mut emails = BTreeMap::new();
+                for contact in
+                    std::iter::once(target.requester).chain(loaded.iter().map(|t| t.requester))
+                {
+                    if let std::collections::btree_map::Entry::Vacant(e) = emails.entry(contact)
+                        && let Some(c) = self.store.contact(workspace, contact).await?
+                    {
+                        e.insert(c.emails);
+                    }
+                }
+                let out = merge::merge(&target, &loaded, self.config.merge_policy, &emails, now)?;
+                let mut commit = Commit::default();
+                for (before, after) in loaded.iter().zip(out.sources.iter()) {
+                    let events = out
+                        .events
+                        .iter()
+                        .filter(|(id, _)| *id == before.id)
+                        .map(|(_, e)| e.clone())
+                        .collect();
+                    write_ticket(&mut commit, before, after.clone(), events, actor, now);
+                }
+                let target_events = out
+                    .events
+                    .iter()
+                    .filter(|(id, _)| *id == target.id)
+                    .map(|(_, e)| e.clone())
+                    .collect();
+                write_ticket(
+                    &mut commit,
+                    &target,
+                    out.target.clone(),
+                    target_events,
+                    actor,
+                    now,
+                );
+                Ok(Plan::new(commit, out.target))
+            })
+            .await?;
+        Ok(stored(&outcome, ticket))
+    }
+
+    /// Makes `child` a child of `parent` (no cycles, at most one parent).
+    pub async fn link(
+        &self,
+        workspace: WorkspaceId,
+        child: TicketId,
+        parent: TicketId,
+        actor: Actor,
+    ) -> Result<Ticket> {
+        let (ticket, outcome) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let child = self.store.get_ticket(workspace, child).await?;
+                let parent = self.store.get_ticket(workspace, parent).await?;
+                let mut ancestors: Vec<Ticket> = Vec::new();
+                let mut cursor = parent.parent;
+                while let Some(id) = cursor {
+                    if ancestors.iter().any(|t| t.id == id) || ancestors.len() > 1024 {
+                        return Err(Error::Storage(
+                            format!(
+                                "parent chain of {} is cyclic or too long (corrupt data?)",
+                                parent.id
+                            )
+                            .into(),
+                        ));
+                    }
+                    let ancestor = self.store.get_ticket(workspace, id).await?;
+                    cursor = ancestor.parent;
+                    ancestors.push(ancestor);
+                }
+                let ids: Vec<TicketId> = ancestors.iter().map(|t| t.id).collect();
+                let out = links::link(&child, &parent, &ids, now)?;
+                let mut commit = self.link_commit(&child, &parent, out.clone(), actor, now);
+                if !commit.is_empty() {
+                    // The chain read to rule out a cycle is part of the
+                    // decision: its rows are written back unchanged, so a
+                    // concurrent link anywhere on it conflicts and re-decides.
+                    for ancestor in ancestors {
+                        let version = ancestor.version;
+                        commit.tickets.push(TicketWrite::Update {
+                            ticket: ancestor,
+                            expected_version: version,
+                        });
+                    }
+                }
+                Ok(Plan::new(commit, out.child))
+            })
+            .await?;
+        Ok(stored(&outcome, ticket))
+    }
+
+    /// Removes `child` from its parent.
+    pub async fn unlink(
+        &self,
+        workspace: WorkspaceId,
+        child: TicketId,
+        actor: Actor,
+    ) -> Result<Ticket> {
+        let (ticket, outcome) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let child = self.store.get_ticket(workspace, child).await?;
+                let out = links::unlink(&child, now)?;
+                let parent = match child.parent {
+                    Some(p) => self.store.get_ticket(workspace, p).await?,
+                    None => child.clone(),
+                };
+                Ok(Plan::new(
+                    self.link_commit(&child, &parent, out.clone(), actor, now),
+                    out.child,
+                ))
+            })
+            .await?;
+        Ok(stored(&outcome, ticket))
+    }
+
+    fn link_commit(
+        &self,
+        child: &Ticket,
+        parent: &Ticket,
+        out: links::LinkOutcome,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Commit {
+        let mut commit = Commit::default();
+        if out.events.is_empty() {
+            return commit;
+        }
+        let child_events = out
+            .events
+            .iter()
+            .filter(|(id, _)| *id == child.id)
+            .map(|(_, e)| e.clone())
+            .collect();
+        let parent_events = out
+            .events
+            .iter()
+            .filter(|(id, _)| *id == parent.id)
+            .map(|(_, e)| e.clone())
+            .collect();
+        write_ticket(&mut commit, child, out.child, child_events, actor, now);
+        // The parent row is written unchanged so that its version moves: a
+        // concurrent link in the other direction then conflicts instead of
+        // closing a cycle.
+        push_events(&mut commit, parent, parent_events, actor, now);
+        commit.tickets.push(TicketWrite::Update {
+            ticket: parent.clone(),
+            expected_version: parent.version,
+        });
+        commit
+    }
+
+    /// The direct children of `parent`.
+    pub async fn children(&self, workspace: WorkspaceId, parent: TicketId) -> Result<Vec<Ticket>> {
+        let ids = self.store.children(workspace, parent).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.store.get_ticket(workspace, id).await?);
+        }
+        Ok(out)
+    }
+
+    /// A ticket by id.
+    pub async fn ticket(&self, workspace: WorkspaceId, id: TicketId) -> Result<Ticket> {
+        self.store.get_ticket(workspace, id).await
+    }
+}

@@ -1,0 +1,94 @@
+//! Customer contacts.
+
+use crate::model::ids::{ContactId, OrganizationId, WorkspaceId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A customer. Tickets link to a contact by email or external id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Unique id.
+    pub id: ContactId,
+    /// Owning workspace.
+    pub workspace: WorkspaceId,
+    /// Display name.
+    pub name: Option<String>,
+    /// Email addresses, lowercase; unique per workspace across contacts.
+    pub emails: Vec<String>,
+    /// Phone numbers.
+    pub phones: Vec<String>,
+    /// Id of the contact in the host application (e.g. passed by a widget).
+    pub external_id: Option<String>,
+    /// Marketplace logins by marketplace name (e.g. `allegro` -> `buyer123`).
+    pub marketplace_logins: BTreeMap<String, String>,
+    /// The company the contact belongs to.
+    pub organization: Option<OrganizationId>,
+    /// Mail from a blocked contact is treated as spam.
+    pub blocked: bool,
+}
+
+impl Contact {
+    /// A new contact with one email address (stored lowercase and trimmed).
+    pub fn with_email(workspace: WorkspaceId, email: &str, name: Option<String>) -> Self {
+        Self {
+            id: ContactId::new(),
+            workspace,
+            name,
+            emails: vec![normalize_email(email)],
+            phones: Vec::new(),
+            external_id: None,
+            marketplace_logins: BTreeMap::new(),
+            organization: None,
+            blocked: false,
+        }
+    }
+
+    /// Whether the contact owns this email address (case-insensitive).
+    pub fn has_email(&self, email: &str) -> bool {
+        let email = normalize_email(email);
+        self.emails.contains(&email)
+    }
+}
+
+/// Email addresses are compared trimmed and lowercase.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Checks that an address looks like `local@domain` (no spaces, one `@`,
+/// non-empty parts). Full RFC 5322 validation is the mail parser's job.
+pub fn is_plausible_email(email: &str) -> bool {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_matched_case_insensitively() {
+        let c = Contact::with_email(WorkspaceId::new(), " Ann@Example.COM ", None);
+        assert_eq!(c.emails, vec!["ann@example.com"]);
+        assert!(c.has_email("ANN@example.com"));
+        assert!(!c.has_email("bob@example.com"));
+    }
+
+    #[test]
+    fn plausible_emails() {
+        assert!(is_plausible_email("a@b"));
+        assert!(!is_plausible_email("a@"));
+        assert!(!is_plausible_email("@b"));
+        assert!(!is_plausible_email("a b@c"));
+        assert!(!is_plausible_email("a@b@c"));
+        assert!(!is_plausible_email("abc"));
+    }
+}

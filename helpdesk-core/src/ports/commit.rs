@@ -1,0 +1,165 @@
+//! The unit of writing: one [`Commit`] per engine command, applied by the
+//! store atomically (all or nothing).
+
+use crate::model::{
+    Agent, Category, Contact, Event, JobId, Message, MessageId, Organization, OutboxId, Queue,
+    SendState, Team, Ticket, TicketId,
+};
+use crate::ports::work::{Job, JobKind, OutboxItem};
+use chrono::{DateTime, Utc};
+
+/// A ticket row to write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TicketWrite {
+    /// Insert a new ticket. The store hands out its number (next per
+    /// workspace) and sets `version` to 1.
+    Create(Ticket),
+    /// Replace a ticket if the stored `version` still equals
+    /// `expected_version` (compare-and-set); the store writes
+    /// `expected_version + 1`. Otherwise the whole commit fails with
+    /// [`Error::Conflict`](crate::Error::Conflict).
+    Update {
+        /// The new row.
+        ticket: Ticket,
+        /// The version the command read.
+        expected_version: u64,
+    },
+}
+
+impl TicketWrite {
+    /// The ticket being written.
+    pub fn ticket(&self) -> &Ticket {
+        match self {
+            TicketWrite::Create(t) => t,
+            TicketWrite::Update { ticket, .. } => ticket,
+        }
+    }
+}
+
+/// A contact row to write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContactWrite {
+    /// Insert; fails with `Conflict` when one of its emails belongs to another
+    /// contact of the workspace.
+    Create(Contact),
+    /// Replace an existing contact (same email uniqueness rule).
+    Update(Contact),
+}
+
+/// Directory records: the configuration entities tickets refer to.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DirectoryRecord {
+    /// An agent.
+    Agent(Agent),
+    /// A team.
+    Team(Team),
+    /// A queue.
+    Queue(Queue),
+    /// A category.
+    Category(Category),
+    /// An organization.
+    Organization(Organization),
+}
+
+/// A change to a stored message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessageUpdate {
+    /// New delivery state (and, when known, the Message-ID it was sent with).
+    SendState {
+        /// The message.
+        id: MessageId,
+        /// The new state.
+        state: SendState,
+        /// Message-ID assigned at send time.
+        message_id: Option<String>,
+    },
+}
+
+/// A change to the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutboxWrite {
+    /// Add a row.
+    Enqueue(OutboxItem),
+    /// The row was delivered. Conflict when the row is no longer pending.
+    Delivered {
+        /// The row.
+        id: OutboxId,
+    },
+    /// Delivery failed; try again at `not_before`.
+    Retry {
+        /// The row.
+        id: OutboxId,
+        /// Next attempt.
+        not_before: DateTime<Utc>,
+        /// The error.
+        error: String,
+    },
+    /// Delivery failed for good.
+    Failed {
+        /// The row.
+        id: OutboxId,
+        /// The error.
+        error: String,
+    },
+    /// Cancel a pending row. Conflict when it is no longer pending.
+    Cancel {
+        /// The row.
+        id: OutboxId,
+    },
+}
+
+/// A change to the due jobs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobWrite {
+    /// Schedule (or reschedule, replacing) the job of `kind` on `ticket`.
+    Schedule(Job),
+    /// Remove the job of `kind` on `ticket`, if any.
+    Cancel {
+        /// The ticket.
+        ticket: TicketId,
+        /// The kind.
+        kind: JobKind,
+    },
+    /// The job ran: remove it. Conflict when it no longer exists (another
+    /// runner completed it, or it was rescheduled), which rolls the whole
+    /// commit back, so a job's effect is committed exactly once.
+    Complete(JobId),
+}
+
+/// Everything one command writes, applied atomically by
+/// [`Store::commit`](crate::ports::Store::commit).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Commit {
+    /// Ticket rows.
+    pub tickets: Vec<TicketWrite>,
+    /// New messages.
+    pub messages: Vec<Message>,
+    /// Changes to stored messages.
+    pub message_updates: Vec<MessageUpdate>,
+    /// New events.
+    pub events: Vec<Event>,
+    /// Outbox changes.
+    pub outbox: Vec<OutboxWrite>,
+    /// Due job changes.
+    pub jobs: Vec<JobWrite>,
+    /// Contact rows.
+    pub contacts: Vec<ContactWrite>,
+    /// Directory rows to insert or replace.
+    pub directory: Vec<DirectoryRecord>,
+}
+
+impl Commit {
+    /// Whether the commit writes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// What the store reports back from a commit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommitOutcome {
+    /// The ticket rows as stored (numbers and versions assigned), in the
+    /// order of [`Commit::tickets`].
+    pub tickets: Vec<Ticket>,
+}

@@ -1,0 +1,17 @@
+//! Ports: the traits the engine talks to the outside through (DESIGN.md §2,
+//! §7), and the rows they carry. Adapters implement them.
+
+mod clock;
+mod commit;
+mod store;
+mod transport;
+mod work;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use commit::{
+    Commit, CommitOutcome, ContactWrite, DirectoryRecord, JobWrite, MessageUpdate, OutboxWrite,
+    TicketWrite,
+};
+pub use store::{DynStore, RecordId, Store, StoreExt};
+pub use transport::{Delivered, OutgoingMessage, RecordingTransport, SendError, Transport};
+pub use work::{Job, JobKind, OutboxItem, OutboxStatus};

@@ -49,9 +49,11 @@ pub mod error;
 pub mod fields;
 pub mod lifecycle;
 pub mod links;
+pub mod mail;
 pub mod merge;
 pub mod model;
 pub mod ports;
+pub mod sla;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;

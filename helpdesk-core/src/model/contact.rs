@@ -50,9 +50,24 @@ impl Contact {
     }
 }
 
-/// Email addresses are compared trimmed and lowercase.
+/// Normalises an e-mail address for comparison: trims whitespace, removes
+/// surrounding angle brackets and a `mailto:` prefix, and lower-cases it.
+///
+/// ```
+/// assert_eq!(helpdesk_core::model::normalize_email(" <Jane.Doe@Example.COM> "), "jane.doe@example.com");
+/// ```
 pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
+    let mut s = email.trim();
+    if let Some(rest) = s.strip_prefix('<') {
+        s = rest.strip_suffix('>').unwrap_or(rest).trim();
+    }
+    if s.len() >= 7
+        && s.get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("mailto:"))
+    {
+        s = s.get(7..).unwrap_or("").trim();
+    }
+    s.to_lowercase()
 }
 
 /// Checks that an address looks like `local@domain` (no spaces, one `@`,

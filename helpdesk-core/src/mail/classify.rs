@@ -1,0 +1,665 @@
+//! Pure decision: who (or what) sent an inbound mail.
+
+use serde::{Deserialize, Serialize};
+
+use super::parse::{InboundMail, normalize_email};
+use super::text::{fold, starts_with_word};
+
+pub use crate::model::Classification;
+
+/// Which rule decided a [`Classification`] (for events and debugging).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ClassifyReason {
+    /// No rule fired: a human.
+    NoRuleMatched,
+    /// The sender (address or domain) is on the blocklist.
+    BlockedSender,
+    /// Our loop header carries our workspace value.
+    LoopHeader,
+    /// An `X-Loop` header names one of our own addresses.
+    XLoopOwnAddress,
+    /// The sender is one of our own addresses.
+    OwnAddress,
+    /// The Message-ID is in our own Message-ID domain.
+    OwnMessageId,
+    /// A `multipart/report` delivery status notification.
+    DeliveryReport,
+    /// The sender's local part is `MAILER-DAEMON` or `postmaster`.
+    DaemonSender,
+    /// `Return-Path: <>` without any auto-reply marker.
+    NullReturnPath,
+    /// A `multipart/report` read receipt (message disposition notification).
+    ReadReceipt,
+    /// RFC 3834 `Auto-Submitted` with a value other than `no`.
+    AutoSubmitted,
+    /// An `X-Autoreply` header.
+    XAutoreply,
+    /// An `X-Autorespond` header.
+    XAutorespond,
+    /// An `X-Loop` header (not ours).
+    XLoop,
+    /// `Precedence: auto_reply`, `bulk` or `junk`.
+    Precedence,
+    /// `X-Auto-Response-Suppress: All`.
+    AutoResponseSuppress,
+    /// An out-of-office / automatic-reply subject.
+    OutOfOfficeSubject,
+    /// A `List-Id` header.
+    ListId,
+    /// A `List-Unsubscribe` header.
+    ListUnsubscribe,
+    /// `Precedence: list`.
+    PrecedenceList,
+}
+
+impl ClassifyReason {
+    /// The classification this reason leads to.
+    pub fn classification(self) -> Classification {
+        use ClassifyReason::*;
+        match self {
+            NoRuleMatched => Classification::Human,
+            BlockedSender => Classification::Spam,
+            LoopHeader | XLoopOwnAddress | OwnAddress | OwnMessageId => Classification::Loop,
+            DeliveryReport | DaemonSender | NullReturnPath => Classification::Bounce,
+            ReadReceipt | AutoSubmitted | XAutoreply | XAutorespond | XLoop | Precedence
+            | AutoResponseSuppress | OutOfOfficeSubject => Classification::AutoReply,
+            ListId | ListUnsubscribe | PrecedenceList => Classification::List,
+        }
+    }
+}
+
+/// Workspace facts the classifier needs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ClassifyContext {
+    /// Our own mailbox addresses (support@..., the From of our mail).
+    /// Compared normalised and ignoring `+tag` parts.
+    pub own_addresses: Vec<String>,
+    /// Domain of the Message-IDs we generate (right of `@`).
+    pub own_message_id_domain: Option<String>,
+    /// Name of the loop header we put on our mail, e.g. `X-Helpdesk-Loop`.
+    pub loop_header_name: String,
+    /// Our workspace-specific value of that header.
+    pub loop_header_value: String,
+    /// Blocked senders: full addresses (`a@b.com`), or domains written
+    /// `@b.com` (or bare `b.com`) which also block subdomains.
+    pub blocklist: Vec<String>,
+}
+
+/// Classifies an inbound mail. See [`classify_with_reason`] for the rules.
+///
+/// ```
+/// use helpdesk::mail::{classify, parse, Classification, ClassifyContext, ParseLimits};
+/// let raw = b"From: jane@example.com\r\nSubject: Automatic reply: Printer\r\n\r\nI am away.";
+/// let mail = parse(raw, &ParseLimits::default()).unwrap();
+/// assert_eq!(classify(&mail, &ClassifyContext::default()), Classification::AutoReply);
+/// ```
+pub fn classify(mail: &InboundMail, ctx: &ClassifyContext) -> Classification {
+    classify_with_reason(mail, ctx).0
+}
+
+/// Classifies an inbound mail and says which rule fired. Rules, first match
+/// wins:
+///
+/// 1. **Spam**: sender address or domain on the blocklist.
+/// 2. **Loop**: our loop header with our value; an `X-Loop` naming one of
+///    our addresses; sender is one of our addresses; Message-ID in our
+///    Message-ID domain.
+/// 3. **Bounce**: `multipart/report` delivery status (a `disposition-notification`
+///    report is a read receipt and gives AutoReply instead); sender local
+///    part `MAILER-DAEMON`/`postmaster`; `Return-Path: <>` — unless the mail
+///    also carries an auto-reply marker from rule 4, since RFC 3834 asks
+///    auto-responders to use the null reverse path too.
+/// 4. **AutoReply**: `Auto-Submitted` other than `no`; `X-Autoreply`;
+///    `X-Autorespond`; `X-Loop`; `Precedence: auto_reply | bulk | junk`;
+///    `X-Auto-Response-Suppress: All` (only `All`: partial values such as
+///    `OOF` are set by some ordinary mail clients and would misfire);
+///    out-of-office subject (en, pl, cs, it, de; after `Re:`-style prefixes).
+/// 5. **List**: `List-Id`, `List-Unsubscribe`, `Precedence: list`.
+/// 6. **Human** otherwise.
+pub fn classify_with_reason(
+    mail: &InboundMail,
+    ctx: &ClassifyContext,
+) -> (Classification, ClassifyReason) {
+    let reason = decide(mail, ctx);
+    (reason.classification(), reason)
+}
+
+fn decide(mail: &InboundMail, ctx: &ClassifyContext) -> ClassifyReason {
+    let s = &mail.signals;
+    let sender = mail
+        .from
+        .as_ref()
+        .map(|a| normalize_email(&a.email))
+        .unwrap_or_default();
+
+    // 1. Spam.
+    if !sender.is_empty() && is_blocked(&sender, &ctx.blocklist) {
+        return ClassifyReason::BlockedSender;
+    }
+
+    // 2. Loop.
+    let loop_name = ctx.loop_header_name.trim();
+    let loop_value = ctx.loop_header_value.trim();
+    if !loop_name.is_empty()
+        && !loop_value.is_empty()
+        && mail.header_all(loop_name).any(|v| v.trim() == loop_value)
+    {
+        return ClassifyReason::LoopHeader;
+    }
+    let own: Vec<String> = ctx
+        .own_addresses
+        .iter()
+        .map(|a| strip_plus(&normalize_email(a)))
+        .filter(|a| !a.is_empty())
+        .collect();
+    if s.x_loop
+        .iter()
+        .any(|v| own.contains(&strip_plus(&normalize_email(v))))
+    {
+        return ClassifyReason::XLoopOwnAddress;
+    }
+    if !sender.is_empty() && own.contains(&strip_plus(&sender)) {
+        return ClassifyReason::OwnAddress;
+    }
+    if let (Some(domain), Some(id)) = (&ctx.own_message_id_domain, &mail.message_id) {
+        let domain = domain.trim().trim_start_matches('@');
+        if !domain.is_empty()
+            && id
+                .rsplit_once('@')
+                .is_some_and(|(_, d)| d.trim().eq_ignore_ascii_case(domain))
+        {
+            return ClassifyReason::OwnMessageId;
+        }
+    }
+
+    // 3. Bounce.
+    if let Some(report) = &s.report {
+        let kind = report.report_type.as_deref().unwrap_or("");
+        if kind == "disposition-notification" {
+            return ClassifyReason::ReadReceipt;
+        }
+        return ClassifyReason::DeliveryReport;
+    }
+    let local = sender.rsplit_once('@').map_or(sender.as_str(), |(l, _)| l);
+    if matches!(
+        local,
+        "mailer-daemon" | "mailer_daemon" | "mailerdaemon" | "postmaster"
+    ) {
+        return ClassifyReason::DaemonSender;
+    }
+    let auto = auto_reply_reason(mail);
+    if s.null_return_path && auto.is_none() {
+        return ClassifyReason::NullReturnPath;
+    }
+
+    // 4. Auto-reply.
+    if let Some(reason) = auto {
+        return reason;
+    }
+
+    // 5. List.
+    if s.list_id.is_some() {
+        return ClassifyReason::ListId;
+    }
+    if s.list_unsubscribe {
+        return ClassifyReason::ListUnsubscribe;
+    }
+    if s.precedence.as_deref() == Some("list") {
+        return ClassifyReason::PrecedenceList;
+    }
+    ClassifyReason::NoRuleMatched
+}
+
+fn auto_reply_reason(mail: &InboundMail) -> Option<ClassifyReason> {
+    let s = &mail.signals;
+    if s.auto_submitted.as_deref().is_some_and(|v| v != "no") {
+        return Some(ClassifyReason::AutoSubmitted);
+    }
+    if s.x_autoreply {
+        return Some(ClassifyReason::XAutoreply);
+    }
+    if s.x_autorespond {
+        return Some(ClassifyReason::XAutorespond);
+    }
+    if !s.x_loop.is_empty() {
+        return Some(ClassifyReason::XLoop);
+    }
+    if s.precedence
+        .as_deref()
+        .is_some_and(|p| matches!(p, "auto_reply" | "auto-reply" | "bulk" | "junk"))
+    {
+        return Some(ClassifyReason::Precedence);
+    }
+    if s.x_auto_response_suppress.as_deref().is_some_and(|v| {
+        v.split([',', ';', ' '])
+            .any(|t| t.trim().eq_ignore_ascii_case("all"))
+    }) {
+        return Some(ClassifyReason::AutoResponseSuppress);
+    }
+    if is_out_of_office_subject(&mail.subject) {
+        return Some(ClassifyReason::OutOfOfficeSubject);
+    }
+    None
+}
+
+/// Folded (see `text::fold`) subject openings of automatic replies.
+const OOO_SUBJECTS: &[&str] = &[
+    // en
+    "out of office",
+    "out of the office",
+    "automatic reply",
+    "automatic response",
+    "auto reply",
+    "autoreply",
+    "auto response",
+    "autoresponse",
+    "away from the office",
+    "vacation reply",
+    // pl
+    "odpowiedz automatyczna",
+    "automatyczna odpowiedz",
+    "nieobecnosc",
+    "poza biurem",
+    // cs
+    "automaticka odpoved",
+    "mimo kancelar",
+    "nepritomnost",
+    // it
+    "risposta automatica",
+    "fuori ufficio",
+    "fuori sede",
+    // de
+    "abwesenheitsnotiz",
+    "automatische antwort",
+    "abwesend",
+    "nicht im buro",
+    "ausser haus",
+];
+
+/// Reply/forward prefixes stripped before matching (folded, without colon).
+const SUBJECT_PREFIXES: &[&str] = &[
+    "re", "aw", "odp", "odp.", "r", "rif", "fw", "fwd", "wg", "pd", "i", "tr", "sv", "vs", "antw",
+];
+
+fn is_out_of_office_subject(subject: &str) -> bool {
+    let mut s = fold(subject);
+    // Strip "Re:", "AW:", "[ext]"-free prefixes, repeatedly.
+    loop {
+        let before = s.len();
+        if let Some((head, tail)) = s.split_once(':') {
+            // "Re[2]", "AW2" style counters.
+            let head = head
+                .trim()
+                .trim_end_matches(|c: char| c.is_ascii_digit() || c == '[' || c == ']');
+            if SUBJECT_PREFIXES.contains(&head) {
+                s = tail.trim().to_string();
+            }
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    OOO_SUBJECTS.iter().any(|w| starts_with_word(&s, w))
+}
+
+fn strip_plus(email: &str) -> String {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => {
+            let local = local.split('+').next().unwrap_or(local);
+            format!("{local}@{domain}")
+        }
+        None => email.to_string(),
+    }
+}
+
+fn is_blocked(sender: &str, blocklist: &[String]) -> bool {
+    let domain = sender.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+    blocklist.iter().any(|entry| {
+        let entry = normalize_email(entry);
+        if entry.is_empty() {
+            return false;
+        }
+        match entry.strip_prefix('@') {
+            Some(d) => domain_matches(domain, d),
+            None if !entry.contains('@') => domain_matches(domain, &entry),
+            None => entry == sender,
+        }
+    })
+}
+
+fn domain_matches(domain: &str, blocked: &str) -> bool {
+    !blocked.is_empty()
+        && (domain == blocked
+            || domain
+                .strip_suffix(blocked)
+                .is_some_and(|rest| rest.ends_with('.')))
+}
+
+/// True for addresses that must never receive replies: local parts
+/// `noreply`, `no-reply`, `do-not-reply`, `donotreply`, `mailer-daemon`,
+/// `postmaster`, `bounce`, `bounces` — and local parts starting with them
+/// (`noreply-billing@`, `bounces+123@`). Separators `-`, `_`, `.` are ignored.
+///
+/// ```
+/// use helpdesk::mail::is_no_reply_address;
+/// assert!(is_no_reply_address("No-Reply@example.com"));
+/// assert!(is_no_reply_address("bounces+abc@lists.example.org"));
+/// assert!(!is_no_reply_address("jane@example.com"));
+/// ```
+pub fn is_no_reply_address(email: &str) -> bool {
+    let email = normalize_email(email);
+    let local = email.rsplit_once('@').map_or(email.as_str(), |(l, _)| l);
+    let squashed: String = local
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.'))
+        .collect();
+    [
+        "noreply",
+        "donotreply",
+        "mailerdaemon",
+        "postmaster",
+        "bounce",
+    ]
+    .iter()
+    .any(|p| squashed.starts_with(p))
+}
+
+/// True when an RFC 3463 enhanced status code is permanent (`5.x.x`).
+///
+/// ```
+/// use helpdesk::mail::dsn_is_permanent;
+/// assert!(dsn_is_permanent("5.1.1"));
+/// assert!(!dsn_is_permanent("4.4.1"));
+/// assert!(!dsn_is_permanent("garbage"));
+/// ```
+pub fn dsn_is_permanent(status: &str) -> bool {
+    let code = status.trim().split([' ', '(']).next().unwrap_or("");
+    let parts: Vec<&str> = code.split('.').collect();
+    parts.len() == 3
+        && parts.first() == Some(&"5")
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::{ParseLimits, parse};
+
+    fn mail(raw: &str) -> InboundMail {
+        match parse(raw.as_bytes(), &ParseLimits::default()) {
+            Ok(m) => m,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn ctx() -> ClassifyContext {
+        ClassifyContext {
+            own_addresses: vec!["Support@Example.com".into()],
+            own_message_id_domain: Some("mail.example.com".into()),
+            loop_header_name: "X-Helpdesk-Loop".into(),
+            loop_header_value: "ws-42".into(),
+            blocklist: vec![
+                "spammer@bad.com".into(),
+                "@evil.org".into(),
+                "junk.net".into(),
+            ],
+        }
+    }
+
+    fn reason(raw: &str) -> ClassifyReason {
+        classify_with_reason(&mail(raw), &ctx()).1
+    }
+
+    fn with_headers(h: &str) -> String {
+        format!(
+            "From: Jane <jane@customer.com>\r\nTo: support@example.com\r\nSubject: Help\r\nMessage-ID: <1@customer.com>\r\n{h}\r\nBody\r\n"
+        )
+    }
+
+    #[test]
+    fn human() {
+        let r = reason(&with_headers(""));
+        assert_eq!(r, ClassifyReason::NoRuleMatched);
+        assert_eq!(r.classification(), Classification::Human);
+        assert_eq!(
+            reason(&with_headers("Auto-Submitted: no\r\n")),
+            ClassifyReason::NoRuleMatched
+        );
+        assert_eq!(
+            reason(&with_headers("X-Auto-Response-Suppress: OOF, DR\r\n")),
+            ClassifyReason::NoRuleMatched
+        );
+        assert_eq!(
+            reason(&with_headers("X-Helpdesk-Loop: other-ws\r\n")),
+            ClassifyReason::NoRuleMatched
+        );
+    }
+
+    #[test]
+    fn spam() {
+        for from in [
+            "spammer@bad.com",
+            "x@evil.org",
+            "x@mx.evil.org",
+            "SPAMMER@BAD.COM",
+            "a@junk.net",
+        ] {
+            let raw = format!("From: {from}\r\nSubject: hi\r\n\r\nx");
+            assert_eq!(reason(&raw), ClassifyReason::BlockedSender, "{from}");
+        }
+        assert_eq!(
+            reason("From: x@notevil.org\r\nSubject: hi\r\n\r\nx"),
+            ClassifyReason::NoRuleMatched
+        );
+    }
+
+    #[test]
+    fn loops() {
+        assert_eq!(
+            reason(&with_headers("X-Helpdesk-Loop: ws-42\r\n")),
+            ClassifyReason::LoopHeader
+        );
+        assert_eq!(
+            reason(&with_headers("x-helpdesk-loop:  ws-42 \r\n")),
+            ClassifyReason::LoopHeader
+        );
+        assert_eq!(
+            reason(&with_headers("X-Loop: support@example.com\r\n")),
+            ClassifyReason::XLoopOwnAddress
+        );
+        assert_eq!(
+            reason("From: support+abc@example.com\r\nSubject: x\r\n\r\nx"),
+            ClassifyReason::OwnAddress
+        );
+        assert_eq!(
+            reason("From: a@b.com\r\nMessage-ID: <hd.x.y@Mail.Example.com>\r\n\r\nx"),
+            ClassifyReason::OwnMessageId
+        );
+        // Loop beats bounce and auto-reply.
+        assert_eq!(
+            reason(
+                "From: support@example.com\r\nAuto-Submitted: auto-replied\r\nReturn-Path: <>\r\n\r\nx"
+            ),
+            ClassifyReason::OwnAddress
+        );
+    }
+
+    #[test]
+    fn bounces() {
+        let dsn = crate::mail::parse::tests::DSN;
+        assert_eq!(reason(dsn), ClassifyReason::DeliveryReport);
+        assert_eq!(
+            reason("From: MAILER-DAEMON@mx.example.org\r\nSubject: failure notice\r\n\r\nx"),
+            ClassifyReason::DaemonSender
+        );
+        assert_eq!(
+            reason("From: Postmaster <postmaster@example.net>\r\nSubject: x\r\n\r\nx"),
+            ClassifyReason::DaemonSender
+        );
+        assert_eq!(
+            reason(&with_headers("Return-Path: <>\r\n")),
+            ClassifyReason::NullReturnPath
+        );
+        assert_eq!(
+            reason(&with_headers("Return-Path: < >\r\n")),
+            ClassifyReason::NullReturnPath
+        );
+        // Null reverse path + auto-reply marker = auto-reply (RFC 3834).
+        assert_eq!(
+            reason(&with_headers(
+                "Return-Path: <>\r\nAuto-Submitted: auto-replied\r\n"
+            )),
+            ClassifyReason::AutoSubmitted
+        );
+        let mdn = dsn.replace(
+            "report-type=delivery-status",
+            "report-type=disposition-notification",
+        );
+        assert_eq!(reason(&mdn), ClassifyReason::ReadReceipt);
+    }
+
+    #[test]
+    fn auto_reply_headers() {
+        let cases = [
+            (
+                "Auto-Submitted: auto-replied\r\n",
+                ClassifyReason::AutoSubmitted,
+            ),
+            (
+                "Auto-Submitted: Auto-Generated (bot)\r\n",
+                ClassifyReason::AutoSubmitted,
+            ),
+            (
+                "Auto-Submitted: auto-notified; owner-email=x@y\r\n",
+                ClassifyReason::AutoSubmitted,
+            ),
+            ("X-Autoreply: yes\r\n", ClassifyReason::XAutoreply),
+            ("X-Autorespond: anything\r\n", ClassifyReason::XAutorespond),
+            ("X-Loop: someone@else.com\r\n", ClassifyReason::XLoop),
+            ("Precedence: bulk\r\n", ClassifyReason::Precedence),
+            ("Precedence: JUNK\r\n", ClassifyReason::Precedence),
+            ("Precedence: auto_reply\r\n", ClassifyReason::Precedence),
+            (
+                "X-Auto-Response-Suppress: All\r\n",
+                ClassifyReason::AutoResponseSuppress,
+            ),
+            (
+                "X-Auto-Response-Suppress: DR, all\r\n",
+                ClassifyReason::AutoResponseSuppress,
+            ),
+        ];
+        for (h, want) in cases {
+            assert_eq!(reason(&with_headers(h)), want, "{h}");
+            assert_eq!(want.classification(), Classification::AutoReply);
+        }
+    }
+
+    #[test]
+    fn out_of_office_subjects() {
+        let yes = [
+            "Out of Office: Help",
+            "OUT OF OFFICE",
+            "Out-of-Office",
+            "Automatic reply: Printer broken",
+            "Autoreply: x",
+            "Auto-Reply: x",
+            "Re: Out of office",
+            "RE: AW: Automatische Antwort: Drucker",
+            "Odpowiedź automatyczna: Drukarka",
+            "Odp: Odpowiedz automatyczna",
+            "Nieobecność w biurze",
+            "Automatická odpověď: Tiskárna",
+            "Mimo kancelář",
+            "Risposta automatica: Stampante",
+            "R: Fuori ufficio",
+            "Abwesenheitsnotiz: Drucker",
+            "Automatische Antwort",
+            // NFD form of "Odpowiedź".
+            "Odpowiedz\u{301} automatyczna",
+        ];
+        for subj in yes {
+            let raw = format!("From: a@b.com\r\nSubject: {subj}\r\n\r\nx");
+            assert_eq!(reason(&raw), ClassifyReason::OutOfOfficeSubject, "{subj}");
+        }
+        let no = [
+            "Help with out of office settings",
+            "Re: Printer broken",
+            "Outlook out of office not working?",
+            "Autoreplying is broken",
+            "",
+        ];
+        for subj in no {
+            let raw = format!("From: a@b.com\r\nSubject: {subj}\r\n\r\nx");
+            assert_eq!(reason(&raw), ClassifyReason::NoRuleMatched, "{subj}");
+        }
+    }
+
+    #[test]
+    fn lists() {
+        assert_eq!(
+            reason(&with_headers("List-Id: <users.example.org>\r\n")),
+            ClassifyReason::ListId
+        );
+        assert_eq!(
+            reason(&with_headers("List-Unsubscribe: <https://x/unsub>\r\n")),
+            ClassifyReason::ListUnsubscribe
+        );
+        assert_eq!(
+            reason(&with_headers("Precedence: list\r\n")),
+            ClassifyReason::PrecedenceList
+        );
+        // Auto-reply beats list.
+        assert_eq!(
+            reason(&with_headers("List-Id: <a.b>\r\nPrecedence: bulk\r\n")),
+            ClassifyReason::Precedence
+        );
+    }
+
+    #[test]
+    fn no_reply() {
+        for a in [
+            "noreply@x.com",
+            "no-reply@x.com",
+            "No_Reply@x.com",
+            "do-not-reply@x.com",
+            "donotreply@x.com",
+            "mailer-daemon@x.com",
+            "MAILER-DAEMON@x.com",
+            "postmaster@x.com",
+            "bounce@x.com",
+            "bounces@x.com",
+            "noreply-billing@x.com",
+            "bounces+123-abc@x.com",
+            "<noreply@x.com>",
+        ] {
+            assert!(is_no_reply_address(a), "{a}");
+        }
+        for a in ["jane@x.com", "reply@x.com", "support@noreply.com", "", "@"] {
+            assert!(!is_no_reply_address(a), "{a}");
+        }
+    }
+
+    #[test]
+    fn permanent() {
+        assert!(dsn_is_permanent("5.1.1"));
+        assert!(dsn_is_permanent(" 5.7.26 (spf)"));
+        assert!(!dsn_is_permanent("4.2.2"));
+        assert!(!dsn_is_permanent("2.0.0"));
+        assert!(!dsn_is_permanent("5"));
+        assert!(!dsn_is_permanent("5..1"));
+        assert!(!dsn_is_permanent("550"));
+        assert!(!dsn_is_permanent(""));
+    }
+
+    #[test]
+    fn serde_names() {
+        fn assert_serde<T: Serialize + for<'de> Deserialize<'de>>() {}
+        assert_serde::<Classification>();
+        assert_serde::<ClassifyReason>();
+        assert_serde::<ClassifyContext>();
+    }
+}

@@ -1,0 +1,60 @@
+//! Inbound and outbound e-mail handling for the helpdesk engine.
+//!
+//! This module is the only place in the library that talks to the MIME
+//! crates (`mail-parser`, `mail-builder`); nothing in its public API exposes
+//! their types, so upgrading them touches this module only.
+//!
+//! * [`parse()`] turns raw RFC 5322 bytes into an [`InboundMail`].
+//! * [`classify()`] decides whether an inbound mail is from a human, an
+//!   auto-responder, a bounce, a mailing list, a mail loop or a blocked sender.
+//! * [`display_text()`] cuts quoted history and signatures from a reply.
+//! * [`token`] signs ticket ids into Message-IDs and plus-addresses.
+//! * [`mentions_attachment()`] detects "see attached" wording.
+//! * [`compose()`] builds outgoing mail bytes.
+//!
+//! Nothing here reads the clock: times are always passed in.
+
+mod attachment_hint;
+mod classify;
+mod compose;
+mod parse;
+mod sanitize;
+mod text;
+pub mod token;
+mod trim;
+
+pub use attachment_hint::mentions_attachment;
+pub use classify::{
+    Classification, ClassifyContext, ClassifyReason, classify, classify_with_reason,
+    dsn_is_permanent, is_no_reply_address,
+};
+pub use compose::{ComposedEmail, EmailDraft, compose};
+pub use parse::{
+    Address, AttachmentInfo, DeliveryReport, DsnRecipient, HeaderField, HeaderSignals, InboundMail,
+    ParseLimits, content_hash, normalize_email, parse,
+};
+pub use sanitize::sanitize_html;
+pub use trim::display_text;
+
+/// Errors produced by the mail module.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MailError {
+    /// The raw message is larger than [`ParseLimits::max_message_bytes`].
+    #[error("message of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// Size of the rejected message in bytes.
+        size: usize,
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// The input could not be recognised as an e-mail message at all.
+    #[error("message could not be parsed: {0}")]
+    Unparseable(String),
+    /// An outgoing draft is not valid (for example it has no recipient).
+    #[error("invalid draft: {0}")]
+    InvalidDraft(String),
+    /// Serialising an outgoing message failed.
+    #[error("could not build message: {0}")]
+    Build(String),
+}

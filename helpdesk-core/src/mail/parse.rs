@@ -1,0 +1,999 @@
+//! Raw RFC 5322 bytes -> [`InboundMail`].
+
+use chrono::{DateTime, Utc};
+use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::MailError;
+
+/// Size limits applied by [`parse()`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ParseLimits {
+    /// Largest raw message accepted, in bytes. Larger input is rejected with
+    /// [`MailError::TooLarge`] before any parsing. Default: 50 MiB
+    /// (52 428 800 bytes), comfortably above the 20–35 MB that common
+    /// providers let through once base64 overhead is counted.
+    pub max_message_bytes: usize,
+    /// Largest single attachment (decoded) whose content is kept, in bytes.
+    /// Bigger attachments are still listed, with `too_large = true` and no
+    /// content; the mail itself is never dropped. Default: 20 000 000.
+    pub max_attachment_bytes: usize,
+}
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: 50 * 1024 * 1024,
+            max_attachment_bytes: 20_000_000,
+        }
+    }
+}
+
+impl ParseLimits {
+    /// Limits with the given values (the struct is `#[non_exhaustive]`).
+    pub fn new(max_message_bytes: usize, max_attachment_bytes: usize) -> Self {
+        Self {
+            max_message_bytes,
+            max_attachment_bytes,
+        }
+    }
+}
+
+/// A mailbox: optional display name plus e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Address {
+    /// Display name, if any (already decoded from RFC 2047).
+    pub name: Option<String>,
+    /// The address as written in the message, trimmed. Use
+    /// [`normalize_email`] before comparing addresses.
+    pub email: String,
+}
+
+impl Address {
+    /// An address without display name.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            name: None,
+            email: email.into(),
+        }
+    }
+
+    /// An address with a display name.
+    pub fn with_name(name: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            name: Some(name.into()),
+            email: email.into(),
+        }
+    }
+}
+
+/// One attachment (or other non-body MIME part) of an inbound mail.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AttachmentInfo {
+    /// File name, stripped of any directory components and control
+    /// characters; `attachment-N` (plus `.eml` for attached messages) when
+    /// the part carries no usable name.
+    pub name: String,
+    /// Lower-cased `type/subtype`, `application/octet-stream` if unknown.
+    pub content_type: String,
+    /// Decoded size in bytes.
+    pub size: usize,
+    /// True when `size` exceeds [`ParseLimits::max_attachment_bytes`].
+    pub too_large: bool,
+    /// Decoded content; `None` when `too_large`.
+    pub content: Option<Vec<u8>>,
+    /// True when the part is marked `Content-Disposition: inline`.
+    pub inline: bool,
+    /// The `Content-ID` (without angle brackets), for inline images.
+    pub content_id: Option<String>,
+}
+
+/// One top-level header of an inbound mail.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HeaderField {
+    /// Header name as written in the message.
+    pub name: String,
+    /// Value: decoded text for unstructured headers, otherwise the raw
+    /// value unfolded and trimmed.
+    pub value: String,
+}
+
+/// One per-recipient block of a delivery status notification (RFC 3464).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DsnRecipient {
+    /// `Final-Recipient`, with the address-type prefix (`rfc822;`) removed.
+    pub final_recipient: Option<String>,
+    /// `Original-Recipient`, with the address-type prefix removed.
+    pub original_recipient: Option<String>,
+    /// `Action`, lower-cased: `failed`, `delayed`, `delivered`, `relayed`, `expanded`.
+    pub action: Option<String>,
+    /// `Status` code such as `5.1.1` (comments removed).
+    pub status: Option<String>,
+    /// `Diagnostic-Code`, as written.
+    pub diagnostic_code: Option<String>,
+}
+
+/// Delivery report details found in a `multipart/report` message.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DeliveryReport {
+    /// The `report-type` parameter, lower-cased (e.g. `delivery-status`).
+    pub report_type: Option<String>,
+    /// `Reporting-MTA`, with the type prefix removed.
+    pub reporting_mta: Option<String>,
+    /// Per-recipient blocks of the `message/delivery-status` part.
+    pub recipients: Vec<DsnRecipient>,
+    /// Message-ID (without brackets) of the original message, taken from the
+    /// returned `message/rfc822` or `text/rfc822-headers` part.
+    pub original_message_id: Option<String>,
+}
+
+/// Header-level signals used by [`crate::mail::classify()`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HeaderSignals {
+    /// RFC 3834 `Auto-Submitted`: first token, lower-cased (`auto-replied`).
+    pub auto_submitted: Option<String>,
+    /// `Precedence`, trimmed and lower-cased.
+    pub precedence: Option<String>,
+    /// An `X-Autoreply` header is present.
+    pub x_autoreply: bool,
+    /// An `X-Autorespond` header is present.
+    pub x_autorespond: bool,
+    /// All `X-Loop` values, trimmed.
+    pub x_loop: Vec<String>,
+    /// `X-Auto-Response-Suppress` (Microsoft), trimmed.
+    pub x_auto_response_suppress: Option<String>,
+    /// `List-Id` identifier (the part inside `<>` when present).
+    pub list_id: Option<String>,
+    /// A `List-Unsubscribe` header is present.
+    pub list_unsubscribe: bool,
+    /// `Return-Path: <>` (null reverse path, RFC 5321 4.5.5).
+    pub null_return_path: bool,
+    /// `Return-Path` address, when not null.
+    pub return_path: Option<String>,
+    /// Lower-cased `type/subtype` of the top-level part.
+    pub content_type: Option<String>,
+    /// Delivery report details when the mail is a `multipart/report`.
+    pub report: Option<DeliveryReport>,
+}
+
+/// A parsed inbound e-mail, independent of the MIME library.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InboundMail {
+    /// `Message-ID` without angle brackets.
+    pub message_id: Option<String>,
+    /// `In-Reply-To` ids, without angle brackets.
+    pub in_reply_to: Vec<String>,
+    /// `References` ids, without angle brackets, oldest first.
+    pub references: Vec<String>,
+    /// First `From` mailbox.
+    pub from: Option<Address>,
+    /// `Reply-To` mailboxes.
+    pub reply_to: Vec<Address>,
+    /// `To` mailboxes (groups flattened).
+    pub to: Vec<Address>,
+    /// `Cc` mailboxes (groups flattened).
+    pub cc: Vec<Address>,
+    /// Decoded subject, `""` when missing.
+    pub subject: String,
+    /// `Date`, when present and valid.
+    pub date: Option<DateTime<Utc>>,
+    /// Plain-text body with `\n` line endings; HTML-only mails are
+    /// converted to text; several inline text parts are joined by a blank line.
+    pub text: String,
+    /// Sanitised HTML body, only when the mail has an HTML part.
+    pub html: Option<String>,
+    /// Attachments and other non-body parts.
+    pub attachments: Vec<AttachmentInfo>,
+    /// Signals for the classifier.
+    pub signals: HeaderSignals,
+    /// All top-level headers, in order.
+    pub headers: Vec<HeaderField>,
+    /// SHA-256 hex of the raw bytes (see [`content_hash`]).
+    pub content_hash: String,
+}
+
+impl InboundMail {
+    /// First value of the header `name` (case-insensitive), if present.
+    ///
+    /// ```
+    /// use helpdesk::mail::{parse, ParseLimits};
+    /// let mail = parse(b"X-Custom: hello\r\nSubject: s\r\n\r\nbody", &ParseLimits::default()).unwrap();
+    /// assert_eq!(mail.header("x-custom"), Some("hello"));
+    /// assert_eq!(mail.header("X-Missing"), None);
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str())
+    }
+
+    /// All values of the header `name` (case-insensitive), in order.
+    pub fn header_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str())
+    }
+
+    /// The key to deduplicate this mail by: its Message-ID, or
+    /// `sha256:<content hash>` when it has none.
+    pub fn dedupe_key(&self) -> String {
+        match &self.message_id {
+            Some(id) if !id.is_empty() => id.clone(),
+            _ => format!("sha256:{}", self.content_hash),
+        }
+    }
+}
+
+/// Lower-case hex SHA-256 of the raw message, for deduplication when a
+/// mail has no Message-ID.
+///
+/// ```
+/// let h = helpdesk::mail::content_hash(b"abc");
+/// assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+/// ```
+pub fn content_hash(raw: &[u8]) -> String {
+    let digest = Sha256::digest(raw);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(hex_digit(b >> 4));
+        out.push(hex_digit(b & 0x0f));
+    }
+    out
+}
+
+fn hex_digit(n: u8) -> char {
+    char::from_digit(u32::from(n), 16).unwrap_or('0')
+}
+
+pub use crate::model::normalize_email;
+
+/// Parses a raw RFC 5322 message.
+///
+/// The parser is lenient: anything that looks like a mail is accepted.
+/// Input over `limits.max_message_bytes` gives [`MailError::TooLarge`];
+/// input that is not recognisable as a message gives
+/// [`MailError::Unparseable`].
+///
+/// ```
+/// use helpdesk::mail::{parse, ParseLimits};
+/// let raw = b"From: Jane <jane@example.com>\r\n\
+/// To: support@example.org\r\n\
+/// Subject: Printer broken\r\n\
+/// Message-ID: <abc@example.com>\r\n\
+/// \r\n\
+/// It does not print.\r\n";
+/// let mail = parse(raw, &ParseLimits::default()).unwrap();
+/// assert_eq!(mail.message_id.as_deref(), Some("abc@example.com"));
+/// assert_eq!(mail.from.unwrap().email, "jane@example.com");
+/// assert_eq!(mail.subject, "Printer broken");
+/// assert!(mail.text.contains("It does not print."));
+/// ```
+pub fn parse(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
+    if raw.len() > limits.max_message_bytes {
+        return Err(MailError::TooLarge {
+            size: raw.len(),
+            limit: limits.max_message_bytes,
+        });
+    }
+    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(MailError::Unparseable("empty input".into()));
+    }
+    // Safety net: a panic inside the MIME library (mail-parser 0.11 has a
+    // `debug_assert!` reachable from crafted input) must not take down the
+    // caller; it becomes a typed error instead. Has no effect under
+    // `panic = "abort"`.
+    std::panic::catch_unwind(|| parse_inner(raw, limits))
+        .unwrap_or_else(|_| Err(MailError::Unparseable("MIME parser failure".into())))
+}
+
+fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
+    let message = MessageParser::default()
+        .parse(raw)
+        .ok_or_else(|| MailError::Unparseable("no headers found".into()))?;
+    let Some(root) = message.parts.first() else {
+        return Err(MailError::Unparseable("no MIME parts".into()));
+    };
+
+    let headers = collect_headers(&message, root);
+    let signals = collect_signals(&message, root, &headers);
+
+    let date = message
+        .date()
+        .filter(|d| d.is_valid())
+        .and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0));
+
+    let mut text_parts = Vec::new();
+    for i in 0..message.text_body.len() {
+        if let Some(t) = message.body_text(i) {
+            let t = t.replace("\r\n", "\n");
+            let t = t.trim_end();
+            if !t.is_empty() {
+                text_parts.push(t.to_string());
+            }
+        }
+    }
+    let text = text_parts.join("\n\n");
+
+    let html = message
+        .html_body
+        .iter()
+        .filter_map(|id| message.parts.get(*id as usize))
+        .find_map(|part| match &part.body {
+            PartType::Html(h) => Some(super::sanitize::sanitize_html(h)),
+            _ => None,
+        });
+
+    let attachments = collect_attachments(&message, limits);
+
+    Ok(InboundMail {
+        message_id: message.message_id().map(clean_id).filter(|s| !s.is_empty()),
+        in_reply_to: id_list(message.in_reply_to()),
+        references: id_list(message.references()),
+        from: message
+            .from()
+            .and_then(|a| a.first())
+            .and_then(convert_addr),
+        reply_to: address_list(message.reply_to()),
+        to: address_list(message.to()),
+        cc: address_list(message.cc()),
+        subject: message.subject().unwrap_or("").trim().to_string(),
+        date,
+        text,
+        html,
+        attachments,
+        signals,
+        headers,
+        content_hash: content_hash(raw),
+    })
+}
+
+fn clean_id(id: &str) -> String {
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim()
+        .to_string()
+}
+
+fn id_list(value: &HeaderValue<'_>) -> Vec<String> {
+    let mut out: Vec<String> = match value {
+        HeaderValue::Text(t) => vec![clean_id(t)],
+        HeaderValue::TextList(l) => l.iter().map(|t| clean_id(t)).collect(),
+        _ => Vec::new(),
+    };
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+fn convert_addr(addr: &mail_parser::Addr<'_>) -> Option<Address> {
+    let email = addr.address.as_deref()?.trim();
+    if email.is_empty() {
+        return None;
+    }
+    let name = addr
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string);
+    Some(Address {
+        name,
+        email: email.to_string(),
+    })
+}
+
+fn address_list(addr: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
+    let Some(addr) = addr else {
+        return Vec::new();
+    };
+    match addr {
+        mail_parser::Address::List(list) => list.iter().filter_map(convert_addr).collect(),
+        mail_parser::Address::Group(groups) => groups
+            .iter()
+            .flat_map(|g| g.addresses.iter())
+            .filter_map(convert_addr)
+            .collect(),
+    }
+}
+
+/// Raw header value bytes of a header, unfolded and trimmed.
+fn raw_value(message: &Message<'_>, header: &mail_parser::Header<'_>) -> String {
+    let start = header.offset_start as usize;
+    let end = header.offset_end as usize;
+    let bytes = message.raw_message.get(start..end).unwrap_or(b"");
+    unfold(&String::from_utf8_lossy(bytes))
+}
+
+fn unfold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for line in s.split('\n') {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+        }
+        out.push_str(line.trim());
+        pending_space = true;
+    }
+    out
+}
+
+fn collect_headers(message: &Message<'_>, root: &MessagePart<'_>) -> Vec<HeaderField> {
+    root.headers
+        .iter()
+        .map(|h| {
+            let value = match &h.value {
+                HeaderValue::Text(t) => t.trim().to_string(),
+                HeaderValue::TextList(l) => {
+                    l.iter().map(|t| t.trim()).collect::<Vec<_>>().join(", ")
+                }
+                _ => raw_value(message, h),
+            };
+            HeaderField {
+                name: h.name.as_str().to_string(),
+                value,
+            }
+        })
+        .collect()
+}
+
+fn first_header<'a>(headers: &'a [HeaderField], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+fn first_token_lower(value: &str) -> String {
+    value
+        .split(['(', ';'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn mime_type_of(part: &MessagePart<'_>) -> Option<String> {
+    part.content_type().map(|ct| {
+        let t = ct.ctype().trim().to_ascii_lowercase();
+        match ct.subtype() {
+            Some(sub) => format!("{t}/{}", sub.trim().to_ascii_lowercase()),
+            None => t,
+        }
+    })
+}
+
+fn collect_signals(
+    message: &Message<'_>,
+    root: &MessagePart<'_>,
+    headers: &[HeaderField],
+) -> HeaderSignals {
+    let has = |name: &str| headers.iter().any(|h| h.name.eq_ignore_ascii_case(name));
+
+    let return_path_raw = first_header(headers, "Return-Path").map(str::trim);
+    let null_return_path = return_path_raw.is_some_and(|v| {
+        let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+        v == "<>"
+    });
+    let return_path = if null_return_path {
+        None
+    } else {
+        return_path_raw
+            .map(normalize_email)
+            .filter(|s| !s.is_empty())
+    };
+
+    let list_id = first_header(headers, "List-Id").and_then(|v| {
+        let inner = match (v.rfind('<'), v.rfind('>')) {
+            (Some(a), Some(b)) if a < b => v.get(a + 1..b).unwrap_or(v),
+            _ => v,
+        };
+        let inner = inner.trim();
+        (!inner.is_empty()).then(|| inner.to_string())
+    });
+
+    let content_type = mime_type_of(root);
+    let report = if content_type.as_deref() == Some("multipart/report") {
+        Some(collect_report(message, root))
+    } else {
+        None
+    };
+
+    HeaderSignals {
+        auto_submitted: first_header(headers, "Auto-Submitted")
+            .map(first_token_lower)
+            .filter(|s| !s.is_empty()),
+        precedence: first_header(headers, "Precedence")
+            .map(first_token_lower)
+            .filter(|s| !s.is_empty()),
+        x_autoreply: has("X-Autoreply"),
+        x_autorespond: has("X-Autorespond"),
+        x_loop: headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("X-Loop"))
+            .map(|h| h.value.trim().to_string())
+            .collect(),
+        x_auto_response_suppress: first_header(headers, "X-Auto-Response-Suppress")
+            .map(|v| v.trim().to_string()),
+        list_id,
+        list_unsubscribe: has("List-Unsubscribe"),
+        null_return_path,
+        return_path,
+        content_type,
+        report,
+    }
+}
+
+fn collect_report(message: &Message<'_>, root: &MessagePart<'_>) -> DeliveryReport {
+    let mut report = DeliveryReport {
+        report_type: root
+            .content_type()
+            .and_then(|ct| ct.attribute("report-type"))
+            .map(|s| s.trim().to_ascii_lowercase()),
+        ..DeliveryReport::default()
+    };
+    // Only the direct children of the report matter; nested messages have
+    // their own part list.
+    let children = root.sub_parts().unwrap_or(&[]);
+    for id in children {
+        let Some(part) = message.parts.get(*id as usize) else {
+            continue;
+        };
+        let mime = mime_type_of(part).unwrap_or_default();
+        match mime.as_str() {
+            "message/delivery-status" | "message/global-delivery-status" => {
+                parse_delivery_status(part.contents(), &mut report);
+            }
+            "message/rfc822" | "message/global" if report.original_message_id.is_none() => {
+                report.original_message_id = match &part.body {
+                    PartType::Message(m) => m.message_id().map(clean_id),
+                    _ => None,
+                }
+                .filter(|s| !s.is_empty())
+                .or_else(|| original_id_from_headers(part.contents()));
+            }
+            "text/rfc822-headers" | "message/global-headers"
+                if report.original_message_id.is_none() =>
+            {
+                report.original_message_id = original_id_from_headers(part.contents());
+            }
+            _ => {}
+        }
+    }
+    report.original_message_id = report.original_message_id.filter(|s| !s.is_empty());
+    report
+}
+
+fn original_id_from_headers(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let block: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    fields(&block)
+        .into_iter()
+        .find(|(k, _)| k == "message-id")
+        .map(|(_, v)| clean_id(&v))
+        .filter(|s| !s.is_empty())
+}
+
+/// Splits a header-like block into unfolded `(lower-case name, value)` pairs.
+fn fields(block: &[&str]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in block {
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = out.last_mut() {
+                last.1.push(' ');
+                last.1.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            out.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+    }
+    out
+}
+
+fn strip_type_prefix(v: &str) -> String {
+    match v.split_once(';') {
+        Some((_, rest)) => rest.trim().to_string(),
+        None => v.trim().to_string(),
+    }
+}
+
+fn parse_delivery_status(bytes: &[u8], report: &mut DeliveryReport) {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let blocks: Vec<&[&str]> = lines
+        .split(|l| l.trim().is_empty())
+        .filter(|b| !b.is_empty())
+        .collect();
+    for block in blocks {
+        let fields = fields(block);
+        let get = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+        if report.reporting_mta.is_none() {
+            report.reporting_mta = get("reporting-mta").map(strip_type_prefix);
+        }
+        let is_recipient =
+            get("final-recipient").is_some() || get("action").is_some() || get("status").is_some();
+        if is_recipient {
+            report.recipients.push(DsnRecipient {
+                final_recipient: get("final-recipient").map(strip_type_prefix),
+                original_recipient: get("original-recipient").map(strip_type_prefix),
+                action: get("action").map(first_token_lower),
+                status: get("status").map(|s| {
+                    s.split(['(', ' ', '\t'])
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string()
+                }),
+                diagnostic_code: get("diagnostic-code").map(str::to_string),
+            });
+        }
+    }
+}
+
+fn sanitize_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .to_string();
+    cleaned.chars().take(255).collect()
+}
+
+fn collect_attachments(message: &Message<'_>, limits: &ParseLimits) -> Vec<AttachmentInfo> {
+    let mut out = Vec::new();
+    for (n, id) in message.attachments.iter().enumerate() {
+        let Some(part) = message.parts.get(*id as usize) else {
+            continue;
+        };
+        if matches!(part.body, PartType::Multipart(_)) {
+            continue;
+        }
+        let is_message = matches!(part.body, PartType::Message(_));
+        let mut name = part
+            .attachment_name()
+            .map(sanitize_file_name)
+            .unwrap_or_default();
+        if name.is_empty() {
+            name = if is_message {
+                format!("attachment-{}.eml", n + 1)
+            } else {
+                format!("attachment-{}", n + 1)
+            };
+        }
+        let content_type = mime_type_of(part)
+            .filter(|t| t.contains('/'))
+            .unwrap_or_else(|| {
+                if is_message {
+                    "message/rfc822".to_string()
+                } else {
+                    "application/octet-stream".to_string()
+                }
+            });
+        let size = part.len();
+        let too_large = size > limits.max_attachment_bytes;
+        let inline = part
+            .content_disposition()
+            .is_some_and(|cd| cd.ctype().eq_ignore_ascii_case("inline"));
+        let content_id = part.content_id().map(clean_id).filter(|s| !s.is_empty());
+        out.push(AttachmentInfo {
+            name,
+            content_type,
+            size,
+            too_large,
+            content: if too_large {
+                None
+            } else {
+                Some(part.contents().to_vec())
+            },
+            inline,
+            content_id,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn p(raw: &str) -> InboundMail {
+        match parse(raw.as_bytes(), &ParseLimits::default()) {
+            Ok(m) => m,
+            Err(e) => panic!("parse failed: {e}"),
+        }
+    }
+
+    #[test]
+    fn basic_fields() {
+        let m = p("From: \"Jane Doe\" <Jane@Example.com>\r\n\
+To: Support <support@example.org>, other@example.org\r\n\
+Cc: Group: a@x.com, b@x.com;\r\n\
+Reply-To: jane.private@example.net\r\n\
+Subject: =?UTF-8?Q?Dzie=C5=84_dobry?=\r\n\
+Date: Tue, 1 Jul 2025 10:52:37 +0200\r\n\
+Message-ID: <m1@example.com>\r\n\
+In-Reply-To: <hd.abc@support.example.org>\r\n\
+References: <r1@x> <r2@y>\r\n\
+\r\n\
+Hello\r\n");
+        assert_eq!(m.message_id.as_deref(), Some("m1@example.com"));
+        assert_eq!(m.in_reply_to, vec!["hd.abc@support.example.org"]);
+        assert_eq!(m.references, vec!["r1@x", "r2@y"]);
+        let from = m.from.clone().unwrap_or_default();
+        assert_eq!(from.name.as_deref(), Some("Jane Doe"));
+        assert_eq!(from.email, "Jane@Example.com");
+        assert_eq!(m.to.len(), 2);
+        assert_eq!(m.cc.len(), 2);
+        assert_eq!(m.reply_to[0].email, "jane.private@example.net");
+        assert_eq!(m.subject, "Dzień dobry");
+        assert_eq!(
+            m.date.map(|d| d.to_rfc3339()),
+            Some("2025-07-01T08:52:37+00:00".into())
+        );
+        assert_eq!(m.text.trim(), "Hello");
+        assert!(m.html.is_none());
+        assert_eq!(m.content_hash.len(), 64);
+    }
+
+    #[test]
+    fn missing_subject_is_empty() {
+        let m = p("From: a@b.c\r\n\r\nbody");
+        assert_eq!(m.subject, "");
+        assert!(m.message_id.is_none());
+        assert!(m.dedupe_key().starts_with("sha256:"));
+    }
+
+    #[test]
+    fn too_large_and_empty() {
+        let limits = ParseLimits::new(10, 5);
+        assert!(matches!(
+            parse(b"Subject: 12345678901\r\n\r\n", &limits),
+            Err(MailError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            parse(b"", &ParseLimits::default()),
+            Err(MailError::Unparseable(_))
+        ));
+        assert!(matches!(
+            parse(b"  \r\n ", &ParseLimits::default()),
+            Err(MailError::Unparseable(_))
+        ));
+    }
+
+    #[test]
+    fn html_only_is_converted_and_sanitised() {
+        let m = p(
+            "From: a@b.c\r\nContent-Type: text/html\r\n\r\n<p>Hi <b>there</b></p><script>alert(1)</script><a href=\"javascript:x()\" onclick=\"y()\">l</a>",
+        );
+        assert!(m.text.contains("Hi"));
+        assert!(m.text.contains("there"));
+        let html = m.html.unwrap_or_default();
+        assert!(html.contains("<b>there</b>"));
+        assert!(!html.contains("script"));
+        assert!(!html.contains("javascript"));
+        assert!(!html.contains("onclick"));
+    }
+
+    const MULTI: &str = "From: a@b.c\r\n\
+Subject: files\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"XX\"\r\n\
+\r\n\
+--XX\r\n\
+Content-Type: multipart/alternative; boundary=\"YY\"\r\n\
+\r\n\
+--YY\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+plain body\r\n\
+--YY\r\n\
+Content-Type: text/html; charset=utf-8\r\n\
+\r\n\
+<p>html body</p>\r\n\
+--YY--\r\n\
+--XX\r\n\
+Content-Type: application/pdf; name=\"../../etc/report.pdf\"\r\n\
+Content-Disposition: attachment; filename=\"../../etc/report.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+AAECAwQFBgcICQ==\r\n\
+--XX\r\n\
+Content-Type: image/png\r\n\
+Content-Disposition: inline\r\n\
+Content-ID: <img1@x>\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+iVBORw0KGgo=\r\n\
+--XX--\r\n";
+
+    #[test]
+    fn attachments_and_alternatives() {
+        let m = p(MULTI);
+        assert_eq!(m.text.trim(), "plain body");
+        assert!(m.html.unwrap_or_default().contains("<p>html body</p>"));
+        assert_eq!(m.attachments.len(), 2, "{:?}", m.attachments);
+        let a = &m.attachments[0];
+        assert_eq!(a.name, "report.pdf");
+        assert_eq!(a.content_type, "application/pdf");
+        assert_eq!(a.size, 10);
+        assert!(!a.too_large);
+        assert_eq!(
+            a.content.as_deref(),
+            Some(&[0u8, 1, 2, 3, 4, 5, 6, 7, 8, 9][..])
+        );
+        let img = &m.attachments[1];
+        assert!(img.inline);
+        assert_eq!(img.content_id.as_deref(), Some("img1@x"));
+        assert_eq!(img.name, "attachment-2");
+    }
+
+    #[test]
+    fn big_attachment_is_kept_without_content() {
+        let m = match parse(MULTI.as_bytes(), &ParseLimits::new(1_000_000, 9)) {
+            Ok(m) => m,
+            Err(e) => panic!("{e}"),
+        };
+        let a = &m.attachments[0];
+        assert!(a.too_large);
+        assert!(a.content.is_none());
+        assert_eq!(a.size, 10);
+        assert!(!m.attachments[1].too_large);
+    }
+
+    #[test]
+    fn auto_headers() {
+        let m = p("From: a@b.c\r\n\
+Auto-Submitted: Auto-Replied (vacation)\r\n\
+Precedence: Bulk\r\n\
+X-Autoreply: yes\r\n\
+X-Autorespond: yes\r\n\
+X-Loop: one\r\n\
+X-Loop: two\r\n\
+X-Auto-Response-Suppress: All\r\n\
+List-Id: Users list <users.lists.example.org>\r\n\
+List-Unsubscribe: <mailto:unsub@example.org>\r\n\
+Return-Path: <>\r\n\
+X-Helpdesk-Loop: ws-1\r\n\
+\r\n\
+x");
+        let s = &m.signals;
+        assert_eq!(s.auto_submitted.as_deref(), Some("auto-replied"));
+        assert_eq!(s.precedence.as_deref(), Some("bulk"));
+        assert!(s.x_autoreply && s.x_autorespond);
+        assert_eq!(s.x_loop, vec!["one", "two"]);
+        assert_eq!(s.x_auto_response_suppress.as_deref(), Some("All"));
+        assert_eq!(s.list_id.as_deref(), Some("users.lists.example.org"));
+        assert!(s.list_unsubscribe);
+        assert!(s.null_return_path);
+        assert!(s.return_path.is_none());
+        assert_eq!(m.header("x-helpdesk-loop"), Some("ws-1"));
+        assert_eq!(m.header_all("X-LOOP").count(), 2);
+    }
+
+    #[test]
+    fn return_path_address() {
+        let m = p("Return-Path: <Bounce-123@Lists.Example.org>\r\nFrom: a@b.c\r\n\r\nx");
+        assert!(!m.signals.null_return_path);
+        assert_eq!(
+            m.signals.return_path.as_deref(),
+            Some("bounce-123@lists.example.org")
+        );
+    }
+
+    pub(crate) const DSN: &str = "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n\
+To: support@example.com\r\n\
+Subject: Undelivered Mail Returned to Sender\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\
+\r\n\
+--B\r\n\
+Content-Type: text/plain\r\n\
+\r\n\
+I'm sorry to have to inform you that your message could not be delivered.\r\n\
+--B\r\n\
+Content-Type: message/delivery-status\r\n\
+\r\n\
+Reporting-MTA: dns; mx.example.org\r\n\
+Arrival-Date: Tue, 1 Jul 2025 10:52:37 +0200\r\n\
+\r\n\
+Final-Recipient: rfc822; nobody@example.net\r\n\
+Original-Recipient: rfc822;nobody@example.net\r\n\
+Action: failed\r\n\
+Status: 5.1.1\r\n\
+Diagnostic-Code: smtp; 550 5.1.1 <nobody@example.net>: Recipient address\r\n\
+\x20   rejected: User unknown\r\n\
+\r\n\
+Final-Recipient: rfc822; later@example.net\r\n\
+Action: delayed\r\n\
+Status: 4.4.1 (timeout)\r\n\
+--B\r\n\
+Content-Type: text/rfc822-headers\r\n\
+\r\n\
+From: support@example.com\r\n\
+To: nobody@example.net\r\n\
+Subject: Re: your ticket\r\n\
+Message-ID: <hd.orig@support.example.com>\r\n\
+--B--\r\n";
+
+    #[test]
+    fn delivery_status_report() {
+        let m = p(DSN);
+        assert_eq!(m.signals.content_type.as_deref(), Some("multipart/report"));
+        let r = m.signals.report.clone().unwrap_or_default();
+        assert_eq!(r.report_type.as_deref(), Some("delivery-status"));
+        assert_eq!(r.reporting_mta.as_deref(), Some("mx.example.org"));
+        assert_eq!(r.recipients.len(), 2);
+        assert_eq!(
+            r.recipients[0].final_recipient.as_deref(),
+            Some("nobody@example.net")
+        );
+        assert_eq!(r.recipients[0].action.as_deref(), Some("failed"));
+        assert_eq!(r.recipients[0].status.as_deref(), Some("5.1.1"));
+        assert!(
+            r.recipients[0]
+                .diagnostic_code
+                .as_deref()
+                .unwrap_or("")
+                .contains("User unknown")
+        );
+        assert_eq!(r.recipients[1].status.as_deref(), Some("4.4.1"));
+        assert_eq!(
+            r.original_message_id.as_deref(),
+            Some("hd.orig@support.example.com")
+        );
+        assert!(m.text.contains("could not be delivered"));
+    }
+
+    #[test]
+    fn dsn_with_full_original_message() {
+        let raw = DSN.replace(
+            "Content-Type: text/rfc822-headers",
+            "Content-Type: message/rfc822",
+        );
+        let m = p(&raw);
+        let r = m.signals.report.unwrap_or_default();
+        assert_eq!(
+            r.original_message_id.as_deref(),
+            Some("hd.orig@support.example.com")
+        );
+    }
+
+    #[test]
+    fn normalize() {
+        assert_eq!(normalize_email("MAILTO:A@B.C"), "a@b.c");
+        assert_eq!(normalize_email("<>"), "");
+        assert_eq!(normalize_email("<"), "");
+        assert_eq!(normalize_email("Ä@Ö.de"), "ä@ö.de");
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(sanitize_file_name("C:\\x\\a.txt"), "a.txt");
+        assert_eq!(sanitize_file_name("..\u{0}/.hidden"), "hidden");
+        assert_eq!(sanitize_file_name("/"), "");
+    }
+
+    fn assert_serde<T: Serialize + for<'de> Deserialize<'de>>() {}
+
+    #[test]
+    fn types_are_serde() {
+        assert_serde::<InboundMail>();
+        assert_serde::<ParseLimits>();
+    }
+}

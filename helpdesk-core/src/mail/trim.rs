@@ -1,0 +1,399 @@
+//! Cutting quoted history and signatures from reply text.
+
+use super::text::fold;
+
+/// Verbs (folded) that end an attribution line such as `On ... wrote:`.
+const ATTRIBUTION_ENDINGS: &[&str] = &[
+    "wrote:",
+    "writes:",
+    "pisze:",
+    "napisal(a):",
+    "napisal:",
+    "napisala:",
+    "napsal(a):",
+    "napsal:",
+    "napsala:",
+    "ha scritto:",
+    "scrisse:",
+    "schrieb:",
+];
+
+/// Verbs (folded) that may stand in the middle of an attribution line
+/// (`Am ... schrieb Jan <jan@x.de>:`, `Dne ... napsal(a) Jan:`).
+const ATTRIBUTION_VERBS: &[&str] = &[
+    "wrote",
+    "pisze",
+    "napisal(a)",
+    "napisal",
+    "napisala",
+    "napsal(a)",
+    "napsal",
+    "napsala",
+    "ha scritto",
+    "schrieb",
+];
+
+/// Openers (folded) of attribution lines.
+const ATTRIBUTION_OPENERS: &[&str] = &["on ", "w dniu ", "dne ", "il giorno ", "am ", "le "];
+
+/// Weekday abbreviations (folded) that start Gmail attributions in
+/// pl/cs/it/de/en, e.g. `pt., 4 lip 2025 o 10:52 ... napisał(a):`.
+const WEEKDAYS: &[&str] = &[
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun", // en
+    "pon", "wt", "sr", "czw", "pt", "sob", "niedz", "nd", // pl
+    "po", "ut", "st", "ct", "pa", "so", "ne", // cs
+    "lun", "mar", "mer", "gio", "ven", "sab", "dom", // it
+    "mo", "di", "mi", "do", "fr", "sa", // de
+];
+
+/// Folded separator titles (`-----Original Message-----` and translations).
+const ORIGINAL_MESSAGE: &[&str] = &[
+    "original message",
+    "ursprungliche nachricht",
+    "wiadomosc oryginalna",
+    "oryginalna wiadomosc",
+    "puvodni zprava",
+    "messaggio originale",
+    "reply message",
+];
+
+/// Folded first fields of Outlook reply header blocks.
+const HEADER_FROM: &[&str] = &["from:", "od:", "von:", "da:", "de:"];
+/// Folded date/sent fields that follow [`HEADER_FROM`] within a few lines.
+const HEADER_SENT: &[&str] = &[
+    "sent:",
+    "date:",
+    "wyslano:",
+    "wyslane:",
+    "data:",
+    "gesendet:",
+    "datum:",
+    "inviato:",
+    "odeslano:",
+    "envoye:",
+];
+
+/// Folded openings of mobile "sent from" lines.
+const SENT_FROM: &[&str] = &[
+    "sent from my ",
+    "sent from outlook",
+    "sent from mail for ",
+    "sent from yahoo mail",
+    "sent from samsung",
+    "sent with ",
+    "get outlook for ",
+    "wyslane z ",
+    "wyslano z ",
+    "wyslane przy pomocy ",
+    "odeslano z ",
+    "odeslano ze ",
+    "inviato da ",
+    "inviato dal ",
+    "gesendet von ",
+    "gesendet mit ",
+];
+
+/// Returns the part of a reply that should be shown: quoted history and
+/// signatures removed.
+///
+/// Cuts at the first of: an attribution line (`On ... wrote:` and its pl,
+/// cs, it, de forms, also wrapped over up to three lines); an
+/// `-----Original Message-----` separator (also localised); an Outlook
+/// header block (`From:` followed by `Sent:`/`Date:` within three lines, in
+/// en/pl/cs/it/de); the `-- ` signature delimiter; a "Sent from my iPhone"
+/// line (and its pl/cs/it/de forms). Then trailing `>`-quoted lines and
+/// blank lines are dropped. If nothing would remain, the original text is
+/// returned trimmed, so a mail that is entirely a quote is never emptied.
+///
+/// ```
+/// use helpdesk::mail::display_text;
+/// let reply = "Thanks, that fixed it!\n\nOn Tue, 1 Jul 2025 at 10:52, Support <support@example.com> wrote:\n> Please restart the printer.\n";
+/// assert_eq!(display_text(reply), "Thanks, that fixed it!");
+/// ```
+pub fn display_text(text: &str) -> String {
+    let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    let cut = cut_index(&lines).unwrap_or(lines.len());
+    let mut kept = lines.get(..cut).unwrap_or(&lines);
+    // Drop trailing quoted and blank lines.
+    while let Some((last, rest)) = kept.split_last() {
+        let t = last.trim_start();
+        if t.is_empty() || t.starts_with('>') {
+            kept = rest;
+        } else {
+            break;
+        }
+    }
+    // Drop a trailing separator rule left above an Outlook block.
+    while let Some((last, rest)) = kept.split_last() {
+        if is_rule(last) || last.trim().is_empty() {
+            kept = rest;
+        } else {
+            break;
+        }
+    }
+    let out = kept.join("\n");
+    let out = out.trim();
+    if out.is_empty() {
+        text.trim().to_string()
+    } else {
+        out.to_string()
+    }
+}
+
+/// Index of the first line that starts quoted history or a signature.
+pub(crate) fn cut_index(lines: &[&str]) -> Option<usize> {
+    (0..lines.len()).find(|&i| is_cut_at(lines, i))
+}
+
+fn is_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 5 && t.chars().all(|c| matches!(c, '_' | '-' | '=' | '*'))
+}
+
+fn is_cut_at(lines: &[&str], i: usize) -> bool {
+    let Some(line) = lines.get(i) else {
+        return false;
+    };
+    if line.trim_end() == "--" {
+        return true;
+    }
+    let trimmed = line.trim();
+    if trimmed.is_empty() || trimmed.starts_with('>') {
+        return false;
+    }
+    let folded = fold(trimmed.trim_matches('*'));
+    if folded.chars().count() > 300 {
+        return false;
+    }
+    // -----Original Message-----
+    if (trimmed.starts_with("---") || trimmed.starts_with("___"))
+        && ORIGINAL_MESSAGE.contains(&fold(trimmed.trim_matches(['-', '_', ' '])).as_str())
+    {
+        return true;
+    }
+    // Outlook header block.
+    if HEADER_FROM.iter().any(|h| folded.starts_with(h)) {
+        let followed = (1..=3).any(|k| {
+            lines.get(i + k).is_some_and(|l| {
+                let f = fold(l.trim().trim_start_matches('*'));
+                HEADER_SENT.iter().any(|h| f.starts_with(h))
+            })
+        });
+        if followed {
+            return true;
+        }
+    }
+    // Sent from my iPhone.
+    if folded.chars().count() <= 120 {
+        if SENT_FROM.iter().any(|p| folded.starts_with(p)) {
+            return true;
+        }
+        if folded.starts_with("von meinem ") && folded.ends_with("gesendet") {
+            return true;
+        }
+    }
+    // Attribution lines, possibly wrapped over up to three lines.
+    for span in 0..=2 {
+        let Some(group) = lines.get(i..=i + span) else {
+            break;
+        };
+        if span > 0
+            && group
+                .iter()
+                .skip(1)
+                .any(|l| l.trim().is_empty() || l.trim_start().starts_with('>'))
+        {
+            break;
+        }
+        let joined = fold(&group.join(" "));
+        let joined = joined.replace(" :", ":");
+        if is_attribution(&joined, span, lines.get(i + span + 1..).unwrap_or(&[])) {
+            return true;
+        }
+    }
+    false
+}
+
+fn has_opener(s: &str) -> bool {
+    if ATTRIBUTION_OPENERS.iter().any(|o| s.starts_with(o)) {
+        return true;
+    }
+    // "<weekday>[.,] <digit>..."
+    let mut words = s.split(' ');
+    let first = words.next().unwrap_or("").trim_end_matches(['.', ',']);
+    let second_digit = words
+        .next()
+        .and_then(|w| w.chars().next())
+        .is_some_and(|c| c.is_ascii_digit());
+    second_digit && WEEKDAYS.contains(&first)
+}
+
+fn is_attribution(joined: &str, span: usize, after: &[&str]) -> bool {
+    if !joined.ends_with(':') || joined.chars().count() > 300 {
+        return false;
+    }
+    let opener = has_opener(joined);
+    if span > 0 && !opener {
+        return false;
+    }
+    let verb_at_end = ATTRIBUTION_ENDINGS.iter().any(|e| joined.ends_with(e));
+    let verb_inside = opener
+        && ATTRIBUTION_VERBS
+            .iter()
+            .any(|v| super::text::contains_word(joined, v));
+    if !(verb_at_end || verb_inside) {
+        return false;
+    }
+    let has_evidence = joined.contains('@') || joined.chars().any(|c| c.is_ascii_digit());
+    let quote_follows = after
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with('>'));
+    has_evidence || quote_follows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_text as d;
+
+    #[test]
+    fn english_gmail() {
+        let t = "Hi,\n\nthe printer works now.\n\nThanks\nJane\n\nOn Tue, Jul 1, 2025 at 10:52 AM Support <support@example.com> wrote:\n\n> Hello Jane,\n> please restart it.\n>\n";
+        assert_eq!(d(t), "Hi,\n\nthe printer works now.\n\nThanks\nJane");
+    }
+
+    #[test]
+    fn english_wrapped_attribution() {
+        let t = "Works, thanks.\n\nOn Tue, Jul 1, 2025 at 10:52 AM Example Support Team <\nsupport@example.com> wrote:\n\n> Hello\n";
+        assert_eq!(d(t), "Works, thanks.");
+        let t = "Works, thanks.\r\n\r\nOn 01/07/2025 10:52, Example Support\r\nTeam wrote:\r\n> Hello\r\n";
+        assert_eq!(d(t), "Works, thanks.");
+    }
+
+    #[test]
+    fn english_apple_and_thunderbird() {
+        let t = "Great.\n\nSent from my iPhone\n\n> On 1 Jul 2025, at 10:52, Support <support@example.com> wrote:\n> \n> Hello\n";
+        assert_eq!(d(t), "Great.");
+        let t = "Fine by me.\n\nOn 7/1/25 10:52, Support wrote:\n> Hello\n";
+        assert_eq!(d(t), "Fine by me.");
+        let t = "Fine.\n\nSupport wrote:\n> Hello\n";
+        assert_eq!(d(t), "Fine.");
+    }
+
+    #[test]
+    fn outlook_english() {
+        let t = "Please see below.\r\n\r\n-----Original Message-----\r\nFrom: Support <support@example.com>\r\nSent: Tuesday, July 1, 2025 10:52 AM\r\nTo: Jane\r\nSubject: Ticket\r\n\r\nHello\r\n";
+        assert_eq!(d(t), "Please see below.");
+        let t = "Done.\n\nRegards,\nJane\n\n________________________________\nFrom: Support <support@example.com>\nSent: Tuesday, July 1, 2025 10:52\nTo: Jane <jane@x.com>\nSubject: Ticket\n\nHello";
+        assert_eq!(d(t), "Done.\n\nRegards,\nJane");
+        let t = "Done.\n\n*From:* Support <support@example.com>\n*Sent:* Tuesday, July 1, 2025 10:52\n*To:* Jane\n";
+        assert_eq!(d(t), "Done.");
+    }
+
+    #[test]
+    fn polish() {
+        let t = "Dzień dobry,\ndrukarka działa.\n\nPozdrawiam\nJan\n\nW dniu 1.07.2025 o 10:52, Pomoc <pomoc@example.pl> pisze:\n> Dzień dobry\n";
+        assert_eq!(d(t), "Dzień dobry,\ndrukarka działa.\n\nPozdrawiam\nJan");
+        let t = "Dziękuję!\n\npt., 4 lip 2025 o 10:52 Pomoc Techniczna <pomoc@example.pl> napisał(a):\n\n> Proszę zrestartować.\n";
+        assert_eq!(d(t), "Dziękuję!");
+        let t = "Dziękuję!\n\npt., 4 lip 2025 o 10:52 Pomoc Techniczna <\npomoc@example.pl> napisał(a):\n\n> Proszę zrestartować.\n";
+        assert_eq!(d(t), "Dziękuję!");
+        let t = "W załączeniu zdjęcie.\n\n-----Wiadomość oryginalna-----\nOd: Pomoc <pomoc@example.pl>\nWysłano: wtorek, 1 lipca 2025 10:52\nDo: Jan\nTemat: Zgłoszenie\n";
+        assert_eq!(d(t), "W załączeniu zdjęcie.");
+        let t = "Działa.\n\nOd: Pomoc <pomoc@example.pl>\nWysłano: wtorek, 1 lipca 2025 10:52\nDo: Jan\n";
+        assert_eq!(d(t), "Działa.");
+        let t = "Ok.\n\nWysłane z mojego iPhone'a\n";
+        assert_eq!(d(t), "Ok.");
+        let t = "Ok.\n\nWysłano z aplikacji Poczta dla Windows\n";
+        assert_eq!(d(t), "Ok.");
+    }
+
+    #[test]
+    fn czech() {
+        let t = "Dobrý den,\ntiskárna funguje.\n\nDne 1. 7. 2025 10:52 napsal(a) Podpora <podpora@example.cz>:\n> Dobrý den\n";
+        assert_eq!(d(t), "Dobrý den,\ntiskárna funguje.");
+        let t = "Děkuji.\n\npo 1. 7. 2025 v 10:52 odesílatel Podpora <podpora@example.cz> napsal:\n\n> Dobrý den\n";
+        assert_eq!(d(t), "Děkuji.");
+        let t = "Děkuji.\n\n-----Původní zpráva-----\nOd: Podpora <podpora@example.cz>\nOdesláno: úterý 1. července 2025 10:52\nKomu: Jan\n";
+        assert_eq!(d(t), "Děkuji.");
+        let t = "Děkuji.\n\nOd: Podpora <podpora@example.cz>\nOdesláno: úterý 1. července 2025 10:52\nKomu: Jan\n";
+        assert_eq!(d(t), "Děkuji.");
+        let t = "Díky.\n\nOdesláno z mého iPhonu\n";
+        assert_eq!(d(t), "Díky.");
+    }
+
+    #[test]
+    fn italian() {
+        let t = "Buongiorno,\nora funziona.\n\nIl giorno mar 1 lug 2025 alle ore 10:52 Supporto <supporto@example.it> ha scritto:\n\n> Buongiorno\n";
+        assert_eq!(d(t), "Buongiorno,\nora funziona.");
+        let t = "Grazie.\n\n-----Messaggio originale-----\nDa: Supporto <supporto@example.it>\nInviato: martedì 1 luglio 2025 10:52\nA: Mario\n";
+        assert_eq!(d(t), "Grazie.");
+        let t =
+            "Grazie.\n\nDa: Supporto <supporto@example.it>\nInviato: martedì 1 luglio 2025 10:52\n";
+        assert_eq!(d(t), "Grazie.");
+        let t = "Grazie.\n\nInviato da iPhone\n";
+        assert_eq!(d(t), "Grazie.");
+    }
+
+    #[test]
+    fn german() {
+        let t = "Hallo,\nes geht wieder.\n\nAm Di., 1. Juli 2025 um 10:52 Uhr schrieb Support <support@example.de>:\n\n> Hallo\n";
+        assert_eq!(d(t), "Hallo,\nes geht wieder.");
+        let t = "Danke.\n\nAm 01.07.25 um 10:52 schrieb Support:\n> Hallo\n";
+        assert_eq!(d(t), "Danke.");
+        let t = "Danke.\n\n-----Ursprüngliche Nachricht-----\nVon: Support <support@example.de>\nGesendet: Dienstag, 1. Juli 2025 10:52\nAn: Hans\nBetreff: Ticket\n";
+        assert_eq!(d(t), "Danke.");
+        let t =
+            "Danke.\n\nVon: Support <support@example.de>\nGesendet: Dienstag, 1. Juli 2025 10:52\n";
+        assert_eq!(d(t), "Danke.");
+        let t = "Danke.\n\nVon meinem iPhone gesendet\n";
+        assert_eq!(d(t), "Danke.");
+        let t = "Danke.\n\nGesendet von meinem Samsung Galaxy\n";
+        assert_eq!(d(t), "Danke.");
+    }
+
+    #[test]
+    fn signature_delimiter() {
+        let t = "Body text.\n\n-- \nJane Doe\nACME Corp\n";
+        assert_eq!(d(t), "Body text.");
+        let t = "Body text.\r\n--\r\nJane\r\n";
+        assert_eq!(d(t), "Body text.");
+    }
+
+    #[test]
+    fn trailing_quote_without_attribution() {
+        let t = "Yes.\n\n> Do you want it?\n> Really?\n\n";
+        assert_eq!(d(t), "Yes.");
+    }
+
+    #[test]
+    fn inline_quotes_kept() {
+        let t = "> Is it on?\nYes.\n> Is it plugged in?\nAlso yes.";
+        assert_eq!(d(t), t);
+    }
+
+    #[test]
+    fn never_empty() {
+        let t = "On Tue, Jul 1, 2025 at 10:52 AM Support <s@x.com> wrote:\n> only a quote\n";
+        assert_eq!(d(t), t.trim());
+        let t = "-----Original Message-----\nFrom: a\nSent: b\n\nforwarded text";
+        assert_eq!(d(t), t.trim());
+        assert_eq!(d(""), "");
+        assert_eq!(d("  \n "), "");
+        assert_eq!(d("> a\n> b"), "> a\n> b");
+    }
+
+    #[test]
+    fn false_positives_avoided() {
+        let t = "Here is what my colleague wrote:\nThe printer is broken.\nPlease help.";
+        assert_eq!(d(t), t);
+        let t = "From: the start it failed.\nIt never worked.";
+        assert_eq!(d(t), t);
+        let t = "He wrote 3 emails about this:\n- one\n- two";
+        assert_eq!(d(t), t);
+        let t = "Sent from home, the report is attached.";
+        assert_eq!(d(t), t);
+        let t = "Some -- dashes in text";
+        assert_eq!(d(t), t);
+    }
+}

@@ -41,7 +41,7 @@ const WORDS: &[&str] = &["anhang", "anhangs", "anhange", "anlage", "anlagen"];
 /// it or de. Case- and diacritic-insensitive.
 ///
 /// ```
-/// use helpdesk::mail::mentions_attachment;
+/// use helpdesk_core::mail::mentions_attachment;
 /// assert!(mentions_attachment("Please find the invoice attached."));
 /// assert!(mentions_attachment("W załączniku przesyłam fakturę."));
 /// assert!(!mentions_attachment("Thanks!\n\n> see the attachment"));

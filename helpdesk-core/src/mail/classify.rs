@@ -90,7 +90,7 @@ pub struct ClassifyContext {
 /// Classifies an inbound mail. See [`classify_with_reason`] for the rules.
 ///
 /// ```
-/// use helpdesk::mail::{classify, parse, Classification, ClassifyContext, ParseLimits};
+/// use helpdesk_core::mail::{classify, parse, Classification, ClassifyContext, ParseLimits};
 /// let raw = b"From: jane@example.com\r\nSubject: Automatic reply: Printer\r\n\r\nI am away.";
 /// let mail = parse(raw, &ParseLimits::default()).unwrap();
 /// assert_eq!(classify(&mail, &ClassifyContext::default()), Classification::AutoReply);
@@ -343,7 +343,7 @@ fn domain_matches(domain: &str, blocked: &str) -> bool {
 /// (`noreply-billing@`, `bounces+123@`). Separators `-`, `_`, `.` are ignored.
 ///
 /// ```
-/// use helpdesk::mail::is_no_reply_address;
+/// use helpdesk_core::mail::is_no_reply_address;
 /// assert!(is_no_reply_address("No-Reply@example.com"));
 /// assert!(is_no_reply_address("bounces+abc@lists.example.org"));
 /// assert!(!is_no_reply_address("jane@example.com"));
@@ -369,7 +369,7 @@ pub fn is_no_reply_address(email: &str) -> bool {
 /// True when an RFC 3463 enhanced status code is permanent (`5.x.x`).
 ///
 /// ```
-/// use helpdesk::mail::dsn_is_permanent;
+/// use helpdesk_core::mail::dsn_is_permanent;
 /// assert!(dsn_is_permanent("5.1.1"));
 /// assert!(!dsn_is_permanent("4.4.1"));
 /// assert!(!dsn_is_permanent("garbage"));

@@ -151,7 +151,7 @@ fn tagged_subject(subject: &str, tag: Option<&str>) -> String {
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
-/// use helpdesk::mail::{compose, parse, Address, EmailDraft, ParseLimits};
+/// use helpdesk_core::mail::{compose, parse, Address, EmailDraft, ParseLimits};
 /// let draft = EmailDraft {
 ///     from: Address::with_name("ACME Support", "support@acme.test"),
 ///     to: vec![Address::new("jane@example.com")],

@@ -198,7 +198,7 @@ impl InboundMail {
     /// First value of the header `name` (case-insensitive), if present.
     ///
     /// ```
-    /// use helpdesk::mail::{parse, ParseLimits};
+    /// use helpdesk_core::mail::{parse, ParseLimits};
     /// let mail = parse(b"X-Custom: hello\r\nSubject: s\r\n\r\nbody", &ParseLimits::default()).unwrap();
     /// assert_eq!(mail.header("x-custom"), Some("hello"));
     /// assert_eq!(mail.header("X-Missing"), None);
@@ -232,7 +232,7 @@ impl InboundMail {
 /// mail has no Message-ID.
 ///
 /// ```
-/// let h = helpdesk::mail::content_hash(b"abc");
+/// let h = helpdesk_core::mail::content_hash(b"abc");
 /// assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 /// ```
 pub fn content_hash(raw: &[u8]) -> String {
@@ -259,7 +259,7 @@ pub use crate::model::normalize_email;
 /// [`MailError::Unparseable`].
 ///
 /// ```
-/// use helpdesk::mail::{parse, ParseLimits};
+/// use helpdesk_core::mail::{parse, ParseLimits};
 /// let raw = b"From: Jane <jane@example.com>\r\n\
 /// To: support@example.org\r\n\
 /// Subject: Printer broken\r\n\

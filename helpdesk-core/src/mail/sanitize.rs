@@ -66,7 +66,7 @@ struct Tag {
 /// is removed.
 ///
 /// ```
-/// let clean = helpdesk::mail::sanitize_html(
+/// let clean = helpdesk_core::mail::sanitize_html(
 ///     r#"<p onclick="x()">Hi<script>alert(1)</script> <a href="javascript:alert(1)">link</a></p>"#,
 /// );
 /// assert_eq!(clean, "<p>Hi <a>link</a></p>");

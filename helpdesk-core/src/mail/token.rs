@@ -67,7 +67,7 @@ fn decode_bits(s: &[u8]) -> Option<u128> {
 /// Signs a ticket id into a token of [`TOKEN_LEN`] lower-case base32 chars.
 ///
 /// ```
-/// use helpdesk::mail::token;
+/// use helpdesk_core::mail::token;
 /// let t = token::sign(b"workspace secret", 42);
 /// assert_eq!(t.len(), token::TOKEN_LEN);
 /// assert_eq!(token::verify(b"workspace secret", &t), Some(42));
@@ -127,7 +127,7 @@ fn clean_unique(unique: &str) -> String {
 /// are replaced by `-`. With an empty `unique` the form is `hd.<token>@<domain>`.
 ///
 /// ```
-/// use helpdesk::mail::token;
+/// use helpdesk_core::mail::token;
 /// let id = token::message_id(b"s3cret", 7, "01J2ABC", "mail.example.com");
 /// assert!(id.starts_with("hd.") && id.ends_with(".01J2ABC@mail.example.com"));
 /// assert_eq!(token::ticket_from_message_id(b"s3cret", &format!("<{id}>"), "mail.example.com"), Some(7));
@@ -174,7 +174,7 @@ pub fn ticket_from_message_id(secret: &[u8], msgid: &str, domain: &str) -> Optio
 /// existing `+tag` on the mailbox is replaced.
 ///
 /// ```
-/// use helpdesk::mail::token;
+/// use helpdesk_core::mail::token;
 /// let a = token::plus_address(b"s3cret", 99, "support@example.com");
 /// assert!(a.starts_with("support+") && a.ends_with("@example.com"));
 /// assert_eq!(token::ticket_from_address(b"s3cret", &a.to_uppercase()), Some(99));

@@ -106,7 +106,7 @@ const SENT_FROM: &[&str] = &[
 /// returned trimmed, so a mail that is entirely a quote is never emptied.
 ///
 /// ```
-/// use helpdesk::mail::display_text;
+/// use helpdesk_core::mail::display_text;
 /// let reply = "Thanks, that fixed it!\n\nOn Tue, 1 Jul 2025 at 10:52, Support <support@example.com> wrote:\n> Please restart the printer.\n";
 /// assert_eq!(display_text(reply), "Thanks, that fixed it!");
 /// ```

@@ -12,7 +12,7 @@ use super::{BusinessCalendar, CalendarError, WorkInterval};
 ///
 /// ```
 /// use chrono::{NaiveDate, Weekday};
-/// use helpdesk::sla::{BusinessCalendar, WorkInterval};
+/// use helpdesk_core::sla::{BusinessCalendar, WorkInterval};
 ///
 /// let day = [WorkInterval::parse("09:00", "12:00")?, WorkInterval::parse("13:00", "17:00")?];
 /// let cal = BusinessCalendar::builder(chrono_tz::America::New_York)

@@ -97,11 +97,11 @@ const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 ///
 /// ```
 /// use chrono::{DateTime, Utc};
-/// use helpdesk::sla::{BusinessCalendar, CalendarSpec};
+/// use helpdesk_core::sla::{BusinessCalendar, CalendarSpec};
 ///
 /// let spec = CalendarSpec {
 ///     tz: "Europe/Warsaw".into(),
-///     week: helpdesk::sla::WeekSpec {
+///     week: helpdesk_core::sla::WeekSpec {
 ///         mon: vec![["08:00".into(), "16:00".into()]],
 ///         tue: vec![["08:00".into(), "16:00".into()]],
 ///         wed: vec![["08:00".into(), "16:00".into()]],

@@ -16,12 +16,12 @@ pub(crate) const DAY_SECS: u32 = 86_400;
 /// ending at `24:00` and one starting at `00:00` the next day.
 ///
 /// ```
-/// use helpdesk::sla::WorkInterval;
+/// use helpdesk_core::sla::WorkInterval;
 /// let iv = WorkInterval::parse("08:00", "16:00")?;
 /// assert_eq!(iv.start_secs(), 8 * 3600);
 /// assert_eq!(iv.to_string(), "08:00-16:00");
 /// assert!(WorkInterval::parse("16:00", "08:00").is_err());
-/// # Ok::<(), helpdesk::sla::CalendarError>(())
+/// # Ok::<(), helpdesk_core::sla::CalendarError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WorkInterval {

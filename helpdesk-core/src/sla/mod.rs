@@ -22,9 +22,9 @@ mod timeline;
 
 pub use builder::CalendarBuilder;
 pub use calendar::{BusinessCalendar, MAX_EMPTY_YEARS};
-pub use error::CalendarError;
-pub use interval::WorkInterval;
-pub use spec::{CalendarSpec, IntervalSpec, WeekSpec};
 /// The IANA time zone type calendars are built with (re-exported from
 /// `chrono-tz`, so callers need no dependency of their own).
 pub use chrono_tz::Tz;
+pub use error::CalendarError;
+pub use interval::WorkInterval;
+pub use spec::{CalendarSpec, IntervalSpec, WeekSpec};

@@ -43,7 +43,8 @@ macro_rules! conformance_tests {
             merge_round_trip, link_round_trip, due_job_claiming, run_due_reopens_once,
             concurrent_writers_lose_no_update, take_is_exclusive, contact_email_is_unique,
             outbox_delivery_retry_and_failure, delayed_send_can_be_cancelled,
-            conversation_interleaves_in_time_order
+            conversation_interleaves_in_time_order, sla_deadlines_pause_and_resume,
+            sla_warnings_and_breaches_fire_once, sla_manual_due_and_policy_changes
         );
     };
     (@each $make:expr; $($check:ident),* $(,)?) => {
@@ -1181,4 +1182,434 @@ pub async fn conversation_interleaves_in_time_order(store: Arc<DynStore>) {
     )));
     assert_eq!(c.ticket.state, State::Open);
     assert_eq!(f.clock.now(), t0() + Duration::minutes(3));
+}
+
+fn always_open_policy(ws: WorkspaceId) -> crate::sla::SlaPolicy {
+    use crate::sla::{BusinessCalendar, SlaPolicy, SlaTargets, Tz, WorkInterval};
+    let all_day = WorkInterval::parse("00:00", "24:00").expect("valid interval");
+    let calendar = BusinessCalendar::builder(Tz::UTC)
+        .weekdays(
+            [
+                chrono::Weekday::Mon,
+                chrono::Weekday::Tue,
+                chrono::Weekday::Wed,
+                chrono::Weekday::Thu,
+                chrono::Weekday::Fri,
+                chrono::Weekday::Sat,
+                chrono::Weekday::Sun,
+            ],
+            [all_day],
+        )
+        .build()
+        .expect("valid calendar");
+    SlaPolicy::new(ws, "24/7", calendar)
+        .target(
+            crate::model::Priority::Normal,
+            SlaTargets {
+                first_response: Some(60),
+                next_response: Some(120),
+                resolution: Some(480),
+            },
+        )
+        .target(
+            crate::model::Priority::High,
+            SlaTargets {
+                first_response: Some(30),
+                next_response: Some(60),
+                resolution: Some(240),
+            },
+        )
+}
+
+async fn with_default_policy(f: &Fixture) -> crate::sla::SlaPolicy {
+    let policy = always_open_policy(f.ws);
+    f.desk
+        .put_record(f.ws, DirectoryRecord::SlaPolicy(Box::new(policy.clone())))
+        .await
+        .expect("put policy");
+    f.desk
+        .put_record(
+            f.ws,
+            DirectoryRecord::Settings(crate::model::WorkspaceSettings {
+                workspace: f.ws,
+                default_sla_policy: Some(policy.id),
+            }),
+        )
+        .await
+        .expect("put settings");
+    policy
+}
+
+fn mins(m: i64) -> DateTime<Utc> {
+    t0() + Duration::minutes(m)
+}
+
+/// SLA deadlines start with the ticket, are met by replies, start again when
+/// the customer writes after a reply, pause while Pending or Closed and move
+/// by the paused working time on reopen; business hours are respected.
+pub async fn sla_deadlines_pause_and_resume(store: Arc<DynStore>) {
+    use crate::model::SlaTarget;
+    let f = fixture(store.clone()).await;
+    let policy = with_default_policy(&f).await;
+    let actor = Actor::Agent(f.agent);
+    let t = new_ticket(&f, "ann@example.com", "Slow").await;
+    assert_eq!(t.sla.policy, Some(policy.id));
+    assert_eq!(t.sla.first_response.as_ref().map(|d| d.due), Some(mins(60)));
+    assert_eq!(
+        t.sla.first_response.as_ref().map(|d| d.warn_at),
+        Some(mins(48))
+    );
+    assert_eq!(t.sla.resolution.as_ref().map(|d| d.due), Some(mins(480)));
+    assert!(t.sla.next_response.is_none());
+    let kinds: Vec<JobKind> = store
+        .jobs(f.ws, t.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.kind)
+        .collect();
+    assert!(kinds.contains(&JobKind::SlaBreach(SlaTarget::FirstResponse)));
+    assert!(kinds.contains(&JobKind::SlaWarning(SlaTarget::Resolution)));
+
+    f.clock.set(mins(10));
+    let p = f.desk.set_pending(f.ws, t.id, actor, None).await.unwrap();
+    assert_eq!(p.sla.paused_since, Some(mins(10)));
+    assert!(
+        !store
+            .jobs(f.ws, t.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|j| matches!(j.kind, JobKind::SlaBreach(_))),
+        "no SLA jobs while paused"
+    );
+    f.clock.set(mins(110));
+    let out = f
+        .desk
+        .customer_message(f.ws, t.id, t.requester, "any news?")
+        .await
+        .unwrap();
+    let o = out.ticket;
+    assert_eq!(o.state, State::Open);
+    assert!(o.sla.paused_since.is_none());
+    assert_eq!(
+        o.sla.first_response.as_ref().map(|d| d.due),
+        Some(mins(160)),
+        "moved by 100 paused minutes"
+    );
+    assert_eq!(o.sla.resolution.as_ref().map(|d| d.due), Some(mins(580)));
+    assert!(
+        o.sla.next_response.is_none(),
+        "no agent reply yet: first response still runs"
+    );
+
+    f.clock.set(mins(120));
+    f.desk
+        .reply(f.ws, t.id, f.agent, Reply::text("Looking"))
+        .await
+        .unwrap();
+    let r = store.ticket(f.ws, t.id).await.unwrap().unwrap();
+    assert!(r.sla.first_response.is_none(), "met by the first reply");
+    f.clock.set(mins(130));
+    let c = f
+        .desk
+        .customer_message(f.ws, t.id, t.requester, "thanks, and?")
+        .await
+        .unwrap()
+        .ticket;
+    assert_eq!(c.sla.next_response.as_ref().map(|d| d.due), Some(mins(250)));
+    f.clock.set(mins(135));
+    let c2 = f
+        .desk
+        .customer_message(f.ws, t.id, t.requester, "hello?")
+        .await
+        .unwrap()
+        .ticket;
+    assert_eq!(
+        c2.sla.next_response.as_ref().map(|d| d.due),
+        Some(mins(250)),
+        "not pushed back"
+    );
+    f.clock.set(mins(140));
+    f.desk.close(f.ws, t.id, actor, None).await.unwrap();
+    f.clock.set(mins(200));
+    let reopened = f.desk.reopen(f.ws, t.id, actor).await.unwrap();
+    assert_eq!(
+        reopened.sla.next_response.as_ref().map(|d| d.due),
+        Some(mins(310))
+    );
+    assert_eq!(
+        reopened.sla.resolution.as_ref().map(|d| d.due),
+        Some(mins(640))
+    );
+    f.clock.set(mins(210));
+    let answered = {
+        f.desk
+            .reply(f.ws, t.id, f.agent, Reply::text("Done"))
+            .await
+            .unwrap();
+        store.ticket(f.ws, t.id).await.unwrap().unwrap()
+    };
+    assert!(
+        answered.sla.next_response.is_none(),
+        "met by the next reply"
+    );
+    f.desk.close(f.ws, t.id, actor, None).await.unwrap();
+    let archived = f.desk.archive(f.ws, t.id, actor).await.unwrap();
+    assert!(archived.sla.resolution.is_none() && archived.sla.first_response.is_none());
+    assert!(
+        store.jobs(f.ws, t.id).await.unwrap().is_empty(),
+        "no jobs left after archiving"
+    );
+
+    // Business hours: Mon-Fri 08:00-16:00 Warsaw; created Friday 15:30 local.
+    use crate::sla::{BusinessCalendar, SlaPolicy, SlaTargets, Tz, WorkInterval};
+    let hours = WorkInterval::parse("08:00", "16:00").unwrap();
+    let office = BusinessCalendar::builder(Tz::Europe__Warsaw)
+        .weekdays(
+            [
+                chrono::Weekday::Mon,
+                chrono::Weekday::Tue,
+                chrono::Weekday::Wed,
+                chrono::Weekday::Thu,
+                chrono::Weekday::Fri,
+            ],
+            [hours],
+        )
+        .build()
+        .unwrap();
+    let office_policy = SlaPolicy::new(f.ws, "Office", office).target(
+        crate::model::Priority::Normal,
+        SlaTargets {
+            first_response: Some(60),
+            next_response: None,
+            resolution: None,
+        },
+    );
+    let mut category = Category::new(f.ws, "Office hours");
+    category.sla_policy = Some(office_policy.id);
+    f.desk
+        .put_record(f.ws, DirectoryRecord::SlaPolicy(Box::new(office_policy)))
+        .await
+        .unwrap();
+    f.desk
+        .put_record(f.ws, DirectoryRecord::Category(category.clone()))
+        .await
+        .unwrap();
+    // 2026-03-06 is a Friday; 15:30 in Warsaw (UTC+1) is 14:30Z.
+    f.clock.set(
+        Utc.with_ymd_and_hms(2026, 3, 6, 14, 30, 0)
+            .single()
+            .unwrap(),
+    );
+    let mut new = NewTicket::from_customer("office@example.com", "Friday", "late question");
+    new.category = Some(category.id);
+    let friday = f.desk.create_ticket(f.ws, new).await.unwrap();
+    // 30 minutes on Friday, 30 on Monday: Monday 08:30 local = 07:30Z.
+    assert_eq!(
+        friday.sla.first_response.as_ref().map(|d| d.due),
+        Some(Utc.with_ymd_and_hms(2026, 3, 9, 7, 30, 0).single().unwrap())
+    );
+    assert!(
+        friday.sla.resolution.is_none(),
+        "a target the policy lacks has no deadline"
+    );
+}
+
+/// Warnings and breaches become events exactly once per deadline, also with
+/// 8 concurrent `run_due` callers.
+pub async fn sla_warnings_and_breaches_fire_once(store: Arc<DynStore>) {
+    use crate::model::SlaTarget;
+    let f = Arc::new(fixture(store.clone()).await);
+    with_default_policy(&f).await;
+    let mut tickets = Vec::new();
+    for i in 0..5 {
+        tickets.push(
+            new_ticket(&f, &format!("s{i}@example.com"), "Waiting")
+                .await
+                .id,
+        );
+    }
+    let count = |events: &[Event], warning: bool, target: SlaTarget| {
+        events
+            .iter()
+            .filter(|e| match &e.kind {
+                EventKind::SlaWarning { target: t, .. } => warning && *t == target,
+                EventKind::SlaBreached { target: t, .. } => !warning && *t == target,
+                _ => false,
+            })
+            .count()
+    };
+    for (at, warned, breached) in [
+        (mins(47), 0, 0),
+        (mins(50), 1, 0),
+        (mins(61), 1, 1),
+        (mins(500), 1, 1),
+    ] {
+        f.clock.set(at);
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let f = f.clone();
+            tasks.push(tokio::spawn(async move {
+                f.desk.run_due(at).await.expect("run_due")
+            }));
+        }
+        for task in tasks {
+            let report = task.await.unwrap();
+            assert!(report.failed.is_empty(), "{:?}", report.failed);
+        }
+        for id in &tickets {
+            let events = store.events(f.ws, *id).await.unwrap();
+            assert_eq!(
+                count(&events, true, SlaTarget::FirstResponse),
+                warned,
+                "warning count at {at}"
+            );
+            assert_eq!(
+                count(&events, false, SlaTarget::FirstResponse),
+                breached,
+                "breach count at {at}"
+            );
+        }
+    }
+    for id in &tickets {
+        let events = store.events(f.ws, *id).await.unwrap();
+        assert_eq!(count(&events, true, SlaTarget::Resolution), 1);
+        assert_eq!(count(&events, false, SlaTarget::Resolution), 1);
+        let t = store.ticket(f.ws, *id).await.unwrap().unwrap();
+        let d = t.sla.first_response.expect("still running, breached");
+        assert!(d.warned && d.breached);
+        assert!(
+            !store
+                .jobs(f.ws, *id)
+                .await
+                .unwrap()
+                .iter()
+                .any(|j| matches!(j.kind, JobKind::SlaWarning(_) | JobKind::SlaBreach(_))),
+            "no SLA job left once everything fired"
+        );
+    }
+}
+
+/// A manual due date overrides the resolution target and clearing it returns
+/// to the policy; priority, category and organization changes switch targets
+/// and policies.
+pub async fn sla_manual_due_and_policy_changes(store: Arc<DynStore>) {
+    use crate::model::{Organization, OrganizationId, Priority};
+    let f = fixture(store.clone()).await;
+    let actor = Actor::Agent(f.agent);
+    let default = with_default_policy(&f).await;
+    let t = new_ticket(&f, "ann@example.com", "Due").await;
+    let manual = t0() + Duration::hours(30);
+    let m = f
+        .desk
+        .update(f.ws, t.id, actor, TicketUpdate::default().due(Some(manual)))
+        .await
+        .unwrap();
+    assert_eq!(m.sla.manual, Some(manual));
+    assert_eq!(
+        m.sla.resolution.as_ref().map(|d| d.due),
+        Some(manual),
+        "manual due overrides the target"
+    );
+    assert!(
+        store
+            .events(f.ws, t.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::DueDateChanged { .. }))
+    );
+    let cleared = f
+        .desk
+        .update(f.ws, t.id, actor, TicketUpdate::default().due(None))
+        .await
+        .unwrap();
+    assert_eq!(
+        cleared.sla.resolution.as_ref().map(|d| d.due),
+        Some(mins(480)),
+        "back to the policy"
+    );
+
+    let high = f
+        .desk
+        .update(
+            f.ws,
+            t.id,
+            actor,
+            TicketUpdate::default().priority(Priority::High),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        high.sla.first_response.as_ref().map(|d| d.due),
+        Some(mins(30))
+    );
+    assert_eq!(high.sla.resolution.as_ref().map(|d| d.due), Some(mins(240)));
+
+    // A category with its own (slower) policy wins over the default.
+    let slow = always_open_policy(f.ws).target(
+        Priority::High,
+        crate::sla::SlaTargets {
+            first_response: Some(600),
+            next_response: Some(600),
+            resolution: Some(6000),
+        },
+    );
+    let mut category = Category::new(f.ws, "Slow lane");
+    category.sla_policy = Some(slow.id);
+    f.desk
+        .put_record(f.ws, DirectoryRecord::SlaPolicy(Box::new(slow.clone())))
+        .await
+        .unwrap();
+    f.desk
+        .put_record(f.ws, DirectoryRecord::Category(category.clone()))
+        .await
+        .unwrap();
+    let c = f
+        .desk
+        .update(
+            f.ws,
+            t.id,
+            actor,
+            TicketUpdate::default().category(Some(category.id)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.sla.policy, Some(slow.id));
+    assert_eq!(
+        c.sla.first_response.as_ref().map(|d| d.due),
+        Some(mins(600))
+    );
+
+    // The requester's organization's policy wins over the category's.
+    let org_policy = always_open_policy(f.ws).target(
+        Priority::High,
+        crate::sla::SlaTargets {
+            first_response: Some(5),
+            next_response: Some(5),
+            resolution: Some(50),
+        },
+    );
+    let org = Organization {
+        id: OrganizationId::new(),
+        workspace: f.ws,
+        name: "ACME".into(),
+        sla_policy: Some(org_policy.id),
+    };
+    f.desk
+        .put_record(f.ws, DirectoryRecord::SlaPolicy(Box::new(org_policy.clone())))
+        .await
+        .unwrap();
+    f.desk
+        .put_record(f.ws, DirectoryRecord::Organization(org.clone()))
+        .await
+        .unwrap();
+    let mut contact = store.contact(f.ws, t.requester).await.unwrap().unwrap();
+    contact.organization = Some(org.id);
+    f.desk.put_contact(f.ws, contact).await.unwrap();
+    let o = f.desk.refresh_sla(f.ws, t.id).await.unwrap();
+    assert_eq!(o.sla.policy, Some(org_policy.id));
+    assert_eq!(o.sla.first_response.as_ref().map(|d| d.due), Some(mins(5)));
+    assert_ne!(o.sla.policy, Some(default.id));
 }

@@ -48,6 +48,9 @@ pub struct TicketUpdate {
     pub remove_followers: Vec<AgentId>,
     /// Custom fields to set (`None` removes the field).
     pub custom_fields: BTreeMap<String, Option<serde_json::Value>>,
+    /// Manual due date (`Some(None)` clears it and returns to the SLA
+    /// policy's resolution target).
+    pub due: Option<Option<DateTime<Utc>>>,
 }
 
 impl TicketUpdate {
@@ -98,6 +101,11 @@ impl TicketUpdate {
     /// Adds a follower.
     pub fn follow(mut self, agent: AgentId) -> Self {
         self.add_followers.push(agent);
+        self
+    }
+    /// Sets (or with `None` clears) the manual due date.
+    pub fn due(mut self, due: Option<DateTime<Utc>>) -> Self {
+        self.due = Some(due);
         self
     }
     /// Removes a follower.
@@ -290,6 +298,16 @@ pub fn apply_update(
                 to: value.clone(),
             });
         }
+    }
+
+    if let Some(due) = update.due
+        && due != ticket.sla.manual
+    {
+        events.push(EventKind::DueDateChanged {
+            from: ticket.sla.manual,
+            to: due,
+        });
+        next.sla.manual = due;
     }
 
     if !events.is_empty() {

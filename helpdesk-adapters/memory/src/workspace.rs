@@ -36,6 +36,8 @@ pub(crate) fn record_id(record: &DirectoryRecord) -> Result<(RecordId, Workspace
         DirectoryRecord::Queue(q) => (RecordId::Queue(q.id), q.workspace),
         DirectoryRecord::Category(c) => (RecordId::Category(c.id), c.workspace),
         DirectoryRecord::Organization(o) => (RecordId::Organization(o.id), o.workspace),
+        DirectoryRecord::SlaPolicy(p) => (RecordId::SlaPolicy(p.id), p.workspace),
+        DirectoryRecord::Settings(s) => (RecordId::Settings(s.workspace), s.workspace),
         other => {
             return Err(Error::validation(
                 "directory",

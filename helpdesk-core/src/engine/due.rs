@@ -4,7 +4,7 @@ use super::Helpdesk;
 use super::plan::{Plan, write_ticket};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, LifecycleContext, Transition};
-use crate::model::{Actor, TicketId};
+use crate::model::{Actor, EventKind, TicketId};
 use crate::ports::{Commit, Job, JobKind, JobWrite};
 use chrono::{DateTime, Utc};
 
@@ -20,8 +20,8 @@ pub struct RunDueReport {
 }
 
 impl Helpdesk {
-    /// Runs every job due at `now` (reopen dates reached -> Open; later also
-    /// SLA warnings and breaches, delayed sends, auto-archive). Safe to call
+    /// Runs every job due at `now`: reopen dates reached (-> Open), SLA
+    /// warnings and breaches (events, each exactly once per deadline). Safe to call
     /// from many tasks and processes at once: jobs are claimed atomically and
     /// each job's effect is committed exactly once. Returns once no due job
     /// is left unclaimed.
@@ -92,6 +92,26 @@ impl Helpdesk {
                             );
                         }
                         Ok(Plan::new(commit, reopened))
+                    }
+                    JobKind::SlaWarning(target) | JobKind::SlaBreach(target) => {
+                        let breach = matches!(job.kind, JobKind::SlaBreach(_));
+                        let mut next = ticket.clone();
+                        let mut events = Vec::new();
+                        if next.sla.paused_since.is_none()
+                            && let Some(d) = next.sla.slot_mut(target).as_mut()
+                        {
+                            if breach && !d.breached && d.due <= now {
+                                d.breached = true;
+                                events.push(EventKind::SlaBreached { target, due: d.due });
+                            } else if !breach && !d.warned && d.warn_at <= now {
+                                d.warned = true;
+                                events.push(EventKind::SlaWarning { target, due: d.due });
+                            }
+                        }
+                        if !events.is_empty() {
+                            write_ticket(&mut commit, &ticket, next, events, Actor::System, now);
+                        }
+                        Ok(Plan::new(commit, false))
                     }
                 }
             })

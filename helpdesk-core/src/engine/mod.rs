@@ -27,6 +27,7 @@ mod dispatch;
 mod due;
 mod messages;
 mod plan;
+mod sla;
 mod ticket_commands;
 
 pub use config::EngineConfig;

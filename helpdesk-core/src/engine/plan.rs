@@ -4,7 +4,7 @@
 use super::Helpdesk;
 use crate::error::Result;
 use crate::model::{Actor, Event, EventKind, Ticket, WorkspaceId};
-use crate::ports::{Commit, CommitOutcome, Job, JobKind, JobWrite, TicketWrite};
+use crate::ports::{Commit, CommitOutcome, TicketWrite};
 use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::pin::Pin;
@@ -15,11 +15,18 @@ use std::task::{Context, Poll};
 pub(crate) struct Plan<T> {
     pub(crate) commit: Commit,
     pub(crate) value: T,
+    /// Re-resolve the SLA policy of every written ticket even when nothing
+    /// SLA-relevant changed (e.g. the organization's policy changed).
+    pub(crate) refresh_sla: bool,
 }
 
 impl<T> Plan<T> {
     pub(crate) fn new(commit: Commit, value: T) -> Self {
-        Self { commit, value }
+        Self {
+            commit,
+            value,
+            refresh_sla: false,
+        }
     }
 }
 
@@ -56,10 +63,11 @@ impl Helpdesk {
     {
         let mut tries = 0u32;
         loop {
-            let plan = attempt().await?;
+            let mut plan = attempt().await?;
             if plan.commit.is_empty() {
                 return Ok((plan.value, CommitOutcome::default()));
             }
+            self.keep_in_step(workspace, &mut plan).await?;
             match self.store.commit(workspace, plan.commit).await {
                 Ok(outcome) => return Ok((plan.value, outcome)),
                 Err(e) if e.is_retryable() && tries < self.config.max_retries => {
@@ -74,8 +82,9 @@ impl Helpdesk {
     }
 }
 
-/// Adds the write of `next` (read as `before`) to `commit`, with its events,
-/// and keeps the reopen job in step with `reopen_at`.
+/// Adds the write of `next` (read as `before`) to `commit`, with its events.
+/// Its SLA state and due jobs are brought in step when the plan is committed
+/// (see [`Helpdesk::run`]).
 pub(crate) fn write_ticket(
     commit: &mut Commit,
     before: &Ticket,
@@ -84,22 +93,6 @@ pub(crate) fn write_ticket(
     actor: Actor,
     now: DateTime<Utc>,
 ) {
-    if before.reopen_at != next.reopen_at {
-        commit.jobs.push(match next.reopen_at {
-            Some(at) => JobWrite::Schedule(Job {
-                id: crate::model::JobId::new(),
-                workspace: next.workspace,
-                ticket: next.id,
-                kind: JobKind::Reopen,
-                due_at: at,
-                lease_until: None,
-            }),
-            None => JobWrite::Cancel {
-                ticket: next.id,
-                kind: JobKind::Reopen,
-            },
-        });
-    }
     push_events(commit, &next, events, actor, now);
     commit.tickets.push(TicketWrite::Update {
         expected_version: before.version,

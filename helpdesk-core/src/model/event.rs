@@ -2,6 +2,7 @@
 
 use crate::lifecycle::State;
 use crate::model::Channel;
+use crate::model::SlaTarget;
 use crate::model::ids::{
     AgentId, CategoryId, EventId, MessageId, QueueId, TeamId, TicketId, WorkspaceId,
 };
@@ -218,15 +219,15 @@ pub enum EventKind {
     },
     /// An SLA deadline passed its warning threshold.
     SlaWarning {
-        /// Which deadline (`first_response`, `next_response`, `resolution`).
-        target: String,
+        /// Which deadline.
+        target: SlaTarget,
         /// Its due time.
         due: DateTime<Utc>,
     },
     /// An SLA deadline was breached.
     SlaBreached {
         /// Which deadline.
-        target: String,
+        target: SlaTarget,
         /// Its due time.
         due: DateTime<Utc>,
     },
@@ -254,6 +255,13 @@ pub enum EventKind {
     },
     /// Personal data was removed.
     Anonymised,
+    /// The manual due date changed (it overrides the SLA resolution target).
+    DueDateChanged {
+        /// Before.
+        from: Option<DateTime<Utc>>,
+        /// After.
+        to: Option<DateTime<Utc>>,
+    },
 }
 
 impl EventKind {
@@ -293,6 +301,7 @@ impl EventKind {
             EventKind::LoopCleared => "loop_cleared",
             EventKind::Forwarded { .. } => "forwarded",
             EventKind::Anonymised => "anonymised",
+            EventKind::DueDateChanged { .. } => "due_date_changed",
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod ids;
 mod message;
 mod organization;
 mod queue;
+mod settings;
+mod sla_state;
 mod ticket;
 
 pub use agent::{Agent, Team};
@@ -22,4 +24,6 @@ pub use message::{
 };
 pub use organization::Organization;
 pub use queue::Queue;
-pub use ticket::{Priority, SlaDue, Ticket, TicketFlags, TicketKind, TicketTimes};
+pub use settings::WorkspaceSettings;
+pub use sla_state::{Deadline, SlaDue, SlaTarget};
+pub use ticket::{Priority, Ticket, TicketFlags, TicketKind, TicketTimes};

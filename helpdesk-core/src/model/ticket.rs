@@ -2,6 +2,7 @@
 
 use crate::lifecycle::State;
 use crate::model::Channel;
+use crate::model::SlaDue;
 use crate::model::ids::{
     AgentId, CategoryId, ContactId, QueueId, TeamId, TicketId, TicketNumber, WorkspaceId,
 };
@@ -37,19 +38,6 @@ pub enum Priority {
     High,
     /// Now.
     Urgent,
-}
-
-/// SLA due times kept on the ticket (computed by the SLA rules).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct SlaDue {
-    /// When the first public agent reply is due.
-    pub first_response: Option<DateTime<Utc>>,
-    /// When the next public agent reply is due (after a customer message).
-    pub next_response: Option<DateTime<Utc>>,
-    /// When the ticket should be resolved.
-    pub resolution: Option<DateTime<Utc>>,
-    /// A due date set by hand; overrides the resolution target.
-    pub manual: Option<DateTime<Utc>>,
 }
 
 /// Flags the mail rules set on a ticket.

@@ -3,9 +3,10 @@
 
 use crate::model::{
     Agent, Category, Contact, Event, JobId, Message, MessageId, Organization, OutboxId, Queue,
-    SendState, Team, Ticket, TicketId,
+    SendState, Team, Ticket, TicketId, WorkspaceSettings,
 };
 use crate::ports::work::{Job, JobKind, OutboxItem};
+use crate::sla::SlaPolicy;
 use chrono::{DateTime, Utc};
 
 /// A ticket row to write.
@@ -60,6 +61,10 @@ pub enum DirectoryRecord {
     Category(Category),
     /// An organization.
     Organization(Organization),
+    /// An SLA policy.
+    SlaPolicy(Box<SlaPolicy>),
+    /// The settings of a workspace.
+    Settings(WorkspaceSettings),
 }
 
 /// A change to a stored message.

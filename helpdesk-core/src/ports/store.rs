@@ -3,8 +3,8 @@
 use crate::error::Result;
 use crate::model::{
     Agent, AgentId, Category, CategoryId, Contact, ContactId, Event, Message, MessageId,
-    Organization, OrganizationId, Queue, QueueId, Team, TeamId, Ticket, TicketId, TicketNumber,
-    WorkspaceId,
+    Organization, OrganizationId, Queue, QueueId, SlaPolicyId, Team, TeamId, Ticket, TicketId,
+    TicketNumber, WorkspaceId,
 };
 use crate::ports::commit::{Commit, CommitOutcome, DirectoryRecord};
 use crate::ports::work::{Job, OutboxItem};
@@ -27,6 +27,10 @@ pub enum RecordId {
     Category(CategoryId),
     /// An organization.
     Organization(OrganizationId),
+    /// An SLA policy.
+    SlaPolicy(SlaPolicyId),
+    /// The settings of a workspace.
+    Settings(WorkspaceId),
 }
 
 /// Storage for the helpdesk, held by the engine as `Arc<dyn Store>`.

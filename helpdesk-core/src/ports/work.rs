@@ -1,7 +1,7 @@
 //! Rows of deferred work: the outbox (effects to deliver) and due jobs
 //! (time-driven rules).
 
-use crate::model::{Channel, JobId, MessageId, OutboxId, TicketId, WorkspaceId};
+use crate::model::{Channel, JobId, MessageId, OutboxId, SlaTarget, TicketId, WorkspaceId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -73,11 +73,15 @@ impl OutboxItem {
 
 /// What a due job does when its time comes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", tag = "kind", content = "target")]
 #[non_exhaustive]
 pub enum JobKind {
     /// Open a Pending or Closed ticket whose reopen date is reached.
     Reopen,
+    /// Emit the warning of an SLA deadline.
+    SlaWarning(SlaTarget),
+    /// Emit the breach of an SLA deadline.
+    SlaBreach(SlaTarget),
 }
 
 /// A time-driven job. At most one per (ticket, kind): scheduling again

@@ -1,4 +1,5 @@
-//! Service-level-agreement time: business calendars.
+//! Service-level agreements: business calendars, policies, and the deadlines
+//! kept on tickets ([`track`]).
 //!
 //! A [`BusinessCalendar`] knows when a team works (intervals per weekday in
 //! the local time of an IANA zone, holidays, extra days) and answers the two
@@ -17,8 +18,10 @@ mod builder;
 mod calendar;
 mod error;
 mod interval;
+mod policy;
 mod spec;
 mod timeline;
+mod tracking;
 
 pub use builder::CalendarBuilder;
 pub use calendar::{BusinessCalendar, MAX_EMPTY_YEARS};
@@ -27,4 +30,6 @@ pub use calendar::{BusinessCalendar, MAX_EMPTY_YEARS};
 pub use chrono_tz::Tz;
 pub use error::CalendarError;
 pub use interval::WorkInterval;
+pub use policy::{SlaPolicy, SlaTargets, select_policy};
 pub use spec::{CalendarSpec, IntervalSpec, WeekSpec};
+pub use tracking::{due_jobs, track};

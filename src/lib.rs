@@ -29,3 +29,6 @@ pub use helpdesk_core::*;
 
 #[cfg(feature = "memory")]
 pub use helpdesk_memory::MemoryStore;
+
+#[cfg(feature = "smtp")]
+pub use helpdesk_smtp;

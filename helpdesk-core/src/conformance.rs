@@ -44,7 +44,9 @@ macro_rules! conformance_tests {
             concurrent_writers_lose_no_update, take_is_exclusive, contact_email_is_unique,
             outbox_delivery_retry_and_failure, delayed_send_can_be_cancelled,
             conversation_interleaves_in_time_order, sla_deadlines_pause_and_resume,
-            sla_warnings_and_breaches_fire_once, sla_manual_due_and_policy_changes
+            sla_warnings_and_breaches_fire_once, sla_manual_due_and_policy_changes,
+            ingest_is_idempotent, ingest_threads_replies, ingest_reopens_follows_merges,
+            ingest_autoresponder_decisions
         );
     };
     (@each $make:expr; $($check:ident),* $(,)?) => {
@@ -1231,8 +1233,8 @@ async fn with_default_policy(f: &Fixture) -> crate::sla::SlaPolicy {
         .put_record(
             f.ws,
             DirectoryRecord::Settings(crate::model::WorkspaceSettings {
-                workspace: f.ws,
                 default_sla_policy: Some(policy.id),
+                ..crate::model::WorkspaceSettings::new(f.ws)
             }),
         )
         .await
@@ -1598,7 +1600,10 @@ pub async fn sla_manual_due_and_policy_changes(store: Arc<DynStore>) {
         sla_policy: Some(org_policy.id),
     };
     f.desk
-        .put_record(f.ws, DirectoryRecord::SlaPolicy(Box::new(org_policy.clone())))
+        .put_record(
+            f.ws,
+            DirectoryRecord::SlaPolicy(Box::new(org_policy.clone())),
+        )
         .await
         .unwrap();
     f.desk
@@ -1612,4 +1617,705 @@ pub async fn sla_manual_due_and_policy_changes(store: Arc<DynStore>) {
     assert_eq!(o.sla.policy, Some(org_policy.id));
     assert_eq!(o.sla.first_response.as_ref().map(|d| d.due), Some(mins(5)));
     assert_ne!(o.sla.policy, Some(default.id));
+}
+
+fn eml(
+    from: &str,
+    to: &str,
+    subject: &str,
+    message_id: &str,
+    extra_headers: &str,
+    body: &str,
+) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\nDate: Mon, 2 Mar 2026 09:00:00 +0000\r\n{extra_headers}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    )
+    .into_bytes()
+}
+
+fn mailbox() -> crate::engine::Mailbox {
+    crate::engine::Mailbox::new("support@shop.example")
+        .autoresponder(crate::mail::AutoresponderConfig::default())
+}
+
+/// The same mail ingested twice (also concurrently) lands once; the second
+/// call reports a duplicate and changes nothing. Mail without a Message-ID is
+/// deduplicated by its content.
+pub async fn ingest_is_idempotent(store: Arc<DynStore>) {
+    use crate::engine::IngestStatus;
+    let f = Arc::new(fixture(store.clone()).await);
+    let raw = eml(
+        "ann@example.com",
+        "support@shop.example",
+        "Lamp",
+        "m1@example.com",
+        "",
+        "It flickers.",
+    );
+    let first = f.desk.ingest(f.ws, &mailbox(), &raw).await.unwrap();
+    assert_eq!(first.status, IngestStatus::Created);
+    assert_eq!(first.ticket.number, TicketNumber(1));
+    let again = f.desk.ingest(f.ws, &mailbox(), &raw).await.unwrap();
+    assert_eq!(again.status, IngestStatus::Duplicate);
+    assert_eq!(again.ticket.id, first.ticket.id);
+    assert_eq!(again.message, first.message);
+    assert_eq!(
+        store.messages(f.ws, first.ticket.id).await.unwrap().len(),
+        2,
+        "mail + autoresponse, once"
+    );
+    let record = store
+        .ingested(f.ws, "support@shop.example", "m1@example.com")
+        .await
+        .unwrap()
+        .expect("dedupe key recorded");
+    assert_eq!(record.ticket, first.ticket.id);
+
+    let raw2 = eml(
+        "bob@example.com",
+        "support@shop.example",
+        "Hi",
+        "m2@example.com",
+        "",
+        "Same mail, 8 times at once.",
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let f = f.clone();
+        let raw2 = raw2.clone();
+        tasks.push(tokio::spawn(async move {
+            f.desk
+                .ingest(f.ws, &mailbox(), &raw2)
+                .await
+                .expect("ingest")
+        }));
+    }
+    let mut created = 0;
+    let mut tickets = BTreeSet::new();
+    for t in tasks {
+        let out = t.await.unwrap();
+        if out.status == IngestStatus::Created {
+            created += 1;
+        } else {
+            assert_eq!(out.status, IngestStatus::Duplicate);
+        }
+        tickets.insert(out.ticket.id);
+    }
+    assert_eq!(created, 1, "one ingest creates, the others see a duplicate");
+    assert_eq!(tickets.len(), 1);
+
+    let no_id =
+        b"From: carl@example.com\r\nTo: support@shop.example\r\nSubject: No id\r\n\r\nbody\r\n";
+    let a = f.desk.ingest(f.ws, &mailbox(), no_id).await.unwrap();
+    let b = f.desk.ingest(f.ws, &mailbox(), no_id).await.unwrap();
+    assert_eq!(
+        (a.status, b.status),
+        (IngestStatus::Created, IngestStatus::Duplicate)
+    );
+    let other_box = crate::engine::Mailbox::new("sales@shop.example");
+    let c = f.desk.ingest(f.ws, &other_box, no_id).await.unwrap();
+    assert_eq!(c.status, IngestStatus::Created, "dedupe is per mailbox");
+}
+
+/// Threading: a reply finds its ticket by In-Reply-To, by References, by our
+/// signed Message-ID, by our plus address, and by a subject tag only when the
+/// sender takes part in the ticket; a stranger's tag opens a new ticket.
+pub async fn ingest_threads_replies(store: Arc<DynStore>) {
+    use crate::engine::IngestStatus;
+    let f = fixture(store.clone()).await;
+    let mb = crate::engine::Mailbox::new("support@shop.example");
+    let first = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Lamp",
+                "a1@example.com",
+                "",
+                "hi",
+            ),
+        )
+        .await
+        .unwrap();
+    let t = first.ticket.id;
+    let by_irt = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Re: Lamp",
+                "a2@example.com",
+                "In-Reply-To: <a1@example.com>\r\n",
+                "more",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (by_irt.status, by_irt.ticket.id),
+        (IngestStatus::Appended, t)
+    );
+    let by_refs = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Re: Lamp",
+                "a3@example.com",
+                "References: <unknown@x> <a2@example.com>\r\n",
+                "more",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_refs.ticket.id, t);
+    let reply = f
+        .desk
+        .reply(f.ws, t, f.agent, Reply::text("answer"))
+        .await
+        .unwrap();
+    let ours = reply
+        .email
+        .message_id
+        .clone()
+        .expect("our replies carry our Message-ID");
+    assert!(
+        store
+            .message_by_email_id(f.ws, &ours)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let to_ours = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Re: Lamp",
+                "a4@example.com",
+                &format!("In-Reply-To: <{ours}>\r\n"),
+                "thanks",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(to_ours.ticket.id, t);
+    // A signed Message-ID of ours that the store does not know still threads.
+    let forged_ok = f
+        .desk
+        .outgoing_message_id(f.ws, t, crate::model::MessageId::new());
+    let signed = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Re: Lamp",
+                "a5@example.com",
+                &format!("In-Reply-To: <{forged_ok}>\r\n"),
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed.ticket.id, t);
+    // A tampered token does not.
+    let tampered = forged_ok.replacen("hd.", "hd.x", 1);
+    let fake = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Re: Lamp",
+                "a6@example.com",
+                &format!("In-Reply-To: <{tampered}>\r\n"),
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(fake.status, IngestStatus::Created);
+    // The plus address.
+    let plus = f.desk.ticket_reply_address(f.ws, t, "support@shop.example");
+    let by_plus = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                &plus,
+                "Something else",
+                "a7@example.com",
+                "",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_plus.ticket.id, t);
+    // Subject tag: the requester threads, a stranger does not.
+    let number = first.ticket.number.0;
+    let tag_ok = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ANN@example.com",
+                "support@shop.example",
+                &format!("New thing [#{number}]"),
+                "a8@example.com",
+                "",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tag_ok.ticket.id, t);
+    let stranger = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "mallory@evil.example",
+                "support@shop.example",
+                &format!("Re: [#{number}]"),
+                "a9@example.com",
+                "",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stranger.status, IngestStatus::Created);
+    assert_ne!(stranger.ticket.id, t, "no hijacking by typing a number");
+    // A new mail (not a reply) from the same person opens a new ticket.
+    let fresh = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Another question",
+                "a10@example.com",
+                "",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(fresh.status, IngestStatus::Created);
+    assert_eq!(fresh.ticket.requester, first.ticket.requester);
+    let after = store.ticket(f.ws, t).await.unwrap().unwrap();
+    assert_eq!(
+        after.unread_count, 7,
+        "every inbound mail raised the unread count"
+    );
+}
+
+/// Replies to Pending and Closed tickets reopen them; to an Archived ticket
+/// they open a new linked ticket; to a merged ticket they land on the target;
+/// automatic mail never changes the state.
+pub async fn ingest_reopens_follows_merges(store: Arc<DynStore>) {
+    use crate::engine::IngestStatus;
+    let f = fixture(store.clone()).await;
+    let actor = Actor::Agent(f.agent);
+    let mb = crate::engine::Mailbox::new("support@shop.example");
+    let mk = |n: u32| {
+        eml(
+            "ann@example.com",
+            "support@shop.example",
+            "Q",
+            &format!("r{n}@example.com"),
+            "",
+            "x",
+        )
+    };
+    let reply_to = |n: u32, of: u32, extra: &str| {
+        eml(
+            "ann@example.com",
+            "support@shop.example",
+            "Re: Q",
+            &format!("r{n}@example.com"),
+            &format!("In-Reply-To: <r{of}@example.com>\r\n{extra}"),
+            "x",
+        )
+    };
+    let t = f.desk.ingest(f.ws, &mb, &mk(1)).await.unwrap().ticket;
+    f.desk.set_pending(f.ws, t.id, actor, None).await.unwrap();
+    let auto = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &reply_to(2, 1, "Auto-Submitted: auto-replied\r\n"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(auto.classification, crate::model::Classification::AutoReply);
+    assert_eq!(
+        auto.ticket.state,
+        State::Pending,
+        "an auto-reply does not reopen"
+    );
+    let human = f.desk.ingest(f.ws, &mb, &reply_to(3, 1, "")).await.unwrap();
+    assert_eq!(
+        (human.status, human.ticket.state),
+        (IngestStatus::Reopened, State::Open)
+    );
+    f.desk.close(f.ws, t.id, actor, None).await.unwrap();
+    let again = f.desk.ingest(f.ws, &mb, &reply_to(4, 1, "")).await.unwrap();
+    assert_eq!(
+        (again.status, again.ticket.state),
+        (IngestStatus::Reopened, State::Open)
+    );
+    f.desk.close(f.ws, t.id, actor, None).await.unwrap();
+    let archived = f.desk.archive(f.ws, t.id, actor).await.unwrap();
+    let follow = f.desk.ingest(f.ws, &mb, &reply_to(5, 1, "")).await.unwrap();
+    assert_eq!(follow.status, IngestStatus::Created);
+    assert_eq!(follow.follow_up_of, Some(t.id));
+    assert!(follow.ticket.related.contains(&t.id));
+    assert_eq!(
+        store.ticket(f.ws, t.id).await.unwrap().unwrap(),
+        archived,
+        "the archived ticket is unchanged"
+    );
+    // Merged: a reply to the source lands on the target.
+    let a = f.desk.ingest(f.ws, &mb, &mk(10)).await.unwrap().ticket;
+    let b = f.desk.ingest(f.ws, &mb, &mk(11)).await.unwrap().ticket;
+    f.desk.merge(f.ws, a.id, &[b.id], actor).await.unwrap();
+    let to_merged = f
+        .desk
+        .ingest(f.ws, &mb, &reply_to(12, 11, ""))
+        .await
+        .unwrap();
+    assert_eq!(to_merged.ticket.id, a.id);
+}
+
+/// Autoresponders: sent for a new ticket; never for automatic, bounce, list,
+/// loop or spam mail or to no-reply addresses; a one-shot suppression; at most
+/// N per recipient per window, after which a loop is marked; a permanent
+/// bounce of our message marks it failed and suppresses the address.
+pub async fn ingest_autoresponder_decisions(store: Arc<DynStore>) {
+    use crate::engine::AutoreplyOutcome;
+    use crate::mail::SuppressReason;
+    let f = fixture(store.clone()).await;
+    let mb = mailbox();
+    let sent = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Lamp",
+                "b1@example.com",
+                "",
+                "hi",
+            ),
+        )
+        .await
+        .unwrap();
+    let AutoreplyOutcome::Sent(auto_id) = sent.autoreply else {
+        panic!("expected an autoresponse, got {:?}", sent.autoreply)
+    };
+    let auto = store.message(f.ws, auto_id).await.unwrap().unwrap();
+    assert_eq!(auto.author, Actor::System);
+    assert_eq!(auto.to, vec!["ann@example.com".to_string()]);
+    assert!(
+        auto.subject
+            .contains(&format!("[#{}]", sent.ticket.number.0)),
+        "subject {:?}",
+        auto.subject
+    );
+    assert_eq!(auto.email.in_reply_to, vec!["b1@example.com".to_string()]);
+    f.desk.dispatch_outbox().await.unwrap();
+    let out = f.email.sent();
+    assert!(
+        out.last().is_some_and(|m| m.automatic),
+        "autoresponses go out marked automatic"
+    );
+
+    let cases: [(&str, &str, SuppressReason); 5] = [
+        (
+            "ooo@example.com",
+            "Auto-Submitted: auto-replied\r\n",
+            SuppressReason::NotHuman(crate::model::Classification::AutoReply),
+        ),
+        (
+            "list@example.com",
+            "List-Id: <news.example.com>\r\n",
+            SuppressReason::NotHuman(crate::model::Classification::List),
+        ),
+        (
+            "MAILER-DAEMON@example.com",
+            "",
+            SuppressReason::NotHuman(crate::model::Classification::Bounce),
+        ),
+        ("no-reply@example.com", "", SuppressReason::NoReplyAddress),
+        (
+            "bulk@example.com",
+            "Precedence: bulk\r\n",
+            SuppressReason::NotHuman(crate::model::Classification::AutoReply),
+        ),
+    ];
+    for (i, (from, headers, reason)) in cases.iter().enumerate() {
+        let out = f
+            .desk
+            .ingest(
+                f.ws,
+                &mb,
+                &eml(
+                    from,
+                    "support@shop.example",
+                    "Hello",
+                    &format!("c{i}@example.com"),
+                    headers,
+                    "x",
+                ),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            out.autoreply,
+            AutoreplyOutcome::Suppressed(*reason),
+            "from {from}"
+        );
+        let events = store.events(f.ws, out.ticket.id).await.unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::AutoresponderSuppressed { .. }))
+        );
+    }
+    // Our own mail coming back is a loop.
+    let own = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "support@shop.example",
+                "support@shop.example",
+                "Echo",
+                "d1@example.com",
+                "",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(own.classification, crate::model::Classification::Loop);
+
+    // A robot writing new mails gets at most 3 autoresponses per hour.
+    let mut sent_count = 0;
+    let mut last = None;
+    for i in 0..6 {
+        let out = f
+            .desk
+            .ingest(
+                f.ws,
+                &mb,
+                &eml(
+                    "robot@bots.example",
+                    "support@shop.example",
+                    &format!("Ticket {i}"),
+                    &format!("bot{i}@bots.example"),
+                    "",
+                    "I am a robot",
+                ),
+            )
+            .await
+            .unwrap();
+        if matches!(out.autoreply, AutoreplyOutcome::Sent(_)) {
+            sent_count += 1;
+        }
+        last = Some(out);
+    }
+    assert_eq!(sent_count, 3, "at most N automatic messages per window");
+    let last = last.unwrap();
+    assert_eq!(
+        last.autoreply,
+        AutoreplyOutcome::Suppressed(SuppressReason::RateLimited)
+    );
+    assert!(last.ticket.flags.loop_detected, "loop_detected is set");
+    assert!(
+        store
+            .events(f.ws, last.ticket.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::LoopDetected { .. }))
+    );
+    assert_eq!(
+        store
+            .automatic_sent_count(f.ws, "ROBOT@bots.example", t0() - Duration::hours(1))
+            .await
+            .unwrap(),
+        3
+    );
+    let cleared = f
+        .desk
+        .clear_loop(f.ws, last.ticket.id, Actor::Agent(f.agent))
+        .await
+        .unwrap();
+    assert!(!cleared.flags.loop_detected);
+    f.clock.advance(Duration::hours(2));
+    let later = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "robot@bots.example",
+                "support@shop.example",
+                "Later",
+                "bot-late@bots.example",
+                "",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(later.autoreply, AutoreplyOutcome::Sent(_)),
+        "a new window allows it again"
+    );
+
+    // One-shot suppression on a ticket (autoresponder also on replies).
+    let config = crate::mail::AutoresponderConfig {
+        on_reply: true,
+        ..crate::mail::AutoresponderConfig::default()
+    };
+    let mb_reply = crate::engine::Mailbox::new("support@shop.example").autoresponder(config);
+    let base = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb_reply,
+            &eml(
+                "dora@example.com",
+                "support@shop.example",
+                "Q",
+                "e1@example.com",
+                "",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    f.desk
+        .suppress_next_autoresponder(f.ws, base.ticket.id, Actor::Agent(f.agent))
+        .await
+        .unwrap();
+    let once = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb_reply,
+            &eml(
+                "dora@example.com",
+                "support@shop.example",
+                "Re: Q",
+                "e2@example.com",
+                "In-Reply-To: <e1@example.com>\r\n",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        once.autoreply,
+        AutoreplyOutcome::Suppressed(SuppressReason::SuppressedOnce)
+    );
+    assert!(!once.ticket.flags.suppress_next_autoresponder, "one shot");
+    let next = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb_reply,
+            &eml(
+                "dora@example.com",
+                "support@shop.example",
+                "Re: Q",
+                "e3@example.com",
+                "In-Reply-To: <e1@example.com>\r\n",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(next.autoreply, AutoreplyOutcome::Sent(_)));
+
+    // A permanent bounce of our reply: the reply is failed, the address suppressed.
+    let reply = f
+        .desk
+        .reply(f.ws, sent.ticket.id, f.agent, Reply::text("answer"))
+        .await
+        .unwrap();
+    let reply_id = reply.email.message_id.clone().unwrap();
+    let dsn = format!(
+        "From: MAILER-DAEMON@mx.example.com\r\nTo: support@shop.example\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn1@mx.example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.com\r\n\r\nFinal-Recipient: rfc822; ann@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{reply_id}>\r\nSubject: Lamp\r\n\r\n--B--\r\n"
+    );
+    let bounce = f.desk.ingest(f.ws, &mb, dsn.as_bytes()).await.unwrap();
+    assert_eq!(bounce.classification, crate::model::Classification::Bounce);
+    assert_eq!(
+        bounce.ticket.id, sent.ticket.id,
+        "the bounce lands on the ticket of the bounced message"
+    );
+    assert_eq!(bounce.bounced_message, Some(reply.id));
+    let failed = store.message(f.ws, reply.id).await.unwrap().unwrap();
+    assert!(matches!(
+        failed.send_state,
+        Some(crate::model::SendState::Failed { .. })
+    ));
+    assert!(
+        store
+            .suppressed_until(f.ws, "ann@example.com")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let suppressed = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "New",
+                "b9@example.com",
+                "",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        suppressed.autoreply,
+        AutoreplyOutcome::Suppressed(SuppressReason::Undeliverable)
+    );
 }

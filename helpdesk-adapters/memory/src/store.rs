@@ -9,7 +9,8 @@ use helpdesk_core::model::{
     normalize_email,
 };
 use helpdesk_core::ports::{
-    Commit, CommitOutcome, DirectoryRecord, Job, OutboxItem, OutboxStatus, RecordId, Store,
+    Commit, CommitOutcome, DirectoryRecord, IngestRecord, Job, OutboxItem, OutboxStatus, RecordId,
+    Store,
 };
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -51,6 +52,13 @@ impl Store for MemoryStore {
             .entry(workspace)
             .or_default()
             .apply(workspace, commit)
+    }
+
+    async fn reserve_ticket_number(&self, workspace: WorkspaceId) -> Result<TicketNumber> {
+        let mut all = self.lock();
+        let ws = all.entry(workspace).or_default();
+        ws.last_number += 1;
+        Ok(TicketNumber(ws.last_number))
     }
 
     async fn ticket(&self, workspace: WorkspaceId, id: TicketId) -> Result<Option<Ticket>> {
@@ -202,6 +210,61 @@ impl Store for MemoryStore {
                 jobs
             })
             .unwrap_or_default())
+    }
+
+    async fn message_by_email_id(
+        &self,
+        workspace: WorkspaceId,
+        message_id: &str,
+    ) -> Result<Option<Message>> {
+        Ok(self
+            .read(workspace, |ws| {
+                ws.email_ids
+                    .get(message_id)
+                    .and_then(|id| ws.messages.get(id))
+                    .cloned()
+            })
+            .flatten())
+    }
+
+    async fn ingested(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &str,
+        key: &str,
+    ) -> Result<Option<IngestRecord>> {
+        let k = (mailbox.to_string(), key.to_string());
+        Ok(self
+            .read(workspace, |ws| ws.ingested.get(&k).cloned())
+            .flatten())
+    }
+
+    async fn automatic_sent_count(
+        &self,
+        workspace: WorkspaceId,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32> {
+        let address = normalize_email(address);
+        Ok(self
+            .read(workspace, |ws| {
+                ws.automatic_sent
+                    .get(&address)
+                    .map(|times| times.iter().filter(|t| **t >= since).count())
+                    .unwrap_or(0)
+            })
+            .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)))
+    }
+
+    async fn suppressed_until(
+        &self,
+        workspace: WorkspaceId,
+        address: &str,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let address = normalize_email(address);
+        Ok(self
+            .read(workspace, |ws| ws.suppressions.get(&address).copied())
+            .flatten())
     }
 
     async fn claim_due_jobs(

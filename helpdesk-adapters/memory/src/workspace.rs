@@ -1,13 +1,14 @@
 //! The data of one workspace, and the two-phase apply of a commit
 //! (check everything, then write everything) that makes commits atomic.
 
+use chrono::{DateTime, Utc};
 use helpdesk_core::model::{
-    Contact, ContactId, Event, JobId, Message, MessageId, OutboxId, Ticket, TicketId, WorkspaceId,
-    normalize_email,
+    Actor, Contact, ContactId, Direction, Event, JobId, Message, MessageId, OutboxId, Ticket,
+    TicketId, WorkspaceId, normalize_email,
 };
 use helpdesk_core::ports::{
-    Commit, CommitOutcome, ContactWrite, DirectoryRecord, Job, JobKind, JobWrite, MessageUpdate,
-    OutboxItem, OutboxStatus, OutboxWrite, RecordId, TicketWrite,
+    Commit, CommitOutcome, ContactWrite, DirectoryRecord, IngestRecord, Job, JobKind, JobWrite,
+    MessageUpdate, OutboxItem, OutboxStatus, OutboxWrite, RecordId, TicketWrite,
 };
 use helpdesk_core::{Error, Result};
 use std::collections::{HashMap, HashSet};
@@ -27,6 +28,10 @@ pub(crate) struct Workspace {
     pub(crate) outbox: HashMap<OutboxId, OutboxItem>,
     pub(crate) outbox_by_ticket: HashMap<TicketId, Vec<OutboxId>>,
     pub(crate) jobs: HashMap<(TicketId, JobKind), Job>,
+    pub(crate) email_ids: HashMap<String, MessageId>,
+    pub(crate) ingested: HashMap<(String, String), IngestRecord>,
+    pub(crate) automatic_sent: HashMap<String, Vec<DateTime<Utc>>>,
+    pub(crate) suppressions: HashMap<String, DateTime<Utc>>,
 }
 
 pub(crate) fn record_id(record: &DirectoryRecord) -> Result<(RecordId, WorkspaceId)> {
@@ -78,6 +83,15 @@ impl Workspace {
                 TicketWrite::Create(t) => {
                     if self.tickets.contains_key(&t.id) {
                         return Err(Error::Conflict(format!("ticket {} already exists", t.id)));
+                    }
+                    if t.number.0 != 0
+                        && (self.by_number.contains_key(&t.number.0)
+                            || t.number.0 > self.last_number)
+                    {
+                        return Err(Error::Conflict(format!(
+                            "ticket number {} is taken or was never reserved",
+                            t.number
+                        )));
                     }
                     created.insert(t.id);
                 }
@@ -215,6 +229,19 @@ impl Workspace {
                 return Err(foreign("directory record"));
             }
         }
+        let mut keys = HashSet::new();
+        for record in &commit.ingest_keys {
+            let key = (record.mailbox.clone(), record.key.clone());
+            if self.ingested.contains_key(&key) || !keys.insert(key) {
+                return Err(Error::Conflict(format!(
+                    "mail {} was already ingested in {}",
+                    record.key, record.mailbox
+                )));
+            }
+            if !ticket_known(&record.ticket) {
+                return Err(Error::not_found("ticket", record.ticket));
+            }
+        }
         Ok(())
     }
 
@@ -225,8 +252,10 @@ impl Workspace {
         for write in commit.tickets {
             let ticket = match write {
                 TicketWrite::Create(mut t) => {
-                    self.last_number += 1;
-                    t.number = helpdesk_core::model::TicketNumber(self.last_number);
+                    if t.number.0 == 0 {
+                        self.last_number += 1;
+                        t.number = helpdesk_core::model::TicketNumber(self.last_number);
+                    }
                     t.version = 1;
                     self.by_number.insert(t.number.0, t.id);
                     t
@@ -247,6 +276,17 @@ impl Workspace {
                 .entry(m.ticket)
                 .or_default()
                 .push(m.id);
+            if let Some(id) = &m.email.message_id {
+                self.email_ids.entry(id.clone()).or_insert(m.id);
+            }
+            if m.direction == Direction::Outbound && m.author == Actor::System {
+                for address in m.to.iter().chain(m.cc.iter()) {
+                    self.automatic_sent
+                        .entry(normalize_email(address))
+                        .or_default()
+                        .push(m.created_at);
+                }
+            }
             self.messages.insert(m.id, m);
         }
         for MessageUpdate::SendState {
@@ -257,8 +297,9 @@ impl Workspace {
         {
             if let Some(m) = self.messages.get_mut(&id) {
                 m.send_state = Some(state);
-                if message_id.is_some() {
-                    m.email.message_id = message_id;
+                if let Some(id) = message_id {
+                    self.email_ids.entry(id.clone()).or_insert(m.id);
+                    m.email.message_id = Some(id);
                 }
             }
         }
@@ -331,6 +372,13 @@ impl Workspace {
                 self.contact_by_email.insert(normalize_email(email), c.id);
             }
             self.contacts.insert(c.id, c);
+        }
+        for record in commit.ingest_keys {
+            self.ingested
+                .insert((record.mailbox.clone(), record.key.clone()), record);
+        }
+        for (address, until) in commit.suppressions {
+            self.suppressions.insert(normalize_email(&address), until);
         }
         for r in commit.directory {
             if let Ok((id, _)) = record_id(&r) {

@@ -25,6 +25,62 @@ pub struct EngineConfig {
     pub lease: Duration,
     /// Rows claimed per round by `run_due` and `dispatch_outbox`.
     pub batch_size: usize,
+    /// Email identity and limits.
+    pub mail: MailSettings,
+}
+
+/// Email settings of the engine.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct MailSettings {
+    /// Master secret of the signed ticket tokens in our Message-IDs and
+    /// plus addresses; each workspace signs with a key derived from it.
+    /// **Set your own** in production (the default is empty).
+    pub secret: Vec<u8>,
+    /// Domain of the Message-IDs we generate.
+    pub message_id_domain: String,
+    /// Name of our loop header (its value is derived per workspace).
+    pub loop_header: String,
+    /// Size limits of inbound mail.
+    pub limits: crate::mail::ParseLimits,
+    /// How long automatic mail to an address is suppressed after a permanent
+    /// bounce.
+    pub bounce_suppression: Duration,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("secret", &"<redacted>")
+            .field("message_id_domain", &self.message_id_domain)
+            .field("loop_header", &self.loop_header)
+            .field("limits", &self.limits)
+            .field("bounce_suppression", &self.bounce_suppression)
+            .finish()
+    }
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            secret: Vec::new(),
+            message_id_domain: "helpdesk.invalid".into(),
+            loop_header: "X-Helpdesk-Loop".into(),
+            limits: crate::mail::ParseLimits::default(),
+            bounce_suppression: Duration::days(7),
+        }
+    }
+}
+
+impl MailSettings {
+    /// Settings with this secret and Message-ID domain.
+    pub fn new(secret: impl Into<Vec<u8>>, message_id_domain: impl Into<String>) -> Self {
+        Self {
+            secret: secret.into(),
+            message_id_domain: message_id_domain.into(),
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for EngineConfig {
@@ -38,6 +94,7 @@ impl Default for EngineConfig {
             retry_cap: Duration::hours(1),
             lease: Duration::minutes(5),
             batch_size: 100,
+            mail: MailSettings::default(),
         }
     }
 }
@@ -51,6 +108,11 @@ impl EngineConfig {
     /// Sets [`EngineConfig::default_from`].
     pub fn default_from(mut self, from: impl Into<String>) -> Self {
         self.default_from = Some(from.into());
+        self
+    }
+    /// Sets [`EngineConfig::mail`].
+    pub fn mail(mut self, mail: MailSettings) -> Self {
+        self.mail = mail;
         self
     }
     /// Sets [`EngineConfig::max_retries`].

@@ -377,6 +377,8 @@ impl Helpdesk {
                     message.to = contact.emails.first().cloned().into_iter().collect();
                     message.cc = ticket.cc.clone();
                     message.send_state = Some(SendState::Scheduled { at });
+                    message.email.message_id =
+                        Some(self.outgoing_message_id(workspace, ticket.id, message.id));
                     ticket.times.last_outbound = Some(now);
                     ticket.times.first_response = Some(now);
                     commit.outbox.push(OutboxWrite::Enqueue(OutboxItem::new(

@@ -172,6 +172,7 @@ impl Helpdesk {
         message.to = contact.emails.first().cloned().into_iter().collect();
         message.cc = cc;
         message.attachments = reply.attachments.clone();
+        message.email.message_id = Some(self.outgoing_message_id(workspace, id, message.id));
         message.email.in_reply_to = in_reply_to;
         message.email.references = references;
         message.send_state = Some(SendState::Scheduled { at });

@@ -25,16 +25,19 @@ mod create;
 mod directory;
 mod dispatch;
 mod due;
+mod ingest;
+mod mail_identity;
 mod messages;
 mod plan;
 mod sla;
 mod ticket_commands;
 
-pub use config::EngineConfig;
+pub use config::{EngineConfig, MailSettings};
 pub use conversation::{Conversation, Entry};
 pub use create::{CreateMode, NewTicket, Requester};
 pub use dispatch::DispatchReport;
 pub use due::RunDueReport;
+pub use ingest::{AutoreplyOutcome, IngestOutcome, IngestStatus, Mailbox};
 pub use messages::{CustomerMessageOutcome, Reply};
 
 use crate::ports::{Clock, DynStore, SystemClock, Transport};

@@ -296,7 +296,12 @@ impl Helpdesk {
                     // The chain read to rule out a cycle is part of the
                     // decision: its rows are written back unchanged, so a
                     // concurrent link anywhere on it conflicts and re-decides.
-                    for ancestor in ancestors {
+                    // Archived ancestors never change, and no link can
+                    // be added or removed on them, so they need no guard.
+                    for ancestor in ancestors
+                        .into_iter()
+                        .filter(|a| a.state != crate::lifecycle::State::Archived)
+                    {
                         let version = ancestor.version;
                         commit.tickets.push(TicketWrite::Update {
                             ticket: ancestor,
@@ -362,12 +367,15 @@ impl Helpdesk {
         write_ticket(&mut commit, child, out.child, child_events, actor, now);
         // The parent row is written unchanged so that its version moves: a
         // concurrent link in the other direction then conflicts instead of
-        // closing a cycle.
-        push_events(&mut commit, parent, parent_events, actor, now);
-        commit.tickets.push(TicketWrite::Update {
-            ticket: parent.clone(),
-            expected_version: parent.version,
-        });
+        // closing a cycle. An Archived parent never changes again (and can
+        // take no new links, so it needs no such guard).
+        if parent.state != crate::lifecycle::State::Archived {
+            push_events(&mut commit, parent, parent_events, actor, now);
+            commit.tickets.push(TicketWrite::Update {
+                ticket: parent.clone(),
+                expected_version: parent.version,
+            });
+        }
         commit
     }
 

@@ -15,15 +15,22 @@
 //! Nothing here reads the clock: times are always passed in.
 
 mod attachment_hint;
+mod autorespond;
 mod classify;
 mod compose;
 mod parse;
+mod rules;
 mod sanitize;
 mod text;
+mod thread;
 pub mod token;
 mod trim;
 
 pub use attachment_hint::mentions_attachment;
+pub use autorespond::{
+    AutoresponderConfig, AutoresponseDecision, AutoresponseInput, SuppressReason,
+    decide_autoresponse, render_template,
+};
 pub use classify::{
     Classification, ClassifyContext, ClassifyReason, classify, classify_with_reason,
     dsn_is_permanent, is_no_reply_address,
@@ -33,7 +40,9 @@ pub use parse::{
     Address, AttachmentInfo, DeliveryReport, DsnRecipient, HeaderField, HeaderSignals, InboundMail,
     ParseLimits, content_hash, normalize_email, parse,
 };
+pub use rules::{IncomingRule, RuleActions, RuleCondition, RuleField, RuleOp, first_matching_rule};
 pub use sanitize::sanitize_html;
+pub use thread::{format_subject_tag, referenced_ids, subject_tag};
 pub use trim::display_text;
 
 /// Errors produced by the mail module.

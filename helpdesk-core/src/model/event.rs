@@ -255,6 +255,18 @@ pub enum EventKind {
     },
     /// Personal data was removed.
     Anonymised,
+    /// An attachment exceeded the size limit and was not stored (the
+    /// message itself was).
+    AttachmentTooLarge {
+        /// The message.
+        message: MessageId,
+        /// File name.
+        name: String,
+        /// Size in bytes.
+        size: u64,
+    },
+    /// An agent asked to skip the next autoresponder on this ticket.
+    AutoresponderSuppressionSet,
     /// The manual due date changed (it overrides the SLA resolution target).
     DueDateChanged {
         /// Before.
@@ -302,6 +314,8 @@ impl EventKind {
             EventKind::Forwarded { .. } => "forwarded",
             EventKind::Anonymised => "anonymised",
             EventKind::DueDateChanged { .. } => "due_date_changed",
+            EventKind::AttachmentTooLarge { .. } => "attachment_too_large",
+            EventKind::AutoresponderSuppressionSet => "autoresponder_suppression_set",
         }
     }
 }

@@ -132,6 +132,11 @@ pub struct Message {
     pub subject: String,
     /// Plain text body (full, never trimmed).
     pub text: String,
+    /// The body to show: quoted history and signature cut (inbound email).
+    /// `None` = show `text`.
+    pub display_text: Option<String>,
+    /// The raw message as received (inbound email), kept unchanged.
+    pub raw: Option<Vec<u8>>,
     /// Sanitised HTML body.
     pub html: Option<String>,
     /// Attachments (metadata).
@@ -170,6 +175,8 @@ impl Message {
             cc: Vec::new(),
             subject: String::new(),
             text: text.into(),
+            display_text: None,
+            raw: None,
             html: None,
             attachments: Vec::new(),
             email: EmailIds::default(),

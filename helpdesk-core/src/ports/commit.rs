@@ -12,8 +12,10 @@ use chrono::{DateTime, Utc};
 /// A ticket row to write.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TicketWrite {
-    /// Insert a new ticket. The store hands out its number (next per
-    /// workspace) and sets `version` to 1.
+    /// Insert a new ticket with `version` 1. A ticket with number 0 gets the
+    /// next number of the workspace; a ticket carrying a number (reserved
+    /// with [`Store::reserve_ticket_number`](crate::ports::Store::reserve_ticket_number))
+    /// keeps it (`Conflict` if another ticket has it).
     Create(Ticket),
     /// Replace a ticket if the stored `version` still equals
     /// `expected_version` (compare-and-set); the store writes
@@ -152,6 +154,26 @@ pub struct Commit {
     pub contacts: Vec<ContactWrite>,
     /// Directory rows to insert or replace.
     pub directory: Vec<DirectoryRecord>,
+    /// Inbound mail dedupe keys to record; a key that is already recorded is
+    /// a `Conflict` (the mail was ingested before).
+    pub ingest_keys: Vec<IngestRecord>,
+    /// Addresses automatic mail must not go to, until when (permanent
+    /// bounces). Replaces an earlier entry of the same address.
+    pub suppressions: Vec<(String, DateTime<Utc>)>,
+}
+
+/// The record of one ingested inbound mail, keyed by mailbox and dedupe key
+/// (the Message-ID, or a content hash when it has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestRecord {
+    /// The mailbox address the mail arrived at (lowercase).
+    pub mailbox: String,
+    /// The dedupe key.
+    pub key: String,
+    /// The ticket the mail landed on.
+    pub ticket: TicketId,
+    /// The message it became.
+    pub message: MessageId,
 }
 
 impl Commit {

@@ -6,7 +6,7 @@ use crate::model::{
     Organization, OrganizationId, Queue, QueueId, SlaPolicyId, Team, TeamId, Ticket, TicketId,
     TicketNumber, WorkspaceId,
 };
-use crate::ports::commit::{Commit, CommitOutcome, DirectoryRecord};
+use crate::ports::commit::{Commit, CommitOutcome, DirectoryRecord, IngestRecord};
 use crate::ports::work::{Job, OutboxItem};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -58,6 +58,12 @@ pub trait Store: Debug + Send + Sync + 'static {
     /// writes nothing.
     async fn commit(&self, workspace: WorkspaceId, commit: Commit) -> Result<CommitOutcome>;
 
+    /// Hands out the next ticket number of the workspace without creating a
+    /// ticket, for a command that must know the number before it commits
+    /// (e.g. to put it in an autoresponse). A ticket created with a reserved
+    /// number keeps it; a number that is never used leaves a gap.
+    async fn reserve_ticket_number(&self, workspace: WorkspaceId) -> Result<TicketNumber>;
+
     /// A ticket by id.
     async fn ticket(&self, workspace: WorkspaceId, id: TicketId) -> Result<Option<Ticket>>;
 
@@ -108,6 +114,40 @@ pub trait Store: Debug + Send + Sync + 'static {
     /// The due jobs of one ticket.
     async fn jobs(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Job>>;
 
+    /// The message (inbound or outbound) stored with this email Message-ID
+    /// (without angle brackets, compared exactly).
+    async fn message_by_email_id(
+        &self,
+        workspace: WorkspaceId,
+        message_id: &str,
+    ) -> Result<Option<Message>>;
+
+    /// The record of a mail ingested before under (`mailbox`, `key`).
+    async fn ingested(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &str,
+        key: &str,
+    ) -> Result<Option<IngestRecord>>;
+
+    /// How many automatic messages (outbound, authored by
+    /// [`Actor::System`](crate::model::Actor::System)) were written to
+    /// `address` (in To or Cc, compared lowercase) at or after `since`.
+    async fn automatic_sent_count(
+        &self,
+        workspace: WorkspaceId,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32>;
+
+    /// Until when automatic mail to `address` is suppressed (after a
+    /// permanent bounce), if at all.
+    async fn suppressed_until(
+        &self,
+        workspace: WorkspaceId,
+        address: &str,
+    ) -> Result<Option<DateTime<Utc>>>;
+
     /// Atomically claims up to `limit` jobs with `due_at <= now` that are not
     /// leased (or whose lease ended before `now`), leasing them until
     /// `lease_until`. Two concurrent callers never get the same job while its
@@ -144,6 +184,9 @@ macro_rules! forward_store {
                 commit: Commit,
             ) -> Result<CommitOutcome> {
                 (**self).commit(workspace, commit).await
+            }
+            async fn reserve_ticket_number(&self, workspace: WorkspaceId) -> Result<TicketNumber> {
+                (**self).reserve_ticket_number(workspace).await
             }
             async fn ticket(&self, workspace: WorkspaceId, id: TicketId) -> Result<Option<Ticket>> {
                 (**self).ticket(workspace, id).await
@@ -216,6 +259,38 @@ macro_rules! forward_store {
             }
             async fn jobs(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Job>> {
                 (**self).jobs(workspace, ticket).await
+            }
+            async fn message_by_email_id(
+                &self,
+                workspace: WorkspaceId,
+                message_id: &str,
+            ) -> Result<Option<Message>> {
+                (**self).message_by_email_id(workspace, message_id).await
+            }
+            async fn ingested(
+                &self,
+                workspace: WorkspaceId,
+                mailbox: &str,
+                key: &str,
+            ) -> Result<Option<IngestRecord>> {
+                (**self).ingested(workspace, mailbox, key).await
+            }
+            async fn automatic_sent_count(
+                &self,
+                workspace: WorkspaceId,
+                address: &str,
+                since: DateTime<Utc>,
+            ) -> Result<u32> {
+                (**self)
+                    .automatic_sent_count(workspace, address, since)
+                    .await
+            }
+            async fn suppressed_until(
+                &self,
+                workspace: WorkspaceId,
+                address: &str,
+            ) -> Result<Option<DateTime<Utc>>> {
+                (**self).suppressed_until(workspace, address).await
             }
             async fn claim_due_jobs(
                 &self,

@@ -1,0 +1,883 @@
+//! Mail in: `ingest(workspace, mailbox, raw bytes)` (DESIGN.md §6).
+//!
+//! parse -> dedupe -> classify -> find the ticket -> apply -> autoresponder,
+//! all decided on fresh data and committed in one transaction (the dedupe
+//! key included, so the same mail ingested twice, even concurrently, lands
+//! once and the second call returns the first result).
+
+use super::Helpdesk;
+use super::plan::{Plan, push_events, write_ticket};
+use crate::error::{Error, Result};
+use crate::lifecycle::{self, CustomerReply, LifecycleContext, State, Transition};
+use crate::mail::{
+    self, AutoresponderConfig, AutoresponseDecision, AutoresponseInput, ClassifyContext,
+    InboundMail, IncomingRule, SuppressReason,
+};
+use crate::model::{
+    Actor, Attachment, Channel, Classification, Contact, Direction, EmailIds, EventKind, Message,
+    MessageId, QueueId, SendState, Ticket, TicketId, TicketNumber, Visibility, WorkspaceId,
+    normalize_email,
+};
+use crate::ports::{
+    Commit, ContactWrite, DirectoryRecord, IngestRecord, MessageUpdate, OutboxItem, OutboxWrite,
+    RecordId, StoreExt, TicketWrite,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A helpdesk mailbox: the address mail arrives at and what to do with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Mailbox {
+    /// The address (e.g. `support@shop.example`).
+    pub address: String,
+    /// Queue of new tickets when no rule sets one.
+    pub default_queue: Option<QueueId>,
+    /// Incoming-message rules, first match wins.
+    pub rules: Vec<IncomingRule>,
+    /// The autoresponder (`None` = off).
+    pub autoresponder: Option<AutoresponderConfig>,
+    /// Public link of a ticket, with `{ticket_id}` and `{ticket_number}`
+    /// placeholders (e.g. `https://shop.example/help/{ticket_id}`); offered
+    /// to templates as `ticket_url`.
+    pub public_url: Option<String>,
+}
+
+impl Mailbox {
+    /// A mailbox at `address` with no rules and no autoresponder.
+    pub fn new(address: impl Into<String>) -> Self {
+        Self {
+            address: address.into(),
+            default_queue: None,
+            rules: Vec::new(),
+            autoresponder: None,
+            public_url: None,
+        }
+    }
+
+    /// Turns the autoresponder on with `config`.
+    pub fn autoresponder(mut self, config: AutoresponderConfig) -> Self {
+        self.autoresponder = Some(config);
+        self
+    }
+
+    /// Adds an incoming-message rule.
+    pub fn rule(mut self, rule: IncomingRule) -> Self {
+        self.rules.push(rule);
+        self
+    }
+
+    /// Sets the default queue.
+    pub fn default_queue(mut self, queue: QueueId) -> Self {
+        self.default_queue = Some(queue);
+        self
+    }
+
+    /// Sets the public link template.
+    pub fn public_url(mut self, template: impl Into<String>) -> Self {
+        self.public_url = Some(template.into());
+        self
+    }
+}
+
+/// What ingesting a mail did to the ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IngestStatus {
+    /// A new ticket was opened (also a follow-up of an archived ticket).
+    Created,
+    /// Appended to an existing ticket.
+    Appended,
+    /// Appended to a Pending or Closed ticket, which is Open again.
+    Reopened,
+    /// The mail was ingested before; nothing changed.
+    Duplicate,
+}
+
+/// What the autoresponder did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "autoreply", content = "detail")]
+pub enum AutoreplyOutcome {
+    /// An autoresponse was queued.
+    Sent(MessageId),
+    /// It was suppressed.
+    Suppressed(SuppressReason),
+    /// Nothing to decide (no autoresponder, or not for this mail).
+    None,
+}
+
+/// The result of [`Helpdesk::ingest`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestOutcome {
+    /// What happened.
+    pub status: IngestStatus,
+    /// The ticket holding the mail, as stored.
+    pub ticket: Ticket,
+    /// The message the mail became.
+    pub message: MessageId,
+    /// The mail's classification.
+    pub classification: Classification,
+    /// The autoresponder's decision.
+    pub autoreply: AutoreplyOutcome,
+    /// When the mail was written to an archived ticket: that ticket.
+    pub follow_up_of: Option<TicketId>,
+    /// When the mail is a bounce of one of our messages: that message (now
+    /// marked failed).
+    pub bounced_message: Option<MessageId>,
+}
+
+/// How the mail relates to a ticket found by threading.
+enum Target {
+    New,
+    Existing(Box<Ticket>),
+}
+
+impl Helpdesk {
+    /// Ingests one raw inbound email that arrived at `mailbox`.
+    ///
+    /// Unparseable or oversized mail is [`Error::Validation`] (field
+    /// `mail`): callers record it as rejected. Everything else lands on a
+    /// ticket: see the module docs of [`mail`](crate::mail) for the rules.
+    pub async fn ingest(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &Mailbox,
+        raw: &[u8],
+    ) -> Result<IngestOutcome> {
+        let parsed = mail::parse(raw, &self.config.mail.limits)
+            .map_err(|e| Error::validation("mail", e.to_string()))?;
+        // A new ticket's number is reserved once per call (not per retry), so
+        // that the autoresponse can name it.
+        let number = std::sync::Mutex::new(None);
+        let (outcome, stored) = self
+            .run(workspace, || {
+                self.plan_ingest(workspace, mailbox, &parsed, raw, &number)
+            })
+            .await?;
+        let ticket = stored
+            .tickets
+            .iter()
+            .find(|t| t.id == outcome.ticket.id)
+            .cloned()
+            .unwrap_or_else(|| outcome.ticket.clone());
+        Ok(IngestOutcome { ticket, ..outcome })
+    }
+
+    async fn duplicate(
+        &self,
+        workspace: WorkspaceId,
+        record: &IngestRecord,
+    ) -> Result<IngestOutcome> {
+        let ticket = self.store.get_ticket(workspace, record.ticket).await?;
+        let classification = self
+            .store
+            .message(workspace, record.message)
+            .await?
+            .map(|m| m.classification)
+            .unwrap_or_default();
+        Ok(IngestOutcome {
+            status: IngestStatus::Duplicate,
+            ticket,
+            message: record.message,
+            classification,
+            autoreply: AutoreplyOutcome::None,
+            follow_up_of: None,
+            bounced_message: None,
+        })
+    }
+
+    /// Finds the ticket a mail belongs to: stored Message-IDs it refers to,
+    /// our signed Message-IDs, our signed plus addresses, then a subject tag
+    /// from a participant. Merged tickets are followed to the end.
+    async fn thread(
+        &self,
+        workspace: WorkspaceId,
+        mail: &InboundMail,
+        sender: Option<&str>,
+    ) -> Result<Option<Ticket>> {
+        let mut found: Option<TicketId> = None;
+        for id in mail::referenced_ids(mail) {
+            if let Some(m) = self.store.message_by_email_id(workspace, &id).await? {
+                found = Some(m.ticket);
+                break;
+            }
+            if let Some(t) = self.ticket_of_message_id(workspace, &id)
+                && self.store.ticket(workspace, t).await?.is_some()
+            {
+                found = Some(t);
+                break;
+            }
+        }
+        if found.is_none() {
+            for address in mail.to.iter().chain(mail.cc.iter()) {
+                if let Some(t) = self.ticket_of_address(workspace, &address.email)
+                    && self.store.ticket(workspace, t).await?.is_some()
+                {
+                    found = Some(t);
+                    break;
+                }
+            }
+        }
+        if found.is_none()
+            && let (Some(number), Some(sender)) = (mail::subject_tag(&mail.subject), sender)
+            && let Some(t) = self
+                .store
+                .ticket_by_number(workspace, TicketNumber(number))
+                .await?
+            && self.is_participant(workspace, &t, sender).await?
+        {
+            found = Some(t.id);
+        }
+        match found {
+            Some(id) => Ok(Some(self.chain_end(workspace, id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether `email` is the requester, a cc or a follower of `ticket`.
+    async fn is_participant(
+        &self,
+        workspace: WorkspaceId,
+        ticket: &Ticket,
+        email: &str,
+    ) -> Result<bool> {
+        let email = normalize_email(email);
+        if ticket.cc.iter().any(|c| normalize_email(c) == email) {
+            return Ok(true);
+        }
+        if let Some(c) = self.store.contact(workspace, ticket.requester).await?
+            && c.has_email(&email)
+        {
+            return Ok(true);
+        }
+        for agent in &ticket.followers {
+            if let Some(a) = self.store.agent(workspace, *agent).await?
+                && a.email.as_deref().map(normalize_email).as_deref() == Some(email.as_str())
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    async fn find_or_plan_contact(
+        &self,
+        workspace: WorkspaceId,
+        address: &mail::Address,
+        commit: &mut Commit,
+    ) -> Result<Contact> {
+        let email = normalize_email(&address.email);
+        if let Some(c) = self.store.contact_by_email(workspace, &email).await? {
+            return Ok(c);
+        }
+        if let Some(ContactWrite::Create(c)) = commit
+            .contacts
+            .iter()
+            .find(|w| matches!(w, ContactWrite::Create(c) if c.has_email(&email)))
+        {
+            return Ok(c.clone());
+        }
+        let contact = Contact::with_email(workspace, &email, address.name.clone());
+        commit.contacts.push(ContactWrite::Create(contact.clone()));
+        Ok(contact)
+    }
+
+    #[allow(clippy::too_many_lines)]
+    async fn plan_ingest(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &Mailbox,
+        mail: &InboundMail,
+        raw: &[u8],
+        number: &std::sync::Mutex<Option<TicketNumber>>,
+    ) -> Result<Plan<IngestOutcome>> {
+        let now = self.clock.now();
+        let mailbox_address = normalize_email(&mailbox.address);
+        let key = mail.dedupe_key();
+        if let Some(record) = self
+            .store
+            .ingested(workspace, &mailbox_address, &key)
+            .await?
+        {
+            return Ok(Plan::new(
+                Commit::default(),
+                self.duplicate(workspace, &record).await?,
+            ));
+        }
+
+        // Classify.
+        let settings = match self
+            .store
+            .record(workspace, RecordId::Settings(workspace))
+            .await?
+        {
+            Some(DirectoryRecord::Settings(s)) => Some(s),
+            _ => None,
+        };
+        let ctx = ClassifyContext {
+            own_addresses: vec![mailbox_address.clone()],
+            own_message_id_domain: Some(self.config.mail.message_id_domain.clone()),
+            loop_header_name: self.config.mail.loop_header.clone(),
+            loop_header_value: self.loop_header_value(workspace),
+            blocklist: settings.map(|s| s.blocklist).unwrap_or_default(),
+        };
+        let mut classification = mail::classify(mail, &ctx);
+        let sender = mail.from.as_ref().map(|a| normalize_email(&a.email));
+        let sender_contact = match &sender {
+            Some(s) => self.store.contact_by_email(workspace, s).await?,
+            None => None,
+        };
+        if sender_contact.as_ref().is_some_and(|c| c.blocked) {
+            classification = Classification::Spam;
+        }
+        let human = classification == Classification::Human;
+
+        // A bounce of one of our messages goes to that message's ticket.
+        let mut commit = Commit::default();
+        let mut bounced_message = None;
+        let mut bounce_target = None;
+        if classification == Classification::Bounce
+            && let Some(report) = &mail.signals.report
+            && let Some(original) = &report.original_message_id
+            && let Some(out) = self
+                .store
+                .message_by_email_id(workspace, original.trim_matches(|c| c == '<' || c == '>'))
+                .await?
+            && out.direction == Direction::Outbound
+        {
+            let reason = report
+                .recipients
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {}",
+                        r.status.clone().unwrap_or_default(),
+                        r.diagnostic_code.clone().unwrap_or_default()
+                    )
+                    .trim()
+                    .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let reason = if reason.is_empty() {
+                "bounced".to_string()
+            } else {
+                format!("bounced: {reason}")
+            };
+            commit.message_updates.push(MessageUpdate::SendState {
+                id: out.id,
+                state: SendState::Failed {
+                    reason: reason.clone(),
+                },
+                message_id: None,
+            });
+            for r in &report.recipients {
+                if r.status.as_deref().is_some_and(mail::dsn_is_permanent)
+                    && let Some(address) = &r.final_recipient
+                {
+                    let address = address.rsplit(';').next().unwrap_or(address).trim();
+                    commit.suppressions.push((
+                        normalize_email(address),
+                        now + self.config.mail.bounce_suppression,
+                    ));
+                }
+            }
+            bounced_message = Some((out.id, reason));
+            bounce_target = Some(self.chain_end(workspace, out.ticket).await?);
+        }
+
+        let target = match bounce_target {
+            Some(t) => Target::Existing(Box::new(t)),
+            None => match self.thread(workspace, mail, sender.as_deref()).await? {
+                Some(t) => Target::Existing(Box::new(t)),
+                None => Target::New,
+            },
+        };
+
+        // The message.
+        let mut message = Message::new(
+            workspace,
+            TicketId::from_u128(0),
+            Actor::System,
+            Channel::Email,
+            mail.text.clone(),
+            now,
+        );
+        message.from = sender.clone();
+        message.to = mail.to.iter().map(|a| normalize_email(&a.email)).collect();
+        message.cc = mail.cc.iter().map(|a| normalize_email(&a.email)).collect();
+        message.subject = mail.subject.clone();
+        message.html = mail.html.clone();
+        message.display_text = Some(mail::display_text(&mail.text));
+        message.raw = Some(raw.to_vec());
+        message.classification = classification;
+        message.email = EmailIds {
+            message_id: mail.message_id.clone(),
+            in_reply_to: mail.in_reply_to.clone(),
+            references: mail.references.clone(),
+        };
+        message.attachments = mail
+            .attachments
+            .iter()
+            .map(|a| Attachment {
+                name: a.name.clone(),
+                content_type: a.content_type.clone(),
+                size: a.size as u64,
+                blob: None,
+                too_large: a.too_large,
+            })
+            .collect();
+
+        // Where it lands.
+        let (mut ticket, before, status, follow_up_of) = match target {
+            Target::Existing(t) if t.state == State::Archived => {
+                let t = *t;
+                let mut new = Ticket::new(
+                    workspace,
+                    t.subject.clone(),
+                    t.requester,
+                    Channel::Email,
+                    now,
+                );
+                new.priority = t.priority;
+                new.queue = t.queue;
+                new.team = t.team;
+                new.category = t.category;
+                new.cc = t.cc.clone();
+                new.related.insert(t.id);
+                new.flags.spam = classification == Classification::Spam;
+                let actor = author_of(sender_contact.as_ref());
+                push_events(
+                    &mut commit,
+                    &t,
+                    vec![EventKind::FollowUpOpened { ticket: new.id }],
+                    actor,
+                    now,
+                );
+                push_events(
+                    &mut commit,
+                    &new,
+                    vec![
+                        EventKind::Created {
+                            channel: Channel::Email,
+                        },
+                        EventKind::FollowUpOf { of: t.id },
+                    ],
+                    actor,
+                    now,
+                );
+                (new, None, IngestStatus::Created, Some(t.id))
+            }
+            Target::Existing(t) => {
+                let t = *t;
+                if human && lifecycle::on_customer_reply(&t) == CustomerReply::Reopen {
+                    let out = lifecycle::apply(
+                        &t,
+                        &Transition::CustomerReplied,
+                        &LifecycleContext::default(),
+                        now,
+                    )?;
+                    push_events(
+                        &mut commit,
+                        &t,
+                        out.events,
+                        author_of(sender_contact.as_ref()),
+                        now,
+                    );
+                    (out.ticket, Some(t), IngestStatus::Reopened, None)
+                } else {
+                    (t.clone(), Some(t), IngestStatus::Appended, None)
+                }
+            }
+            Target::New => {
+                let requester_address = if human {
+                    mail.reply_to.first().or(mail.from.as_ref())
+                } else {
+                    mail.from.as_ref()
+                };
+                let Some(requester_address) = requester_address else {
+                    return Err(Error::validation("mail", "the mail has no sender address"));
+                };
+                if !crate::model::is_plausible_email(&requester_address.email) {
+                    return Err(Error::validation(
+                        "mail",
+                        format!(
+                            "the sender {:?} is not an email address",
+                            requester_address.email
+                        ),
+                    ));
+                }
+                let requester = self
+                    .find_or_plan_contact(workspace, requester_address, &mut commit)
+                    .await?;
+                let subject = match crate::fields::normalize_subject(&mail.subject) {
+                    Ok(s) => s,
+                    Err(_) => "(no subject)".to_string(),
+                };
+                let mut new = Ticket::new(workspace, subject, requester.id, Channel::Email, now);
+                let own = |a: &str| {
+                    normalize_email(a) == mailbox_address
+                        || self.ticket_of_address(workspace, a).is_some()
+                };
+                new.cc = mail
+                    .cc
+                    .iter()
+                    .map(|a| normalize_email(&a.email))
+                    .filter(|a| {
+                        !own(a) && crate::model::is_plausible_email(a) && !requester.has_email(a)
+                    })
+                    .collect();
+                new.cc.dedup();
+                new.queue = mailbox.default_queue;
+                if let Some(actions) = mail::first_matching_rule(&mailbox.rules, mail) {
+                    new.queue = actions.queue.or(new.queue);
+                    new.team = actions.team;
+                    new.category = actions.category;
+                    new.priority = actions.priority.unwrap_or(new.priority);
+                    new.assignee = actions.assignee;
+                    for tag in &actions.tags {
+                        if let Ok(tag) = crate::fields::normalize_tag(tag) {
+                            new.tags.insert(tag);
+                        }
+                    }
+                }
+                new.flags.spam = classification == Classification::Spam;
+                push_events(
+                    &mut commit,
+                    &new,
+                    vec![EventKind::Created {
+                        channel: Channel::Email,
+                    }],
+                    author_of(Some(&requester)),
+                    now,
+                );
+                (new, None, IngestStatus::Created, None)
+            }
+        };
+
+        if before.is_none() {
+            let reserved = *number.lock().unwrap_or_else(|e| e.into_inner());
+            ticket.number = match reserved {
+                Some(n) => n,
+                None => {
+                    let n = self.store.reserve_ticket_number(workspace).await?;
+                    *number.lock().unwrap_or_else(|e| e.into_inner()) = Some(n);
+                    n
+                }
+            };
+        }
+
+        // The author: the sender's contact (a new one for a human sender).
+        let author = match (&sender_contact, &mail.from) {
+            (Some(c), _) => Actor::Contact(c.id),
+            (None, Some(address)) if human && crate::model::is_plausible_email(&address.email) => {
+                Actor::Contact(
+                    self.find_or_plan_contact(workspace, address, &mut commit)
+                        .await?
+                        .id,
+                )
+            }
+            _ => Actor::System,
+        };
+        message.author = author;
+        message.ticket = ticket.id;
+        ticket.unread_count = ticket.unread_count.saturating_add(1);
+        ticket.unread_by_owner = ticket.assignee.is_some();
+        ticket.times.updated = now;
+        if human {
+            ticket.times.last_inbound = Some(now);
+        }
+        let mut events = vec![EventKind::MessageAdded {
+            message: message.id,
+            direction: Direction::Inbound,
+            visibility: Visibility::Public,
+        }];
+        for a in message.attachments.iter().filter(|a| a.too_large) {
+            events.push(EventKind::AttachmentTooLarge {
+                message: message.id,
+                name: a.name.clone(),
+                size: a.size,
+            });
+        }
+        if let Some((id, reason)) = &bounced_message {
+            events.push(EventKind::MessageFailed {
+                message: *id,
+                reason: reason.clone(),
+            });
+        }
+
+        // The autoresponder.
+        let recipient = match status {
+            IngestStatus::Created => self
+                .store
+                .contact(workspace, ticket.requester)
+                .await?
+                .or_else(|| {
+                    commit.contacts.iter().find_map(|w| match w {
+                        ContactWrite::Create(c) | ContactWrite::Update(c)
+                            if c.id == ticket.requester =>
+                        {
+                            Some(c.clone())
+                        }
+                        _ => None,
+                    })
+                })
+                .and_then(|c| c.emails.first().cloned()),
+            _ => sender.clone(),
+        };
+        let autoreply = match &mailbox.autoresponder {
+            None => AutoreplyOutcome::None,
+            Some(config) => {
+                let (recent, undeliverable) = match &recipient {
+                    Some(r) => (
+                        self.store
+                            .automatic_sent_count(workspace, r, now - config.window)
+                            .await?,
+                        self.store
+                            .suppressed_until(workspace, r)
+                            .await?
+                            .is_some_and(|u| u > now),
+                    ),
+                    None => (0, false),
+                };
+                let decision = mail::decide_autoresponse(
+                    config,
+                    &AutoresponseInput {
+                        classification,
+                        new_ticket: status == IngestStatus::Created,
+                        recipient: recipient.as_deref(),
+                        loop_detected: ticket.flags.loop_detected,
+                        suppress_next: ticket.flags.suppress_next_autoresponder,
+                        recipient_undeliverable: undeliverable,
+                        recent_automatic: recent,
+                    },
+                );
+                match decision {
+                    AutoresponseDecision::NotApplicable => AutoreplyOutcome::None,
+                    AutoresponseDecision::Suppress(reason) => {
+                        match reason {
+                            SuppressReason::RateLimited => {
+                                ticket.flags.loop_detected = true;
+                                events.push(EventKind::LoopDetected {
+                                    reason: format!(
+                                        "{} or more automatic messages to {} within {} minutes",
+                                        config.limit,
+                                        recipient.clone().unwrap_or_default(),
+                                        config.window.num_minutes()
+                                    ),
+                                });
+                            }
+                            SuppressReason::SuppressedOnce => {
+                                ticket.flags.suppress_next_autoresponder = false
+                            }
+                            _ => {}
+                        }
+                        events.push(EventKind::AutoresponderSuppressed {
+                            reason: reason.as_str().to_string(),
+                        });
+                        AutoreplyOutcome::Suppressed(reason)
+                    }
+                    AutoresponseDecision::Send => {
+                        let to = recipient.clone().unwrap_or_default();
+                        let reply = self
+                            .autoresponse(
+                                workspace,
+                                mailbox,
+                                config,
+                                &ticket,
+                                &message,
+                                &to,
+                                now,
+                                &mut commit,
+                            )
+                            .await?;
+                        events.push(EventKind::AutoresponderSent { message: reply });
+                        AutoreplyOutcome::Sent(reply)
+                    }
+                }
+            }
+        };
+
+        commit.ingest_keys.push(IngestRecord {
+            mailbox: mailbox_address,
+            key,
+            ticket: ticket.id,
+            message: message.id,
+        });
+        let actor = author;
+        match &before {
+            Some(before) => write_ticket(&mut commit, before, ticket.clone(), events, actor, now),
+            None => {
+                push_events(&mut commit, &ticket, events, actor, now);
+                commit.tickets.push(TicketWrite::Create(ticket.clone()));
+            }
+        }
+        let message_id = message.id;
+        // The inbound message is written before the autoresponse (same
+        // instant; ids keep the order).
+        commit.messages.insert(0, message);
+        Ok(Plan::new(
+            commit,
+            IngestOutcome {
+                status,
+                ticket,
+                message: message_id,
+                classification,
+                autoreply,
+                follow_up_of,
+                bounced_message: bounced_message.map(|(id, _)| id),
+            },
+        ))
+    }
+
+    /// Plans the autoresponse to `inbound` on `ticket`: an automatic public
+    /// message through the outbox. Returns its id.
+    #[allow(clippy::too_many_arguments)]
+    async fn autoresponse(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &Mailbox,
+        config: &AutoresponderConfig,
+        ticket: &Ticket,
+        inbound: &Message,
+        to: &str,
+        now: DateTime<Utc>,
+        commit: &mut Commit,
+    ) -> Result<MessageId> {
+        let requester = self.store.contact(workspace, ticket.requester).await?;
+        let number = if ticket.number.0 == 0 {
+            String::new()
+        } else {
+            ticket.number.0.to_string()
+        };
+        let url = mailbox
+            .public_url
+            .as_ref()
+            .map(|u| {
+                u.replace("{ticket_id}", &ticket.id.to_string())
+                    .replace("{ticket_number}", &number)
+            })
+            .unwrap_or_default();
+        let vars: BTreeMap<&str, String> = [
+            ("ticket_number", number),
+            ("ticket_id", ticket.id.to_string()),
+            ("subject", ticket.subject.clone()),
+            (
+                "requester_name",
+                requester
+                    .as_ref()
+                    .and_then(|c| c.name.clone())
+                    .unwrap_or_default(),
+            ),
+            ("requester_email", to.to_string()),
+            ("ticket_url", url),
+        ]
+        .into_iter()
+        .collect();
+        let subject = mail::render_template(&config.subject, &vars)
+            .map_err(|e| Error::validation("autoresponder", e.to_string()))?;
+        let body = mail::render_template(&config.body, &vars)
+            .map_err(|e| Error::validation("autoresponder", e.to_string()))?;
+        let mut reply = Message::new(
+            workspace,
+            ticket.id,
+            Actor::System,
+            Channel::Email,
+            body,
+            now,
+        );
+        reply.direction = Direction::Outbound;
+        reply.visibility = Visibility::Public;
+        reply.subject = subject;
+        reply.from = Some(mailbox.address.clone());
+        reply.to = vec![to.to_string()];
+        reply.email = EmailIds {
+            message_id: Some(self.outgoing_message_id(workspace, ticket.id, reply.id)),
+            in_reply_to: inbound.email.message_id.clone().into_iter().collect(),
+            references: inbound
+                .email
+                .references
+                .iter()
+                .cloned()
+                .chain(inbound.email.message_id.clone())
+                .collect(),
+        };
+        reply.send_state = Some(SendState::Scheduled { at: now });
+        commit.outbox.push(OutboxWrite::Enqueue(OutboxItem::new(
+            workspace,
+            ticket.id,
+            reply.id,
+            Channel::Email,
+            now,
+        )));
+        let id = reply.id;
+        commit.messages.push(reply);
+        Ok(id)
+    }
+
+    /// Skips the next autoresponder on `ticket` (one-shot).
+    pub async fn suppress_next_autoresponder(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+    ) -> Result<Ticket> {
+        self.set_flag(workspace, ticket, actor, |t| {
+            (!t.flags.suppress_next_autoresponder).then(|| {
+                t.flags.suppress_next_autoresponder = true;
+                EventKind::AutoresponderSuppressionSet
+            })
+        })
+        .await
+    }
+
+    /// Clears `loop_detected` on `ticket`: automatic mail may go out again.
+    pub async fn clear_loop(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+    ) -> Result<Ticket> {
+        self.set_flag(workspace, ticket, actor, |t| {
+            t.flags.loop_detected.then(|| {
+                t.flags.loop_detected = false;
+                EventKind::LoopCleared
+            })
+        })
+        .await
+    }
+
+    async fn set_flag(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+        change: impl Fn(&mut Ticket) -> Option<EventKind> + Send + Sync,
+    ) -> Result<Ticket> {
+        let (ticket, outcome) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let current = self.store.get_ticket(workspace, ticket).await?;
+                if current.state == State::Archived {
+                    return Err(Error::validation(
+                        "state",
+                        "an archived ticket never changes",
+                    ));
+                }
+                let mut next = current.clone();
+                let mut commit = Commit::default();
+                if let Some(event) = change(&mut next) {
+                    next.times.updated = now;
+                    write_ticket(&mut commit, &current, next.clone(), vec![event], actor, now);
+                }
+                Ok(Plan::new(commit, next))
+            })
+            .await?;
+        Ok(super::plan::stored(&outcome, ticket))
+    }
+}
+
+fn author_of(contact: Option<&Contact>) -> Actor {
+    contact.map_or(Actor::System, |c| Actor::Contact(c.id))
+}

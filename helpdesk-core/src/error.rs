@@ -52,6 +52,14 @@ pub enum Error {
     /// No transport is registered for the channel of an outgoing message.
     #[error("no transport for channel {0}")]
     NoTransport(String),
+    /// The store (or another port) does not support this operation.
+    #[error("not supported by {implementer}: {operation}")]
+    Unsupported {
+        /// What was asked.
+        operation: &'static str,
+        /// Who cannot do it.
+        implementer: &'static str,
+    },
     /// The store failed.
     #[error("storage error: {0}")]
     Storage(#[source] BoxError),

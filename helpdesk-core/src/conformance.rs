@@ -425,6 +425,47 @@ pub async fn events_and_outbox_written_with_ticket(store: Arc<DynStore>) {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].text, "Hello Ann");
     assert_eq!(sent[0].to, vec!["ann@example.com".to_string()]);
+    assert_eq!(
+        sent[0].reply_to,
+        Some(
+            f.desk
+                .ticket_reply_address(f.ws, t.id, "support@example.com")
+        ),
+        "email replies offer the ticket's signed plus address"
+    );
+    assert!(
+        sent[0].thread.message_id.is_some(),
+        "our Message-ID is set before sending"
+    );
+    // A reply that mentions an attachment but has none needs confirming.
+    let err = f
+        .desk
+        .reply(
+            f.ws,
+            t.id,
+            f.agent,
+            Reply::text("Please find the invoice attached."),
+        )
+        .await
+        .expect_err("needs confirmation");
+    assert!(
+        matches!(err, Error::NeedsConfirmation { .. }),
+        "got {err:?}"
+    );
+    assert_eq!(
+        store.outbox(f.ws, t.id).await.unwrap().len(),
+        1,
+        "nothing queued"
+    );
+    f.desk
+        .reply(
+            f.ws,
+            t.id,
+            f.agent,
+            Reply::text("Please find the invoice attached.").confirm(),
+        )
+        .await
+        .expect("confirmed replies go");
     assert!(!sent.iter().any(|m| m.text.contains("internal only")));
 }
 

@@ -46,6 +46,14 @@ pub enum Error {
     /// that already has an owner). Not retried.
     #[error("precondition failed: {0}")]
     Precondition(String),
+    /// The command needs the caller's confirmation first (e.g. a reply that
+    /// mentions an attachment but has none): show the warnings, then send
+    /// again confirmed.
+    #[error("needs confirmation: {}", warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>().join("; "))]
+    NeedsConfirmation {
+        /// What to show the user.
+        warnings: Vec<crate::engine::ReplyWarning>,
+    },
     /// The actor may not do this.
     #[error("unauthorized: {0}")]
     Unauthorized(String),

@@ -203,7 +203,7 @@ impl SmtpTransport {
                 name: self.config.from_name.clone(),
                 email: from.to_string(),
             },
-            reply_to: None,
+            reply_to: message.reply_to.as_ref().map(Address::new),
             to: message.to.iter().map(Address::new).collect(),
             cc: message.cc.iter().map(Address::new).collect(),
             subject: message.subject.clone(),

@@ -370,6 +370,7 @@ fn outgoing(to: &[&str]) -> OutgoingMessage {
         message: MessageId::new(),
         channel: Channel::Email,
         from: Some("support@acme.test".into()),
+        reply_to: None,
         to: to.iter().map(|s| s.to_string()).collect(),
         cc: Vec::new(),
         subject: "Printer on fire".into(),
@@ -649,6 +650,24 @@ fn signed_message_ids_carry_the_ticket() {
     assert_eq!(
         helpdesk_core::mail::token::ticket_from_message_id(secret, &id, "acme.test"),
         Some(msg.ticket.as_u128())
+    );
+}
+
+#[test]
+fn reply_to_plus_address_is_rendered() {
+    let transport = SmtpTransport::new(
+        SmtpConfig::new("127.0.0.1")
+            .security(Security::Plain)
+            .default_from("support@acme.test"),
+    )
+    .expect("valid config");
+    let mut msg = outgoing(&["ann@example.com"]);
+    msg.reply_to = Some("support+abc123@acme.test".into());
+    let composed = transport.render(&msg).expect("renders");
+    let m = parse(&composed.bytes, &ParseLimits::default()).expect("parses");
+    assert_eq!(
+        m.reply_to.first().map(|a| a.email.as_str()),
+        Some("support+abc123@acme.test")
     );
 }
 

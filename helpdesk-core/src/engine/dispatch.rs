@@ -68,6 +68,14 @@ impl Helpdesk {
             message: message.id,
             channel: item.channel.clone(),
             from: message.from.clone(),
+            reply_to: match (&item.channel, &message.from) {
+                (crate::model::Channel::Email, Some(from))
+                    if crate::model::is_plausible_email(from) =>
+                {
+                    Some(self.ticket_reply_address(item.workspace, ticket.id, from))
+                }
+                _ => None,
+            },
             to: message.to.clone(),
             cc: message.cc.clone(),
             subject: message.subject.clone(),

@@ -26,6 +26,29 @@ pub struct Reply {
     /// Delayed send: the reply waits in the outbox until then and can be
     /// cancelled before it goes.
     pub send_at: Option<DateTime<Utc>>,
+    /// The caller has shown the [`warnings`](Reply::warnings) and the user
+    /// wants to send anyway.
+    pub confirmed: bool,
+}
+
+/// Something about a reply the user should confirm before it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReplyWarning {
+    /// The text speaks of an attachment ("attached", "w załączniku",
+    /// "im Anhang", ...) but the reply has none.
+    MissingAttachment,
+}
+
+impl std::fmt::Display for ReplyWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReplyWarning::MissingAttachment => {
+                f.write_str("the reply mentions an attachment but has none")
+            }
+        }
+    }
 }
 
 impl Reply {
@@ -35,6 +58,29 @@ impl Reply {
             text: text.into(),
             ..Self::default()
         }
+    }
+
+    /// Marks the reply as confirmed despite its warnings.
+    pub fn confirm(mut self) -> Self {
+        self.confirmed = true;
+        self
+    }
+
+    /// What the user should confirm before this reply is sent (in en, pl,
+    /// cs, it and de). [`Helpdesk::reply`] refuses an unconfirmed reply with
+    /// warnings with [`Error::NeedsConfirmation`].
+    ///
+    /// ```
+    /// use helpdesk_core::engine::{Reply, ReplyWarning};
+    /// assert_eq!(Reply::text("Please see the attached invoice.").warnings(), vec![ReplyWarning::MissingAttachment]);
+    /// assert!(Reply::text("Thanks, all done.").warnings().is_empty());
+    /// ```
+    pub fn warnings(&self) -> Vec<ReplyWarning> {
+        let mut out = Vec::new();
+        if self.attachments.is_empty() && crate::mail::mentions_attachment(&self.text) {
+            out.push(ReplyWarning::MissingAttachment);
+        }
+        out
     }
 
     /// Delays the send.
@@ -131,6 +177,10 @@ impl Helpdesk {
         let now = self.clock.now();
         if reply.text.trim().is_empty() && reply.html.is_none() {
             return Err(Error::validation("text", "a reply cannot be empty"));
+        }
+        let warnings = reply.warnings();
+        if !reply.confirmed && !warnings.is_empty() {
+            return Err(Error::NeedsConfirmation { warnings });
         }
         let ticket = self.store.get_ticket(workspace, id).await?;
         refuse_if_final(&ticket, "a reply")?;

@@ -38,7 +38,7 @@ pub use create::{CreateMode, NewTicket, Requester};
 pub use dispatch::DispatchReport;
 pub use due::RunDueReport;
 pub use ingest::{AutoreplyOutcome, IngestOutcome, IngestStatus, Mailbox};
-pub use messages::{CustomerMessageOutcome, Reply};
+pub use messages::{CustomerMessageOutcome, Reply, ReplyWarning};
 
 use crate::ports::{Clock, DynStore, SystemClock, Transport};
 use std::collections::HashMap;

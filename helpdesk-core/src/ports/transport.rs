@@ -23,6 +23,10 @@ pub struct OutgoingMessage {
     pub channel: Channel,
     /// Sender address, when the channel has one.
     pub from: Option<String>,
+    /// Where replies should go: for email, the ticket's signed plus address
+    /// of the sending mailbox (threads even when a provider rewrites
+    /// Message-IDs).
+    pub reply_to: Option<String>,
     /// Recipients.
     pub to: Vec<String>,
     /// Copy recipients.

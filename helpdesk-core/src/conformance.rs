@@ -46,7 +46,8 @@ macro_rules! conformance_tests {
             conversation_interleaves_in_time_order, sla_deadlines_pause_and_resume,
             sla_warnings_and_breaches_fire_once, sla_manual_due_and_policy_changes,
             ingest_is_idempotent, ingest_threads_replies, ingest_reopens_follows_merges,
-            ingest_autoresponder_decisions
+            ingest_autoresponder_decisions, bulk_transition_reports_each_ticket,
+            unread_for_owner_until_opened
         );
     };
     (@each $make:expr; $($check:ident),* $(,)?) => {
@@ -2359,4 +2360,159 @@ pub async fn ingest_autoresponder_decisions(store: Arc<DynStore>) {
         suppressed.autoreply,
         AutoreplyOutcome::Suppressed(SuppressReason::Undeliverable)
     );
+}
+
+/// A bulk state change on 1,000 tickets reports one outcome per ticket; an
+/// invalid transition on some does not stop the others, and nothing is half
+/// applied.
+pub async fn bulk_transition_reports_each_ticket(store: Arc<DynStore>) {
+    use crate::engine::BulkAction;
+    use crate::lifecycle::Transition;
+    let f = fixture(store.clone()).await;
+    let actor = Actor::Agent(f.agent);
+    let mut ids = Vec::new();
+    for i in 0..1000 {
+        let t = f
+            .desk
+            .create_ticket(
+                f.ws,
+                NewTicket::from_customer(&format!("b{}@example.com", i % 50), "Bulk", "x"),
+            )
+            .await
+            .unwrap();
+        ids.push(t.id);
+    }
+    // Every 10th ticket is archived first: closing it is invalid.
+    for id in ids.iter().step_by(10) {
+        f.desk.close(f.ws, *id, actor, None).await.unwrap();
+        f.desk.archive(f.ws, *id, actor).await.unwrap();
+    }
+    let results = f
+        .desk
+        .bulk(
+            f.ws,
+            &ids,
+            actor,
+            BulkAction::Transition(Transition::Close {
+                reopen_at: Some(t0() + Duration::days(3)),
+            }),
+        )
+        .await;
+    assert_eq!(results.len(), 1000, "one outcome per ticket");
+    for (i, item) in results.iter().enumerate() {
+        assert_eq!(item.ticket, ids[i], "in the order given");
+        let stored = store.ticket(f.ws, item.ticket).await.unwrap().unwrap();
+        if i % 10 == 0 {
+            assert!(
+                matches!(
+                    item.result,
+                    Err(Error::InvalidTransition {
+                        from: State::Archived,
+                        to: State::Closed
+                    })
+                ),
+                "{:?}",
+                item.result
+            );
+            assert_eq!(stored.state, State::Archived);
+            assert!(stored.reopen_at.is_none(), "nothing half applied");
+        } else {
+            assert!(item.result.is_ok(), "{:?}", item.result);
+            assert_eq!(stored.state, State::Closed);
+            assert_eq!(stored.reopen_at, Some(t0() + Duration::days(3)));
+            assert_eq!(
+                store
+                    .jobs(f.ws, item.ticket)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .filter(|j| j.kind == JobKind::Reopen)
+                    .count(),
+                1
+            );
+        }
+    }
+    let tagged = f
+        .desk
+        .bulk(
+            f.ws,
+            &ids[..5],
+            actor,
+            BulkAction::Update(TicketUpdate::default().add_tag("bulk")),
+        )
+        .await;
+    assert!(
+        tagged[0].result.is_err(),
+        "an archived ticket never changes"
+    );
+    assert!(
+        tagged[1..]
+            .iter()
+            .all(|i| i.result.as_ref().is_ok_and(|t| t.tags.contains("bulk")))
+    );
+}
+
+/// A ticket is unread for its owner after a change by someone else (and
+/// after customer mail), until the owner opens it; the owner's own changes
+/// do not mark it unread.
+pub async fn unread_for_owner_until_opened(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let t = new_ticket(&f, "ann@example.com", "Unread").await;
+    let owner = f.agent;
+    let taken = f.desk.take(f.ws, t.id, owner).await.unwrap();
+    assert!(!taken.unread_by_owner, "the owner's own change");
+    assert_eq!(
+        taken.unread_count, 1,
+        "the customer's first message is unread"
+    );
+    let read = f.desk.mark_read(f.ws, t.id, owner).await.unwrap();
+    assert!(!read.unread_by_owner);
+    assert_eq!(read.unread_count, 0);
+    let other = AgentId::new();
+    f.desk
+        .put_record(
+            f.ws,
+            DirectoryRecord::Agent(Agent {
+                id: other,
+                workspace: f.ws,
+                name: "Otto".into(),
+                email: None,
+                active: true,
+            }),
+        )
+        .await
+        .unwrap();
+    let changed = f
+        .desk
+        .update(
+            f.ws,
+            t.id,
+            Actor::Agent(other),
+            TicketUpdate::default().add_tag("x"),
+        )
+        .await
+        .unwrap();
+    assert!(changed.unread_by_owner, "changed by someone else");
+    let not_owner = f.desk.mark_read(f.ws, t.id, other).await.unwrap();
+    assert!(not_owner.unread_by_owner, "only the owner's opening counts");
+    f.desk.mark_read(f.ws, t.id, owner).await.unwrap();
+    f.desk
+        .add_note(f.ws, t.id, owner, "my own note")
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .ticket(f.ws, t.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .unread_by_owner
+    );
+    let customer = f
+        .desk
+        .customer_message(f.ws, t.id, t.requester, "hello again")
+        .await
+        .unwrap();
+    assert!(customer.ticket.unread_by_owner);
+    assert_eq!(customer.ticket.unread_count, 1);
 }

@@ -19,6 +19,7 @@
 //! # }).unwrap();
 //! ```
 
+mod bulk;
 mod config;
 mod conversation;
 mod create;
@@ -32,6 +33,7 @@ mod plan;
 mod sla;
 mod ticket_commands;
 
+pub use bulk::{BulkAction, BulkItem};
 pub use config::{EngineConfig, MailSettings};
 pub use conversation::{Conversation, Entry};
 pub use create::{CreateMode, NewTicket, Requester};

@@ -93,6 +93,15 @@ pub(crate) fn write_ticket(
     actor: Actor,
     now: DateTime<Utc>,
 ) {
+    let mut next = next;
+    // A change by anyone but the owner makes the ticket unread for the owner
+    // until they open it (`Helpdesk::mark_read`).
+    if !events.is_empty()
+        && let Some(owner) = next.assignee
+        && actor != Actor::Agent(owner)
+    {
+        next.unread_by_owner = true;
+    }
     push_events(commit, &next, events, actor, now);
     commit.tickets.push(TicketWrite::Update {
         expected_version: before.version,

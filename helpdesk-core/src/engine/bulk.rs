@@ -1,0 +1,113 @@
+//! Bulk actions and read tracking.
+
+use super::Helpdesk;
+use super::plan::{Plan, stored};
+use crate::error::Result;
+use crate::fields::TicketUpdate;
+use crate::lifecycle::Transition;
+use crate::model::{Actor, AgentId, Ticket, TicketId, WorkspaceId};
+use crate::ports::{Commit, StoreExt, TicketWrite};
+use futures::StreamExt;
+
+/// One action applied to many tickets by [`Helpdesk::bulk`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum BulkAction {
+    /// Field changes (status, priority, tags, assignee, ...).
+    Update(TicketUpdate),
+    /// A lifecycle move; each ticket still goes through the lifecycle rules.
+    Transition(Transition),
+}
+
+/// The result of a bulk action for one ticket.
+#[derive(Debug)]
+pub struct BulkItem {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// The ticket as stored after the action, or why the action was refused
+    /// for it (nothing was written to it then).
+    pub result: Result<Ticket>,
+}
+
+impl Helpdesk {
+    /// Applies `action` to every ticket of `tickets`, each as its own command
+    /// (one transaction per ticket: a ticket is changed entirely or not at
+    /// all), a few at a time. One refused ticket does not stop the others;
+    /// the result lists every ticket in the order given.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use helpdesk_core::engine::{BulkAction, Helpdesk, NewTicket};
+    /// use helpdesk_core::lifecycle::Transition;
+    /// use helpdesk_core::model::{Actor, WorkspaceId};
+    /// use std::sync::Arc;
+    ///
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+    /// let ws = WorkspaceId::new();
+    /// let a = desk.create_ticket(ws, NewTicket::from_customer("a@example.com", "A", "x")).await?;
+    /// let results = desk
+    ///     .bulk(ws, &[a.id], Actor::System, BulkAction::Transition(Transition::Close { reopen_at: None }))
+    ///     .await;
+    /// assert!(results[0].result.is_ok());
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn bulk(
+        &self,
+        workspace: WorkspaceId,
+        tickets: &[TicketId],
+        actor: Actor,
+        action: BulkAction,
+    ) -> Vec<BulkItem> {
+        futures::stream::iter(tickets.iter().copied())
+            .map(|ticket| {
+                let action = action.clone();
+                async move {
+                    let result = match action {
+                        BulkAction::Update(update) => {
+                            self.update(workspace, ticket, actor, update).await
+                        }
+                        BulkAction::Transition(t) => {
+                            self.transition(workspace, ticket, actor, t).await
+                        }
+                    };
+                    BulkItem { ticket, result }
+                }
+            })
+            .buffered(8)
+            .collect()
+            .await
+    }
+
+    /// The owner opened the ticket: it is no longer unread for them and its
+    /// unread message count is reset. Opening by anyone else changes nothing.
+    pub async fn mark_read(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        agent: AgentId,
+    ) -> Result<Ticket> {
+        let (ticket, outcome) = self
+            .run(workspace, || async {
+                let current = self.store.get_ticket(workspace, ticket).await?;
+                let mut commit = Commit::default();
+                // An Archived ticket never changes, not even its read marks.
+                if current.assignee == Some(agent)
+                    && current.state != crate::lifecycle::State::Archived
+                    && (current.unread_by_owner || current.unread_count > 0)
+                {
+                    let mut next = current.clone();
+                    next.unread_by_owner = false;
+                    next.unread_count = 0;
+                    commit.tickets.push(TicketWrite::Update {
+                        expected_version: current.version,
+                        ticket: next.clone(),
+                    });
+                    return Ok(Plan::new(commit, next));
+                }
+                Ok(Plan::new(commit, current))
+            })
+            .await?;
+        Ok(stored(&outcome, ticket))
+    }
+}

@@ -12,6 +12,8 @@ use futures::StreamExt;
 /// One action applied to many tickets by [`Helpdesk::bulk`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+// Built once per bulk call: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum BulkAction {
     /// Field changes (status, priority, tags, assignee, ...).
     Update(TicketUpdate),

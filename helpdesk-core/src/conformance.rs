@@ -1,4 +1,4 @@
-//! The store conformance suite: the contract every [`Store`] must keep, as
+//! The store conformance suite: the contract every [`Store`](crate::ports::Store) must keep, as
 //! `pub async fn` checks (feature `conformance`). Each check panics with a
 //! message when the store breaks the contract.
 //!

@@ -138,7 +138,7 @@ impl Helpdesk {
     ///
     /// Unparseable or oversized mail is [`Error::Validation`] (field
     /// `mail`): callers record it as rejected. Everything else lands on a
-    /// ticket: see the module docs of [`mail`](crate::mail) for the rules.
+    /// ticket: see the [`crate::mail`] module for the rules.
     pub async fn ingest(
         &self,
         workspace: WorkspaceId,

@@ -1,4 +1,4 @@
-//! The engine shell: loads what a rule needs from the [`Store`], calls the
+//! The engine shell: loads what a rule needs from the [`Store`](crate::ports::Store), calls the
 //! pure rule, and commits the new state, its events and its outbox rows in
 //! one store transaction (compare-and-set on the ticket `version`, retried a
 //! bounded number of times on conflict).

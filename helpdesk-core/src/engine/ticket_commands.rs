@@ -201,7 +201,7 @@ impl Helpdesk {
         Ok(stored(&outcome, ticket))
     }
 
-    /// Merges `sources` into `target` (see [`merge`](crate::merge) for the
+    /// Merges `sources` into `target` (see [`crate::merge`] for the
     /// rules). When `target` is itself merged, the end of its `merged_into`
     /// chain is the real target. Returns the target as stored.
     pub async fn merge(

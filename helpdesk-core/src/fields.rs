@@ -153,6 +153,22 @@ pub fn normalize_subject(subject: &str) -> Result<String> {
     Ok(subject.replace(['\r', '\n'], " "))
 }
 
+/// Sets `slot` to `new` when asked and different, with the event `change`
+/// makes of (before, after).
+fn set<T: PartialEq + Clone>(
+    slot: &mut T,
+    new: Option<T>,
+    events: &mut Vec<EventKind>,
+    change: impl FnOnce(T, T) -> EventKind,
+) {
+    if let Some(new) = new
+        && new != *slot
+    {
+        events.push(change(slot.clone(), new.clone()));
+        *slot = new;
+    }
+}
+
 /// Applies field changes. Pure. Archived tickets never change; a change by
 /// someone other than the owner marks the ticket unread for the owner.
 pub fn apply_update(
@@ -194,51 +210,30 @@ pub fn apply_update(
             next.status = status;
         }
     }
-    if let Some(priority) = update.priority
-        && priority != ticket.priority
-    {
-        events.push(EventKind::PriorityChanged {
-            from: ticket.priority,
-            to: priority,
-        });
-        next.priority = priority;
-    }
-    if let Some(category) = update.category
-        && category != ticket.category
-    {
-        events.push(EventKind::CategoryChanged {
-            from: ticket.category,
-            to: category,
-        });
-        next.category = category;
-    }
-    if let Some(assignee) = update.assignee
-        && assignee != ticket.assignee
-    {
-        events.push(EventKind::Assigned {
-            from: ticket.assignee,
-            to: assignee,
-        });
-        next.assignee = assignee;
-    }
-    if let Some(team) = update.team
-        && team != ticket.team
-    {
-        events.push(EventKind::TeamChanged {
-            from: ticket.team,
-            to: team,
-        });
-        next.team = team;
-    }
-    if let Some(queue) = update.queue
-        && queue != ticket.queue
-    {
-        events.push(EventKind::QueueChanged {
-            from: ticket.queue,
-            to: queue,
-        });
-        next.queue = queue;
-    }
+    set(
+        &mut next.priority,
+        update.priority,
+        &mut events,
+        |from, to| EventKind::PriorityChanged { from, to },
+    );
+    set(
+        &mut next.category,
+        update.category,
+        &mut events,
+        |from, to| EventKind::CategoryChanged { from, to },
+    );
+    set(
+        &mut next.assignee,
+        update.assignee,
+        &mut events,
+        |from, to| EventKind::Assigned { from, to },
+    );
+    set(&mut next.team, update.team, &mut events, |from, to| {
+        EventKind::TeamChanged { from, to }
+    });
+    set(&mut next.queue, update.queue, &mut events, |from, to| {
+        EventKind::QueueChanged { from, to }
+    });
 
     let mut added = Vec::new();
     let mut removed = Vec::new();

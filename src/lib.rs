@@ -32,3 +32,9 @@ pub use helpdesk_memory::MemoryStore;
 
 #[cfg(feature = "smtp")]
 pub use helpdesk_smtp;
+
+#[cfg(feature = "imap")]
+pub use helpdesk_imap;
+
+#[cfg(feature = "postgres")]
+pub use helpdesk_postgres;

@@ -32,12 +32,18 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Expands to one `#[tokio::test]` per conformance check, each on a fresh
-/// store made by `$make` (an expression evaluating to a future of
-/// `Arc<S>` where `S: Store`).
+/// store.
+///
+/// - `conformance_tests!(make)`: `make` is an expression evaluating to a
+///   future of `Arc<S>` where `S: Store`.
+/// - `conformance_tests!(guarded make)`: `make` evaluates to a future of
+///   `Option<G>` where `G:` [`StoreGuard`]; `None` skips the check (say why
+///   on stderr), and the guard lives until the check ends (e.g. to drop a
+///   test database afterwards).
 #[macro_export]
 macro_rules! conformance_tests {
-    ($make:expr) => {
-        $crate::conformance_tests!(@each $make;
+    (@list $mode:ident $make:expr) => {
+        $crate::conformance_tests!($mode $make;
             create_and_get, numbering_unique_under_concurrency, compare_and_set_conflict,
             commit_is_atomic, events_and_outbox_written_with_ticket, workspace_isolation,
             merge_round_trip, link_round_trip, due_job_claiming, run_due_reopens_once,
@@ -47,10 +53,10 @@ macro_rules! conformance_tests {
             sla_warnings_and_breaches_fire_once, sla_manual_due_and_policy_changes,
             ingest_is_idempotent, ingest_threads_replies, ingest_reopens_follows_merges,
             ingest_autoresponder_decisions, bulk_transition_reports_each_ticket,
-            unread_for_owner_until_opened
+            unread_for_owner_until_opened, mailbox_checkpoints, ingest_requester_and_cc
         );
     };
-    (@each $make:expr; $($check:ident),* $(,)?) => {
+    (plain $make:expr; $($check:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $check() {
@@ -60,6 +66,32 @@ macro_rules! conformance_tests {
             }
         )*
     };
+    (guarded $make:expr; $($check:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $check() {
+                let Some(guard) = $make.await else { return };
+                let store = $crate::conformance::StoreGuard::store(&guard);
+                $crate::conformance::$check(store).await;
+                drop(guard);
+            }
+        )*
+    };
+    (guarded $make:expr) => {
+        $crate::conformance_tests!(@list guarded $make);
+    };
+    ($make:expr) => {
+        $crate::conformance_tests!(@list plain $make);
+    };
+}
+
+/// Holds a store under test (and whatever must live as long as it, such as
+/// a test database dropped afterwards); see [`conformance_tests!`].
+///
+/// [`conformance_tests!`]: crate::conformance_tests
+pub trait StoreGuard {
+    /// The store to check.
+    fn store(&self) -> Arc<DynStore>;
 }
 
 fn t0() -> DateTime<Utc> {
@@ -2515,4 +2547,133 @@ pub async fn unread_for_owner_until_opened(store: Arc<DynStore>) {
         .unwrap();
     assert!(customer.ticket.unread_by_owner);
     assert_eq!(customer.ticket.unread_count, 1);
+}
+
+/// Mailbox sync positions are stored with the mail they cover, never move
+/// back within one UIDVALIDITY, are replaced on a new UIDVALIDITY, advance
+/// on duplicates and stay per workspace.
+pub async fn mailbox_checkpoints(store: Arc<DynStore>) {
+    use crate::ports::MailboxCheckpoint;
+    let f = fixture(store.clone()).await;
+    let mb = crate::engine::Mailbox::new("support@shop.example");
+    let key = "imap://support@shop.example/INBOX";
+    let cp = |validity, uid| MailboxCheckpoint {
+        mailbox: key.to_string(),
+        uid_validity: validity,
+        last_uid: uid,
+    };
+    assert_eq!(store.mailbox_checkpoint(f.ws, key).await.unwrap(), None);
+    let raw = eml(
+        "ann@example.com",
+        "support@shop.example",
+        "Q",
+        "cp1@example.com",
+        "",
+        "x",
+    );
+    f.desk
+        .ingest_at(f.ws, &mb, &raw, Some(cp(7, 10)))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.mailbox_checkpoint(f.ws, key).await.unwrap(),
+        Some(cp(7, 10))
+    );
+    let dup = f
+        .desk
+        .ingest_at(f.ws, &mb, &raw, Some(cp(7, 11)))
+        .await
+        .unwrap();
+    assert_eq!(dup.status, crate::engine::IngestStatus::Duplicate);
+    assert_eq!(
+        store.mailbox_checkpoint(f.ws, key).await.unwrap(),
+        Some(cp(7, 11)),
+        "a duplicate still advances it"
+    );
+    f.desk.advance_checkpoint(f.ws, cp(7, 5)).await.unwrap();
+    assert_eq!(
+        store.mailbox_checkpoint(f.ws, key).await.unwrap(),
+        Some(cp(7, 11)),
+        "never back"
+    );
+    let bad = f.desk.ingest_at(f.ws, &mb, b"", Some(cp(7, 12))).await;
+    assert!(bad.is_err(), "empty input is rejected");
+    assert_eq!(
+        store.mailbox_checkpoint(f.ws, key).await.unwrap(),
+        Some(cp(7, 11)),
+        "a rejected mail writes nothing"
+    );
+    f.desk.advance_checkpoint(f.ws, cp(8, 1)).await.unwrap();
+    assert_eq!(
+        store.mailbox_checkpoint(f.ws, key).await.unwrap(),
+        Some(cp(8, 1)),
+        "a new UIDVALIDITY replaces it"
+    );
+    assert_eq!(
+        store
+            .mailbox_checkpoint(WorkspaceId::new(), key)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// A new ticket's requester is the Reply-To of a human mail (never our own
+/// address), else From; Cc addresses become the ticket's cc, once each,
+/// without ours or the requester's.
+pub async fn ingest_requester_and_cc(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let mb = crate::engine::Mailbox::new("support@shop.example");
+    let out = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Hi",
+                "rq1@example.com",
+                "Reply-To: Ann Office <ann.office@example.com>\r\nCc: b@x.example, c@x.example, B@x.example, support@shop.example, ann.office@example.com\r\n",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    let requester = store
+        .contact(f.ws, out.ticket.requester)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(requester.emails, vec!["ann.office@example.com".to_string()]);
+    assert_eq!(
+        out.ticket.cc,
+        vec!["b@x.example".to_string(), "c@x.example".to_string()]
+    );
+    let ours = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "dan@example.com",
+                "support@shop.example",
+                "Hi",
+                "rq2@example.com",
+                "Reply-To: support@shop.example\r\n",
+                "x",
+            ),
+        )
+        .await
+        .unwrap();
+    let requester = store
+        .contact(f.ws, ours.ticket.requester)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        requester.emails,
+        vec!["dan@example.com".to_string()],
+        "our own Reply-To is ignored"
+    );
 }

@@ -53,9 +53,12 @@ pub mod mail;
 pub mod merge;
 pub mod model;
 pub mod ports;
+pub mod query;
 pub mod sla;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "conformance")]
+pub mod query_conformance;
 
 pub use error::{Error, Result};

@@ -21,6 +21,7 @@
 //! # }).unwrap();
 //! ```
 
+mod query;
 mod store;
 mod workspace;
 

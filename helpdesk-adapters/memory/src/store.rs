@@ -5,13 +5,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use helpdesk_core::Result;
 use helpdesk_core::model::{
-    Contact, ContactId, Event, Message, MessageId, Ticket, TicketId, TicketNumber, WorkspaceId,
-    normalize_email,
+    AgentId, Contact, ContactId, Event, Message, MessageId, Ticket, TicketId, TicketNumber,
+    WorkspaceId, normalize_email,
 };
 use helpdesk_core::ports::{
     Commit, CommitOutcome, DirectoryRecord, IngestRecord, Job, OutboxItem, OutboxStatus, RecordId,
     Store,
 };
+use helpdesk_core::query::{Filter, Neighbours, Page, Query, Sort, View, ViewId, ViewOwner};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
@@ -267,6 +268,16 @@ impl Store for MemoryStore {
             .flatten())
     }
 
+    async fn mailbox_checkpoint(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &str,
+    ) -> Result<Option<helpdesk_core::ports::MailboxCheckpoint>> {
+        Ok(self
+            .read(workspace, |ws| ws.checkpoints.get(mailbox).cloned())
+            .flatten())
+    }
+
     async fn claim_due_jobs(
         &self,
         now: DateTime<Utc>,
@@ -315,5 +326,80 @@ impl Store for MemoryStore {
                 o.clone()
             })
             .collect())
+    }
+
+    async fn query_tickets(&self, workspace: WorkspaceId, query: &Query) -> Result<Page> {
+        self.read(workspace, |ws| ws.query_tickets(query))
+            .unwrap_or_else(|| Workspace::default().query_tickets(query))
+    }
+
+    async fn count_tickets(
+        &self,
+        workspace: WorkspaceId,
+        filter: &Filter,
+        me: AgentId,
+    ) -> Result<u64> {
+        self.read(workspace, |ws| ws.count_tickets(filter, me))
+            .unwrap_or_else(|| Workspace::default().count_tickets(filter, me))
+    }
+
+    async fn neighbours(
+        &self,
+        workspace: WorkspaceId,
+        filter: &Filter,
+        sort: &Sort,
+        me: AgentId,
+        ticket: TicketId,
+    ) -> Result<Neighbours> {
+        self.read(workspace, |ws| ws.neighbours(filter, sort, me, ticket))
+            .unwrap_or_else(|| Workspace::default().neighbours(filter, sort, me, ticket))
+    }
+
+    async fn save_view(&self, workspace: WorkspaceId, view: &View) -> Result<()> {
+        view.validate()?;
+        self.lock()
+            .entry(workspace)
+            .or_default()
+            .views
+            .insert(view.id, view.clone());
+        Ok(())
+    }
+
+    async fn view(&self, workspace: WorkspaceId, id: ViewId) -> Result<Option<View>> {
+        Ok(self
+            .read(workspace, |ws| ws.views.get(&id).cloned())
+            .flatten())
+    }
+
+    async fn views(&self, workspace: WorkspaceId, owner: ViewOwner) -> Result<Vec<View>> {
+        Ok(self
+            .read(workspace, |ws| ws.views_of(owner))
+            .unwrap_or_default())
+    }
+
+    async fn delete_view(&self, workspace: WorkspaceId, id: ViewId) -> Result<()> {
+        match self.lock().get_mut(&workspace) {
+            Some(ws) => ws.delete_view(id),
+            None => Err(helpdesk_core::Error::not_found("view", id)),
+        }
+    }
+
+    async fn set_favourite(
+        &self,
+        workspace: WorkspaceId,
+        agent: AgentId,
+        ticket: TicketId,
+        favourite: bool,
+    ) -> Result<()> {
+        match self.lock().get_mut(&workspace) {
+            Some(ws) => ws.set_favourite(agent, ticket, favourite),
+            None => Err(helpdesk_core::Error::not_found("ticket", ticket)),
+        }
+    }
+
+    async fn favourites(&self, workspace: WorkspaceId, agent: AgentId) -> Result<Vec<TicketId>> {
+        Ok(self
+            .read(workspace, |ws| ws.favourites_of(agent))
+            .unwrap_or_default())
     }
 }

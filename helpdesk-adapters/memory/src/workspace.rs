@@ -3,13 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use helpdesk_core::model::{
-    Actor, Contact, ContactId, Direction, Event, JobId, Message, MessageId, OutboxId, Ticket,
-    TicketId, WorkspaceId, normalize_email,
+    Actor, AgentId, Contact, ContactId, Direction, Event, JobId, Message, MessageId, OutboxId,
+    Ticket, TicketId, WorkspaceId, normalize_email,
 };
 use helpdesk_core::ports::{
     Commit, CommitOutcome, ContactWrite, DirectoryRecord, IngestRecord, Job, JobKind, JobWrite,
     MessageUpdate, OutboxItem, OutboxStatus, OutboxWrite, RecordId, TicketWrite,
 };
+use helpdesk_core::query::{View, ViewId};
 use helpdesk_core::{Error, Result};
 use std::collections::{HashMap, HashSet};
 
@@ -32,6 +33,11 @@ pub(crate) struct Workspace {
     pub(crate) ingested: HashMap<(String, String), IngestRecord>,
     pub(crate) automatic_sent: HashMap<String, Vec<DateTime<Utc>>>,
     pub(crate) suppressions: HashMap<String, DateTime<Utc>>,
+    pub(crate) checkpoints: HashMap<String, helpdesk_core::ports::MailboxCheckpoint>,
+    /// Saved views (see `crate::query`).
+    pub(crate) views: HashMap<ViewId, View>,
+    /// Favourite tickets per agent.
+    pub(crate) favourites: HashMap<AgentId, HashSet<TicketId>>,
 }
 
 pub(crate) fn record_id(record: &DirectoryRecord) -> Result<(RecordId, WorkspaceId)> {
@@ -376,6 +382,15 @@ impl Workspace {
         for record in commit.ingest_keys {
             self.ingested
                 .insert((record.mailbox.clone(), record.key.clone()), record);
+        }
+        for checkpoint in commit.checkpoints {
+            let keep = self.checkpoints.get(&checkpoint.mailbox).is_some_and(|c| {
+                c.uid_validity == checkpoint.uid_validity && c.last_uid >= checkpoint.last_uid
+            });
+            if !keep {
+                self.checkpoints
+                    .insert(checkpoint.mailbox.clone(), checkpoint);
+            }
         }
         for (address, until) in commit.suppressions {
             self.suppressions.insert(normalize_email(&address), until);

@@ -19,8 +19,8 @@ use crate::model::{
     normalize_email,
 };
 use crate::ports::{
-    Commit, ContactWrite, DirectoryRecord, IngestRecord, MessageUpdate, OutboxItem, OutboxWrite,
-    RecordId, StoreExt, TicketWrite,
+    Commit, ContactWrite, DirectoryRecord, IngestRecord, MailboxCheckpoint, MessageUpdate,
+    OutboxItem, OutboxWrite, RecordId, StoreExt, TicketWrite,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -145,14 +145,31 @@ impl Helpdesk {
         mailbox: &Mailbox,
         raw: &[u8],
     ) -> Result<IngestOutcome> {
+        self.ingest_at(workspace, mailbox, raw, None).await
+    }
+
+    /// [`ingest`](Helpdesk::ingest), writing `checkpoint` in the same
+    /// transaction as the mail (also when the mail is a duplicate), so a
+    /// mailbox sync's position never runs ahead of what is stored.
+    pub async fn ingest_at(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &Mailbox,
+        raw: &[u8],
+        checkpoint: Option<MailboxCheckpoint>,
+    ) -> Result<IngestOutcome> {
         let parsed = mail::parse(raw, &self.config.mail.limits)
             .map_err(|e| Error::validation("mail", e.to_string()))?;
         // A new ticket's number is reserved once per call (not per retry), so
         // that the autoresponse can name it.
         let number = std::sync::Mutex::new(None);
         let (outcome, stored) = self
-            .run(workspace, || {
-                self.plan_ingest(workspace, mailbox, &parsed, raw, &number)
+            .run(workspace, || async {
+                let mut plan = self
+                    .plan_ingest(workspace, mailbox, &parsed, raw, &number)
+                    .await?;
+                plan.commit.checkpoints.extend(checkpoint.clone());
+                Ok(plan)
             })
             .await?;
         let ticket = stored
@@ -491,8 +508,19 @@ impl Helpdesk {
                 }
             }
             Target::New => {
+                // Reply-To names the requester of a human mail, unless it
+                // points back at us (our mailbox or one of our plus
+                // addresses) or is not an address at all.
+                let ours = |a: &str| {
+                    normalize_email(a) == mailbox_address
+                        || self.ticket_of_address(workspace, a).is_some()
+                };
+                let reply_to = mail
+                    .reply_to
+                    .iter()
+                    .find(|a| crate::model::is_plausible_email(&a.email) && !ours(&a.email));
                 let requester_address = if human {
-                    mail.reply_to.first().or(mail.from.as_ref())
+                    reply_to.or(mail.from.as_ref())
                 } else {
                     mail.from.as_ref()
                 };
@@ -528,7 +556,8 @@ impl Helpdesk {
                         !own(a) && crate::model::is_plausible_email(a) && !requester.has_email(a)
                     })
                     .collect();
-                new.cc.dedup();
+                let mut seen = std::collections::HashSet::new();
+                new.cc.retain(|a| seen.insert(a.clone()));
                 new.queue = mailbox.default_queue;
                 if let Some(actions) = mail::first_matching_rule(&mailbox.rules, mail) {
                     new.queue = actions.queue.or(new.queue);
@@ -814,6 +843,21 @@ impl Helpdesk {
         let id = reply.id;
         commit.messages.push(reply);
         Ok(id)
+    }
+
+    /// Stores a mailbox sync position on its own (e.g. after a message that
+    /// was rejected and recorded elsewhere).
+    pub async fn advance_checkpoint(
+        &self,
+        workspace: WorkspaceId,
+        checkpoint: MailboxCheckpoint,
+    ) -> Result<()> {
+        let commit = Commit {
+            checkpoints: vec![checkpoint],
+            ..Commit::default()
+        };
+        self.store.commit(workspace, commit).await?;
+        Ok(())
     }
 
     /// Skips the next autoresponder on `ticket` (one-shot).

@@ -21,6 +21,10 @@ pub(crate) fn fold(s: &str) -> String {
             continue;
         }
         last_space = false;
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
         for l in c.to_lowercase() {
             match l {
                 'ß' => out.push_str("ss"),

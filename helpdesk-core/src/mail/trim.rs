@@ -205,6 +205,19 @@ fn is_cut_at(lines: &[&str], i: usize) -> bool {
         {
             break;
         }
+        // An attribution ends with ':' once folded; fold only drops
+        // whitespace, '-', '_' and combining marks at the end, so a group
+        // whose last line does not end with ':' after those cannot be one.
+        // (Checked before folding: folding every group is the hot path.)
+        let ends_with_colon = group.last().is_some_and(|l| {
+            l.trim_end_matches(|c: char| {
+                c.is_whitespace() || c == '-' || c == '_' || ('\u{0300}'..='\u{036f}').contains(&c)
+            })
+            .ends_with(':')
+        });
+        if !ends_with_colon {
+            continue;
+        }
         let joined = fold(&group.join(" "));
         let joined = joined.replace(" :", ":");
         if is_attribution(&joined, span, lines.get(i + span + 1..).unwrap_or(&[])) {

@@ -160,6 +160,23 @@ pub struct Commit {
     /// Addresses automatic mail must not go to, until when (permanent
     /// bounces). Replaces an earlier entry of the same address.
     pub suppressions: Vec<(String, DateTime<Utc>)>,
+    /// Mailbox sync positions to store (see [`MailboxCheckpoint`]).
+    pub checkpoints: Vec<MailboxCheckpoint>,
+}
+
+/// How far the sync of one remote mailbox folder has got: written in the
+/// same commit as the mail it covers, so it never runs ahead of what is
+/// stored. A checkpoint with the same `uid_validity` and a lower `last_uid`
+/// than the stored one does not move it back; a different `uid_validity`
+/// (the folder was recreated) replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MailboxCheckpoint {
+    /// Which mailbox and folder, e.g. `imap://support@shop.example/INBOX`.
+    pub mailbox: String,
+    /// The folder's UIDVALIDITY.
+    pub uid_validity: u32,
+    /// The highest UID ingested.
+    pub last_uid: u32,
 }
 
 /// The record of one ingested inbound mail, keyed by mailbox and dedupe key

@@ -9,8 +9,8 @@ mod work;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use commit::{
-    Commit, CommitOutcome, ContactWrite, DirectoryRecord, IngestRecord, JobWrite, MessageUpdate,
-    OutboxWrite, TicketWrite,
+    Commit, CommitOutcome, ContactWrite, DirectoryRecord, IngestRecord, JobWrite,
+    MailboxCheckpoint, MessageUpdate, OutboxWrite, TicketWrite,
 };
 pub use store::{DynStore, RecordId, Store, StoreExt};
 pub use transport::{Delivered, OutgoingMessage, RecordingTransport, SendError, Transport};

@@ -8,6 +8,7 @@ use crate::model::{
 };
 use crate::ports::commit::{Commit, CommitOutcome, DirectoryRecord, IngestRecord};
 use crate::ports::work::{Job, OutboxItem};
+use crate::query::{Filter, Neighbours, Page, Query, Sort, View, ViewId, ViewOwner};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::fmt::Debug;
@@ -148,6 +149,20 @@ pub trait Store: Debug + Send + Sync + 'static {
         address: &str,
     ) -> Result<Option<DateTime<Utc>>>;
 
+    /// The stored sync position of `mailbox` (see
+    /// [`MailboxCheckpoint`](crate::ports::MailboxCheckpoint)), if any.
+    async fn mailbox_checkpoint(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &str,
+    ) -> Result<Option<crate::ports::MailboxCheckpoint>> {
+        let _ = (workspace, mailbox);
+        Err(crate::Error::Unsupported {
+            operation: "mailbox_checkpoint",
+            implementer: "this store",
+        })
+    }
+
     /// Atomically claims up to `limit` jobs with `due_at <= now` that are not
     /// leased (or whose lease ended before `now`), leasing them until
     /// `lease_until`. Two concurrent callers never get the same job while its
@@ -168,6 +183,121 @@ pub trait Store: Debug + Send + Sync + 'static {
         limit: usize,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<OutboxItem>>;
+
+    /// One page of the tickets matching `query.filter` for `query.me`, in
+    /// `query.sort`, starting strictly after `query.after` (keyset paging;
+    /// see [`crate::query`]). Merged tickets are left out unless the filter
+    /// mentions [`Filter::Merged`]. `next` is set when more rows may follow.
+    /// A bad limit, filter, sort or cursor is
+    /// [`Error::Validation`](crate::Error::Validation).
+    async fn query_tickets(&self, workspace: WorkspaceId, query: &Query) -> Result<Page> {
+        let _ = (workspace, query);
+        Err(crate::Error::Unsupported {
+            operation: "query_tickets",
+            implementer: "this store",
+        })
+    }
+
+    /// How many tickets match `filter` for `me` (what paging through
+    /// [`query_tickets`](Store::query_tickets) would return). Meant for
+    /// badges on every page load.
+    async fn count_tickets(
+        &self,
+        workspace: WorkspaceId,
+        filter: &Filter,
+        me: AgentId,
+    ) -> Result<u64> {
+        let _ = (workspace, filter, me);
+        Err(crate::Error::Unsupported {
+            operation: "count_tickets",
+            implementer: "this store",
+        })
+    }
+
+    /// The tickets just before and just after `ticket` among those matching
+    /// `filter` for `me`, in `sort` (previous / next navigation in a list).
+    /// `ticket` itself need not match. [`Error::NotFound`](crate::Error::NotFound)
+    /// when it does not exist. A store can implement it with
+    /// [`neighbours_by_paging`](crate::query::neighbours_by_paging).
+    async fn neighbours(
+        &self,
+        workspace: WorkspaceId,
+        filter: &Filter,
+        sort: &Sort,
+        me: AgentId,
+        ticket: TicketId,
+    ) -> Result<Neighbours> {
+        let _ = (workspace, filter, sort, me, ticket);
+        Err(crate::Error::Unsupported {
+            operation: "neighbours",
+            implementer: "this store",
+        })
+    }
+
+    /// Saves `view` (inserts, or replaces the view with the same id). The
+    /// view must pass [`View::validate`].
+    async fn save_view(&self, workspace: WorkspaceId, view: &View) -> Result<()> {
+        let _ = (workspace, view);
+        Err(crate::Error::Unsupported {
+            operation: "save_view",
+            implementer: "this store",
+        })
+    }
+
+    /// A saved view by id (built-in views are not stored).
+    async fn view(&self, workspace: WorkspaceId, id: ViewId) -> Result<Option<View>> {
+        let _ = (workspace, id);
+        Err(crate::Error::Unsupported {
+            operation: "view",
+            implementer: "this store",
+        })
+    }
+
+    /// The saved views of exactly `owner` (the workspace-wide ones, or the
+    /// personal ones of one agent), by name, then id.
+    async fn views(&self, workspace: WorkspaceId, owner: ViewOwner) -> Result<Vec<View>> {
+        let _ = (workspace, owner);
+        Err(crate::Error::Unsupported {
+            operation: "views",
+            implementer: "this store",
+        })
+    }
+
+    /// Deletes a saved view; [`Error::NotFound`](crate::Error::NotFound)
+    /// when there is none with this id.
+    async fn delete_view(&self, workspace: WorkspaceId, id: ViewId) -> Result<()> {
+        let _ = (workspace, id);
+        Err(crate::Error::Unsupported {
+            operation: "delete_view",
+            implementer: "this store",
+        })
+    }
+
+    /// Marks (`favourite = true`) or unmarks `ticket` as a favourite of
+    /// `agent`. Idempotent. [`Error::NotFound`](crate::Error::NotFound) when
+    /// the ticket does not exist in the workspace.
+    async fn set_favourite(
+        &self,
+        workspace: WorkspaceId,
+        agent: AgentId,
+        ticket: TicketId,
+        favourite: bool,
+    ) -> Result<()> {
+        let _ = (workspace, agent, ticket, favourite);
+        Err(crate::Error::Unsupported {
+            operation: "set_favourite",
+            implementer: "this store",
+        })
+    }
+
+    /// The favourite tickets of `agent`, by number.
+    async fn favourites(&self, workspace: WorkspaceId, agent: AgentId) -> Result<Vec<TicketId>> {
+        let _ = (workspace, agent);
+        Err(crate::Error::Unsupported {
+            operation: "favourites",
+            implementer: "this store",
+        })
+    }
 }
 
 /// A `Store` behind a pointer.
@@ -292,6 +422,13 @@ macro_rules! forward_store {
             ) -> Result<Option<DateTime<Utc>>> {
                 (**self).suppressed_until(workspace, address).await
             }
+            async fn mailbox_checkpoint(
+                &self,
+                workspace: WorkspaceId,
+                mailbox: &str,
+            ) -> Result<Option<crate::ports::MailboxCheckpoint>> {
+                (**self).mailbox_checkpoint(workspace, mailbox).await
+            }
             async fn claim_due_jobs(
                 &self,
                 now: DateTime<Utc>,
@@ -307,6 +444,59 @@ macro_rules! forward_store {
                 lease_until: DateTime<Utc>,
             ) -> Result<Vec<OutboxItem>> {
                 (**self).claim_outbox(now, limit, lease_until).await
+            }
+            async fn query_tickets(&self, workspace: WorkspaceId, query: &Query) -> Result<Page> {
+                (**self).query_tickets(workspace, query).await
+            }
+            async fn count_tickets(
+                &self,
+                workspace: WorkspaceId,
+                filter: &Filter,
+                me: AgentId,
+            ) -> Result<u64> {
+                (**self).count_tickets(workspace, filter, me).await
+            }
+            async fn neighbours(
+                &self,
+                workspace: WorkspaceId,
+                filter: &Filter,
+                sort: &Sort,
+                me: AgentId,
+                ticket: TicketId,
+            ) -> Result<Neighbours> {
+                (**self)
+                    .neighbours(workspace, filter, sort, me, ticket)
+                    .await
+            }
+            async fn save_view(&self, workspace: WorkspaceId, view: &View) -> Result<()> {
+                (**self).save_view(workspace, view).await
+            }
+            async fn view(&self, workspace: WorkspaceId, id: ViewId) -> Result<Option<View>> {
+                (**self).view(workspace, id).await
+            }
+            async fn views(&self, workspace: WorkspaceId, owner: ViewOwner) -> Result<Vec<View>> {
+                (**self).views(workspace, owner).await
+            }
+            async fn delete_view(&self, workspace: WorkspaceId, id: ViewId) -> Result<()> {
+                (**self).delete_view(workspace, id).await
+            }
+            async fn set_favourite(
+                &self,
+                workspace: WorkspaceId,
+                agent: AgentId,
+                ticket: TicketId,
+                favourite: bool,
+            ) -> Result<()> {
+                (**self)
+                    .set_favourite(workspace, agent, ticket, favourite)
+                    .await
+            }
+            async fn favourites(
+                &self,
+                workspace: WorkspaceId,
+                agent: AgentId,
+            ) -> Result<Vec<TicketId>> {
+                (**self).favourites(workspace, agent).await
             }
         }
     };

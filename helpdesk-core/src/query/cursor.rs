@@ -188,7 +188,13 @@ mod tests {
     fn cursors_round_trip_every_key() {
         let t0 = Utc.with_ymd_and_hms(1969, 3, 2, 9, 0, 0).unwrap()
             + chrono::Duration::nanoseconds(123_456_789);
-        let mut t = Ticket::new(WorkspaceId::new(), "x", ContactId::new(), Channel::Email, t0);
+        let mut t = Ticket::new(
+            WorkspaceId::new(),
+            "x",
+            ContactId::new(),
+            Channel::Email,
+            t0,
+        );
         t.number = TicketNumber(42);
         let mut sort = Sort::desc(SortKey::Number);
         for k in SortKey::ALL {
@@ -197,9 +203,21 @@ mod tests {
         let c = Cursor::after(&sort, &t);
         assert_eq!(c.position(&sort).unwrap(), sort.position(&t));
         assert!(c.as_str().parse::<Cursor>().is_ok());
-        assert!(Cursor::from("q1._.x".to_string()).position(&Sort { by: vec![] }).is_err());
-        assert!(Cursor::from("q1._.7.8".to_string()).position(&Sort { by: vec![] }).is_err());
-        assert!(Cursor::from("q1.C.z.8".to_string()).position(&Sort::desc(SortKey::Created)).is_err());
+        assert!(
+            Cursor::from("q1._.x".to_string())
+                .position(&Sort { by: vec![] })
+                .is_err()
+        );
+        assert!(
+            Cursor::from("q1._.7.8".to_string())
+                .position(&Sort { by: vec![] })
+                .is_err()
+        );
+        assert!(
+            Cursor::from("q1.C.z.8".to_string())
+                .position(&Sort::desc(SortKey::Created))
+                .is_err()
+        );
         assert!("has space".parse::<Cursor>().is_err());
     }
 }

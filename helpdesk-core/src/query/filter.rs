@@ -2,8 +2,7 @@
 
 use crate::lifecycle::State;
 use crate::model::{
-    AgentId, CategoryId, Channel, ContactId, OrganizationId, Priority, QueueId, TeamId,
-    TicketKind,
+    AgentId, CategoryId, Channel, ContactId, OrganizationId, Priority, QueueId, TeamId, TicketKind,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,273 @@
+//! Throughput of mail in: `raw_parse` (`helpdesk::mail::parse` alone) and
+//! `memory_ingest` (the full `Helpdesk::ingest` into a fresh `MemoryStore`)
+//! over the same generated corpus of 1,000 mails of 1-5 KB: new questions
+//! (some multipart with HTML), replies with In-Reply-To and References,
+//! out-of-office auto-replies and mailing-list mail, from 150 senders.
+//!
+//! ```text
+//! cargo bench --bench ingest
+//! ```
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use helpdesk::MemoryStore;
+use helpdesk::engine::{EngineConfig, Helpdesk, MailSettings, Mailbox};
+use helpdesk::mail::{AutoresponderConfig, ParseLimits, parse};
+use helpdesk::model::WorkspaceId;
+use helpdesk::ports::ManualClock;
+
+const MAILS: usize = 1_000;
+const SENDERS: u64 = 150;
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const WORDS: &[&str] = &[
+    "order",
+    "parcel",
+    "delivery",
+    "invoice",
+    "refund",
+    "lamp",
+    "chair",
+    "broken",
+    "please",
+    "thank",
+    "you",
+    "the",
+    "a",
+    "is",
+    "was",
+    "not",
+    "yet",
+    "arrived",
+    "yesterday",
+    "tracking",
+    "number",
+    "could",
+    "check",
+    "address",
+    "payment",
+    "card",
+    "return",
+    "label",
+    "colour",
+    "size",
+    "replace",
+    "damaged",
+    "box",
+    "courier",
+    "week",
+    "Monday",
+    "still",
+    "waiting",
+    "answer",
+    "shop",
+];
+
+/// About `bytes` of plain text in lines of ~70 characters and paragraphs.
+fn text(rng: &mut Rng, bytes: usize) -> String {
+    let mut out = String::with_capacity(bytes + 80);
+    let mut line = 0;
+    while out.len() < bytes {
+        let w = WORDS
+            .get(rng.below(WORDS.len() as u64) as usize)
+            .copied()
+            .unwrap_or("x");
+        out.push_str(w);
+        line += w.len() + 1;
+        if line > 70 {
+            out.push_str(if rng.below(6) == 0 {
+                "\r\n\r\n"
+            } else {
+                "\r\n"
+            });
+            line = 0;
+        } else {
+            out.push(' ');
+        }
+    }
+    out.push_str("\r\n");
+    out
+}
+
+fn headers(from: &str, subject: &str, id: &str, minute: usize, extra: &str) -> String {
+    format!(
+        "Return-Path: <{from}>\r\nReceived: from mx.customer.example (mx.customer.example [192.0.2.7])\r\n\tby mx.shop.example with ESMTPS id 4F1A2B3C; Mon, 2 Mar 2026 09:{m:02}:00 +0100\r\nFrom: Customer <{from}>\r\nTo: Shop Support <support@shop.example>\r\nSubject: {subject}\r\nDate: Mon, 2 Mar 2026 {h:02}:{m:02}:00 +0100\r\nMessage-ID: <{id}>\r\n{extra}MIME-Version: 1.0\r\n",
+        h = 9 + minute / 60,
+        m = minute % 60,
+    )
+}
+
+/// The corpus: `MAILS` raw mails in arrival order.
+fn corpus() -> Vec<Vec<u8>> {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut questions: Vec<(String, String, String)> = Vec::new(); // (from, subject, id)
+    let mut mails = Vec::with_capacity(MAILS);
+    for i in 0..MAILS {
+        let size = 1000 + rng.below(4000) as usize;
+        let kind = rng.below(100);
+        let from = format!(
+            "customer{}@mail{}.example",
+            rng.below(SENDERS),
+            rng.below(7)
+        );
+        let id = format!("{i:05}.{:x}@mail.customer.example", rng.next());
+        let minute = i / 10;
+        let raw = if kind < 40 || questions.is_empty() {
+            // A new question; every third one multipart with an HTML part.
+            let subject = format!(
+                "Order {} {}",
+                1000 + rng.below(9000),
+                WORDS
+                    .get(rng.below(WORDS.len() as u64) as usize)
+                    .copied()
+                    .unwrap_or("x")
+            );
+            questions.push((from.clone(), subject.clone(), id.clone()));
+            let body = text(&mut rng, size);
+            if i % 3 == 0 {
+                let html = body.replace("\r\n\r\n", "</p><p>");
+                format!(
+                    "{}Content-Type: multipart/alternative; boundary=\"b{i}\"\r\n\r\n--b{i}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}--b{i}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>{html}</p></body></html>\r\n--b{i}--\r\n",
+                    headers(&from, &subject, &id, minute, "")
+                )
+            } else {
+                format!(
+                    "{}Content-Type: text/plain; charset=utf-8\r\n\r\n{body}",
+                    headers(&from, &subject, &id, minute, "")
+                )
+            }
+        } else if kind < 75 {
+            // A reply to an earlier question, quoting it.
+            let (qfrom, qsubject, qid) = questions
+                .get(rng.below(questions.len() as u64) as usize)
+                .cloned()
+                .unwrap_or_default();
+            let own = text(&mut rng, size / 3);
+            let quoted: String = text(&mut rng, size - size / 3)
+                .lines()
+                .map(|l| format!("> {l}\r\n"))
+                .collect();
+            format!(
+                "{}Content-Type: text/plain; charset=utf-8\r\n\r\n{own}\r\nOn Mon, 2 Mar 2026 at 09:00, Shop Support <support@shop.example> wrote:\r\n{quoted}",
+                headers(
+                    &qfrom,
+                    &format!("Re: {qsubject}"),
+                    &id,
+                    minute,
+                    &format!("In-Reply-To: <{qid}>\r\nReferences: <{qid}>\r\n")
+                )
+            )
+        } else if kind < 90 {
+            // An out-of-office auto-reply.
+            format!(
+                "{}Content-Type: text/plain; charset=utf-8\r\n\r\nI am out of the office until March 9.\r\n\r\n{}",
+                headers(
+                    &from,
+                    "Automatic reply: Your message",
+                    &id,
+                    minute,
+                    "Auto-Submitted: auto-replied\r\nX-Auto-Response-Suppress: All\r\n"
+                ),
+                text(&mut rng, size / 4)
+            )
+        } else {
+            // Mailing-list mail.
+            format!(
+                "{}Content-Type: text/plain; charset=utf-8\r\n\r\n{}",
+                headers(
+                    "news@lists.supplier.example",
+                    &format!("[suppliers] Price list {i}"),
+                    &id,
+                    minute,
+                    "List-Id: Suppliers <suppliers.lists.supplier.example>\r\nList-Unsubscribe: <mailto:leave@lists.supplier.example>\r\nPrecedence: list\r\n"
+                ),
+                text(&mut rng, size)
+            )
+        };
+        mails.push(raw.into_bytes());
+    }
+    mails
+}
+
+/// Ingests the whole corpus into a fresh store; the clock moves 6 seconds
+/// per mail (1,000 mails in 100 minutes).
+async fn ingest_all(mails: &[Vec<u8>]) -> usize {
+    let start = Utc
+        .with_ymd_and_hms(2026, 3, 2, 8, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let clock = Arc::new(ManualClock::new(start));
+    let desk = Helpdesk::builder(Arc::new(MemoryStore::new()))
+        .clock(clock.clone())
+        .config(
+            EngineConfig::default()
+                .default_from("support@shop.example")
+                .mail(MailSettings::new(
+                    b"bench secret".to_vec(),
+                    "mail.shop.example",
+                )),
+        )
+        .build();
+    let ws = WorkspaceId::new();
+    let mailbox =
+        Mailbox::new("support@shop.example").autoresponder(AutoresponderConfig::default());
+    let mut landed = 0;
+    for raw in mails {
+        clock.advance(Duration::seconds(6));
+        if desk.ingest(ws, &mailbox, raw).await.is_ok() {
+            landed += 1;
+        }
+    }
+    landed
+}
+
+fn bench(c: &mut Criterion) {
+    let mails = corpus();
+    let limits = ParseLimits::default();
+    let rt = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(rt) => rt,
+        Err(e) => panic!("runtime: {e}"),
+    };
+    // Every generated mail must land, or the comparison is meaningless.
+    assert_eq!(rt.block_on(ingest_all(&mails)), MAILS);
+    let bytes: usize = mails.iter().map(Vec::len).sum();
+    eprintln!(
+        "corpus: {MAILS} mails, {bytes} bytes, {} bytes on average",
+        bytes / MAILS
+    );
+
+    let mut group = c.benchmark_group("ingest");
+    group.throughput(Throughput::Elements(MAILS as u64));
+    group.sample_size(20);
+    group.bench_function("raw_parse", |b| {
+        b.iter(|| {
+            for raw in &mails {
+                let _ = black_box(parse(black_box(raw), &limits));
+            }
+        });
+    });
+    group.bench_function("memory_ingest", |b| {
+        b.to_async(&rt).iter(|| ingest_all(black_box(&mails)));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,1000 @@
+//! [`PgStore`]: the [`Store`] on PostgreSQL.
+
+use crate::config::{DEFAULT_SCHEMA, PgConfig, valid_schema};
+use crate::error::{PgError, PgResult, foreign};
+use crate::migrations;
+use crate::schema::{
+    Queries, direction_name, job_from_row, job_kind_key, outbox_from_row, outbox_status_name,
+    serde_name, sql, storage, to_i64, to_u64,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use helpdesk_core::model::{
+    Actor, Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId,
+    TicketNumber, WorkspaceId, normalize_email,
+};
+use helpdesk_core::ports::{
+    Commit, CommitOutcome, ContactWrite, DirectoryRecord, IngestRecord, Job, JobWrite,
+    MailboxCheckpoint, MessageUpdate, OutboxItem, OutboxWrite, RecordId, Store, TicketWrite,
+};
+use helpdesk_core::{Error, Result};
+use serde_json::Value;
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool, Row};
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// A [`Store`] on PostgreSQL.
+///
+/// Every table lives in one schema of the store's own (default `helpdesk`),
+/// created by [`migrate`](PgStore::migrate) together with its migration
+/// ledger, so the store shares a database with the host application without
+/// meeting its tables or its migrations. Each [`commit`](Store::commit) is
+/// one transaction; tickets are compare-and-set on their `version` column;
+/// the claims use `FOR UPDATE SKIP LOCKED`, so many engine processes can
+/// share one database. Cloning is cheap (the pool is shared).
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    schema: Arc<str>,
+    q: Arc<Queries>,
+}
+
+impl fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStore")
+            .field("schema", &self.schema)
+            .field("pool_size", &self.pool.size())
+            .field("pool_idle", &self.pool.num_idle())
+            .finish()
+    }
+}
+
+fn quote(schema: &str) -> String {
+    format!("\"{schema}\"")
+}
+
+/// The directory key of a record: (kind, id, owning workspace).
+fn record_key(record: &DirectoryRecord) -> Result<(&'static str, Uuid, WorkspaceId)> {
+    Ok(match record {
+        DirectoryRecord::Agent(a) => ("agent", a.id.as_uuid(), a.workspace),
+        DirectoryRecord::Team(t) => ("team", t.id.as_uuid(), t.workspace),
+        DirectoryRecord::Queue(q) => ("queue", q.id.as_uuid(), q.workspace),
+        DirectoryRecord::Category(c) => ("category", c.id.as_uuid(), c.workspace),
+        DirectoryRecord::Organization(o) => ("organization", o.id.as_uuid(), o.workspace),
+        DirectoryRecord::SlaPolicy(p) => ("sla_policy", p.id.as_uuid(), p.workspace),
+        DirectoryRecord::Settings(s) => ("settings", s.workspace.as_uuid(), s.workspace),
+        other => {
+            return Err(Error::validation(
+                "directory",
+                format!("record kind not supported by the postgres store: {other:?}"),
+            ));
+        }
+    })
+}
+
+fn record_doc(record: &DirectoryRecord) -> PgResult<Value> {
+    Ok(match record {
+        DirectoryRecord::Agent(a) => serde_json::to_value(a)?,
+        DirectoryRecord::Team(t) => serde_json::to_value(t)?,
+        DirectoryRecord::Queue(q) => serde_json::to_value(q)?,
+        DirectoryRecord::Category(c) => serde_json::to_value(c)?,
+        DirectoryRecord::Organization(o) => serde_json::to_value(o)?,
+        DirectoryRecord::SlaPolicy(p) => serde_json::to_value(p)?,
+        DirectoryRecord::Settings(s) => serde_json::to_value(s)?,
+        _ => {
+            return Err(PgError::Core(Error::validation(
+                "directory",
+                "record kind not supported by the postgres store",
+            )));
+        }
+    })
+}
+
+fn record_from_doc(kind: &str, doc: Value) -> PgResult<DirectoryRecord> {
+    Ok(match kind {
+        "agent" => DirectoryRecord::Agent(serde_json::from_value(doc)?),
+        "team" => DirectoryRecord::Team(serde_json::from_value(doc)?),
+        "queue" => DirectoryRecord::Queue(serde_json::from_value(doc)?),
+        "category" => DirectoryRecord::Category(serde_json::from_value(doc)?),
+        "organization" => DirectoryRecord::Organization(serde_json::from_value(doc)?),
+        "sla_policy" => DirectoryRecord::SlaPolicy(Box::new(serde_json::from_value(doc)?)),
+        "settings" => DirectoryRecord::Settings(serde_json::from_value(doc)?),
+        other => return Err(storage(format!("unknown directory kind {other:?}"))),
+    })
+}
+
+/// Checks that need no database: every row belongs to `ws`, no ticket is
+/// written twice, every directory record is of a known kind.
+fn validate(ws: WorkspaceId, commit: &Commit) -> Result<()> {
+    let mut touched = HashSet::new();
+    for write in &commit.tickets {
+        let t = write.ticket();
+        if t.workspace != ws {
+            return Err(foreign("ticket"));
+        }
+        if !touched.insert(t.id) {
+            return Err(Error::validation(
+                "tickets",
+                format!("ticket {} is written twice", t.id),
+            ));
+        }
+    }
+    if commit.messages.iter().any(|m| m.workspace != ws) {
+        return Err(foreign("message"));
+    }
+    if commit.events.iter().any(|e| e.workspace != ws) {
+        return Err(foreign("event"));
+    }
+    for w in &commit.outbox {
+        if let OutboxWrite::Enqueue(item) = w
+            && item.workspace != ws
+        {
+            return Err(foreign("outbox row"));
+        }
+    }
+    for w in &commit.jobs {
+        if let JobWrite::Schedule(job) = w
+            && job.workspace != ws
+        {
+            return Err(foreign("job"));
+        }
+    }
+    for w in &commit.contacts {
+        let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
+        if c.workspace != ws {
+            return Err(foreign("contact"));
+        }
+    }
+    for r in &commit.directory {
+        if record_key(r)?.2 != ws {
+            return Err(foreign("directory record"));
+        }
+    }
+    Ok(())
+}
+
+fn ticket_from_row(row: &PgRow) -> PgResult<Ticket> {
+    let mut t = row.try_get::<Json<Ticket>, _>("doc")?.0;
+    t.number = TicketNumber(to_u64(row.try_get("number")?, "ticket number")?);
+    t.version = to_u64(row.try_get("version")?, "ticket version")?;
+    Ok(t)
+}
+
+fn message_from_row(row: &PgRow) -> PgResult<Message> {
+    let mut m = row.try_get::<Json<Message>, _>("doc")?.0;
+    m.raw = row.try_get("raw")?;
+    Ok(m)
+}
+
+/// Lowercased, trimmed, without duplicates, in first-seen order.
+fn normalized_unique<'a>(addresses: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    addresses
+        .into_iter()
+        .map(|a| normalize_email(a))
+        .filter(|a| seen.insert(a.clone()))
+        .collect()
+}
+
+impl PgStore {
+    /// A store on the caller's pool, in the default schema (`helpdesk`).
+    /// Run [`migrate`](Self::migrate) once before use.
+    pub fn new(pool: PgPool) -> Self {
+        Self::build(pool, DEFAULT_SCHEMA)
+    }
+
+    /// A store on the caller's pool, in `schema` (a plain lowercase SQL
+    /// identifier, else [`Error::Validation`]).
+    pub fn with_schema(pool: PgPool, schema: &str) -> Result<Self> {
+        if !valid_schema(schema) {
+            return Err(Error::validation(
+                "schema",
+                "must match [a-z_][a-z0-9_]* (at most 63 bytes, not pg_*)",
+            ));
+        }
+        Ok(Self::build(pool, schema))
+    }
+
+    fn build(pool: PgPool, schema: &str) -> Self {
+        Self {
+            pool,
+            schema: schema.into(),
+            q: Arc::new(Queries::new(&quote(schema))),
+        }
+    }
+
+    /// Opens a pool as `config` says and makes a store on it. Does not
+    /// migrate.
+    pub async fn connect(config: &PgConfig) -> Result<Self> {
+        let options = config
+            .connect_options()
+            .map_err(|e| Error::validation("url", e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(config.max_connections())
+            .acquire_timeout(config.acquire_timeout())
+            .connect_with(options)
+            .await
+            .map_err(|e| Error::from(PgError::from(e)))?;
+        Self::with_schema(pool, config.schema())
+    }
+
+    /// Creates the schema and applies the embedded migrations it lacks,
+    /// recording them in `<schema>.schema_migrations`. Safe to call on every
+    /// start and from several processes at once (an advisory lock serialises
+    /// them); returns how many migrations ran (0 when up to date). Fails when
+    /// the database was migrated by a newer version of this crate.
+    pub async fn migrate(&self) -> Result<usize> {
+        Ok(migrations::run(&self.pool, &quote(&self.schema)).await?)
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The schema of the store's tables.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    async fn apply(
+        &self,
+        tx: &mut PgConnection,
+        ws: WorkspaceId,
+        commit: Commit,
+    ) -> PgResult<CommitOutcome> {
+        let w = ws.as_uuid();
+        let q = &*self.q;
+
+        // Contacts first: a commit that waits on another's new email address
+        // then holds no ticket lock yet.
+        for write in commit.contacts {
+            let (created, c) = match write {
+                ContactWrite::Create(c) => (true, c),
+                ContactWrite::Update(c) => (false, c),
+            };
+            let id = c.id.as_uuid();
+            let statement = if created {
+                &q.contact_insert
+            } else {
+                &q.contact_update
+            };
+            let done = sqlx::query(sql(statement))
+                .bind(w)
+                .bind(id)
+                .bind(c.external_id.as_deref())
+                .bind(c.organization.map(|o| o.as_uuid()))
+                .bind(Json(&c))
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(Error::not_found("contact", c.id).into());
+            }
+            if !created {
+                sqlx::query(sql(&q.contact_emails_clear))
+                    .bind(w)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(sql(&q.contact_emails_insert))
+                .bind(w)
+                .bind(normalized_unique(&c.emails))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        // Tickets: updates in id order (a fixed lock order between commits),
+        // then creates in commit order (numbers follow it). The outcome keeps
+        // the commit's order.
+        let mut writes: Vec<Option<TicketWrite>> = commit.tickets.into_iter().map(Some).collect();
+        let mut order: Vec<usize> = (0..writes.len()).collect();
+        order.sort_by_key(|&i| match &writes[i] {
+            Some(TicketWrite::Update { ticket, .. }) => (0, ticket.id.as_u128(), i),
+            _ => (1, 0, i),
+        });
+        let mut stored: Vec<Option<Ticket>> = vec![None; writes.len()];
+        for i in order {
+            let Some(write) = writes[i].take() else {
+                continue;
+            };
+            stored[i] = Some(self.write_ticket(tx, w, write).await?);
+        }
+
+        for mut m in commit.messages {
+            let raw = m.raw.take();
+            sqlx::query(sql(&q.message_insert))
+                .bind(w)
+                .bind(m.id.as_uuid())
+                .bind(m.ticket.as_uuid())
+                .bind(direction_name(m.direction))
+                .bind(m.author == Actor::System)
+                .bind(m.email.message_id.as_deref())
+                .bind(m.created_at)
+                .bind(raw)
+                .bind(Json(&m))
+                .execute(&mut *tx)
+                .await?;
+            if let Some(email_id) = &m.email.message_id {
+                self.record_email_id(tx, w, email_id, m.id).await?;
+            }
+            if m.direction == Direction::Outbound && m.author == Actor::System {
+                let recipients: Vec<String> =
+                    m.to.iter()
+                        .chain(m.cc.iter())
+                        .map(|a| normalize_email(a))
+                        .collect();
+                if !recipients.is_empty() {
+                    sqlx::query(sql(&q.automatic_insert))
+                        .bind(w)
+                        .bind(recipients)
+                        .bind(m.created_at)
+                        .bind(m.id.as_uuid())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+
+        for MessageUpdate::SendState {
+            id,
+            state,
+            message_id,
+        } in commit.message_updates
+        {
+            let row = sqlx::query(sql(&q.message_lock))
+                .bind(w)
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| Error::not_found("message", id))?;
+            let mut m = row.try_get::<Json<Message>, _>("doc")?.0;
+            m.send_state = Some(state);
+            if let Some(email_id) = message_id {
+                self.record_email_id(tx, w, &email_id, id).await?;
+                m.email.message_id = Some(email_id);
+            }
+            sqlx::query(sql(&q.message_update))
+                .bind(w)
+                .bind(id.as_uuid())
+                .bind(Json(&m))
+                .bind(m.email.message_id.as_deref())
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        for e in &commit.events {
+            sqlx::query(sql(&q.event_insert))
+                .bind(w)
+                .bind(e.id.as_uuid())
+                .bind(e.ticket.as_uuid())
+                .bind(e.at)
+                .bind(e.kind.name())
+                .bind(Json(e))
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        for write in commit.outbox {
+            self.write_outbox(tx, w, write).await?;
+        }
+
+        for write in commit.jobs {
+            match write {
+                JobWrite::Schedule(job) => {
+                    let (key, doc) = job_kind_key(&job.kind)?;
+                    sqlx::query(sql(&q.job_schedule))
+                        .bind(w)
+                        .bind(job.id.as_uuid())
+                        .bind(job.ticket.as_uuid())
+                        .bind(key)
+                        .bind(Json(doc))
+                        .bind(job.due_at)
+                        .bind(job.lease_until)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                JobWrite::Cancel { ticket, kind } => {
+                    sqlx::query(sql(&q.job_cancel))
+                        .bind(w)
+                        .bind(ticket.as_uuid())
+                        .bind(job_kind_key(&kind)?.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                JobWrite::Complete(id) => {
+                    let done = sqlx::query(sql(&q.job_complete))
+                        .bind(w)
+                        .bind(id.as_uuid())
+                        .execute(&mut *tx)
+                        .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(
+                            Error::Conflict(format!("job {id} is no longer scheduled")).into()
+                        );
+                    }
+                }
+            }
+        }
+
+        for record in &commit.directory {
+            let (kind, id, _) = record_key(record)?;
+            sqlx::query(sql(&q.record_upsert))
+                .bind(w)
+                .bind(kind)
+                .bind(id)
+                .bind(Json(record_doc(record)?))
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        for record in &commit.ingest_keys {
+            sqlx::query(sql(&q.ingest_insert))
+                .bind(w)
+                .bind(&record.mailbox)
+                .bind(&record.key)
+                .bind(record.ticket.as_uuid())
+                .bind(record.message.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        for (address, until) in &commit.suppressions {
+            sqlx::query(sql(&q.suppression_upsert))
+                .bind(w)
+                .bind(normalize_email(address))
+                .bind(until)
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        // A checkpoint never moves back within one UIDVALIDITY; a new
+        // UIDVALIDITY replaces it.
+        for cp in &commit.checkpoints {
+            sqlx::query(sql(&q.checkpoint_upsert))
+                .bind(w)
+                .bind(&cp.mailbox)
+                .bind(i64::from(cp.uid_validity))
+                .bind(i64::from(cp.last_uid))
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        Ok(CommitOutcome {
+            tickets: stored.into_iter().flatten().collect(),
+        })
+    }
+
+    async fn write_ticket(
+        &self,
+        tx: &mut PgConnection,
+        w: Uuid,
+        write: TicketWrite,
+    ) -> PgResult<Ticket> {
+        let q = &*self.q;
+        let (mut t, expected) = match write {
+            TicketWrite::Create(t) => (t, None),
+            TicketWrite::Update {
+                ticket,
+                expected_version,
+            } => (ticket, Some(to_i64(expected_version, "expected_version")?)),
+        };
+        match expected {
+            None => {
+                if t.number.0 == 0 {
+                    let n: i64 = sqlx::query_scalar(sql(&q.reserve_number))
+                        .bind(w)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    t.number = TicketNumber(to_u64(n, "ticket number")?);
+                } else {
+                    let last: Option<i64> = sqlx::query_scalar(sql(&q.last_number))
+                        .bind(w)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if last.unwrap_or(0) < to_i64(t.number.0, "number")? {
+                        return Err(Error::Conflict(format!(
+                            "ticket number {} was never reserved",
+                            t.number
+                        ))
+                        .into());
+                    }
+                }
+                t.version = 1;
+            }
+            Some(expected) => {
+                t.version = to_u64(expected, "expected_version")? + 1;
+            }
+        }
+        let statement = if expected.is_some() {
+            &q.ticket_update
+        } else {
+            &q.ticket_insert
+        };
+        let mut query = sqlx::query(sql(statement))
+            .bind(w)
+            .bind(t.id.as_uuid())
+            .bind(to_i64(t.number.0, "number")?)
+            .bind(to_i64(t.version, "version")?)
+            .bind(t.state.as_str())
+            .bind(t.reopen_at)
+            .bind(t.times.closed)
+            .bind(t.requester.as_uuid())
+            .bind(t.assignee.map(|a| a.as_uuid()))
+            .bind(t.team.map(|x| x.as_uuid()))
+            .bind(t.queue.map(|x| x.as_uuid()))
+            .bind(t.category.map(|x| x.as_uuid()))
+            .bind(serde_name(&t.priority)?)
+            .bind(t.parent.map(|x| x.as_uuid()))
+            .bind(t.merged_into.map(|x| x.as_uuid()))
+            .bind(t.times.created)
+            .bind(t.times.updated)
+            .bind(Json(&t));
+        if let Some(expected) = expected {
+            query = query.bind(expected);
+        }
+        let done = query.execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            // Only an update can touch no row: say why.
+            let found: Option<(i64, i64)> = sqlx::query_as(sql(&q.ticket_probe))
+                .bind(w)
+                .bind(t.id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let expected = expected.unwrap_or_default();
+            return Err(match found {
+                None => Error::not_found("ticket", t.id),
+                Some((version, _)) if version != expected => Error::Conflict(format!(
+                    "ticket {} is at version {version}, not {expected}",
+                    t.id
+                )),
+                Some((_, number)) if number != to_i64(t.number.0, "number")? => {
+                    Error::validation("number", "a ticket's number never changes")
+                }
+                Some(_) => Error::Conflict(format!("ticket {} changed concurrently", t.id)),
+            }
+            .into());
+        }
+        Ok(t)
+    }
+
+    async fn record_email_id(
+        &self,
+        tx: &mut PgConnection,
+        w: Uuid,
+        email_id: &str,
+        message: MessageId,
+    ) -> PgResult<()> {
+        sqlx::query(sql(&self.q.email_id_insert))
+            .bind(w)
+            .bind(email_id)
+            .bind(message.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn write_outbox(
+        &self,
+        tx: &mut PgConnection,
+        w: Uuid,
+        write: OutboxWrite,
+    ) -> PgResult<()> {
+        let q = &*self.q;
+        let (id, done) = match write {
+            OutboxWrite::Enqueue(item) => {
+                sqlx::query(sql(&q.outbox_insert))
+                    .bind(w)
+                    .bind(item.id.as_uuid())
+                    .bind(item.ticket.as_uuid())
+                    .bind(item.message.as_uuid())
+                    .bind(Json(&item.channel))
+                    .bind(item.not_before)
+                    .bind(i64::from(item.attempts))
+                    .bind(outbox_status_name(item.status))
+                    .bind(item.last_error.as_deref())
+                    .bind(item.lease_until)
+                    .execute(&mut *tx)
+                    .await?;
+                return Ok(());
+            }
+            OutboxWrite::Delivered { id } => (
+                id,
+                sqlx::query(sql(&q.outbox_delivered))
+                    .bind(w)
+                    .bind(id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?,
+            ),
+            OutboxWrite::Retry {
+                id,
+                not_before,
+                error,
+            } => (
+                id,
+                sqlx::query(sql(&q.outbox_retry))
+                    .bind(w)
+                    .bind(id.as_uuid())
+                    .bind(not_before)
+                    .bind(error)
+                    .execute(&mut *tx)
+                    .await?,
+            ),
+            OutboxWrite::Failed { id, error } => (
+                id,
+                sqlx::query(sql(&q.outbox_failed))
+                    .bind(w)
+                    .bind(id.as_uuid())
+                    .bind(error)
+                    .execute(&mut *tx)
+                    .await?,
+            ),
+            OutboxWrite::Cancel { id } => (
+                id,
+                sqlx::query(sql(&q.outbox_cancel))
+                    .bind(w)
+                    .bind(id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?,
+            ),
+        };
+        if done.rows_affected() == 0 {
+            let status: Option<String> = sqlx::query_scalar(sql(&q.outbox_status))
+                .bind(w)
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(match status {
+                None => Error::not_found("outbox row", id),
+                Some(status) => {
+                    Error::Conflict(format!("outbox row {id} is {status}, not pending"))
+                }
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    async fn commit_inner(&self, ws: WorkspaceId, commit: Commit) -> PgResult<CommitOutcome> {
+        validate(ws, &commit)?;
+        if commit.is_empty() {
+            return Ok(CommitOutcome::default());
+        }
+        let mut tx = self.pool.begin().await?;
+        match self.apply(&mut tx, ws, commit).await {
+            Ok(outcome) => {
+                // Deferred constraints (ticket links) are checked here.
+                tx.commit().await?;
+                Ok(outcome)
+            }
+            Err(e) => {
+                // Dropping the transaction would roll back as well; doing it
+                // here returns the connection to the pool clean at once.
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn fetch_ids(&self, statement: &Arc<str>, w: Uuid, id: Uuid) -> PgResult<Vec<TicketId>> {
+        let ids: Vec<Uuid> = sqlx::query_scalar(sql(statement))
+            .bind(w)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(ids.into_iter().map(TicketId::from_uuid).collect())
+    }
+}
+
+fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn commit(&self, workspace: WorkspaceId, commit: Commit) -> Result<CommitOutcome> {
+        Ok(self.commit_inner(workspace, commit).await?)
+    }
+
+    async fn reserve_ticket_number(&self, workspace: WorkspaceId) -> Result<TicketNumber> {
+        let n: i64 = sqlx::query_scalar(sql(&self.q.reserve_number))
+            .bind(workspace.as_uuid())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(TicketNumber(to_u64(n, "ticket number")?))
+    }
+
+    async fn ticket(&self, workspace: WorkspaceId, id: TicketId) -> Result<Option<Ticket>> {
+        let row = sqlx::query(sql(&self.q.ticket))
+            .bind(workspace.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(row.as_ref().map(ticket_from_row).transpose()?)
+    }
+
+    async fn ticket_by_number(
+        &self,
+        workspace: WorkspaceId,
+        number: TicketNumber,
+    ) -> Result<Option<Ticket>> {
+        let Ok(number) = i64::try_from(number.0) else {
+            return Ok(None);
+        };
+        let row = sqlx::query(sql(&self.q.ticket_by_number))
+            .bind(workspace.as_uuid())
+            .bind(number)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(row.as_ref().map(ticket_from_row).transpose()?)
+    }
+
+    async fn messages(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Message>> {
+        let rows = sqlx::query(sql(&self.q.messages))
+            .bind(workspace.as_uuid())
+            .bind(ticket.as_uuid())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(rows.iter().map(message_from_row).collect::<PgResult<_>>()?)
+    }
+
+    async fn message(&self, workspace: WorkspaceId, id: MessageId) -> Result<Option<Message>> {
+        let row = sqlx::query(sql(&self.q.message))
+            .bind(workspace.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(row.as_ref().map(message_from_row).transpose()?)
+    }
+
+    async fn events(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Event>> {
+        let docs: Vec<Json<Event>> = sqlx::query_scalar(sql(&self.q.events))
+            .bind(workspace.as_uuid())
+            .bind(ticket.as_uuid())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(docs.into_iter().map(|d| d.0).collect())
+    }
+
+    async fn children(&self, workspace: WorkspaceId, parent: TicketId) -> Result<Vec<TicketId>> {
+        Ok(self
+            .fetch_ids(&self.q.children, workspace.as_uuid(), parent.as_uuid())
+            .await?)
+    }
+
+    async fn merged_sources(
+        &self,
+        workspace: WorkspaceId,
+        target: TicketId,
+    ) -> Result<Vec<TicketId>> {
+        Ok(self
+            .fetch_ids(
+                &self.q.merged_sources,
+                workspace.as_uuid(),
+                target.as_uuid(),
+            )
+            .await?)
+    }
+
+    async fn contact(&self, workspace: WorkspaceId, id: ContactId) -> Result<Option<Contact>> {
+        let doc: Option<Json<Contact>> = sqlx::query_scalar(sql(&self.q.contact))
+            .bind(workspace.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(doc.map(|d| d.0))
+    }
+
+    async fn contact_by_email(
+        &self,
+        workspace: WorkspaceId,
+        email: &str,
+    ) -> Result<Option<Contact>> {
+        let doc: Option<Json<Contact>> = sqlx::query_scalar(sql(&self.q.contact_by_email))
+            .bind(workspace.as_uuid())
+            .bind(normalize_email(email))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(doc.map(|d| d.0))
+    }
+
+    async fn record(
+        &self,
+        workspace: WorkspaceId,
+        id: RecordId,
+    ) -> Result<Option<DirectoryRecord>> {
+        let (kind, key) = match id {
+            RecordId::Agent(x) => ("agent", x.as_uuid()),
+            RecordId::Team(x) => ("team", x.as_uuid()),
+            RecordId::Queue(x) => ("queue", x.as_uuid()),
+            RecordId::Category(x) => ("category", x.as_uuid()),
+            RecordId::Organization(x) => ("organization", x.as_uuid()),
+            RecordId::SlaPolicy(x) => ("sla_policy", x.as_uuid()),
+            RecordId::Settings(x) => ("settings", x.as_uuid()),
+            // A kind this version cannot have stored.
+            _ => return Ok(None),
+        };
+        let doc: Option<Json<Value>> = sqlx::query_scalar(sql(&self.q.record))
+            .bind(workspace.as_uuid())
+            .bind(kind)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(doc.map(|d| record_from_doc(kind, d.0)).transpose()?)
+    }
+
+    async fn outbox(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<OutboxItem>> {
+        let rows = sqlx::query(sql(&self.q.outbox))
+            .bind(workspace.as_uuid())
+            .bind(ticket.as_uuid())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(rows.iter().map(outbox_from_row).collect::<PgResult<_>>()?)
+    }
+
+    async fn jobs(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Job>> {
+        let rows = sqlx::query(sql(&self.q.jobs))
+            .bind(workspace.as_uuid())
+            .bind(ticket.as_uuid())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        let mut jobs = rows
+            .iter()
+            .map(job_from_row)
+            .collect::<PgResult<Vec<_>>>()?;
+        jobs.sort_by_key(|j| (j.due_at, j.kind));
+        Ok(jobs)
+    }
+
+    async fn message_by_email_id(
+        &self,
+        workspace: WorkspaceId,
+        message_id: &str,
+    ) -> Result<Option<Message>> {
+        let row = sqlx::query(sql(&self.q.message_by_email_id))
+            .bind(workspace.as_uuid())
+            .bind(message_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(row.as_ref().map(message_from_row).transpose()?)
+    }
+
+    async fn ingested(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &str,
+        key: &str,
+    ) -> Result<Option<IngestRecord>> {
+        let row: Option<(Uuid, Uuid)> = sqlx::query_as(sql(&self.q.ingested))
+            .bind(workspace.as_uuid())
+            .bind(mailbox)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(row.map(|(ticket, message)| IngestRecord {
+            mailbox: mailbox.to_string(),
+            key: key.to_string(),
+            ticket: TicketId::from_uuid(ticket),
+            message: MessageId::from_uuid(message),
+        }))
+    }
+
+    async fn automatic_sent_count(
+        &self,
+        workspace: WorkspaceId,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32> {
+        let n: i64 = sqlx::query_scalar(sql(&self.q.automatic_count))
+            .bind(workspace.as_uuid())
+            .bind(normalize_email(address))
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn suppressed_until(
+        &self,
+        workspace: WorkspaceId,
+        address: &str,
+    ) -> Result<Option<DateTime<Utc>>> {
+        Ok(sqlx::query_scalar(sql(&self.q.suppressed_until))
+            .bind(workspace.as_uuid())
+            .bind(normalize_email(address))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?)
+    }
+
+    async fn mailbox_checkpoint(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &str,
+    ) -> Result<Option<MailboxCheckpoint>> {
+        let row: Option<(i64, i64)> = sqlx::query_as(sql(&self.q.checkpoint))
+            .bind(workspace.as_uuid())
+            .bind(mailbox)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        let Some((uid_validity, last_uid)) = row else {
+            return Ok(None);
+        };
+        let uid = |v: i64| {
+            u32::try_from(v).map_err(|_| storage(format!("checkpoint value {v} out of range")))
+        };
+        Ok(Some(MailboxCheckpoint {
+            mailbox: mailbox.to_string(),
+            uid_validity: uid(uid_validity)?,
+            last_uid: uid(last_uid)?,
+        }))
+    }
+
+    async fn claim_due_jobs(
+        &self,
+        now: DateTime<Utc>,
+        limit_to: usize,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Job>> {
+        if limit_to == 0 {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(sql(&self.q.claim_jobs))
+            .bind(now)
+            .bind(limit(limit_to))
+            .bind(lease_until)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        let mut jobs = rows
+            .iter()
+            .map(job_from_row)
+            .collect::<PgResult<Vec<_>>>()?;
+        jobs.sort_by_key(|j| (j.due_at, j.id));
+        Ok(jobs)
+    }
+
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit_to: usize,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<OutboxItem>> {
+        if limit_to == 0 {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(sql(&self.q.claim_outbox))
+            .bind(now)
+            .bind(limit(limit_to))
+            .bind(lease_until)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        let mut items = rows
+            .iter()
+            .map(outbox_from_row)
+            .collect::<PgResult<Vec<_>>>()?;
+        items.sort_by_key(|o| (o.not_before, o.id));
+        Ok(items)
+    }
+}

@@ -1,0 +1,1259 @@
+//! The ingest rules, one test per rule, driven by our own `.eml` fixtures
+//! (`tests/fixtures/mail`, see its README) through the full
+//! `Helpdesk::ingest` on the memory store: threading, classification, the
+//! autoresponder's decisions, bounces, lifecycle effects, Reply-To and Cc,
+//! attachment limits, incoming rules, unread counts, and a robot that
+//! answers every mail it gets.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use helpdesk::MemoryStore;
+use helpdesk::engine::{
+    AutoreplyOutcome, EngineConfig, Helpdesk, IngestOutcome, IngestStatus, MailSettings, Mailbox,
+    Reply,
+};
+use helpdesk::lifecycle::State;
+use helpdesk::mail::{
+    AutoresponderConfig, ClassifyContext, ClassifyReason, IncomingRule, ParseLimits, RuleActions,
+    RuleCondition, RuleField, RuleOp, SuppressReason, classify_with_reason, parse,
+};
+use helpdesk::model::{
+    Actor, Agent, AgentId, Classification, Contact, EventKind, MessageId, Priority, QueueId,
+    SendState, TicketId, WorkspaceId, WorkspaceSettings,
+};
+use helpdesk::ports::{DirectoryRecord, DynStore, ManualClock, RecordingTransport, StoreExt};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const MAILBOX: &str = "support@shop.example";
+const DOMAIN: &str = "mail.shop.example";
+const ROBOT: &str = "robot@other-helpdesk.example";
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .unwrap_or_else(|| panic!("a valid date"))
+}
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mail")
+}
+
+/// The raw bytes of fixture `name`.
+fn fixture(name: &str) -> Vec<u8> {
+    let path = fixture_dir().join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// Fixture `name` with its `{{PLACEHOLDER}}`s replaced; every placeholder
+/// must be given.
+fn fill(name: &str, subs: &[(&str, &str)]) -> Vec<u8> {
+    let mut text = String::from_utf8(fixture(name))
+        .unwrap_or_else(|e| panic!("fixture {name} is not UTF-8: {e}"));
+    for (key, value) in subs {
+        let placeholder = format!("{{{{{key}}}}}");
+        assert!(text.contains(&placeholder), "{name} has no {placeholder}");
+        text = text.replace(&placeholder, value);
+    }
+    assert!(!text.contains("{{"), "{name}: a placeholder is left");
+    text.into_bytes()
+}
+
+/// An engine on a fresh memory store, with a manual clock at [`t0`], a
+/// recording email transport, one agent and our own Message-ID domain.
+struct Desk {
+    desk: Helpdesk,
+    clock: Arc<ManualClock>,
+    email: Arc<RecordingTransport>,
+    ws: WorkspaceId,
+    agent: AgentId,
+}
+
+impl Desk {
+    async fn new() -> Self {
+        Self::with_limits(ParseLimits::default()).await
+    }
+
+    async fn with_limits(limits: ParseLimits) -> Self {
+        let clock = Arc::new(ManualClock::new(t0()));
+        let email = Arc::new(RecordingTransport::new());
+        let mut mail = MailSettings::new(b"fixture tests secret, 32 bytes+".to_vec(), DOMAIN);
+        mail.limits = limits;
+        let desk = Helpdesk::builder(Arc::new(MemoryStore::new()))
+            .clock(clock.clone())
+            .transport("email", email.clone())
+            .config(EngineConfig::default().default_from(MAILBOX).mail(mail))
+            .build();
+        let ws = WorkspaceId::new();
+        let agent = AgentId::new();
+        desk.put_record(
+            ws,
+            DirectoryRecord::Agent(Agent {
+                id: agent,
+                workspace: ws,
+                name: "Agnes".into(),
+                email: Some("agnes@shop.example".into()),
+                active: true,
+            }),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("put agent: {e}"));
+        Self {
+            desk,
+            clock,
+            email,
+            ws,
+            agent,
+        }
+    }
+
+    fn store(&self) -> &Arc<DynStore> {
+        self.desk.store()
+    }
+
+    async fn ingest(&self, mailbox: &Mailbox, raw: &[u8]) -> IngestOutcome {
+        self.desk
+            .ingest(self.ws, mailbox, raw)
+            .await
+            .unwrap_or_else(|e| panic!("ingest failed: {e}"))
+    }
+
+    /// Ingests fixture `name` (placeholders filled from `subs`).
+    async fn file(&self, mailbox: &Mailbox, name: &str, subs: &[(&str, &str)]) -> IngestOutcome {
+        self.ingest(mailbox, &fill(name, subs)).await
+    }
+
+    async fn events(&self, ticket: TicketId) -> Vec<EventKind> {
+        self.store()
+            .events(self.ws, ticket)
+            .await
+            .unwrap_or_else(|e| panic!("events: {e}"))
+            .into_iter()
+            .map(|e| e.kind)
+            .collect()
+    }
+
+    async fn ticket(&self, id: TicketId) -> helpdesk::model::Ticket {
+        self.store()
+            .get_ticket(self.ws, id)
+            .await
+            .unwrap_or_else(|e| panic!("ticket: {e}"))
+    }
+
+    fn actor(&self) -> Actor {
+        Actor::Agent(self.agent)
+    }
+
+    /// The classification context the engine uses for [`MAILBOX`].
+    fn classify_context(&self, blocklist: Vec<String>) -> ClassifyContext {
+        ClassifyContext {
+            own_addresses: vec![MAILBOX.to_owned()],
+            own_message_id_domain: Some(DOMAIN.to_owned()),
+            loop_header_name: "X-Helpdesk-Loop".to_owned(),
+            loop_header_value: self.desk.loop_header_value(self.ws),
+            blocklist,
+        }
+    }
+}
+
+/// The support mailbox with the default autoresponder (new tickets only).
+fn mailbox() -> Mailbox {
+    Mailbox::new(MAILBOX).autoresponder(AutoresponderConfig::default())
+}
+
+/// The support mailbox whose autoresponder also answers replies.
+fn mailbox_on_reply() -> Mailbox {
+    let mut config = AutoresponderConfig::default();
+    config.on_reply = true;
+    Mailbox::new(MAILBOX).autoresponder(config)
+}
+
+fn number(o: &IngestOutcome) -> String {
+    o.ticket.number.0.to_string()
+}
+
+// ---------------------------------------------------------------- fixtures
+
+#[test]
+fn fixtures_are_crlf_and_parse() {
+    let mut names: Vec<String> = std::fs::read_dir(fixture_dir())
+        .unwrap_or_else(|e| panic!("fixture dir: {e}"))
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".eml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 39, "fixtures missing: {names:?}");
+    for name in &names {
+        let raw = fixture(name);
+        for (i, b) in raw.iter().enumerate() {
+            if *b == b'\n' {
+                assert!(
+                    i > 0 && raw.get(i - 1) == Some(&b'\r'),
+                    "{name}: bare LF at byte {i}"
+                );
+            }
+        }
+        let mail = parse(&raw, &ParseLimits::default())
+            .unwrap_or_else(|e| panic!("{name} does not parse: {e}"));
+        assert!(mail.from.is_some(), "{name} has a From");
+        assert!(mail.message_id.is_some(), "{name} has a Message-ID");
+        assert!(mail.date.is_some(), "{name} has a Date");
+    }
+}
+
+// ---------------------------------------------------------------- threading
+
+#[tokio::test]
+async fn thread_by_in_reply_to() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    assert_eq!(first.status, IngestStatus::Created);
+    let reply = d.file(&mb, "thread-02-in-reply-to.eml", &[]).await;
+    assert_eq!(
+        (reply.status, reply.ticket.id),
+        (IngestStatus::Appended, first.ticket.id)
+    );
+    assert_eq!(reply.classification, Classification::Human);
+    let msg = d
+        .store()
+        .message(d.ws, reply.message)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("message stored"));
+    assert_eq!(
+        msg.email.in_reply_to,
+        vec!["CAF1lamp.0001@mail.customer.example".to_owned()]
+    );
+    assert!(
+        msg.display_text
+            .as_deref()
+            .is_some_and(|t| !t.contains("flickers every few seconds")),
+        "quoted history is cut from the shown text: {:?}",
+        msg.display_text
+    );
+}
+
+#[tokio::test]
+async fn thread_by_references_only() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let raw = fixture("thread-03-references-only.eml");
+    let parsed = parse(&raw, &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(parsed.in_reply_to.is_empty(), "no In-Reply-To in this one");
+    let reply = d.ingest(&mb, &raw).await;
+    assert_eq!(
+        (reply.status, reply.ticket.id),
+        (IngestStatus::Appended, first.ticket.id)
+    );
+}
+
+#[tokio::test]
+async fn thread_by_our_message_id() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let answer = d
+        .desk
+        .reply(
+            d.ws,
+            first.ticket.id,
+            d.agent,
+            Reply::text("Please send the lamp back, we will replace it."),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("reply: {e}"));
+    let ours = answer
+        .email
+        .message_id
+        .clone()
+        .unwrap_or_else(|| panic!("our reply has a Message-ID"));
+    assert!(ours.ends_with(&format!("@{DOMAIN}")), "{ours}");
+    d.desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let back = d
+        .file(
+            &mb,
+            "thread-04-our-message-id.eml",
+            &[("OUR_MESSAGE_ID", &ours)],
+        )
+        .await;
+    assert_eq!(
+        (back.status, back.ticket.id),
+        (IngestStatus::Appended, first.ticket.id)
+    );
+}
+
+#[tokio::test]
+async fn thread_by_signed_message_id_unknown_to_the_store() {
+    // A provider may drop our message, or it lives in another store: the
+    // signed token inside our Message-ID still finds the ticket.
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let signed = d
+        .desk
+        .outgoing_message_id(d.ws, first.ticket.id, MessageId::new());
+    let back = d
+        .file(
+            &mb,
+            "thread-04-our-message-id.eml",
+            &[("OUR_MESSAGE_ID", &signed)],
+        )
+        .await;
+    assert_eq!(back.ticket.id, first.ticket.id);
+    // A tampered token does not thread (and the mail is not lost).
+    let d = Desk::new().await;
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let signed = d
+        .desk
+        .outgoing_message_id(d.ws, first.ticket.id, MessageId::new());
+    let tampered = signed.replacen("hd.", "hd.b", 1);
+    let back = d
+        .file(
+            &mb,
+            "thread-04-our-message-id.eml",
+            &[("OUR_MESSAGE_ID", &tampered)],
+        )
+        .await;
+    assert_eq!(back.status, IngestStatus::Created);
+    assert_ne!(back.ticket.id, first.ticket.id);
+}
+
+#[tokio::test]
+async fn thread_by_our_plus_address() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let plus = d.desk.ticket_reply_address(d.ws, first.ticket.id, MAILBOX);
+    assert!(plus.starts_with("support+"), "{plus}");
+    let back = d
+        .file(
+            &mb,
+            "thread-05-plus-address.eml",
+            &[("OUR_PLUS_ADDRESS", &plus)],
+        )
+        .await;
+    assert_eq!(
+        (back.status, back.ticket.id),
+        (IngestStatus::Appended, first.ticket.id)
+    );
+}
+
+#[tokio::test]
+async fn subject_tag_from_a_participant_threads() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let n = number(&first);
+    let back = d
+        .file(
+            &mb,
+            "thread-06-subject-tag-participant.eml",
+            &[("TICKET_NUMBER", &n)],
+        )
+        .await;
+    assert_eq!(
+        (back.status, back.ticket.id),
+        (IngestStatus::Appended, first.ticket.id)
+    );
+}
+
+#[tokio::test]
+async fn subject_tag_from_a_stranger_opens_a_new_ticket() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let n = number(&first);
+    let other = d
+        .file(
+            &mb,
+            "thread-07-subject-tag-stranger.eml",
+            &[("TICKET_NUMBER", &n)],
+        )
+        .await;
+    assert_eq!(other.status, IngestStatus::Created);
+    assert_ne!(other.ticket.id, first.ticket.id, "no hijacking by number");
+    let untouched = d.ticket(first.ticket.id).await;
+    assert_eq!(untouched.unread_count, 1);
+}
+
+#[tokio::test]
+async fn a_new_mail_from_the_same_person_opens_a_new_ticket() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let second = d.file(&mb, "lifecycle-second-question.eml", &[]).await;
+    assert_eq!(second.status, IngestStatus::Created);
+    assert_ne!(second.ticket.id, first.ticket.id);
+    assert_eq!(second.ticket.requester, first.ticket.requester);
+}
+
+#[tokio::test]
+async fn the_same_mail_twice_is_a_duplicate() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let again = d.file(&mb, "thread-01-new.eml", &[]).await;
+    assert_eq!(again.status, IngestStatus::Duplicate);
+    assert_eq!(
+        (again.ticket.id, again.message),
+        (first.ticket.id, first.message)
+    );
+    assert_eq!(d.ticket(first.ticket.id).await.unread_count, 1);
+}
+
+// ---------------------------------------------------------- classification
+
+/// One classification case: fixture, placeholder values, expected
+/// classification and the rule expected to fire.
+type ClassCase<'a> = (
+    &'a str,
+    Vec<(&'a str, String)>,
+    Classification,
+    ClassifyReason,
+);
+
+/// Ingests each `(file, substitutions, classification, reason)` as a new
+/// mail and checks the engine's classification, the rule that fired, the
+/// stored message and that no autoresponse went to a non-human.
+async fn check_classifications(d: &Desk, blocklist: Vec<String>, cases: &[ClassCase<'_>]) {
+    let mb = mailbox();
+    let ctx = d.classify_context(blocklist);
+    for (name, subs, class, reason) in cases {
+        let subs: Vec<(&str, &str)> = subs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let raw = fill(name, &subs);
+        let parsed = parse(&raw, &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            classify_with_reason(&parsed, &ctx),
+            (*class, *reason),
+            "{name}: rule"
+        );
+        let out = d.ingest(&mb, &raw).await;
+        assert_eq!(out.status, IngestStatus::Created, "{name}");
+        assert_eq!(out.classification, *class, "{name}");
+        let stored = d
+            .store()
+            .message(d.ws, out.message)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("{name}: message stored"));
+        assert_eq!(stored.classification, *class, "{name}: stored");
+        assert_eq!(
+            stored.raw.as_deref(),
+            Some(raw.as_slice()),
+            "{name}: raw kept"
+        );
+        if *class == Classification::Human {
+            assert!(
+                matches!(out.autoreply, AutoreplyOutcome::Sent(_)),
+                "{name}: {:?}",
+                out.autoreply
+            );
+        } else {
+            assert_eq!(
+                out.autoreply,
+                AutoreplyOutcome::Suppressed(SuppressReason::NotHuman(*class)),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn classify_human() {
+    let d = Desk::new().await;
+    check_classifications(
+        &d,
+        Vec::new(),
+        &[(
+            "class-human.eml",
+            vec![],
+            Classification::Human,
+            ClassifyReason::NoRuleMatched,
+        )],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn classify_auto_reply_headers() {
+    use ClassifyReason as R;
+    let a = Classification::AutoReply;
+    let d = Desk::new().await;
+    check_classifications(
+        &d,
+        Vec::new(),
+        &[
+            ("class-auto-submitted.eml", vec![], a, R::AutoSubmitted),
+            ("class-x-autoreply.eml", vec![], a, R::XAutoreply),
+            ("class-x-autorespond.eml", vec![], a, R::XAutorespond),
+            ("class-precedence-bulk.eml", vec![], a, R::Precedence),
+            ("class-precedence-junk.eml", vec![], a, R::Precedence),
+            ("class-precedence-auto-reply.eml", vec![], a, R::Precedence),
+            (
+                "class-x-auto-response-suppress.eml",
+                vec![],
+                a,
+                R::AutoResponseSuppress,
+            ),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn classify_out_of_office_subjects_en_pl_cs_it_de() {
+    let a = Classification::AutoReply;
+    let r = ClassifyReason::OutOfOfficeSubject;
+    let d = Desk::new().await;
+    check_classifications(
+        &d,
+        Vec::new(),
+        &[
+            ("ooo-en.eml", vec![], a, r),
+            ("ooo-pl.eml", vec![], a, r),
+            ("ooo-cs.eml", vec![], a, r),
+            ("ooo-it.eml", vec![], a, r),
+            ("ooo-de.eml", vec![], a, r),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn classify_bounces() {
+    use ClassifyReason as R;
+    let b = Classification::Bounce;
+    let d = Desk::new().await;
+    let unknown = vec![(
+        "BOUNCED_MESSAGE_ID",
+        "not-ours.1@elsewhere.example".to_owned(),
+    )];
+    check_classifications(
+        &d,
+        Vec::new(),
+        &[
+            ("bounce-dsn.eml", unknown, b, R::DeliveryReport),
+            ("bounce-null-return-path.eml", vec![], b, R::NullReturnPath),
+            ("bounce-mailer-daemon.eml", vec![], b, R::DaemonSender),
+            ("bounce-postmaster.eml", vec![], b, R::DaemonSender),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn classify_lists() {
+    use ClassifyReason as R;
+    let l = Classification::List;
+    let d = Desk::new().await;
+    check_classifications(
+        &d,
+        Vec::new(),
+        &[
+            ("list-list-id.eml", vec![], l, R::ListId),
+            ("list-list-unsubscribe.eml", vec![], l, R::ListUnsubscribe),
+            ("list-precedence-list.eml", vec![], l, R::PrecedenceList),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn classify_loops() {
+    use ClassifyReason as R;
+    let l = Classification::Loop;
+    let d = Desk::new().await;
+    let value = d.desk.loop_header_value(d.ws);
+    check_classifications(
+        &d,
+        Vec::new(),
+        &[
+            (
+                "loop-header.eml",
+                vec![("LOOP_HEADER_VALUE", value)],
+                l,
+                R::LoopHeader,
+            ),
+            ("loop-own-address.eml", vec![], l, R::OwnAddress),
+            ("loop-own-message-id.eml", vec![], l, R::OwnMessageId),
+        ],
+    )
+    .await;
+    // The loop header of another workspace is not ours: an ordinary mail.
+    let other = Desk::new().await;
+    let foreign = fill(
+        "loop-header.eml",
+        &[("LOOP_HEADER_VALUE", &other.desk.loop_header_value(other.ws))],
+    );
+    let mut raw = String::from_utf8(foreign).unwrap_or_default();
+    raw = raw.replace("loop.hdr.1@", "loop.hdr.2@");
+    let out = d.ingest(&mailbox(), raw.as_bytes()).await;
+    assert_eq!(out.classification, Classification::Human);
+}
+
+#[tokio::test]
+async fn classify_spam_by_workspace_blocklist() {
+    let d = Desk::new().await;
+    let mut settings = WorkspaceSettings::new(d.ws);
+    settings.blocklist = vec!["@cheap-pills.example".to_owned()];
+    d.desk
+        .put_record(d.ws, DirectoryRecord::Settings(settings.clone()))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    check_classifications(
+        &d,
+        settings.blocklist.clone(),
+        &[(
+            "spam-blocklist.eml",
+            vec![],
+            Classification::Spam,
+            ClassifyReason::BlockedSender,
+        )],
+    )
+    .await;
+    let spam = d
+        .file(&mailbox(), "class-human.eml", &[])
+        .await
+        .ticket
+        .flags
+        .spam;
+    assert!(!spam, "other senders are not affected");
+}
+
+#[tokio::test]
+async fn classify_spam_from_a_blocked_contact() {
+    let d = Desk::new().await;
+    let mut troll = Contact::with_email(d.ws, "troll@customer.example", Some("Troll".into()));
+    troll.blocked = true;
+    d.desk
+        .put_contact(d.ws, troll)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = d.file(&mailbox(), "spam-blocked-contact.eml", &[]).await;
+    assert_eq!(out.classification, Classification::Spam);
+    assert!(out.ticket.flags.spam, "the ticket is flagged as spam");
+    assert_eq!(
+        out.autoreply,
+        AutoreplyOutcome::Suppressed(SuppressReason::NotHuman(Classification::Spam))
+    );
+    // Same domain, not blocked: human.
+    let ok = d.file(&mailbox(), "thread-01-new.eml", &[]).await;
+    assert_eq!(ok.classification, Classification::Human);
+}
+
+// ----------------------------------------------------------- autoresponder
+
+#[tokio::test]
+async fn autoresponder_sent_for_a_new_human_mail() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "class-human.eml", &[]).await;
+    let AutoreplyOutcome::Sent(id) = out.autoreply else {
+        panic!("expected an autoresponse, got {:?}", out.autoreply)
+    };
+    let auto = d
+        .store()
+        .message(d.ws, id)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("autoresponse stored"));
+    assert_eq!(auto.author, Actor::System);
+    assert_eq!(auto.to, vec!["jan.novak@zakaznik.example".to_owned()]);
+    assert!(auto.subject.contains(&format!("[#{}]", number(&out))));
+    assert_eq!(
+        auto.email.in_reply_to,
+        vec!["20260302101500.jn.4411@zakaznik.example".to_owned()]
+    );
+    assert!(
+        d.events(out.ticket.id)
+            .await
+            .iter()
+            .any(|e| matches!(e, EventKind::AutoresponderSent { message } if *message == id))
+    );
+    d.desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sent = d.email.sent();
+    assert_eq!(sent.len(), 1);
+    assert!(sent.iter().all(|m| m.automatic), "marked automatic");
+}
+
+#[tokio::test]
+async fn autoresponder_suppressed_for_automatic_mail() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "class-auto-submitted.eml", &[]).await;
+    assert_eq!(
+        out.autoreply,
+        AutoreplyOutcome::Suppressed(SuppressReason::NotHuman(Classification::AutoReply))
+    );
+    assert!(d.events(out.ticket.id).await.iter().any(|e| matches!(
+        e,
+        EventKind::AutoresponderSuppressed { reason } if reason == "auto_reply"
+    )));
+}
+
+#[tokio::test]
+async fn autoresponder_suppressed_for_a_no_reply_address() {
+    let d = Desk::new().await;
+    let out = d
+        .file(&mailbox(), "autoreply-no-reply-sender.eml", &[])
+        .await;
+    assert_eq!(out.classification, Classification::Human);
+    assert_eq!(
+        out.autoreply,
+        AutoreplyOutcome::Suppressed(SuppressReason::NoReplyAddress)
+    );
+}
+
+/// The robot's `n`-th plain mail with `subject`.
+fn robot_mail(n: usize, subject: &str) -> Vec<u8> {
+    fill(
+        "robot-mail.eml",
+        &[
+            ("SUBJECT", subject),
+            ("MESSAGE_ID", &format!("robot-{n}@other-helpdesk.example")),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn autoresponder_rate_limited_marks_a_loop() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let mut outcomes = Vec::new();
+    for n in 0..4 {
+        d.clock.advance(Duration::minutes(5));
+        outcomes.push(
+            d.ingest(&mb, &robot_mail(n, &format!("Ticket registered: {n}")))
+                .await,
+        );
+    }
+    let sent = outcomes
+        .iter()
+        .filter(|o| matches!(o.autoreply, AutoreplyOutcome::Sent(_)))
+        .count();
+    assert_eq!(sent, 3, "at most 3 per recipient per hour");
+    let last = outcomes.last().unwrap_or_else(|| panic!("four outcomes"));
+    assert_eq!(
+        last.autoreply,
+        AutoreplyOutcome::Suppressed(SuppressReason::RateLimited)
+    );
+    assert!(last.ticket.flags.loop_detected);
+    assert!(
+        d.events(last.ticket.id)
+            .await
+            .iter()
+            .any(|e| matches!(e, EventKind::LoopDetected { .. }))
+    );
+}
+
+#[tokio::test]
+async fn autoresponder_suppressed_while_a_loop_is_detected() {
+    let d = Desk::new().await;
+    let mb = mailbox_on_reply();
+    // Four mails on one ticket (threaded by its subject tag): the fourth
+    // hits the rate limit and marks the loop.
+    let first = d.ingest(&mb, &robot_mail(0, "Ticket registered")).await;
+    let tagged = format!("Re: Ticket registered [#{}]", number(&first));
+    for n in 1..4 {
+        d.clock.advance(Duration::minutes(1));
+        let o = d.ingest(&mb, &robot_mail(n, &tagged)).await;
+        assert_eq!(o.ticket.id, first.ticket.id);
+    }
+    assert!(d.ticket(first.ticket.id).await.flags.loop_detected);
+    // Hours later the window is empty, but the loop flag still holds.
+    d.clock.advance(Duration::hours(3));
+    let later = d.ingest(&mb, &robot_mail(4, &tagged)).await;
+    assert_eq!(
+        later.autoreply,
+        AutoreplyOutcome::Suppressed(SuppressReason::LoopDetected)
+    );
+    // Until an agent clears it.
+    d.desk
+        .clear_loop(d.ws, first.ticket.id, d.actor())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cleared = d.ingest(&mb, &robot_mail(5, &tagged)).await;
+    assert!(
+        matches!(cleared.autoreply, AutoreplyOutcome::Sent(_)),
+        "{:?}",
+        cleared.autoreply
+    );
+}
+
+#[tokio::test]
+async fn autoresponder_suppressed_once() {
+    let d = Desk::new().await;
+    let mb = mailbox_on_reply();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    assert!(matches!(first.autoreply, AutoreplyOutcome::Sent(_)));
+    d.desk
+        .suppress_next_autoresponder(d.ws, first.ticket.id, d.actor())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let once = d.file(&mb, "thread-02-in-reply-to.eml", &[]).await;
+    assert_eq!(
+        once.autoreply,
+        AutoreplyOutcome::Suppressed(SuppressReason::SuppressedOnce)
+    );
+    assert!(!once.ticket.flags.suppress_next_autoresponder, "one shot");
+    let next = d.file(&mb, "thread-03-references-only.eml", &[]).await;
+    assert!(matches!(next.autoreply, AutoreplyOutcome::Sent(_)));
+}
+
+#[tokio::test]
+async fn bounce_fails_the_outgoing_message_and_suppresses_the_address() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let answer = d
+        .desk
+        .reply(
+            d.ws,
+            first.ticket.id,
+            d.agent,
+            Reply::text("Please send it back."),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    d.desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ours = answer.email.message_id.clone().unwrap_or_default();
+    d.clock.advance(Duration::minutes(1));
+    let bounce = d
+        .file(&mb, "bounce-dsn.eml", &[("BOUNCED_MESSAGE_ID", &ours)])
+        .await;
+    assert_eq!(bounce.classification, Classification::Bounce);
+    assert_eq!(bounce.ticket.id, first.ticket.id, "lands on its ticket");
+    assert_eq!(bounce.bounced_message, Some(answer.id));
+    let failed = d
+        .store()
+        .message(d.ws, answer.id)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("reply stored"));
+    match &failed.send_state {
+        Some(SendState::Failed { reason }) => assert!(reason.contains("5.1.1"), "{reason}"),
+        other => panic!("expected Failed, got {other:?}"),
+    }
+    assert!(
+        d.events(first.ticket.id).await.iter().any(
+            |e| matches!(e, EventKind::MessageFailed { message, .. } if *message == answer.id)
+        )
+    );
+    let until = d
+        .store()
+        .suppressed_until(d.ws, "ann@customer.example")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(until.is_some_and(|u| u > d.clock_now()));
+    // Ann writes a new mail: no autoresponse to an undeliverable address.
+    let next = d.file(&mb, "lifecycle-second-question.eml", &[]).await;
+    assert_eq!(next.status, IngestStatus::Created);
+    assert_eq!(
+        next.autoreply,
+        AutoreplyOutcome::Suppressed(SuppressReason::Undeliverable)
+    );
+}
+
+impl Desk {
+    fn clock_now(&self) -> DateTime<Utc> {
+        use helpdesk::ports::Clock;
+        self.clock.now()
+    }
+}
+
+// --------------------------------------------------------------- lifecycle
+
+#[tokio::test]
+async fn reply_to_a_pending_ticket_reopens_it() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    d.desk
+        .set_pending(d.ws, first.ticket.id, d.actor(), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = d.file(&mb, "thread-02-in-reply-to.eml", &[]).await;
+    assert_eq!(
+        (reply.status, reply.ticket.state),
+        (IngestStatus::Reopened, State::Open)
+    );
+    assert_eq!(d.ticket(first.ticket.id).await.state, State::Open);
+}
+
+#[tokio::test]
+async fn reply_to_a_closed_ticket_reopens_it() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    d.desk
+        .close(d.ws, first.ticket.id, d.actor(), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = d.file(&mb, "thread-02-in-reply-to.eml", &[]).await;
+    assert_eq!(
+        (reply.status, reply.ticket.id, reply.ticket.state),
+        (IngestStatus::Reopened, first.ticket.id, State::Open)
+    );
+    assert!(reply.ticket.times.closed.is_none());
+}
+
+#[tokio::test]
+async fn reply_to_an_archived_ticket_opens_a_linked_one() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    d.desk
+        .close(d.ws, first.ticket.id, d.actor(), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let archived = d
+        .desk
+        .archive(d.ws, first.ticket.id, d.actor())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = d.file(&mb, "thread-02-in-reply-to.eml", &[]).await;
+    assert_eq!(reply.status, IngestStatus::Created);
+    assert_ne!(reply.ticket.id, first.ticket.id);
+    assert_eq!(reply.follow_up_of, Some(first.ticket.id));
+    assert!(reply.ticket.related.contains(&first.ticket.id));
+    assert_eq!(reply.ticket.state, State::Open);
+    assert_eq!(
+        d.ticket(first.ticket.id).await,
+        archived,
+        "the archived ticket never changes"
+    );
+    assert!(
+        d.events(reply.ticket.id)
+            .await
+            .iter()
+            .any(|e| matches!(e, EventKind::FollowUpOf { of } if *of == first.ticket.id))
+    );
+}
+
+#[tokio::test]
+async fn reply_to_a_merged_ticket_lands_on_the_target() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let source = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let target = d.file(&mb, "lifecycle-second-question.eml", &[]).await;
+    d.desk
+        .merge(d.ws, target.ticket.id, &[source.ticket.id], d.actor())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = d.file(&mb, "thread-02-in-reply-to.eml", &[]).await;
+    assert_eq!(reply.ticket.id, target.ticket.id);
+    assert_eq!(reply.status, IngestStatus::Appended);
+}
+
+// --------------------------------------------------- Reply-To, Cc, limits
+
+#[tokio::test]
+async fn reply_to_is_the_requester_and_cc_is_copied() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "new-reply-to-cc.eml", &[]).await;
+    assert_eq!(out.status, IngestStatus::Created);
+    let requester = d
+        .store()
+        .contact(d.ws, out.ticket.requester)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("requester stored"));
+    assert_eq!(
+        requester.emails,
+        vec!["maria.boss@office.example".to_owned()]
+    );
+    assert_eq!(
+        out.ticket.cc,
+        vec!["colleague@office.example".to_owned()],
+        "our own address and the requester are not copied"
+    );
+    let AutoreplyOutcome::Sent(id) = out.autoreply else {
+        panic!("expected an autoresponse, got {:?}", out.autoreply)
+    };
+    let auto = d.store().message(d.ws, id).await.ok().flatten();
+    assert_eq!(
+        auto.map(|m| m.to),
+        Some(vec!["maria.boss@office.example".to_owned()])
+    );
+}
+
+#[tokio::test]
+async fn attachment_over_the_limit_is_recorded_and_the_mail_kept() {
+    let d = Desk::with_limits(ParseLimits::new(1 << 20, 256)).await;
+    let out = d.file(&mailbox(), "attachment-too-large.eml", &[]).await;
+    assert_eq!(out.status, IngestStatus::Created);
+    let msg = d
+        .store()
+        .message(d.ws, out.message)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("the mail is kept"));
+    assert!(msg.text.contains("photo of the broken lamp"));
+    let by_name = |n: &str| {
+        msg.attachments
+            .iter()
+            .find(|a| a.name == n)
+            .unwrap_or_else(|| panic!("attachment {n}: {:?}", msg.attachments))
+    };
+    let big = by_name("lamp.jpg");
+    assert!(big.too_large);
+    assert_eq!(big.size, 600);
+    assert!(!by_name("order.csv").too_large);
+    let events = d.events(out.ticket.id).await;
+    let too_large: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            EventKind::AttachmentTooLarge {
+                message,
+                name,
+                size,
+            } => Some((*message, name.clone(), *size)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(too_large, vec![(out.message, "lamp.jpg".to_owned(), 600)]);
+}
+
+// ---------------------------------------------------------- incoming rules
+
+#[tokio::test]
+async fn incoming_rules_set_queue_priority_and_tags() {
+    let d = Desk::new().await;
+    let (default_q, vip_q, returns_q) = (QueueId::new(), QueueId::new(), QueueId::new());
+    let rule = |name: &str, field: RuleField, op: RuleOp, value: &str, actions: RuleActions| {
+        IncomingRule {
+            name: name.to_owned(),
+            conditions: vec![RuleCondition {
+                field,
+                op,
+                value: value.to_owned(),
+            }],
+            actions,
+        }
+    };
+    let mb = mailbox()
+        .default_queue(default_q)
+        .rule(rule(
+            "VIP",
+            RuleField::From,
+            RuleOp::EndsWith,
+            "@VIP.example",
+            RuleActions {
+                queue: Some(vip_q),
+                priority: Some(Priority::Urgent),
+                tags: vec!["vip".into()],
+                ..RuleActions::default()
+            },
+        ))
+        .rule(rule(
+            "Refunds",
+            RuleField::Subject,
+            RuleOp::Contains,
+            "refund",
+            RuleActions {
+                queue: Some(returns_q),
+                priority: Some(Priority::High),
+                tags: vec!["refund".into()],
+                ..RuleActions::default()
+            },
+        ))
+        .rule(rule(
+            "Web form",
+            RuleField::Header("x-shop-channel".into()),
+            RuleOp::Equals,
+            "web-form",
+            RuleActions {
+                tags: vec!["web".into()],
+                ..RuleActions::default()
+            },
+        ));
+    let tags = |t: &helpdesk::model::Ticket| t.tags.iter().cloned().collect::<Vec<_>>();
+    // First match wins: the VIP's refund mail goes to the VIP queue.
+    let vip = d.file(&mb, "rules-vip.eml", &[]).await.ticket;
+    assert_eq!(
+        (vip.queue, vip.priority, tags(&vip)),
+        (Some(vip_q), Priority::Urgent, vec!["vip".to_owned()])
+    );
+    let refund = d.file(&mb, "rules-refund.eml", &[]).await.ticket;
+    assert_eq!(
+        (refund.queue, refund.priority, tags(&refund)),
+        (Some(returns_q), Priority::High, vec!["refund".to_owned()])
+    );
+    // No rule matches: the mailbox's default queue.
+    let plain = d.file(&mb, "class-human.eml", &[]).await.ticket;
+    assert_eq!(
+        (plain.queue, plain.priority, tags(&plain)),
+        (Some(default_q), Priority::Normal, Vec::<String>::new())
+    );
+}
+
+#[tokio::test]
+async fn unread_count_rises_on_every_inbound_message() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    assert_eq!(first.ticket.unread_count, 1);
+    let t = first.ticket.id;
+    let second = d.file(&mb, "thread-02-in-reply-to.eml", &[]).await;
+    assert_eq!(second.ticket.unread_count, 2);
+    let answer = d
+        .desk
+        .reply(d.ws, t, d.agent, Reply::text("Please send it back."))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d.ticket(t).await.unread_count, 2, "our reply is not unread");
+    let ours = answer.email.message_id.clone().unwrap_or_default();
+    let third = d
+        .file(
+            &mb,
+            "thread-04-our-message-id.eml",
+            &[("OUR_MESSAGE_ID", &ours)],
+        )
+        .await;
+    assert_eq!(third.ticket.unread_count, 3);
+    // A bounce landing on the ticket is an inbound message too.
+    let bounce = d
+        .file(&mb, "bounce-dsn.eml", &[("BOUNCED_MESSAGE_ID", &ours)])
+        .await;
+    assert_eq!(bounce.ticket.id, t);
+    assert_eq!(bounce.ticket.unread_count, 4);
+    // A duplicate is not.
+    let dup = d.file(&mb, "thread-01-new.eml", &[]).await;
+    assert_eq!(dup.status, IngestStatus::Duplicate);
+    assert_eq!(d.ticket(t).await.unread_count, 4);
+}
+
+// ------------------------------------------------------------------- robot
+
+/// What happened between us and the robot.
+struct RobotRun {
+    /// Automatic messages the robot received (from us).
+    received: usize,
+    /// Mails the robot sent us.
+    written: usize,
+    /// Tickets where the rate limit was hit.
+    rate_limited: BTreeSet<TicketId>,
+    /// Every ticket the robot's mail landed on.
+    tickets: BTreeSet<TicketId>,
+}
+
+/// A robot that answers every mail it gets with a NEW plain mail (no auto
+/// headers, new Message-ID, no In-Reply-To), for 20 rounds of 2 minutes:
+/// each round we deliver the outbox and the robot answers what it got.
+/// `subject_of` picks the subject of its answer to the `n`-th mail it got.
+async fn run_robot(
+    d: &Desk,
+    mb: &Mailbox,
+    subject_of: impl Fn(usize, &helpdesk::ports::OutgoingMessage) -> String,
+) -> RobotRun {
+    let mut run = RobotRun {
+        received: 0,
+        written: 0,
+        rate_limited: BTreeSet::new(),
+        tickets: BTreeSet::new(),
+    };
+    let mut inbox = vec![None];
+    let mut seen = 0;
+    for _round in 0..20 {
+        for received in std::mem::take(&mut inbox) {
+            let subject = match &received {
+                None => "Ticket registered".to_owned(),
+                Some(m) => subject_of(run.written, m),
+            };
+            let out = d.ingest(mb, &robot_mail(run.written, &subject)).await;
+            run.written += 1;
+            assert_eq!(out.classification, Classification::Human, "looks human");
+            run.tickets.insert(out.ticket.id);
+            if out.autoreply == AutoreplyOutcome::Suppressed(SuppressReason::RateLimited) {
+                run.rate_limited.insert(out.ticket.id);
+            }
+        }
+        d.clock.advance(Duration::minutes(2));
+        d.desk
+            .dispatch_outbox()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sent = d.email.sent();
+        for m in sent.iter().skip(seen) {
+            if m.to.iter().any(|a| a == ROBOT) {
+                assert!(m.automatic);
+                run.received += 1;
+                inbox.push(Some(m.clone()));
+            }
+        }
+        seen = sent.len();
+    }
+    assert!(
+        d.clock_now() - t0() <= Duration::hours(1),
+        "all within one hour"
+    );
+    run
+}
+
+async fn assert_loop_stopped(d: &Desk, run: &RobotRun) {
+    assert!(
+        run.received <= 3,
+        "at most 3 automatic messages reach the robot, got {}",
+        run.received
+    );
+    assert_eq!(run.received, 3, "the limit is reached");
+    assert_eq!(
+        d.store()
+            .automatic_sent_count(d.ws, ROBOT, t0() - Duration::hours(1))
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+        3
+    );
+    assert_eq!(run.rate_limited.len(), 1, "{:?}", run.rate_limited);
+    for id in &run.rate_limited {
+        let t = d.ticket(*id).await;
+        assert!(t.flags.loop_detected, "loop_detected where the limit hit");
+        assert!(
+            d.events(*id)
+                .await
+                .iter()
+                .any(|e| matches!(e, EventKind::LoopDetected { .. }))
+        );
+    }
+    for id in run.tickets.difference(&run.rate_limited) {
+        assert!(!d.ticket(*id).await.flags.loop_detected);
+    }
+}
+
+#[tokio::test]
+async fn robot_writing_new_mails_gets_at_most_three_answers_per_hour() {
+    let d = Desk::new().await;
+    let run = run_robot(&d, &mailbox(), |n, _| {
+        format!("Your request {n} is registered")
+    })
+    .await;
+    assert_eq!(run.written, 4, "the robot stops once we stop answering");
+    assert_eq!(run.tickets.len(), 4, "each new mail is a new ticket");
+    assert_loop_stopped(&d, &run).await;
+}
+
+#[tokio::test]
+async fn robot_echoing_our_subject_tag_gets_at_most_three_answers_per_hour() {
+    let d = Desk::new().await;
+    // The robot copies our subject (with its [#n] tag) into a new mail; the
+    // autoresponder also answers replies here.
+    let run = run_robot(&d, &mailbox_on_reply(), |_, m| format!("Re: {}", m.subject)).await;
+    assert_eq!(run.tickets.len(), 1, "the tag threads the robot's mail");
+    assert_loop_stopped(&d, &run).await;
+}

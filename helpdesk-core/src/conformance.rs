@@ -53,7 +53,9 @@ macro_rules! conformance_tests {
             sla_warnings_and_breaches_fire_once, sla_manual_due_and_policy_changes,
             ingest_is_idempotent, ingest_threads_replies, ingest_reopens_follows_merges,
             ingest_autoresponder_decisions, bulk_transition_reports_each_ticket,
-            unread_for_owner_until_opened, mailbox_checkpoints, ingest_requester_and_cc
+            unread_for_owner_until_opened, mailbox_checkpoints, ingest_requester_and_cc,
+            take_next_hands_out_each_ticket_once, anonymise_leaves_no_personal_data,
+            delete_removes_everything, export_csv_streams_the_view
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -2477,11 +2479,11 @@ pub async fn bulk_transition_reports_each_ticket(store: Arc<DynStore>) {
         tagged[0].result.is_err(),
         "an archived ticket never changes"
     );
-    assert!(
-        tagged[1..]
-            .iter()
-            .all(|i| i.result.as_ref().is_ok_and(|t| t.tags.contains("bulk")))
-    );
+    assert!(tagged[1..].iter().all(|i| {
+        i.result
+            .as_ref()
+            .is_ok_and(|t| t.as_ref().is_some_and(|t| t.tags.contains("bulk")))
+    }));
 }
 
 /// A ticket is unread for its owner after a change by someone else (and
@@ -2676,4 +2678,370 @@ pub async fn ingest_requester_and_cc(store: Arc<DynStore>) {
         vec!["dan@example.com".to_string()],
         "our own Reply-To is ignored"
     );
+}
+
+/// "Handle next": 16 agents taking the next ticket of a queue at once get
+/// each of its 10 tickets exactly once; the others hear "nothing waiting".
+pub async fn take_next_hands_out_each_ticket_once(store: Arc<DynStore>) {
+    let f = Arc::new(fixture(store.clone()).await);
+    let queue = crate::model::Queue {
+        id: crate::model::QueueId::new(),
+        workspace: f.ws,
+        name: "Returns".into(),
+    };
+    f.desk
+        .put_record(f.ws, DirectoryRecord::Queue(queue.clone()))
+        .await
+        .unwrap();
+    let mut in_queue = BTreeSet::new();
+    for i in 0..10 {
+        let t = f
+            .desk
+            .create_ticket(
+                f.ws,
+                NewTicket::from_customer(&format!("q{i}@example.com"), "Return", "x")
+                    .queue(queue.id),
+            )
+            .await
+            .unwrap();
+        in_queue.insert(t.id);
+        f.clock.advance(Duration::seconds(1));
+    }
+    new_ticket(&f, "elsewhere@example.com", "Other queue").await;
+    let mut agents = Vec::new();
+    for i in 0..16 {
+        let id = AgentId::new();
+        f.desk
+            .put_record(
+                f.ws,
+                DirectoryRecord::Agent(Agent {
+                    id,
+                    workspace: f.ws,
+                    name: format!("a{i}"),
+                    email: None,
+                    active: true,
+                }),
+            )
+            .await
+            .unwrap();
+        agents.push(id);
+    }
+    let mut tasks = Vec::new();
+    for agent in agents {
+        let f = f.clone();
+        let queue = queue.id;
+        tasks.push(tokio::spawn(async move {
+            (agent, f.desk.take_next(f.ws, Some(queue), agent).await)
+        }));
+    }
+    let mut taken = BTreeSet::new();
+    let mut empty = 0;
+    for task in tasks {
+        let (agent, result) = task.await.unwrap();
+        match result.expect("no error but an empty queue") {
+            Some(t) => {
+                assert_eq!(t.assignee, Some(agent));
+                assert!(taken.insert(t.id), "a ticket handed out twice");
+            }
+            None => empty += 1,
+        }
+    }
+    assert_eq!(taken, in_queue, "every ticket of the queue, once");
+    assert_eq!(empty, 6);
+}
+
+/// Anonymised tickets contain none of the original personal strings in
+/// anything reachable through the API: the ticket, its conversation (messages
+/// and events, also of merged tickets), the requester contact and lookups by
+/// email or Message-ID. Numbers, states and timestamps stay.
+pub async fn anonymise_leaves_no_personal_data(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let actor = Actor::Agent(f.agent);
+    let mb = crate::engine::Mailbox::new("support@shop.example");
+    let personal = [
+        "Zuzanna Przybylska",
+        "zuzanna.p@example.com",
+        "Gdansk Street 12",
+        "+48 600 111 222",
+        "secret-order-9911",
+        "cc.friend@example.com",
+        "zp-msg-1@example.com",
+        "My parcel never came",
+        "crm-7788",
+    ];
+    let raw = "From: Zuzanna Przybylska <zuzanna.p@example.com>\r\nTo: support@shop.example\r\nCc: cc.friend@example.com\r\nSubject: My parcel never came\r\nMessage-ID: <zp-msg-1@example.com>\r\n\r\nPlease send it to Gdansk Street 12, call +48 600 111 222, order secret-order-9911.\r\n";
+    let t = f
+        .desk
+        .ingest(f.ws, &mb, raw.as_bytes())
+        .await
+        .unwrap()
+        .ticket;
+    let mut contact = store.contact(f.ws, t.requester).await.unwrap().unwrap();
+    contact.phones.push("+48 600 111 222".into());
+    contact.external_id = Some("crm-7788".into());
+    f.desk.put_contact(f.ws, contact).await.unwrap();
+    let mut update = TicketUpdate::default();
+    update
+        .custom_fields
+        .insert("order".into(), Some(serde_json::json!("secret-order-9911")));
+    update.subject = Some("My parcel never came (Gdansk Street 12)".into());
+    f.desk.update(f.ws, t.id, actor, update).await.unwrap();
+    f.desk
+        .reply(
+            f.ws,
+            t.id,
+            f.agent,
+            Reply::text("Dear Zuzanna Przybylska, we ship to Gdansk Street 12."),
+        )
+        .await
+        .unwrap();
+    f.desk
+        .add_note(f.ws, t.id, f.agent, "She called from +48 600 111 222")
+        .await
+        .unwrap();
+    let source = f
+        .desk
+        .create_ticket(
+            f.ws,
+            NewTicket::from_customer(
+                "zuzanna.p@example.com",
+                "My parcel never came",
+                "secret-order-9911 again",
+            ),
+        )
+        .await
+        .unwrap();
+    f.desk.merge(f.ws, t.id, &[source.id], actor).await.unwrap();
+    f.desk.dispatch_outbox().await.unwrap();
+    let before = store.ticket(f.ws, t.id).await.unwrap().unwrap();
+
+    let after = f.desk.anonymise(f.ws, t.id, actor).await.unwrap();
+    assert_eq!(after.number, before.number);
+    assert_eq!(after.state, before.state);
+    assert_eq!(after.times.created, before.times.created);
+    let conversation = f.desk.conversation(f.ws, t.id).await.unwrap();
+    assert!(
+        conversation.messages().count() >= 4,
+        "messages stay, redacted"
+    );
+    assert!(
+        conversation
+            .events()
+            .any(|e| e.kind == EventKind::Anonymised)
+    );
+    let mut reachable = vec![
+        serde_json::to_string(&conversation).unwrap(),
+        serde_json::to_string(&store.ticket(f.ws, t.id).await.unwrap()).unwrap(),
+        serde_json::to_string(&store.ticket(f.ws, source.id).await.unwrap()).unwrap(),
+        serde_json::to_string(&store.contact(f.ws, t.requester).await.unwrap()).unwrap(),
+        format!(
+            "{:?}",
+            store
+                .contact_by_email(f.ws, "zuzanna.p@example.com")
+                .await
+                .unwrap()
+        ),
+        format!(
+            "{:?}",
+            store
+                .message_by_email_id(f.ws, "zp-msg-1@example.com")
+                .await
+                .unwrap()
+        ),
+    ];
+    for id in [t.id, source.id] {
+        for m in store.messages(f.ws, id).await.unwrap() {
+            reachable.push(format!("{m:?}"));
+            reachable.push(format!(
+                "{:?}",
+                m.raw.as_deref().map(String::from_utf8_lossy)
+            ));
+        }
+        for e in store.events(f.ws, id).await.unwrap() {
+            reachable.push(format!("{e:?}"));
+        }
+    }
+    for text in &reachable {
+        for p in personal {
+            assert!(!text.contains(p), "{p:?} is still reachable in {text}");
+        }
+    }
+}
+
+/// Deleting a ticket removes it and everything of its own (and the tickets
+/// merged into it); a ticket with children is refused.
+pub async fn delete_removes_everything(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let actor = Actor::Agent(f.agent);
+    let mb = crate::engine::Mailbox::new("support@shop.example");
+    let raw = eml(
+        "ann@example.com",
+        "support@shop.example",
+        "Gone",
+        "del1@example.com",
+        "",
+        "x",
+    );
+    let t = f.desk.ingest(f.ws, &mb, &raw).await.unwrap().ticket;
+    f.desk
+        .reply(f.ws, t.id, f.agent, Reply::text("queued"))
+        .await
+        .unwrap();
+    f.desk
+        .set_pending(f.ws, t.id, actor, Some(t0() + Duration::days(1)))
+        .await
+        .unwrap();
+    let source = new_ticket(&f, "ann@example.com", "Merged away").await;
+    f.desk.merge(f.ws, t.id, &[source.id], actor).await.unwrap();
+    let parent = new_ticket(&f, "ann@example.com", "Parent").await;
+    let child = new_ticket(&f, "ann@example.com", "Child").await;
+    f.desk.link(f.ws, child.id, parent.id, actor).await.unwrap();
+
+    let err = f.desk.delete_ticket(f.ws, parent.id).await.unwrap_err();
+    assert!(matches!(err, Error::Validation { .. }), "got {err:?}");
+    assert!(store.ticket(f.ws, parent.id).await.unwrap().is_some());
+
+    f.desk.delete_ticket(f.ws, t.id).await.unwrap();
+    for id in [t.id, source.id] {
+        assert!(store.ticket(f.ws, id).await.unwrap().is_none());
+        assert!(store.messages(f.ws, id).await.unwrap().is_empty());
+        assert!(store.events(f.ws, id).await.unwrap().is_empty());
+        assert!(store.outbox(f.ws, id).await.unwrap().is_empty());
+        assert!(store.jobs(f.ws, id).await.unwrap().is_empty());
+    }
+    assert!(
+        store
+            .ticket_by_number(f.ws, t.number)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .message_by_email_id(f.ws, "del1@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .ingested(f.ws, "support@shop.example", "del1@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        f.desk.dispatch_outbox().await.unwrap().sent,
+        0,
+        "nothing of it is sent"
+    );
+    assert!(
+        f.desk
+            .run_due(t0() + Duration::days(2))
+            .await
+            .unwrap()
+            .reopened
+            .is_empty()
+    );
+    let again = f.desk.ingest(f.ws, &mb, &raw).await.unwrap();
+    assert_eq!(
+        again.status,
+        crate::engine::IngestStatus::Created,
+        "the mail can come in again"
+    );
+    assert!(matches!(
+        f.desk.delete_ticket(f.ws, t.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    f.desk.unlink(f.ws, child.id, actor).await.unwrap();
+    f.desk.delete_ticket(f.ws, parent.id).await.unwrap();
+}
+
+/// A view exports to CSV with the chosen columns, RFC 4180 quoting and one
+/// row per ticket of the view.
+pub async fn export_csv_streams_the_view(store: Arc<DynStore>) {
+    use crate::query::{Column, Filter, Sort, SortKey};
+    let f = fixture(store.clone()).await;
+    let tricky = "Comma, \"quote\" and\nnewline";
+    for i in 0..450 {
+        let subject = if i == 7 {
+            tricky.to_string()
+        } else {
+            format!("Ticket {i}")
+        };
+        f.desk
+            .create_ticket(
+                f.ws,
+                NewTicket::from_customer(&format!("c{}@example.com", i % 9), &subject, "x")
+                    .tag(format!("t{}", i % 3)),
+            )
+            .await
+            .unwrap();
+    }
+    let eighth = store
+        .ticket_by_number(f.ws, TicketNumber(8))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut note = TicketUpdate::default();
+    note.custom_fields.insert(
+        "note".into(),
+        Some(serde_json::json!("line one\nline \"two\"")),
+    );
+    f.desk
+        .update(f.ws, eighth.id, Actor::Agent(f.agent), note)
+        .await
+        .unwrap();
+    let filter = Filter::Tags(crate::query::TagMatch::HasAny(vec!["t1".into()]));
+    let mut out = Vec::new();
+    let rows = f
+        .desk
+        .export_csv(
+            f.ws,
+            &filter,
+            &Sort::asc(SortKey::Number),
+            f.agent,
+            &[
+                Column::Number,
+                Column::Subject,
+                Column::Requester,
+                Column::State,
+                Column::Tags,
+                Column::CustomField("note".into()),
+            ],
+            &mut out,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rows,
+        store.count_tickets(f.ws, &filter, f.agent).await.unwrap()
+    );
+    assert_eq!(rows, 150);
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["number", "subject", "requester", "state", "tags", "note"]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), 150);
+    let numbers: Vec<u64> = records.iter().map(|r| r[0].parse().unwrap()).collect();
+    let mut sorted = numbers.clone();
+    sorted.sort_unstable();
+    assert_eq!(numbers, sorted, "in the view's order");
+    let row = records
+        .iter()
+        .find(|r| &r[0] == "8")
+        .expect("ticket #8 (tag t1)");
+    assert_eq!(
+        &row[1],
+        tricky.replace('\n', " "),
+        "quoted and read back exactly"
+    );
+    assert_eq!(
+        &row[5], "line one\nline \"two\"",
+        "newlines and quotes survive"
+    );
+    assert_eq!(&row[2], "c7@example.com");
+    assert_eq!(&row[3], "open");
 }

@@ -44,6 +44,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod anonymise;
 pub mod engine;
 pub mod error;
 pub mod fields;

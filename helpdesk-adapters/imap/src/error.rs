@@ -31,8 +31,8 @@ impl ConfigError {
 }
 
 /// Why a sync pass stopped. In live mode
-/// ([`MailboxSync::watch`](crate::MailboxSync::watch)) every kind but
-/// [`SyncError::Config`] is retried after a backoff.
+/// ([`MailboxSync::watch`](crate::MailboxSync::watch)) every error for
+/// which [`SyncError::is_retryable`] holds is retried after a backoff.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SyncError {
@@ -106,9 +106,13 @@ impl SyncError {
         }
     }
 
-    /// Whether retrying later can help: false only for configuration
-    /// errors.
+    /// Whether retrying later can help: false for configuration errors and
+    /// for a store that does not keep mailbox checkpoints
+    /// (`Error::Unsupported`).
     pub fn is_retryable(&self) -> bool {
-        !matches!(self, SyncError::Config(_))
+        !matches!(
+            self,
+            SyncError::Config(_) | SyncError::Engine(helpdesk_core::Error::Unsupported { .. })
+        )
     }
 }

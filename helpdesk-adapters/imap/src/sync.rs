@@ -221,7 +221,9 @@ impl MailboxSync {
     /// `IDLE`, polls every [`ImapConfig::poll_interval`]; after any error it
     /// reconnects with capped exponential backoff and jitter. Returns
     /// `Ok(())` once `shutdown` fires (after logging out when connected),
-    /// and an error only for settings that cannot work.
+    /// and an error only when retrying cannot help
+    /// ([`SyncError::is_retryable`]: settings that cannot work, a store
+    /// without checkpoints).
     pub async fn watch(&self, mut shutdown: ShutdownSignal) -> Result<(), SyncError> {
         let mut backoff = Backoff::new(self.config.backoff_initial, self.config.backoff_max);
         loop {

@@ -136,9 +136,53 @@ impl Workspace {
             }
         }
         for u in &commit.message_updates {
-            let MessageUpdate::SendState { id, .. } = u;
-            if !self.messages.contains_key(id) && !new_messages.contains(id) {
-                return Err(Error::not_found("message", id));
+            match u {
+                MessageUpdate::SendState { id, .. } => {
+                    if !self.messages.contains_key(id) && !new_messages.contains(id) {
+                        return Err(Error::not_found("message", id));
+                    }
+                }
+                MessageUpdate::Redact(m) => {
+                    if m.workspace != ws {
+                        return Err(foreign("message"));
+                    }
+                    match self.messages.get(&m.id) {
+                        Some(stored) if stored.ticket == m.ticket => {}
+                        Some(_) => {
+                            return Err(Error::validation(
+                                "message",
+                                "a message never changes ticket",
+                            ));
+                        }
+                        None => return Err(Error::not_found("message", m.id)),
+                    }
+                }
+            }
+        }
+        for e in &commit.event_redactions {
+            if e.workspace != ws {
+                return Err(foreign("event"));
+            }
+            let known = self
+                .events_by_ticket
+                .get(&e.ticket)
+                .is_some_and(|events| events.iter().any(|x| x.id == e.id));
+            if !known {
+                return Err(Error::not_found("event", e.id));
+            }
+        }
+        let deleted: HashSet<TicketId> = commit.deletions.iter().copied().collect();
+        for id in &commit.deletions {
+            if !self.tickets.contains_key(id) {
+                return Err(Error::not_found("ticket", id));
+            }
+            if let Some(other) = self.tickets.values().find(|t| {
+                !deleted.contains(&t.id) && (t.parent == Some(*id) || t.merged_into == Some(*id))
+            }) {
+                return Err(Error::validation(
+                    "deletions",
+                    format!("ticket {} still points at {id}", other.number),
+                ));
             }
         }
         for e in &commit.events {
@@ -295,18 +339,35 @@ impl Workspace {
             }
             self.messages.insert(m.id, m);
         }
-        for MessageUpdate::SendState {
-            id,
-            state,
-            message_id,
-        } in commit.message_updates
-        {
-            if let Some(m) = self.messages.get_mut(&id) {
-                m.send_state = Some(state);
-                if let Some(id) = message_id {
-                    self.email_ids.entry(id.clone()).or_insert(m.id);
-                    m.email.message_id = Some(id);
+        for update in commit.message_updates {
+            match update {
+                MessageUpdate::SendState {
+                    id,
+                    state,
+                    message_id,
+                } => {
+                    if let Some(m) = self.messages.get_mut(&id) {
+                        m.send_state = Some(state);
+                        if let Some(id) = message_id {
+                            self.email_ids.entry(id.clone()).or_insert(m.id);
+                            m.email.message_id = Some(id);
+                        }
+                    }
                 }
+                MessageUpdate::Redact(m) => {
+                    let id = m.id;
+                    self.email_ids.retain(|_, v| *v != id);
+                    self.messages.insert(id, *m);
+                }
+            }
+        }
+        for e in commit.event_redactions {
+            if let Some(slot) = self
+                .events_by_ticket
+                .get_mut(&e.ticket)
+                .and_then(|events| events.iter_mut().find(|x| x.id == e.id))
+            {
+                *slot = e;
             }
         }
         for e in commit.events {
@@ -394,6 +455,24 @@ impl Workspace {
         }
         for (address, until) in commit.suppressions {
             self.suppressions.insert(normalize_email(&address), until);
+        }
+        for id in commit.deletions {
+            if let Some(t) = self.tickets.remove(&id) {
+                self.by_number.remove(&t.number.0);
+            }
+            for m in self.messages_by_ticket.remove(&id).unwrap_or_default() {
+                self.messages.remove(&m);
+                self.email_ids.retain(|_, v| *v != m);
+            }
+            self.events_by_ticket.remove(&id);
+            for o in self.outbox_by_ticket.remove(&id).unwrap_or_default() {
+                self.outbox.remove(&o);
+            }
+            self.jobs.retain(|(ticket, _), _| *ticket != id);
+            self.ingested.retain(|_, r| r.ticket != id);
+            for set in self.favourites.values_mut() {
+                set.remove(&id);
+            }
         }
         for r in commit.directory {
             if let Ok((id, _)) = record_id(&r) {

@@ -19,6 +19,10 @@ pub enum BulkAction {
     Update(TicketUpdate),
     /// A lifecycle move; each ticket still goes through the lifecycle rules.
     Transition(Transition),
+    /// Delete (see [`Helpdesk::delete_ticket`]).
+    Delete,
+    /// Anonymise (see [`Helpdesk::anonymise`]).
+    Anonymise,
 }
 
 /// The result of a bulk action for one ticket.
@@ -26,9 +30,9 @@ pub enum BulkAction {
 pub struct BulkItem {
     /// The ticket.
     pub ticket: TicketId,
-    /// The ticket as stored after the action, or why the action was refused
-    /// for it (nothing was written to it then).
-    pub result: Result<Ticket>,
+    /// The ticket as stored after the action (`None` once deleted), or why
+    /// the action was refused for it (nothing was written to it then).
+    pub result: Result<Option<Ticket>>,
 }
 
 impl Helpdesk {
@@ -66,11 +70,18 @@ impl Helpdesk {
                 let action = action.clone();
                 async move {
                     let result = match action {
-                        BulkAction::Update(update) => {
-                            self.update(workspace, ticket, actor, update).await
-                        }
+                        BulkAction::Update(update) => self
+                            .update(workspace, ticket, actor, update)
+                            .await
+                            .map(Some),
                         BulkAction::Transition(t) => {
-                            self.transition(workspace, ticket, actor, t).await
+                            self.transition(workspace, ticket, actor, t).await.map(Some)
+                        }
+                        BulkAction::Delete => {
+                            self.delete_ticket(workspace, ticket).await.map(|()| None)
+                        }
+                        BulkAction::Anonymise => {
+                            self.anonymise(workspace, ticket, actor).await.map(Some)
                         }
                     };
                     BulkItem { ticket, result }
@@ -79,6 +90,44 @@ impl Helpdesk {
             .buffered(8)
             .collect()
             .await
+    }
+
+    /// Applies `action` to every ticket matching `filter` (for `me`), as
+    /// [`bulk`](Helpdesk::bulk) does. The selection is taken first (paging
+    /// through the query), then acted on.
+    pub async fn bulk_filter(
+        &self,
+        workspace: WorkspaceId,
+        filter: &crate::query::Filter,
+        me: AgentId,
+        actor: Actor,
+        action: BulkAction,
+    ) -> Result<Vec<BulkItem>> {
+        let ids = self.select(workspace, filter, me).await?;
+        Ok(self.bulk(workspace, &ids, actor, action).await)
+    }
+
+    /// The ids of every ticket matching `filter`, by number.
+    pub(crate) async fn select(
+        &self,
+        workspace: WorkspaceId,
+        filter: &crate::query::Filter,
+        me: AgentId,
+    ) -> Result<Vec<TicketId>> {
+        use crate::query::{Query, Sort, SortKey};
+        let mut query = Query::new(me)
+            .filter(filter.clone())
+            .sort(Sort::asc(SortKey::Number))
+            .limit(500);
+        let mut ids = Vec::new();
+        loop {
+            let page = self.store.query_tickets(workspace, &query).await?;
+            ids.extend(page.tickets.iter().map(|t| t.id));
+            match page.next {
+                Some(next) => query = query.after(Some(next)),
+                None => return Ok(ids),
+            }
+        }
     }
 
     /// The owner opened the ticket: it is no longer unread for them and its

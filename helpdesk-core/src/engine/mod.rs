@@ -26,10 +26,12 @@ mod create;
 mod directory;
 mod dispatch;
 mod due;
+mod export;
 mod ingest;
 mod mail_identity;
 mod messages;
 mod plan;
+mod privacy;
 mod sla;
 mod ticket_commands;
 

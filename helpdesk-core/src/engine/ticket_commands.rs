@@ -201,6 +201,45 @@ impl Helpdesk {
         Ok(stored(&outcome, ticket))
     }
 
+    /// "Handle next": `agent` takes the oldest unassigned Open ticket (of
+    /// `queue`, when given). Safe under concurrency: each candidate is taken
+    /// with [`take`](Helpdesk::take); one someone else got first is skipped.
+    /// `Ok(None)` when nothing is waiting.
+    pub async fn take_next(
+        &self,
+        workspace: WorkspaceId,
+        queue: Option<crate::model::QueueId>,
+        agent: AgentId,
+    ) -> Result<Option<Ticket>> {
+        use crate::query::{AssigneeMatch, Filter, Query, Sort, SortKey};
+        let mut filter = vec![
+            Filter::State(vec![crate::lifecycle::State::Open]),
+            Filter::Assignee(AssigneeMatch::None),
+        ];
+        if let Some(q) = queue {
+            filter.push(Filter::Queue(vec![Some(q)]));
+        }
+        let mut query = Query::new(agent)
+            .filter(Filter::And(filter))
+            .sort(Sort::asc(SortKey::Created))
+            .limit(20);
+        loop {
+            let page = self.store.query_tickets(workspace, &query).await?;
+            for candidate in &page.tickets {
+                match self.take(workspace, candidate.id, agent).await {
+                    Ok(t) => return Ok(Some(t)),
+                    // Someone else was faster (or it moved on): next one.
+                    Err(Error::Precondition(_) | Error::Conflict(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            match page.next {
+                Some(next) => query = query.after(Some(next)),
+                None => return Ok(None),
+            }
+        }
+    }
+
     /// Merges `sources` into `target` (see [`crate::merge`] for the
     /// rules). When `target` is itself merged, the end of its `merged_into`
     /// chain is the real target. Returns the target as stored.

@@ -81,6 +81,9 @@ pub enum MessageUpdate {
         /// Message-ID assigned at send time.
         message_id: Option<String>,
     },
+    /// Replace the stored message by this one (same id and ticket): used
+    /// only to anonymise. Its raw bytes and email ids are replaced too.
+    Redact(Box<Message>),
 }
 
 /// A change to the outbox.
@@ -162,6 +165,14 @@ pub struct Commit {
     pub suppressions: Vec<(String, DateTime<Utc>)>,
     /// Mailbox sync positions to store (see [`MailboxCheckpoint`]).
     pub checkpoints: Vec<MailboxCheckpoint>,
+    /// Events to replace by id (same ticket): used only to anonymise.
+    /// `NotFound` when an event does not exist.
+    pub event_redactions: Vec<Event>,
+    /// Tickets to delete with everything of theirs (messages, events,
+    /// outbox rows, jobs, ingest records). `NotFound` when a ticket does not
+    /// exist; `Validation` when another ticket still points at it (as parent
+    /// or `merged_into`) and is not deleted in the same commit.
+    pub deletions: Vec<TicketId>,
 }
 
 /// How far the sync of one remote mailbox folder has got: written in the

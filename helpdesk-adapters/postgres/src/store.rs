@@ -341,12 +341,19 @@ impl PgStore {
             }
         }
 
-        for MessageUpdate::SendState {
-            id,
-            state,
-            message_id,
-        } in commit.message_updates
-        {
+        for update in commit.message_updates {
+            let MessageUpdate::SendState {
+                id,
+                state,
+                message_id,
+            } = update
+            else {
+                return Err(Error::Unsupported {
+                    operation: "MessageUpdate::Redact",
+                    implementer: "helpdesk-postgres",
+                }
+                .into());
+            };
             let row = sqlx::query(sql(&q.message_lock))
                 .bind(w)
                 .bind(id.as_uuid())
@@ -662,6 +669,13 @@ impl PgStore {
 
     async fn commit_inner(&self, ws: WorkspaceId, commit: Commit) -> PgResult<CommitOutcome> {
         validate(ws, &commit)?;
+        if !commit.event_redactions.is_empty() || !commit.deletions.is_empty() {
+            return Err(Error::Unsupported {
+                operation: "event redactions and deletions",
+                implementer: "helpdesk-postgres",
+            }
+            .into());
+        }
         if commit.is_empty() {
             return Ok(CommitOutcome::default());
         }

@@ -161,35 +161,47 @@ fn is_cut_at(lines: &[&str], i: usize) -> bool {
     if trimmed.is_empty() || trimmed.starts_with('>') {
         return false;
     }
-    let folded = fold(trimmed.trim_matches('*'));
-    if folded.chars().count() > 300 {
-        return false;
-    }
     // -----Original Message-----
     if (trimmed.starts_with("---") || trimmed.starts_with("___"))
         && ORIGINAL_MESSAGE.contains(&fold(trimmed.trim_matches(['-', '_', ' '])).as_str())
     {
         return true;
     }
-    // Outlook header block.
-    if HEADER_FROM.iter().any(|h| folded.starts_with(h)) {
-        let followed = (1..=3).any(|k| {
-            lines.get(i + k).is_some_and(|l| {
-                let f = fold(l.trim().trim_start_matches('*'));
-                HEADER_SENT.iter().any(|h| f.starts_with(h))
-            })
-        });
-        if followed {
-            return true;
+    let body = trimmed.trim_matches('*');
+    // Folding every line is the hot path of trimming: fold a short head
+    // first, and the whole line only when the head can start one of the
+    // header / "sent from" markers.
+    let head = fold(&body.chars().take(24).collect::<String>());
+    let candidate = HEADER_FROM
+        .iter()
+        .chain(SENT_FROM.iter())
+        .chain(std::iter::once(&"von meinem "))
+        .any(|p| head.starts_with(p) || p.starts_with(head.as_str()));
+    if candidate {
+        let folded = fold(body);
+        if folded.chars().count() > 300 {
+            return false;
         }
-    }
-    // Sent from my iPhone.
-    if folded.chars().count() <= 120 {
-        if SENT_FROM.iter().any(|p| folded.starts_with(p)) {
-            return true;
+        // Outlook header block.
+        if HEADER_FROM.iter().any(|h| folded.starts_with(h)) {
+            let followed = (1..=3).any(|k| {
+                lines.get(i + k).is_some_and(|l| {
+                    let f = fold(l.trim().trim_start_matches('*'));
+                    HEADER_SENT.iter().any(|h| f.starts_with(h))
+                })
+            });
+            if followed {
+                return true;
+            }
         }
-        if folded.starts_with("von meinem ") && folded.ends_with("gesendet") {
-            return true;
+        // Sent from my iPhone.
+        if folded.chars().count() <= 120 {
+            if SENT_FROM.iter().any(|p| folded.starts_with(p)) {
+                return true;
+            }
+            if folded.starts_with("von meinem ") && folded.ends_with("gesendet") {
+                return true;
+            }
         }
     }
     // Attribution lines, possibly wrapped over up to three lines.

@@ -44,6 +44,11 @@
 //!   `Conflict`, rows of another workspace are `Validation`. New tickets get
 //!   their number from a per-workspace counter row inside the same
 //!   transaction, so a failed commit uses up no number.
+//!   [`reserve_ticket_number`](helpdesk_core::ports::Store::reserve_ticket_number)
+//!   bumps that row in a short transaction of its own that does not wait for
+//!   its WAL flush, so concurrent creators are not serialised on the disk (a
+//!   reserved number is only used by a later synchronous commit, whose flush
+//!   covers it).
 //! - [`claim_due_jobs`](helpdesk_core::ports::Store::claim_due_jobs) and
 //!   [`claim_outbox`](helpdesk_core::ports::Store::claim_outbox) use
 //!   `FOR UPDATE SKIP LOCKED`: several processes can share one database.
@@ -56,12 +61,59 @@
 //! - JSONB cannot hold the character U+0000: a text containing it is refused
 //!   with `Validation` (the raw bytes of a message are stored apart, as
 //!   `bytea`, and may contain anything).
-//! - The ticket list queries, saved views and favourites of the `Store` trait
-//!   are not implemented yet: they answer `Error::Unsupported` (the trait's
-//!   default).
+//! - Query columns (`created_at`, `updated_at`, due and activity times) hold
+//!   microseconds: filters and sorts on times that differ by less than a
+//!   microsecond see them as equal (the memory store does not).
+//! - `Filter::Text` is a substring search (see below): it reads every
+//!   message of the tickets the other predicates leave; no index serves it.
 //!
-//! The store passes the whole conformance suite of `helpdesk-core` (see this
-//! crate's `tests/conformance.rs`).
+//! ## Queries
+//!
+//! [`query_tickets`](helpdesk_core::ports::Store::query_tickets),
+//! [`count_tickets`](helpdesk_core::ports::Store::count_tickets) and
+//! [`neighbours`](helpdesk_core::ports::Store::neighbours) compile the
+//! [`Filter`](helpdesk_core::query::Filter) AST to one SQL statement. The
+//! statement's text is built from the AST's shape only; every value a filter
+//! carries (ids, status labels, tags, texts, times, cursor positions) is a
+//! bind parameter. (The four lifecycle states are written as constants from
+//! a closed set, so the planner can match the partial indexes of the
+//! built-in views.) Paging is keyset: the cursor's sort values and ticket
+//! number are compared with the sort columns, key by key in each key's
+//! direction (a missing due time sorts last ascending, as in the core).
+//!
+//! The columns lists look at are written with every ticket write beside the
+//! document (migration `0002_queries`): status, priority rank, channel
+//! kind, kind, `tags text[]` and `followers uuid[]` (GIN indexes), the next
+//! SLA due time (`SlaDue::next_due`), last inbound and last activity times,
+//! the unread flag and the lowercased subject. The first page of "Waiting
+//! to be taken", "Mine", "Assigned to other agents" and "Closed" is an
+//! ordered scan of a partial index whose predicate is the view's filter, so
+//! it reads about one page of rows whatever the size of the workspace;
+//! "Following" walks the last-activity index and filters on the followers
+//! array (or uses its GIN index, as the planner sees fit), "Favourites"
+//! starts from the favourites table. Counters are index-only scans of slim partial indexes
+//! (`(workspace)`, `(workspace, assignee)`: keys that repeat, which B-tree
+//! deduplication packs), so they stay O(rows counted) but cheap per row
+//! (about 40 ms for 850,000 closed tickets on two cores).
+//!
+//! `Filter::Text` keeps the exact semantics of the core (case-insensitive
+//! substring of the subject or of any message's text): both sides are
+//! lowercased by Rust's `to_lowercase` (the stored side when written, into
+//! `tickets.subject_lc` and `messages.text_lc`) and compared with `strpos`,
+//! so `%`, `_` and `\` are plain characters and results equal the memory
+//! store's. A full-text index (`tsvector`) cannot answer substring queries
+//! exactly (`amp` is inside `lamp`), so none is used. A filter value
+//! containing NUL, which no stored text can hold, matches nothing (no error).
+//!
+//! Saved views are JSONB documents (listed by name in byte order, then id);
+//! favourites are rows of `(workspace, agent, ticket)`. Deleting a ticket
+//! deletes its messages, email-id rows, events, outbox rows, jobs, ingest
+//! keys and favourites; the autoresponder's per-address send log is kept
+//! (as in the memory store).
+//!
+//! The store passes the whole conformance suite and the query conformance
+//! suite of `helpdesk-core` (see this crate's `tests/conformance.rs`), and
+//! the acceptance tests of `tests/issue6.rs`.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(unreachable_pub)]
@@ -69,6 +121,7 @@
 mod config;
 mod error;
 mod migrations;
+mod query;
 mod schema;
 mod store;
 

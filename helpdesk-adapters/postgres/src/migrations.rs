@@ -17,11 +17,18 @@ pub(crate) struct Migration {
 }
 
 /// Every migration, in order. Never edit one that was released: add a new one.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "initial",
-    sql: include_str!("../migrations/0001_initial.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "initial",
+        sql: include_str!("../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "queries",
+        sql: include_str!("../migrations/0002_queries.sql"),
+    },
+];
 
 fn checksum(m: &Migration) -> Vec<u8> {
     Sha256::digest(m.sql.as_bytes()).to_vec()

@@ -40,6 +40,10 @@ queries! {
     reserve_number = "INSERT INTO {schema}.ticket_counters AS c (workspace, last_number) VALUES ($1, 1)
         ON CONFLICT (workspace) DO UPDATE SET last_number = c.last_number + 1
         RETURNING last_number";
+    reserve_number_async = "INSERT INTO {schema}.ticket_counters AS c (workspace, last_number)
+        SELECT $1, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS local
+        ON CONFLICT (workspace) DO UPDATE SET last_number = c.last_number + 1
+        RETURNING last_number";
     last_number = "SELECT last_number FROM {schema}.ticket_counters WHERE workspace = $1";
 
     ticket = "SELECT number, version, doc FROM {schema}.tickets WHERE workspace = $1 AND id = $2";
@@ -48,13 +52,17 @@ queries! {
     ticket_probe = "SELECT version, number FROM {schema}.tickets WHERE workspace = $1 AND id = $2";
     ticket_insert = "INSERT INTO {schema}.tickets (workspace, id, number, version, state,
             reopen_at, closed_at, requester, assignee, team, queue, category, priority, parent,
-            merged_into, created_at, updated_at, doc)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+            merged_into, created_at, updated_at, doc, subject_lc, status, prio, channel_kind,
+            kind, tags, followers, due_at, last_inbound, last_activity, unread_by_owner)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+            $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)";
     ticket_update = "UPDATE {schema}.tickets SET version = $4, state = $5, reopen_at = $6,
             closed_at = $7, requester = $8, assignee = $9, team = $10, queue = $11,
             category = $12, priority = $13, parent = $14, merged_into = $15, created_at = $16,
-            updated_at = $17, doc = $18
-        WHERE workspace = $1 AND id = $2 AND number = $3 AND version = $19";
+            updated_at = $17, doc = $18, subject_lc = $19, status = $20, prio = $21,
+            channel_kind = $22, kind = $23, tags = $24, followers = $25, due_at = $26,
+            last_inbound = $27, last_activity = $28, unread_by_owner = $29
+        WHERE workspace = $1 AND id = $2 AND number = $3 AND version = $30";
     children = "SELECT id FROM {schema}.tickets WHERE workspace = $1 AND parent = $2
         ORDER BY number";
     merged_sources = "SELECT id FROM {schema}.tickets WHERE workspace = $1 AND merged_into = $2
@@ -66,8 +74,56 @@ queries! {
     message_lock =
         "SELECT doc FROM {schema}.messages WHERE workspace = $1 AND id = $2 FOR UPDATE";
     message_insert = "INSERT INTO {schema}.messages (workspace, id, ticket, direction,
-            author_system, email_message_id, created_at, raw, doc)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+            author_system, email_message_id, created_at, raw, doc, text_lc)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    message_ticket =
+        "SELECT ticket FROM {schema}.messages WHERE workspace = $1 AND id = $2 FOR UPDATE";
+    message_redact = "UPDATE {schema}.messages SET direction = $3, author_system = $4,
+            email_message_id = $5, created_at = $6, raw = $7, doc = $8, text_lc = $9
+        WHERE workspace = $1 AND id = $2";
+    email_ids_of_message =
+        "DELETE FROM {schema}.message_email_ids WHERE workspace = $1 AND message = $2";
+    event_redact = "UPDATE {schema}.events SET at = $4, kind = $5, doc = $6
+        WHERE workspace = $1 AND id = $2 AND ticket = $3";
+
+    delete_lock = "SELECT id FROM {schema}.tickets WHERE workspace = $1 AND id = ANY($2::uuid[])
+        ORDER BY id FOR UPDATE";
+    delete_pointing = "SELECT number, id FROM {schema}.tickets
+        WHERE workspace = $1 AND NOT (id = ANY($2::uuid[]))
+          AND (parent = ANY($2::uuid[]) OR merged_into = ANY($2::uuid[]))
+        ORDER BY number LIMIT 1";
+    delete_email_ids = "DELETE FROM {schema}.message_email_ids e USING {schema}.messages m
+        WHERE e.workspace = $1 AND m.workspace = $1 AND e.message = m.id
+          AND m.ticket = ANY($2::uuid[])";
+    delete_messages =
+        "DELETE FROM {schema}.messages WHERE workspace = $1 AND ticket = ANY($2::uuid[])";
+    delete_events = "DELETE FROM {schema}.events WHERE workspace = $1 AND ticket = ANY($2::uuid[])";
+    delete_outbox = "DELETE FROM {schema}.outbox WHERE workspace = $1 AND ticket = ANY($2::uuid[])";
+    delete_jobs = "DELETE FROM {schema}.jobs WHERE workspace = $1 AND ticket = ANY($2::uuid[])";
+    delete_ingest_keys =
+        "DELETE FROM {schema}.ingest_keys WHERE workspace = $1 AND ticket = ANY($2::uuid[])";
+    delete_favourites =
+        "DELETE FROM {schema}.favourites WHERE workspace = $1 AND ticket = ANY($2::uuid[])";
+    delete_tickets = "DELETE FROM {schema}.tickets WHERE workspace = $1 AND id = ANY($2::uuid[])";
+
+    view_upsert = "INSERT INTO {schema}.views (workspace, id, owner_agent, name, doc)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (workspace, id) DO UPDATE
+        SET owner_agent = EXCLUDED.owner_agent, name = EXCLUDED.name, doc = EXCLUDED.doc";
+    view = "SELECT doc FROM {schema}.views WHERE workspace = $1 AND id = $2";
+    views_of = "SELECT doc FROM {schema}.views
+        WHERE workspace = $1 AND owner_agent IS NOT DISTINCT FROM $2
+        ORDER BY name COLLATE \"C\", id";
+    view_delete = "DELETE FROM {schema}.views WHERE workspace = $1 AND id = $2";
+    favourite_set = "INSERT INTO {schema}.favourites (workspace, agent, ticket)
+        SELECT $1, $2, id FROM {schema}.tickets WHERE workspace = $1 AND id = $3
+        ON CONFLICT DO NOTHING";
+    favourite_unset =
+        "DELETE FROM {schema}.favourites WHERE workspace = $1 AND agent = $2 AND ticket = $3";
+    ticket_exists = "SELECT EXISTS (SELECT 1 FROM {schema}.tickets WHERE workspace = $1 AND id = $2)";
+    favourites_of = "SELECT f.ticket FROM {schema}.favourites f
+        JOIN {schema}.tickets t ON t.workspace = f.workspace AND t.id = f.ticket
+        WHERE f.workspace = $1 AND f.agent = $2 ORDER BY t.number";
     message_update = "UPDATE {schema}.messages SET doc = $3, email_message_id = $4
         WHERE workspace = $1 AND id = $2";
     email_id_insert = "INSERT INTO {schema}.message_email_ids (workspace, email_message_id, message)
@@ -82,8 +138,11 @@ queries! {
 
     events = "SELECT doc FROM {schema}.events WHERE workspace = $1 AND ticket = $2
         ORDER BY at, id";
-    event_insert = "INSERT INTO {schema}.events (workspace, id, ticket, at, kind, doc)
-        VALUES ($1, $2, $3, $4, $5, $6)";
+    events_insert = "INSERT INTO {schema}.events (workspace, id, ticket, at, kind, doc)
+        SELECT $1, e.id, e.ticket, e.at, e.kind, e.doc
+        FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::jsonb[])
+            WITH ORDINALITY AS e(id, ticket, at, kind, doc, n)
+        ORDER BY e.n";
 
     contact = "SELECT doc FROM {schema}.contacts WHERE workspace = $1 AND id = $2";
     contact_by_email = "SELECT c.doc FROM {schema}.contact_emails e

@@ -3,6 +3,7 @@
 use crate::config::{DEFAULT_SCHEMA, PgConfig, valid_schema};
 use crate::error::{PgError, PgResult, foreign};
 use crate::migrations;
+use crate::query::TicketColumns;
 use crate::schema::{
     Queries, direction_name, job_from_row, job_kind_key, outbox_from_row, outbox_status_name,
     serde_name, sql, storage, to_i64, to_u64,
@@ -10,12 +11,15 @@ use crate::schema::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use helpdesk_core::model::{
-    Actor, Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId,
+    Actor, AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId,
     TicketNumber, WorkspaceId, normalize_email,
 };
 use helpdesk_core::ports::{
     Commit, CommitOutcome, ContactWrite, DirectoryRecord, IngestRecord, Job, JobWrite,
     MailboxCheckpoint, MessageUpdate, OutboxItem, OutboxWrite, RecordId, Store, TicketWrite,
+};
+use helpdesk_core::query::{
+    Cursor, Filter, Neighbours, Page, Query, Sort, View, ViewId, ViewOwner, neighbours_by_paging,
 };
 use helpdesk_core::{Error, Result};
 use serde_json::Value;
@@ -126,7 +130,12 @@ fn validate(ws: WorkspaceId, commit: &Commit) -> Result<()> {
     if commit.messages.iter().any(|m| m.workspace != ws) {
         return Err(foreign("message"));
     }
-    if commit.events.iter().any(|e| e.workspace != ws) {
+    if commit
+        .events
+        .iter()
+        .chain(&commit.event_redactions)
+        .any(|e| e.workspace != ws)
+    {
         return Err(foreign("event"));
     }
     for w in &commit.outbox {
@@ -250,6 +259,10 @@ impl PgStore {
         let w = ws.as_uuid();
         let q = &*self.q;
 
+        // Deletions are checked against the data before the commit (as the
+        // memory store does), and carried out last.
+        let deleted = self.check_deletions(tx, w, &commit.deletions).await?;
+
         // Contacts first: a commit that waits on another's new email address
         // then holds no ticket lock yet.
         for write in commit.contacts {
@@ -318,6 +331,7 @@ impl PgStore {
                 .bind(m.created_at)
                 .bind(raw)
                 .bind(Json(&m))
+                .bind(m.text.to_lowercase())
                 .execute(&mut *tx)
                 .await?;
             if let Some(email_id) = &m.email.message_id {
@@ -342,17 +356,16 @@ impl PgStore {
         }
 
         for update in commit.message_updates {
-            let MessageUpdate::SendState {
-                id,
-                state,
-                message_id,
-            } = update
-            else {
-                return Err(Error::Unsupported {
-                    operation: "MessageUpdate::Redact",
-                    implementer: "helpdesk-postgres",
+            let (id, state, message_id) = match update {
+                MessageUpdate::SendState {
+                    id,
+                    state,
+                    message_id,
+                } => (id, state, message_id),
+                MessageUpdate::Redact(m) => {
+                    self.redact_message(tx, w, *m).await?;
+                    continue;
                 }
-                .into());
             };
             let row = sqlx::query(sql(&q.message_lock))
                 .bind(w)
@@ -375,14 +388,31 @@ impl PgStore {
                 .await?;
         }
 
-        for e in &commit.events {
-            sqlx::query(sql(&q.event_insert))
+        for e in &commit.event_redactions {
+            let done = sqlx::query(sql(&q.event_redact))
                 .bind(w)
                 .bind(e.id.as_uuid())
                 .bind(e.ticket.as_uuid())
                 .bind(e.at)
                 .bind(e.kind.name())
                 .bind(Json(e))
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(Error::not_found("event", e.id).into());
+            }
+        }
+
+        if !commit.events.is_empty() {
+            // One statement for all the events of the commit.
+            let e = &commit.events;
+            sqlx::query(sql(&q.events_insert))
+                .bind(w)
+                .bind(e.iter().map(|e| e.id.as_uuid()).collect::<Vec<_>>())
+                .bind(e.iter().map(|e| e.ticket.as_uuid()).collect::<Vec<_>>())
+                .bind(e.iter().map(|e| e.at).collect::<Vec<_>>())
+                .bind(e.iter().map(|e| e.kind.name()).collect::<Vec<_>>())
+                .bind(e.iter().map(Json).collect::<Vec<_>>())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -472,6 +502,25 @@ impl PgStore {
                 .await?;
         }
 
+        if !deleted.is_empty() {
+            for statement in [
+                &q.delete_email_ids,
+                &q.delete_messages,
+                &q.delete_events,
+                &q.delete_outbox,
+                &q.delete_jobs,
+                &q.delete_ingest_keys,
+                &q.delete_favourites,
+                &q.delete_tickets,
+            ] {
+                sqlx::query(sql(statement))
+                    .bind(w)
+                    .bind(&deleted)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+
         Ok(CommitOutcome {
             tickets: stored.into_iter().flatten().collect(),
         })
@@ -542,6 +591,19 @@ impl PgStore {
             .bind(t.times.created)
             .bind(t.times.updated)
             .bind(Json(&t));
+        let c = TicketColumns::of(&t)?;
+        query = query
+            .bind(c.subject_lc)
+            .bind(c.status)
+            .bind(c.prio)
+            .bind(c.channel_kind)
+            .bind(c.kind)
+            .bind(c.tags)
+            .bind(c.followers)
+            .bind(c.due_at)
+            .bind(c.last_inbound)
+            .bind(c.last_activity)
+            .bind(c.unread_by_owner);
         if let Some(expected) = expected {
             query = query.bind(expected);
         }
@@ -568,6 +630,86 @@ impl PgStore {
             .into());
         }
         Ok(t)
+    }
+
+    /// `MessageUpdate::Redact`: replaces the stored message (same id and
+    /// ticket) with its raw bytes, and drops its email-id index rows (as the
+    /// memory store does).
+    async fn redact_message(&self, tx: &mut PgConnection, w: Uuid, mut m: Message) -> PgResult<()> {
+        let q = &*self.q;
+        if m.workspace.as_uuid() != w {
+            return Err(foreign("message").into());
+        }
+        let stored: Option<Uuid> = sqlx::query_scalar(sql(&q.message_ticket))
+            .bind(w)
+            .bind(m.id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?;
+        match stored {
+            None => return Err(Error::not_found("message", m.id).into()),
+            Some(ticket) if ticket != m.ticket.as_uuid() => {
+                return Err(Error::validation("message", "a message never changes ticket").into());
+            }
+            Some(_) => {}
+        }
+        sqlx::query(sql(&q.email_ids_of_message))
+            .bind(w)
+            .bind(m.id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+        let raw = m.raw.take();
+        sqlx::query(sql(&q.message_redact))
+            .bind(w)
+            .bind(m.id.as_uuid())
+            .bind(direction_name(m.direction))
+            .bind(m.author == Actor::System)
+            .bind(m.email.message_id.as_deref())
+            .bind(m.created_at)
+            .bind(raw)
+            .bind(Json(&m))
+            .bind(m.text.to_lowercase())
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Locks the tickets to delete and checks them: each exists
+    /// (`NotFound`), and no ticket outside the set points at one as parent
+    /// or `merged_into` (`Validation`). Returns their ids.
+    async fn check_deletions(
+        &self,
+        tx: &mut PgConnection,
+        w: Uuid,
+        deletions: &[TicketId],
+    ) -> PgResult<Vec<Uuid>> {
+        if deletions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = &*self.q;
+        let mut ids: Vec<Uuid> = deletions.iter().map(|t| t.as_uuid()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let found: Vec<Uuid> = sqlx::query_scalar(sql(&q.delete_lock))
+            .bind(w)
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await?;
+        if let Some(missing) = deletions.iter().find(|t| !found.contains(&t.as_uuid())) {
+            return Err(Error::not_found("ticket", missing).into());
+        }
+        let pointing: Option<(i64, Uuid)> = sqlx::query_as(sql(&q.delete_pointing))
+            .bind(w)
+            .bind(&ids)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some((number, _)) = pointing {
+            return Err(Error::validation(
+                "deletions",
+                format!("ticket {number} still points at a deleted ticket"),
+            )
+            .into());
+        }
+        Ok(ids)
     }
 
     async fn record_email_id(
@@ -669,13 +811,6 @@ impl PgStore {
 
     async fn commit_inner(&self, ws: WorkspaceId, commit: Commit) -> PgResult<CommitOutcome> {
         validate(ws, &commit)?;
-        if !commit.event_redactions.is_empty() || !commit.deletions.is_empty() {
-            return Err(Error::Unsupported {
-                operation: "event redactions and deletions",
-                implementer: "helpdesk-postgres",
-            }
-            .into());
-        }
         if commit.is_empty() {
             return Ok(CommitOutcome::default());
         }
@@ -695,6 +830,23 @@ impl PgStore {
         }
     }
 
+    /// Bumps the workspace's counter in a transaction of its own that
+    /// does not wait for its WAL flush (`synchronous_commit = off`): the
+    /// counter row is locked for a moment instead of for a disk flush, so
+    /// concurrent creators of one workspace are not serialised on the
+    /// disk. Safe: a number is only used by a later (synchronous) commit,
+    /// whose flush covers the reservation's WAL record too; if the server
+    /// crashes before that, nothing used the number.
+    async fn reserve_number(&self, workspace: WorkspaceId) -> PgResult<TicketNumber> {
+        // One statement (its own transaction), which turns the setting off
+        // for itself with `set_config(.., is_local => true)`.
+        let n: i64 = sqlx::query_scalar(sql(&self.q.reserve_number_async))
+            .bind(workspace.as_uuid())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(TicketNumber(to_u64(n, "ticket number")?))
+    }
+
     async fn fetch_ids(&self, statement: &Arc<str>, w: Uuid, id: Uuid) -> PgResult<Vec<TicketId>> {
         let ids: Vec<Uuid> = sqlx::query_scalar(sql(statement))
             .bind(w)
@@ -702,6 +854,89 @@ impl PgStore {
             .fetch_all(&self.pool)
             .await?;
         Ok(ids.into_iter().map(TicketId::from_uuid).collect())
+    }
+}
+
+impl PgStore {
+    fn quoted(&self) -> String {
+        quote(&self.schema)
+    }
+
+    async fn query_page(&self, ws: WorkspaceId, query: &Query) -> PgResult<Page> {
+        query.validate()?;
+        let compiled = crate::query::page_sql(&self.quoted(), ws.as_uuid(), query)?;
+        let rows = compiled.query().fetch_all(&self.pool).await?;
+        let mut tickets = rows
+            .iter()
+            .map(ticket_from_row)
+            .collect::<PgResult<Vec<_>>>()?;
+        let more = tickets.len() > query.limit;
+        tickets.truncate(query.limit);
+        let next = if more {
+            tickets.last().map(|t| Cursor::after(&query.sort, t))
+        } else {
+            None
+        };
+        Ok(Page { tickets, next })
+    }
+
+    async fn count(&self, ws: WorkspaceId, filter: &Filter, me: AgentId) -> PgResult<u64> {
+        let compiled = crate::query::count_sql(&self.quoted(), ws.as_uuid(), filter, me.as_uuid())?;
+        let n: i64 = compiled.query().fetch_one(&self.pool).await?.try_get(0)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The plan PostgreSQL chooses for one page of `query` (`EXPLAIN`, with
+    /// the values bound): for tests and tuning, not a stable API.
+    #[doc(hidden)]
+    pub async fn explain_query(&self, workspace: WorkspaceId, query: &Query) -> Result<String> {
+        query.validate()?;
+        let mut compiled = crate::query::page_sql(&self.quoted(), workspace.as_uuid(), query)
+            .map_err(Error::from)?;
+        compiled.text = format!("EXPLAIN {}", compiled.text);
+        self.explain(compiled).await
+    }
+
+    /// The plan of [`count_tickets`](Store::count_tickets) of `filter` for
+    /// `me`: for tests and tuning, not a stable API.
+    #[doc(hidden)]
+    pub async fn explain_count(
+        &self,
+        workspace: WorkspaceId,
+        filter: &Filter,
+        me: AgentId,
+    ) -> Result<String> {
+        let mut compiled =
+            crate::query::count_sql(&self.quoted(), workspace.as_uuid(), filter, me.as_uuid())
+                .map_err(Error::from)?;
+        compiled.text = format!("EXPLAIN {}", compiled.text);
+        self.explain(compiled).await
+    }
+
+    /// The SQL text a page of `query` compiles to (values as `$n`): for
+    /// tests, not a stable API.
+    #[doc(hidden)]
+    pub fn explain_sql(&self, workspace: WorkspaceId, query: &Query) -> Result<String> {
+        Ok(
+            crate::query::page_sql(&self.quoted(), workspace.as_uuid(), query)
+                .map_err(Error::from)?
+                .text,
+        )
+    }
+
+    async fn explain(&self, compiled: crate::query::Compiled) -> Result<String> {
+        let rows = compiled
+            .query()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        let mut out = String::new();
+        for row in rows {
+            let line: String = row.try_get(0).map_err(PgError::from)?;
+            out.push_str(&line);
+            out.push('\n');
+        }
+        Ok(out)
     }
 }
 
@@ -716,12 +951,7 @@ impl Store for PgStore {
     }
 
     async fn reserve_ticket_number(&self, workspace: WorkspaceId) -> Result<TicketNumber> {
-        let n: i64 = sqlx::query_scalar(sql(&self.q.reserve_number))
-            .bind(workspace.as_uuid())
-            .fetch_one(&self.pool)
-            .await
-            .map_err(PgError::from)?;
-        Ok(TicketNumber(to_u64(n, "ticket number")?))
+        Ok(self.reserve_number(workspace).await?)
     }
 
     async fn ticket(&self, workspace: WorkspaceId, id: TicketId) -> Result<Option<Ticket>> {
@@ -1010,5 +1240,128 @@ impl Store for PgStore {
             .collect::<PgResult<Vec<_>>>()?;
         items.sort_by_key(|o| (o.not_before, o.id));
         Ok(items)
+    }
+
+    async fn query_tickets(&self, workspace: WorkspaceId, query: &Query) -> Result<Page> {
+        Ok(self.query_page(workspace, query).await?)
+    }
+
+    async fn count_tickets(
+        &self,
+        workspace: WorkspaceId,
+        filter: &Filter,
+        me: AgentId,
+    ) -> Result<u64> {
+        Ok(self.count(workspace, filter, me).await?)
+    }
+
+    async fn neighbours(
+        &self,
+        workspace: WorkspaceId,
+        filter: &Filter,
+        sort: &Sort,
+        me: AgentId,
+        ticket: TicketId,
+    ) -> Result<Neighbours> {
+        crate::query::check_depth(filter)?;
+        sort.validate()?;
+        neighbours_by_paging(self, workspace, filter, sort, me, ticket).await
+    }
+
+    async fn save_view(&self, workspace: WorkspaceId, view: &View) -> Result<()> {
+        view.validate()?;
+        let owner = match view.owner {
+            ViewOwner::Workspace => None,
+            ViewOwner::Agent(a) => Some(a.as_uuid()),
+        };
+        sqlx::query(sql(&self.q.view_upsert))
+            .bind(workspace.as_uuid())
+            .bind(view.id.as_uuid())
+            .bind(owner)
+            .bind(&view.name)
+            .bind(Json(view))
+            .execute(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn view(&self, workspace: WorkspaceId, id: ViewId) -> Result<Option<View>> {
+        let doc: Option<Json<View>> = sqlx::query_scalar(sql(&self.q.view))
+            .bind(workspace.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(doc.map(|d| d.0))
+    }
+
+    async fn views(&self, workspace: WorkspaceId, owner: ViewOwner) -> Result<Vec<View>> {
+        let owner = match owner {
+            ViewOwner::Workspace => None,
+            ViewOwner::Agent(a) => Some(a.as_uuid()),
+        };
+        let docs: Vec<Json<View>> = sqlx::query_scalar(sql(&self.q.views_of))
+            .bind(workspace.as_uuid())
+            .bind(owner)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(docs.into_iter().map(|d| d.0).collect())
+    }
+
+    async fn delete_view(&self, workspace: WorkspaceId, id: ViewId) -> Result<()> {
+        let done = sqlx::query(sql(&self.q.view_delete))
+            .bind(workspace.as_uuid())
+            .bind(id.as_uuid())
+            .execute(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::not_found("view", id));
+        }
+        Ok(())
+    }
+
+    async fn set_favourite(
+        &self,
+        workspace: WorkspaceId,
+        agent: AgentId,
+        ticket: TicketId,
+        favourite: bool,
+    ) -> Result<()> {
+        let (w, a, t) = (workspace.as_uuid(), agent.as_uuid(), ticket.as_uuid());
+        let exists: bool = sqlx::query_scalar(sql(&self.q.ticket_exists))
+            .bind(w)
+            .bind(t)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        if !exists {
+            return Err(Error::not_found("ticket", ticket));
+        }
+        let statement = if favourite {
+            &self.q.favourite_set
+        } else {
+            &self.q.favourite_unset
+        };
+        sqlx::query(sql(statement))
+            .bind(w)
+            .bind(a)
+            .bind(t)
+            .execute(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(())
+    }
+
+    async fn favourites(&self, workspace: WorkspaceId, agent: AgentId) -> Result<Vec<TicketId>> {
+        let ids: Vec<Uuid> = sqlx::query_scalar(sql(&self.q.favourites_of))
+            .bind(workspace.as_uuid())
+            .bind(agent.as_uuid())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(ids.into_iter().map(TicketId::from_uuid).collect())
     }
 }

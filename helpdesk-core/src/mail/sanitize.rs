@@ -9,6 +9,9 @@
 //!   `svg`, `math`, `xmp`, `title`;
 //! * tags only (content kept): `head`, `embed`, `frame`, `base`, `link`, `meta`,
 //!   `param`, `form`, `input`, `button`, `select`, `option`, `textarea`;
+//! * tags only (content kept) of custom elements (names with `-`) and of
+//!   names that start like an element removed with its content
+//!   (`<script->`, `<scriptx>`);
 //! * comments, doctypes, processing instructions, CDATA;
 //! * attributes named `on*`, `srcdoc`, `formaction`, `action`, `ping`,
 //!   `http-equiv`, `srcset`, and any with an unusual name;
@@ -124,6 +127,16 @@ pub fn sanitize_html(input: &str) -> String {
             continue;
         }
         if DROP_TAG.contains(&tag.name.as_str()) {
+            continue;
+        }
+        // Custom elements (`<x-widget>`) have no place in mail, and names
+        // that merely start like a dropped element (`<script->`,
+        // `<scriptx>`) are dropped too rather than trusted to be harmless.
+        if tag.name.contains('-')
+            || DROP_WITH_CONTENT
+                .iter()
+                .any(|d| tag.name.starts_with(d) && tag.name.len() > d.len())
+        {
             continue;
         }
         emit_tag(&tag, &mut out);
@@ -417,6 +430,19 @@ fn decode_entities(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod lookalike_tests {
+    use super::sanitize_html;
+
+    #[test]
+    fn lookalike_and_custom_tags_are_dropped() {
+        let out = sanitize_html("<p>a</p><script->alert(1)<scriptx>b</scriptx><x-y>c</x-y>");
+        assert!(!out.to_ascii_lowercase().contains("<script"), "{out}");
+        assert!(!out.contains("<x-y"), "{out}");
+        assert!(out.contains("<p>a</p>"));
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@
 //! * `--mailbox` is the helpdesk address the mail arrived at (default
 //!   `support@example.com`); its autoresponder is on with the default
 //!   template.
-//! * `--store memory` is the default and the only store of this build.
+//! * `--store memory` is the default; `--store postgres://...` ingests into
+//!   PostgreSQL (build with `--features postgres`; the schema is migrated
+//!   first).
 //! * `--json` prints one JSON object per message:
 //!   `{"source", "outcome", "ticket", "classification", "autoreply", "state"}`
 //!   plus `"error"` for rejected mail.
@@ -35,6 +37,7 @@ use helpdesk::engine::{
 };
 use helpdesk::mail::{AutoresponderConfig, ClassifyContext, InboundMail, classify, parse};
 use helpdesk::model::{Classification, WorkspaceId};
+use helpdesk::ports::DynStore;
 use helpdesk::ports::{ManualClock, RecordingTransport};
 use serde::Serialize;
 
@@ -284,16 +287,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if options.store != "memory" {
-        // A Postgres store (`postgres://...`) plugs in here once its
-        // adapter lands: build it from the URL and hand it to
-        // `Helpdesk::builder` below instead of the `MemoryStore`.
-        eprintln!(
-            "ingest: the store {:?} is not available in this build yet (only `memory` is)",
-            options.store
-        );
-        return ExitCode::from(2);
-    }
+    let store: Arc<DynStore> = match open_store(&options.store).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("ingest: {e}");
+            return ExitCode::from(2);
+        }
+    };
     // Fail early, before any output, on a PATH that does not exist.
     for path in &options.paths {
         if let Err(e) = std::fs::metadata(path) {
@@ -305,7 +305,7 @@ async fn main() -> ExitCode {
     // The clock starts at the Unix epoch and follows the mail's Date headers.
     let clock = Arc::new(ManualClock::new(DateTime::<Utc>::UNIX_EPOCH));
     let email = Arc::new(RecordingTransport::new());
-    let desk = Helpdesk::builder(Arc::new(MemoryStore::new()))
+    let desk = Helpdesk::builder(store)
         .clock(clock.clone())
         .transport("email", email)
         .config(EngineConfig::default().default_from(options.mailbox.clone()))
@@ -393,6 +393,33 @@ async fn main() -> ExitCode {
         tickets.len()
     );
     ExitCode::SUCCESS
+}
+
+/// The store named by `--store`: `memory`, or a `postgres://` URL when the
+/// example is built with the `postgres` feature.
+async fn open_store(url: &str) -> Result<Arc<DynStore>, String> {
+    if url == "memory" {
+        return Ok(Arc::new(MemoryStore::new()));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        {
+            use helpdesk::helpdesk_postgres::{PgConfig, PgStore};
+            let store = PgStore::connect(&PgConfig::new(url))
+                .await
+                .map_err(|e| format!("cannot connect to the store: {e}"))?;
+            store
+                .migrate()
+                .await
+                .map_err(|e| format!("cannot migrate the store: {e}"))?;
+            return Ok(Arc::new(store));
+        }
+        #[cfg(not(feature = "postgres"))]
+        return Err("this build has no Postgres store: build with --features postgres".into());
+    }
+    Err(format!(
+        "unknown store {url:?} (use `memory` or a postgres:// URL)"
+    ))
 }
 
 #[cfg(test)]

@@ -1837,6 +1837,27 @@ pub async fn ingest_threads_replies(store: Arc<DynStore>) {
         (by_irt.status, by_irt.ticket.id),
         (IngestStatus::Appended, t)
     );
+    assert_eq!(
+        store
+            .ticket_by_email_id(f.ws, "a1@example.com")
+            .await
+            .unwrap(),
+        Some(t)
+    );
+    assert_eq!(
+        store
+            .ticket_by_email_id(f.ws, "nobody@example.com")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .ticket_by_email_id(WorkspaceId::new(), "a1@example.com")
+            .await
+            .unwrap(),
+        None
+    );
     let by_refs = f
         .desk
         .ingest(

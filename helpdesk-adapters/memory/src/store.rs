@@ -228,6 +228,21 @@ impl Store for MemoryStore {
             .flatten())
     }
 
+    async fn ticket_by_email_id(
+        &self,
+        workspace: WorkspaceId,
+        message_id: &str,
+    ) -> Result<Option<TicketId>> {
+        Ok(self
+            .read(workspace, |ws| {
+                ws.email_ids
+                    .get(message_id)
+                    .and_then(|id| ws.messages.get(id))
+                    .map(|m| m.ticket)
+            })
+            .flatten())
+    }
+
     async fn ingested(
         &self,
         workspace: WorkspaceId,

@@ -215,8 +215,8 @@ impl Helpdesk {
     ) -> Result<Option<Ticket>> {
         let mut found: Option<TicketId> = None;
         for id in mail::referenced_ids(mail) {
-            if let Some(m) = self.store.message_by_email_id(workspace, &id).await? {
-                found = Some(m.ticket);
+            if let Some(ticket) = self.store.ticket_by_email_id(workspace, &id).await? {
+                found = Some(ticket);
                 break;
             }
             if let Some(t) = self.ticket_of_message_id(workspace, &id)

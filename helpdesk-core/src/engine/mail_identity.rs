@@ -21,9 +21,23 @@ impl Helpdesk {
     /// The key a workspace signs its ticket tokens with (derived from the
     /// engine's master secret).
     pub(crate) fn workspace_key(&self, workspace: WorkspaceId) -> [u8; 32] {
+        let cached = self
+            .keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&workspace)
+            .copied();
+        if let Some(key) = cached {
+            return key;
+        }
         let mut data = b"helpdesk-workspace-key:".to_vec();
         data.extend_from_slice(&workspace.as_u128().to_be_bytes());
-        hmac(&self.config.mail.secret, &data)
+        let key = hmac(&self.config.mail.secret, &data);
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(workspace, key);
+        key
     }
 
     /// The value of our loop header in `workspace`.

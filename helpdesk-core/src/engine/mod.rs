@@ -57,6 +57,8 @@ pub struct Helpdesk {
     clock: Arc<dyn Clock>,
     transports: Arc<HashMap<String, Arc<dyn Transport>>>,
     config: Arc<EngineConfig>,
+    /// Signing keys derived per workspace (see `mail_identity.rs`).
+    keys: Arc<std::sync::Mutex<HashMap<crate::model::WorkspaceId, [u8; 32]>>>,
 }
 
 impl fmt::Debug for Helpdesk {
@@ -148,6 +150,7 @@ impl HelpdeskBuilder {
             clock: self.clock,
             transports: Arc::new(self.transports),
             config: Arc::new(self.config),
+            keys: Arc::default(),
         }
     }
 }

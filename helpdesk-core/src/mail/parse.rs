@@ -190,7 +190,9 @@ pub struct InboundMail {
     pub signals: HeaderSignals,
     /// All top-level headers, in order.
     pub headers: Vec<HeaderField>,
-    /// SHA-256 hex of the raw bytes (see [`content_hash`]).
+    /// SHA-256 hex of the raw bytes (see [`content_hash`]) when the mail has
+    /// no Message-ID (it is then the dedupe key); empty otherwise, since
+    /// hashing every mail costs more than the rest of parsing needs.
     pub content_hash: String,
 }
 
@@ -328,9 +330,9 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         });
 
     let attachments = collect_attachments(&message, limits);
+    let message_id = message.message_id().map(clean_id).filter(|s| !s.is_empty());
 
     Ok(InboundMail {
-        message_id: message.message_id().map(clean_id).filter(|s| !s.is_empty()),
         in_reply_to: id_list(message.in_reply_to()),
         references: id_list(message.references()),
         from: message
@@ -347,7 +349,12 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         attachments,
         signals,
         headers,
-        content_hash: content_hash(raw),
+        content_hash: if message_id.is_some() {
+            String::new()
+        } else {
+            content_hash(raw)
+        },
+        message_id,
     })
 }
 
@@ -748,7 +755,7 @@ Hello\r\n");
         );
         assert_eq!(m.text.trim(), "Hello");
         assert!(m.html.is_none());
-        assert_eq!(m.content_hash.len(), 64);
+        assert!(m.message_id.is_some() && m.content_hash.is_empty());
     }
 
     #[test]

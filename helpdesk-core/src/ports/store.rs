@@ -123,6 +123,21 @@ pub trait Store: Debug + Send + Sync + 'static {
         message_id: &str,
     ) -> Result<Option<Message>>;
 
+    /// The ticket of the message stored with this email Message-ID: what
+    /// threading needs, without loading the message. The default asks
+    /// [`message_by_email_id`](Store::message_by_email_id); stores can answer
+    /// it more cheaply.
+    async fn ticket_by_email_id(
+        &self,
+        workspace: WorkspaceId,
+        message_id: &str,
+    ) -> Result<Option<TicketId>> {
+        Ok(self
+            .message_by_email_id(workspace, message_id)
+            .await?
+            .map(|m| m.ticket))
+    }
+
     /// The record of a mail ingested before under (`mailbox`, `key`).
     async fn ingested(
         &self,
@@ -396,6 +411,13 @@ macro_rules! forward_store {
                 message_id: &str,
             ) -> Result<Option<Message>> {
                 (**self).message_by_email_id(workspace, message_id).await
+            }
+            async fn ticket_by_email_id(
+                &self,
+                workspace: WorkspaceId,
+                message_id: &str,
+            ) -> Result<Option<TicketId>> {
+                (**self).ticket_by_email_id(workspace, message_id).await
             }
             async fn ingested(
                 &self,

@@ -6,7 +6,7 @@
 //! once and the second call returns the first result).
 
 use super::Helpdesk;
-use super::plan::{Plan, push_events, write_ticket};
+use super::plan::{Plan, follow_up_of, push_events, write_ticket};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, CustomerReply, LifecycleContext, State, Transition};
 use crate::mail::{
@@ -450,40 +450,9 @@ impl Helpdesk {
         let (mut ticket, before, status, follow_up_of) = match target {
             Target::Existing(t) if t.state == State::Archived => {
                 let t = *t;
-                let mut new = Ticket::new(
-                    workspace,
-                    t.subject.clone(),
-                    t.requester,
-                    Channel::Email,
-                    now,
-                );
-                new.priority = t.priority;
-                new.queue = t.queue;
-                new.team = t.team;
-                new.category = t.category;
-                new.cc = t.cc.clone();
-                new.related.insert(t.id);
-                new.flags.spam = classification == Classification::Spam;
                 let actor = author_of(sender_contact.as_ref());
-                push_events(
-                    &mut commit,
-                    &t,
-                    vec![EventKind::FollowUpOpened { ticket: new.id }],
-                    actor,
-                    now,
-                );
-                push_events(
-                    &mut commit,
-                    &new,
-                    vec![
-                        EventKind::Created {
-                            channel: Channel::Email,
-                        },
-                        EventKind::FollowUpOf { of: t.id },
-                    ],
-                    actor,
-                    now,
-                );
+                let mut new = follow_up_of(&mut commit, &t, Channel::Email, actor, now);
+                new.flags.spam = classification == Classification::Spam;
                 (new, None, IngestStatus::Created, Some(t.id))
             }
             Target::Existing(t) => {

@@ -1,7 +1,7 @@
 //! Adding messages: agent replies, internal notes, customer messages.
 
 use super::Helpdesk;
-use super::plan::{Plan, push_events, stored, write_ticket};
+use super::plan::{Plan, follow_up_of, push_events, stored, write_ticket};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, CustomerReply, LifecycleContext, State, Transition};
 use crate::model::{
@@ -365,39 +365,7 @@ impl Helpdesk {
 
         let (mut target, before, follow_up_of) = match decision {
             CustomerReply::OpenFollowUp => {
-                let mut new = Ticket::new(
-                    workspace,
-                    ticket.subject.clone(),
-                    ticket.requester,
-                    ticket.channel.clone(),
-                    now,
-                );
-                new.kind = ticket.kind;
-                new.priority = ticket.priority;
-                new.queue = ticket.queue;
-                new.team = ticket.team;
-                new.category = ticket.category;
-                new.cc = ticket.cc.clone();
-                new.related.insert(ticket.id);
-                push_events(
-                    &mut commit,
-                    &ticket,
-                    vec![EventKind::FollowUpOpened { ticket: new.id }],
-                    actor,
-                    now,
-                );
-                push_events(
-                    &mut commit,
-                    &new,
-                    vec![
-                        EventKind::Created {
-                            channel: new.channel.clone(),
-                        },
-                        EventKind::FollowUpOf { of: ticket.id },
-                    ],
-                    actor,
-                    now,
-                );
+                let new = follow_up_of(&mut commit, &ticket, ticket.channel.clone(), actor, now);
                 (new, None, Some(ticket.id))
             }
             CustomerReply::Append => (ticket.clone(), Some(ticket.clone()), None),

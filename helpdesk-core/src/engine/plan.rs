@@ -133,3 +133,51 @@ pub(crate) fn stored(outcome: &CommitOutcome, fallback: Ticket) -> Ticket {
         .cloned()
         .unwrap_or(fallback)
 }
+
+/// Plans a new ticket opened because someone wrote to the Archived ticket
+/// `archived` (which never changes again): it copies the subject, requester,
+/// kind, priority, queue, team, category and cc, is related to `archived`,
+/// and both tickets get their follow-up events. The caller adds the message
+/// and the `TicketWrite::Create`.
+pub(crate) fn follow_up_of(
+    commit: &mut Commit,
+    archived: &Ticket,
+    channel: crate::model::Channel,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Ticket {
+    let mut new = Ticket::new(
+        archived.workspace,
+        archived.subject.clone(),
+        archived.requester,
+        channel,
+        now,
+    );
+    new.kind = archived.kind;
+    new.priority = archived.priority;
+    new.queue = archived.queue;
+    new.team = archived.team;
+    new.category = archived.category;
+    new.cc = archived.cc.clone();
+    new.related.insert(archived.id);
+    push_events(
+        commit,
+        archived,
+        vec![EventKind::FollowUpOpened { ticket: new.id }],
+        actor,
+        now,
+    );
+    push_events(
+        commit,
+        &new,
+        vec![
+            EventKind::Created {
+                channel: new.channel.clone(),
+            },
+            EventKind::FollowUpOf { of: archived.id },
+        ],
+        actor,
+        now,
+    );
+    new
+}

@@ -30,6 +30,7 @@ use helpdesk::model::{
     WorkspaceId,
 };
 use helpdesk::ports::{Clock, DirectoryRecord, DynStore, ManualClock, RecordingTransport, Store};
+use helpdesk::query::words::words;
 use helpdesk::query::{BuiltinView, Query, count_views, last_activity};
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -468,6 +469,16 @@ fn csv_text(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
+/// A word list (of the core tokeniser, as the store writes them) as
+/// `tsvector` text: each word quoted, `'` and `\` escaped.
+fn tsvector_text(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `n` tickets of `ws` through `COPY ... FROM STDIN (FORMAT csv)`, each a
 /// real `Ticket` document with its query columns: 10% Open, 5% Pending, the
 /// rest Closed or Archived; 25% of the active ones unassigned; SLA due
@@ -482,7 +493,7 @@ async fn seed_copy(pool: &PgPool, ws: WorkspaceId, agents: &[AgentId], n: usize)
     let mut copy = conn
         .copy_in_raw(
             "COPY helpdesk.tickets (workspace, id, number, version, state, closed_at, requester,
-                assignee, priority, created_at, updated_at, doc, subject_lc, status, prio,
+                assignee, priority, created_at, updated_at, doc, subject_words, status, prio,
                 channel_kind, kind, tags, followers, due_at, last_inbound, last_activity,
                 unread_by_owner) FROM STDIN (FORMAT csv)",
         )
@@ -572,7 +583,7 @@ async fn seed_copy(pool: &PgPool, ws: WorkspaceId, agents: &[AgentId], n: usize)
             created.to_rfc3339(),
             t.times.updated.to_rfc3339(),
             csv_text(&serde_json::to_string(&t)?),
-            csv_text(&t.subject.to_lowercase()),
+            csv_text(&tsvector_text(&words(&t.subject))),
             prio,
             csv_text(&tags),
             csv_text(&followers),

@@ -19,7 +19,7 @@ use crate::model::{
     Actor, AgentId, CategoryId, Channel, Contact, ContactId, Deadline, Message, OrganizationId,
     Priority, QueueId, TeamId, Ticket, TicketId, TicketKind, WorkspaceId,
 };
-use crate::ports::{Commit, ContactWrite, DynStore, TicketWrite};
+use crate::ports::{Commit, ContactWrite, DynStore, MessageUpdate, TicketWrite};
 use crate::query::{
     AssigneeMatch, BuiltinView, ChannelKind, Cursor, Filter, MAX_FILTER_DEPTH, Query, Sort,
     SortKey, TagMatch, TimeRange, View, ViewOwner, count_views, neighbours_by_paging, unread_count,
@@ -39,7 +39,7 @@ macro_rules! conformance_query_tests {
             query_filter_fields, query_filter_combinators_and_merged, query_sort_keys,
             query_cursor_paging_under_writes, query_counts_match_views, query_views_crud,
             query_favourites, query_navigation, query_workspace_isolation,
-            query_rejects_bad_input
+            query_rejects_bad_input, query_text_search
         );
     };
     (@each $make:expr; $($check:ident),* $(,)?) => {
@@ -1215,5 +1215,158 @@ pub async fn query_rejects_bad_input(store: Arc<DynStore>) {
             .unwrap()
             .tickets
             .is_empty()
+    );
+}
+
+/// `Filter::Text` is a word-prefix search with the core tokeniser
+/// ([`crate::query::words`]): every search word is a prefix of a word of the
+/// subject or of some message (case-insensitive, any script), not a
+/// substring; a search without words matches all; redacted subjects and
+/// messages are no longer found, new messages and new subjects are.
+pub async fn query_text_search(store: Arc<DynStore>) {
+    let ws = WorkspaceId::new();
+    let me = AgentId::new();
+    let ann = contact(&store, ws, "ann@example.com", None).await;
+    let t1 = ticket(ws, ann, "Invoice 2026/03 missing", 1);
+    let mut t6 = ticket(ws, ann, "Invoice copy", 6);
+    t6.merged_into = Some(t1.id);
+    let tickets = create(
+        &store,
+        ws,
+        vec![
+            (t1, vec!["Where is my invoice?"]),
+            (
+                ticket(ws, ann, "Żółwie w ogrodzie", 2),
+                vec!["Mam dwa ŻÓŁWIE i jednego kota."],
+            ),
+            (
+                ticket(ws, ann, "Lamp", 3),
+                vec!["It is broken.", "Sent a photo"],
+            ),
+            (ticket(ws, ann, "Voice message", 4), vec!["Call me back"]),
+            (
+                ticket(ws, ann, "Secret order", 5),
+                vec!["Ann Kowalska, Gdansk Street 12"],
+            ),
+            (t6, vec!["Copy of the invoice, please"]),
+        ],
+    )
+    .await;
+    let n = |f: Filter| {
+        let store = store.clone();
+        async move { numbers(&store, ws, f, me).await }
+    };
+    let text = |s: &str| Filter::Text(s.to_string());
+    let none = Vec::<u64>::new();
+
+    assert_eq!(n(text("invo")).await, [1], "a prefix; merged #6 left out");
+    assert_eq!(n(text("INVOICE")).await, [1], "case-insensitive");
+    assert_eq!(n(text("invoice?")).await, [1], "punctuation is no word");
+    assert_eq!(n(text("voice")).await, [4], "not a substring of invoice");
+    assert_eq!(n(text("nvoice")).await, none);
+    assert_eq!(n(text("invoices")).await, none, "longer than the word");
+    assert_eq!(n(text("ŻÓŁW")).await, [2], "unicode, case-insensitive");
+    assert_eq!(n(text("żółwie")).await, [2]);
+    assert_eq!(n(text("zolw")).await, none, "no accent folding");
+    assert_eq!(n(text("mam kot")).await, [2], "every word, as prefixes");
+    assert_eq!(n(text("2026")).await, [1], "digits are words");
+    assert_eq!(n(text("03 missing")).await, [1]);
+    assert_eq!(
+        n(text("lamp broken")).await,
+        [3],
+        "words from the subject and a message"
+    );
+    assert_eq!(
+        n(text("broken photo")).await,
+        [3],
+        "words from different messages"
+    );
+    assert_eq!(
+        n(text("lamp-BROKEN!")).await,
+        [3],
+        "the search splits the same way"
+    );
+    assert_eq!(
+        n(text("lamp call")).await,
+        none,
+        "words of different tickets"
+    );
+    assert_eq!(n(text("")).await, [1, 2, 3, 4, 5]);
+    assert_eq!(
+        n(text(" !!! ... -- ")).await,
+        [1, 2, 3, 4, 5],
+        "no words: all"
+    );
+    assert_eq!(n(!text("invo")).await, [2, 3, 4, 5]);
+    assert_eq!(n(!text("?")).await, none);
+    assert_eq!(n(text("invo") | text("lamp")).await, [1, 3]);
+    assert_eq!(
+        n(text("invo") & Filter::Merged).await,
+        [6],
+        "merged tickets when the filter mentions them"
+    );
+    assert_eq!(n(text("copy please") & Filter::Merged).await, [6]);
+
+    // A new message and a new subject are found.
+    let message = Message::new(
+        ws,
+        tickets[3].id,
+        Actor::System,
+        Channel::Email,
+        "Invoice attached",
+        t0(),
+    );
+    store
+        .commit(
+            ws,
+            Commit {
+                messages: vec![message],
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect("add a message");
+    assert_eq!(n(text("invo")).await, [1, 4]);
+    let mut t4 = tickets[3].clone();
+    t4.subject = "Phone call".into();
+    update(&store, ws, &t4).await;
+    assert_eq!(n(text("voice")).await, none, "the old subject is gone");
+    assert_eq!(n(text("phone call")).await, [4]);
+
+    // Anonymised: the subject and the message text are no longer found.
+    let secret = tickets[4].clone();
+    assert_eq!(n(text("secret")).await, [5]);
+    assert_eq!(n(text("kowalska gdansk")).await, [5]);
+    update(&store, ws, &crate::anonymise::redact_ticket(&secret)).await;
+    assert_eq!(n(text("secret")).await, none, "redacted subject");
+    assert_eq!(
+        n(text("kowalska")).await,
+        [5],
+        "the message is not redacted yet"
+    );
+    let redactions = store
+        .messages(ws, secret.id)
+        .await
+        .expect("messages")
+        .iter()
+        .map(|m| MessageUpdate::Redact(Box::new(crate::anonymise::redact_message(m))))
+        .collect();
+    store
+        .commit(
+            ws,
+            Commit {
+                message_updates: redactions,
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect("redact the messages");
+    for gone in ["kowalska", "gdansk", "street 12", "ann"] {
+        assert_eq!(n(text(gone)).await, none, "{gone} was redacted");
+    }
+    assert_eq!(
+        n(text(crate::anonymise::PLACEHOLDER)).await,
+        [5],
+        "the placeholder is text like any other"
     );
 }

@@ -22,7 +22,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 const SUBJECTS: [&str; 4] = ["Lamp broken", "Refund", "parcel LATE", "Hello"];
 const TEXTS: [&str; 5] = ["the lamp", "REFUND now", "thanks", "late parcel", "Zürich"];
-const NEEDLES: [&str; 7] = ["lamp", "refund", "LATE", "xyz", "", "e", "zür"];
+const NEEDLES: [&str; 12] = [
+    "lamp", "refund", "LATE", "xyz", "", "e", "zür", "amp", "l", "lamp now", "par-late", "?!",
+];
 const TAGS: [&str; 3] = ["vip", "refund", "b2b"];
 const STATUSES: [&str; 2] = ["New", "Waiting"];
 
@@ -396,14 +398,36 @@ fn reference(f: &Filter, t: &Ticket, x: &Facts) -> bool {
         Filter::FollowedByMe => t.followers.contains(&x.me),
         Filter::FavouriteOfMe => x.favourites.contains(&t.id),
         Filter::Text(s) => {
-            let needle = s.to_lowercase();
-            t.subject.to_lowercase().contains(&needle)
-                || x.texts
-                    .get(&t.id)
-                    .is_some_and(|ts| ts.iter().any(|m| m.to_lowercase().contains(&needle)))
+            // Every search word starts some word of the subject or of a
+            // message (the texts here are short: no caps in play).
+            let mut all_words = plain_words(&t.subject);
+            for m in x.texts.get(&t.id).into_iter().flatten() {
+                all_words.extend(plain_words(m));
+            }
+            plain_words(s)
+                .iter()
+                .all(|q| all_words.iter().any(|w| w.starts_with(q.as_str())))
         }
         Filter::Merged => t.merged_into.is_some(),
     }
+}
+
+/// Lowercased runs of letters and digits.
+fn plain_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else if !word.is_empty() {
+            out.push(word.to_lowercase());
+            word.clear();
+        }
+    }
+    if !word.is_empty() {
+        out.push(word.to_lowercase());
+    }
+    out
 }
 
 fn mentions_merged(f: &Filter) -> bool {

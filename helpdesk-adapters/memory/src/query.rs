@@ -1,13 +1,14 @@
 //! Queries, views and favourites of the memory store, on the pure
 //! evaluation of `helpdesk_core::query`. Every query scans the workspace's
 //! tickets: O(n) per page, count or navigation (plus O(limit log limit) to
-//! order a page); a text filter also scans the messages of each ticket it
-//! looks at.
+//! order a page); a text filter also splits into words the subject and
+//! the messages of each ticket it looks at (with the core tokeniser,
+//! `helpdesk_core::query::words`, on the fly: nothing is cached).
 
 use crate::workspace::Workspace;
 use helpdesk_core::model::{AgentId, ContactId, OrganizationId, TicketId};
 use helpdesk_core::query::{
-    self, Filter, Joins, Neighbours, Page, Query, Sort, View, ViewId, ViewOwner,
+    self, Filter, Joins, Neighbours, Page, Query, Sort, View, ViewId, ViewOwner, WordSearch,
 };
 use helpdesk_core::{Error, Result};
 
@@ -22,14 +23,16 @@ impl Joins for Workspace {
             .is_some_and(|set| set.contains(&ticket))
     }
 
-    fn messages_contain(&self, ticket: TicketId, needle: &str) -> bool {
-        self.messages_by_ticket.get(&ticket).is_some_and(|ids| {
-            ids.iter().any(|id| {
-                self.messages
-                    .get(id)
-                    .is_some_and(|m| m.text.to_lowercase().contains(needle))
-            })
-        })
+    fn search_messages(&self, ticket: TicketId, search: &mut WordSearch) {
+        let Some(ids) = self.messages_by_ticket.get(&ticket) else {
+            return;
+        };
+        for m in ids.iter().filter_map(|id| self.messages.get(id)) {
+            search.feed(&m.text);
+            if search.is_complete() {
+                return;
+            }
+        }
     }
 }
 

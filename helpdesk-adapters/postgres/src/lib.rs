@@ -64,8 +64,11 @@
 //! - Query columns (`created_at`, `updated_at`, due and activity times) hold
 //!   microseconds: filters and sorts on times that differ by less than a
 //!   microsecond see them as equal (the memory store does not).
-//! - `Filter::Text` is a substring search (see below): it reads every
-//!   message of the tickets the other predicates leave; no index serves it.
+//! - `Filter::Text` is a word-prefix search (see below) with the core's
+//!   language-neutral tokeniser: no stemming, no stop words, no accent
+//!   folding for the workspace's language (PostgreSQL's text search
+//!   configurations are not used, so both stores agree). Only the first
+//!   32,768 distinct words (256 KiB) of a text are indexed.
 //!
 //! ## Queries
 //!
@@ -85,7 +88,7 @@
 //! document (migration `0002_queries`): status, priority rank, channel
 //! kind, kind, `tags text[]` and `followers uuid[]` (GIN indexes), the next
 //! SLA due time (`SlaDue::next_due`), last inbound and last activity times,
-//! the unread flag and the lowercased subject. The first page of "Waiting
+//! the unread flag and the words of the subject. The first page of "Waiting
 //! to be taken", "Mine", "Assigned to other agents" and "Closed" is an
 //! ordered scan of a partial index whose predicate is the view's filter, so
 //! it reads about one page of rows whatever the size of the workspace;
@@ -96,14 +99,25 @@
 //! deduplication packs), so they stay O(rows counted) but cheap per row
 //! (about 40 ms for 850,000 closed tickets on two cores).
 //!
-//! `Filter::Text` keeps the exact semantics of the core (case-insensitive
-//! substring of the subject or of any message's text): both sides are
-//! lowercased by Rust's `to_lowercase` (the stored side when written, into
-//! `tickets.subject_lc` and `messages.text_lc`) and compared with `strpos`,
-//! so `%`, `_` and `\` are plain characters and results equal the memory
-//! store's. A full-text index (`tsvector`) cannot answer substring queries
-//! exactly (`amp` is inside `lamp`), so none is used. A filter value
-//! containing NUL, which no stored text can hold, matches nothing (no error).
+//! `Filter::Text` keeps the exact semantics of the core (every search word
+//! is a prefix of a word of the subject or of some message's text; see
+//! `helpdesk_core::query::words`) with `tsvector`s and GIN indexes
+//! (migration `0003_text_search`): the store splits texts into words in
+//! Rust with the core tokeniser when it writes a ticket or a message
+//! (including redactions and anonymisation) and stores them with
+//! `array_to_tsvector` in `tickets.subject_words` and `messages.words`, so
+//! PostgreSQL's parser and dictionaries never see the text. Each search
+//! word `w`, split by the same tokeniser, is bound as the prefix query
+//! `'w':*` and tested with `subject_words @@ $n::tsquery OR EXISTS (a
+//! message of the ticket with words @@ $n::tsquery)`; the words are ANDed.
+//! The message side is answered from the GIN index of `messages.words` (a
+//! hashed subplan over a bitmap index scan); the tickets left by the other
+//! predicates are then checked against it. Results equal the memory
+//! store's: both tokenise in Rust, and a prefix `tsquery` compares lexemes
+//! byte by byte as `str::starts_with` does. There is no stemming for the
+//! workspace's language (`refunds` is not found by `refunded`), by design.
+//! Rows stored before `0003` got their words from an SQL approximation of
+//! the tokeniser; the next write of the row replaces them.
 //!
 //! Saved views are JSONB documents (listed by name in byte order, then id);
 //! favourites are rows of `(workspace, agent, ticket)`. Deleting a ticket

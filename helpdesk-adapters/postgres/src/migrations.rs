@@ -28,6 +28,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "queries",
         sql: include_str!("../migrations/0002_queries.sql"),
     },
+    Migration {
+        version: 3,
+        description: "text search",
+        sql: include_str!("../migrations/0003_text_search.sql"),
+    },
 ];
 
 fn checksum(m: &Migration) -> Vec<u8> {

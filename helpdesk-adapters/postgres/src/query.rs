@@ -14,14 +14,17 @@
 //!
 //! - every predicate is NULL-safe (true or false, never NULL), so `NOT`
 //!   means what it means in Rust;
-//! - `Filter::Text` compares the needle lowercased by Rust's
-//!   `str::to_lowercase` with `strpos` against columns lowercased the same
-//!   way when written (`tickets.subject_lc`, `messages.text_lc`): the exact
-//!   case-insensitive substring test of the memory store, with no pattern
-//!   characters at all (`%`, `_` and `\` are plain text);
+//! - `Filter::Text` is split into query words by the core tokeniser
+//!   (`helpdesk_core::query::words`), the same that made the stored word
+//!   lists (`tickets.subject_words`, `messages.words`, `tsvector`s built
+//!   with `array_to_tsvector`, so PostgreSQL's own parser and dictionaries
+//!   never touch them); each query word `w` becomes a bound prefix
+//!   `tsquery` `'w':*`, whose match is a byte-wise prefix test on the
+//!   stored lexemes: the word-prefix test of the memory store;
 //! - a value containing NUL (which PostgreSQL text cannot hold, so no stored
 //!   row has it) matches nothing, as in the memory store on the same data;
-//!   such a value is never sent to the server.
+//!   such a value is never sent to the server. (For `Filter::Text`, NUL is
+//!   just a separator between words, as in the memory store.)
 
 use crate::error::{PgError, PgResult};
 use crate::schema::{serde_name, to_i64};
@@ -29,6 +32,7 @@ use chrono::{DateTime, Utc};
 use helpdesk_core::Error;
 use helpdesk_core::lifecycle::State;
 use helpdesk_core::model::{Priority, Ticket};
+use helpdesk_core::query::words::{query_words, words};
 use helpdesk_core::query::{
     AssigneeMatch, ChannelKind, Filter, MAX_FILTER_DEPTH, Position, Query, Sort, SortKey,
     SortOrder, SortValue, TagMatch, TimeRange, last_activity,
@@ -41,7 +45,8 @@ use uuid::Uuid;
 /// The derived columns of a ticket row that queries look at, written with
 /// every ticket write (the document stays the source of truth).
 pub(crate) struct TicketColumns {
-    pub(crate) subject_lc: String,
+    /// The words of the subject, for `subject_words`.
+    pub(crate) subject_words: Vec<String>,
     pub(crate) status: Option<String>,
     pub(crate) prio: i16,
     pub(crate) channel_kind: &'static str,
@@ -57,7 +62,7 @@ pub(crate) struct TicketColumns {
 impl TicketColumns {
     pub(crate) fn of(t: &Ticket) -> PgResult<Self> {
         Ok(Self {
-            subject_lc: t.subject.to_lowercase(),
+            subject_words: words(&t.subject),
             status: t.status.clone(),
             prio: prio_rank(t.priority),
             channel_kind: channel_kind_name(ChannelKind::of(&t.channel)),
@@ -145,6 +150,24 @@ impl Compiled {
 
 fn has_nul(s: &str) -> bool {
     s.contains('\0')
+}
+
+/// The `tsquery` text matching the lexemes that start with `word`:
+/// `'word':*`. Words of the core tokeniser hold no quote or backslash, but
+/// both are escaped all the same (`''`, `\\`), so the value is one quoted
+/// lexeme whatever it holds.
+pub(crate) fn prefix_tsquery(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() + 4);
+    out.push('\'');
+    for c in word.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push_str("':*");
+    out
 }
 
 /// Builds one statement.
@@ -359,18 +382,18 @@ impl Builder {
                 )
             }
             Filter::Text(text) => {
-                let needle = text.to_lowercase();
-                if needle.is_empty() {
-                    return "TRUE".into();
-                }
-                if has_nul(&needle) {
-                    return "FALSE".into();
-                }
-                let p = self.bind(Bind::Text(needle));
-                format!(
-                    "(strpos(t.subject_lc, {p}) > 0 OR EXISTS (SELECT 1 FROM {{schema}}.messages m \
-                     WHERE m.workspace = t.workspace AND m.ticket = t.id AND strpos(m.text_lc, {p}) > 0))"
-                )
+                let parts = query_words(text)
+                    .iter()
+                    .map(|w| {
+                        let p = self.bind(Bind::Text(prefix_tsquery(w)));
+                        format!(
+                            "(t.subject_words @@ {p}::tsquery OR EXISTS (SELECT 1 FROM {{schema}}.messages m \
+                             WHERE m.workspace = t.workspace AND m.ticket = t.id \
+                             AND m.words @@ {p}::tsquery))"
+                        )
+                    })
+                    .collect();
+                all(parts)
             }
             Filter::Merged => "t.merged_into IS NOT NULL".into(),
         }
@@ -561,14 +584,51 @@ mod tests {
         let c = page_sql("\"helpdesk\"", Uuid::nil(), &q).unwrap();
         assert!(!c.text.contains("DROP"), "{}", c.text);
         assert!(!c.text.contains('%'));
-        assert_eq!(c.binds.len(), 5, "{:?}", c.binds);
+        // Workspace, five words (x drop table tickets 1), status, tags, limit.
+        assert_eq!(c.binds.len(), 9, "{:?}", c.binds);
     }
 
     #[test]
     fn nul_values_match_nothing_without_a_bind() {
-        let f = Filter::Text("a\0b".into());
+        let f = Filter::Status(vec![Some("a\0b".into())]);
         let c = count_sql("\"h\"", Uuid::nil(), &f, Uuid::nil()).unwrap();
         assert!(c.text.ends_with("AND FALSE"), "{}", c.text);
         assert_eq!(c.binds.len(), 1);
+    }
+
+    #[test]
+    fn text_is_one_prefix_tsquery_a_word() {
+        let f = Filter::Text("Invo-ŻÓŁW\0 invo".into());
+        let c = count_sql("\"h\"", Uuid::nil(), &f, Uuid::nil()).unwrap();
+        let values: Vec<String> = c
+            .binds
+            .iter()
+            .filter_map(|b| match b {
+                Bind::Text(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(values, ["'invo':*", "'żółw':*"]);
+        assert_eq!(c.text.matches("t.subject_words @@ $2::tsquery").count(), 1);
+        assert_eq!(c.text.matches("m.words @@ $3::tsquery").count(), 1);
+        assert!(c.text.contains(") AND ("), "words are ANDed: {}", c.text);
+        // No words: no condition.
+        for empty in ["", "  ", "?!", "\0"] {
+            let c = count_sql(
+                "\"h\"",
+                Uuid::nil(),
+                &Filter::Text(empty.into()),
+                Uuid::nil(),
+            )
+            .unwrap();
+            assert!(!c.text.contains("tsquery"), "{}", c.text);
+            assert_eq!(c.binds.len(), 1);
+        }
+    }
+
+    #[test]
+    fn prefix_tsquery_quotes_defensively() {
+        assert_eq!(prefix_tsquery("lamp"), "'lamp':*");
+        assert_eq!(prefix_tsquery("o'c\\x"), "'o''c\\\\x':*");
     }
 }

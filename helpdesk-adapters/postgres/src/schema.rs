@@ -52,16 +52,16 @@ queries! {
     ticket_probe = "SELECT version, number FROM {schema}.tickets WHERE workspace = $1 AND id = $2";
     ticket_insert = "INSERT INTO {schema}.tickets (workspace, id, number, version, state,
             reopen_at, closed_at, requester, assignee, team, queue, category, priority, parent,
-            merged_into, created_at, updated_at, doc, subject_lc, status, prio, channel_kind,
+            merged_into, created_at, updated_at, doc, subject_words, status, prio, channel_kind,
             kind, tags, followers, due_at, last_inbound, last_activity, unread_by_owner)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-            $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)";
+            array_to_tsvector($19::text[]), $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)";
     ticket_update = "UPDATE {schema}.tickets SET version = $4, state = $5, reopen_at = $6,
             closed_at = $7, requester = $8, assignee = $9, team = $10, queue = $11,
             category = $12, priority = $13, parent = $14, merged_into = $15, created_at = $16,
-            updated_at = $17, doc = $18, subject_lc = $19, status = $20, prio = $21,
-            channel_kind = $22, kind = $23, tags = $24, followers = $25, due_at = $26,
-            last_inbound = $27, last_activity = $28, unread_by_owner = $29
+            updated_at = $17, doc = $18, subject_words = array_to_tsvector($19::text[]),
+            status = $20, prio = $21, channel_kind = $22, kind = $23, tags = $24, followers = $25,
+            due_at = $26, last_inbound = $27, last_activity = $28, unread_by_owner = $29
         WHERE workspace = $1 AND id = $2 AND number = $3 AND version = $30";
     children = "SELECT id FROM {schema}.tickets WHERE workspace = $1 AND parent = $2
         ORDER BY number";
@@ -74,12 +74,13 @@ queries! {
     message_lock =
         "SELECT doc FROM {schema}.messages WHERE workspace = $1 AND id = $2 FOR UPDATE";
     message_insert = "INSERT INTO {schema}.messages (workspace, id, ticket, direction,
-            author_system, email_message_id, created_at, raw, doc, text_lc)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+            author_system, email_message_id, created_at, raw, doc, words)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, array_to_tsvector($10::text[]))";
     message_ticket =
         "SELECT ticket FROM {schema}.messages WHERE workspace = $1 AND id = $2 FOR UPDATE";
     message_redact = "UPDATE {schema}.messages SET direction = $3, author_system = $4,
-            email_message_id = $5, created_at = $6, raw = $7, doc = $8, text_lc = $9
+            email_message_id = $5, created_at = $6, raw = $7, doc = $8,
+            words = array_to_tsvector($9::text[])
         WHERE workspace = $1 AND id = $2";
     email_ids_of_message =
         "DELETE FROM {schema}.message_email_ids WHERE workspace = $1 AND message = $2";

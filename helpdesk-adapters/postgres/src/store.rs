@@ -18,6 +18,7 @@ use helpdesk_core::ports::{
     Commit, CommitOutcome, ContactWrite, DirectoryRecord, IngestRecord, Job, JobWrite,
     MailboxCheckpoint, MessageUpdate, OutboxItem, OutboxWrite, RecordId, Store, TicketWrite,
 };
+use helpdesk_core::query::words::words;
 use helpdesk_core::query::{
     Cursor, Filter, Neighbours, Page, Query, Sort, View, ViewId, ViewOwner, neighbours_by_paging,
 };
@@ -331,7 +332,7 @@ impl PgStore {
                 .bind(m.created_at)
                 .bind(raw)
                 .bind(Json(&m))
-                .bind(m.text.to_lowercase())
+                .bind(words(&m.text))
                 .execute(&mut *tx)
                 .await?;
             if let Some(email_id) = &m.email.message_id {
@@ -593,7 +594,7 @@ impl PgStore {
             .bind(Json(&t));
         let c = TicketColumns::of(&t)?;
         query = query
-            .bind(c.subject_lc)
+            .bind(c.subject_words)
             .bind(c.status)
             .bind(c.prio)
             .bind(c.channel_kind)
@@ -667,7 +668,7 @@ impl PgStore {
             .bind(m.created_at)
             .bind(raw)
             .bind(Json(&m))
-            .bind(m.text.to_lowercase())
+            .bind(words(&m.text))
             .execute(&mut *tx)
             .await?;
         Ok(())

@@ -8,6 +8,7 @@ use crate::model::{AgentId, ContactId, OrganizationId, Ticket, TicketId};
 use crate::query::cursor::Cursor;
 use crate::query::filter::{AssigneeMatch, ChannelKind, Filter, TagMatch};
 use crate::query::sort::Sort;
+use crate::query::words::WordSearch;
 use crate::query::{Neighbours, Page, Query};
 use std::cmp::Ordering;
 
@@ -19,9 +20,13 @@ pub trait Joins {
     fn organization_of(&self, contact: ContactId) -> Option<OrganizationId>;
     /// Whether `ticket` is a favourite of `agent`.
     fn is_favourite(&self, agent: AgentId, ticket: TicketId) -> bool;
-    /// Whether the text of any message of `ticket`, lowercased, contains
-    /// `needle` (already lowercase, not empty).
-    fn messages_contain(&self, ticket: TicketId, needle: &str) -> bool;
+    /// Feeds the text ([`Message::text`](crate::model::Message::text)) of
+    /// every message of `ticket` to `search` with
+    /// [`WordSearch::feed`] (or the [`words`](crate::query::words::words)
+    /// of each text, kept from an earlier call, with
+    /// [`WordSearch::feed_words`]). It may stop as soon as
+    /// [`search.is_complete()`](WordSearch::is_complete).
+    fn search_messages(&self, ticket: TicketId, search: &mut WordSearch);
 }
 
 /// [`Joins`] with nothing to join: no organizations, no favourites, no
@@ -36,9 +41,7 @@ impl Joins for NoJoins {
     fn is_favourite(&self, _: AgentId, _: TicketId) -> bool {
         false
     }
-    fn messages_contain(&self, _: TicketId, _: &str) -> bool {
-        false
-    }
+    fn search_messages(&self, _: TicketId, _: &mut WordSearch) {}
 }
 
 /// The context a filter is evaluated in: who "me" is, and the joins.
@@ -84,6 +87,8 @@ impl Filter {
     /// let ctx = EvalContext::new(me, &NoJoins);
     /// assert!(Filter::Assignee(AssigneeMatch::Me).matches(&t, &ctx));
     /// assert!(Filter::Text("LAMP".into()).matches(&t, &ctx));
+    /// assert!(Filter::Text("la".into()).matches(&t, &ctx), "a word prefix");
+    /// assert!(!Filter::Text("amp".into()).matches(&t, &ctx), "not a substring");
     /// t.merged_into = Some(TicketId::new());
     /// assert!(!Filter::All.matches(&t, &ctx));
     /// assert!(Filter::Merged.matches(&t, &ctx));
@@ -129,10 +134,12 @@ impl Filter {
             Filter::FollowedByMe => t.followers.contains(&ctx.me),
             Filter::FavouriteOfMe => ctx.joins.is_favourite(ctx.me, t.id),
             Filter::Text(text) => {
-                let needle = text.to_lowercase();
-                needle.is_empty()
-                    || t.subject.to_lowercase().contains(&needle)
-                    || ctx.joins.messages_contain(t.id, &needle)
+                let mut search = WordSearch::new(text);
+                search.feed(&t.subject);
+                if !search.is_complete() {
+                    ctx.joins.search_messages(t.id, &mut search);
+                }
+                search.is_complete()
             }
             Filter::Merged => t.merged_into.is_some(),
         }

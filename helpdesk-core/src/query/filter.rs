@@ -101,8 +101,18 @@ pub enum Filter {
     /// The ticket is one of my favourites
     /// ([`Store::set_favourite`](crate::ports::Store::set_favourite)).
     FavouriteOfMe,
-    /// Case-insensitive substring of the subject or of the text of any
-    /// message of the ticket (notes included). An empty text matches all.
+    /// Full-text search by word prefixes: every word of the text is a
+    /// prefix of some word of the subject or of the text of some message of
+    /// the ticket (notes included; the words may come from different
+    /// messages). Words are the maximal runs of letters and digits,
+    /// lowercased; see [`words`](crate::query::words) for the exact rules
+    /// and caps (long words are cut to 64 characters; only the first
+    /// 32 words of the search count, and of each subject or message text
+    /// the words up to 32,768 distinct words or 256 KiB of them). So `"invo"` finds "Invoice", `"ŻÓŁW"` finds "żółwie",
+    /// `"lamp broken"` finds a ticket "Lamp" whose message says "broken",
+    /// but `"voice"` does not find "invoice" (not a substring search), and
+    /// there is no stemming. A text without words (empty, punctuation
+    /// only) matches all.
     Text(String),
     /// The ticket was merged into another (`merged_into` is set). Mentioning
     /// it anywhere turns off the default exclusion of merged tickets.

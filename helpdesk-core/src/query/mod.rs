@@ -10,7 +10,9 @@
 //! [`save_view`](crate::ports::Store::save_view) and friends and
 //! [`set_favourite`](crate::ports::Store::set_favourite). The pure evaluation
 //! ([`Filter::matches`], [`Sort::compare`], and the in-memory [`page_in`],
-//! [`count_in`], [`neighbours_in`]) lives here so every store can reuse it.
+//! [`count_in`], [`neighbours_in`]) lives here so every store can reuse it,
+//! and so does the tokeniser of full-text search ([`words`]), so every store
+//! finds the same tickets for a [`Filter::Text`].
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -50,6 +52,7 @@ mod filter;
 mod nav;
 mod sort;
 mod view;
+pub mod words;
 
 pub use counts::{ViewCount, count_views, unread_count, visible_views};
 pub use cursor::Cursor;
@@ -60,6 +63,7 @@ pub use sort::{
     MAX_SORT_KEYS, Position, Sort, SortBy, SortKey, SortOrder, SortValue, last_activity,
 };
 pub use view::{BuiltinView, Column, MAX_VIEW_NAME_LEN, View, ViewId, ViewOwner};
+pub use words::WordSearch;
 
 use crate::error::{Error, Result};
 use crate::model::{AgentId, Ticket};

@@ -3,6 +3,7 @@
 use crate::workspace::Workspace;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use foldhash::HashMap;
 use helpdesk_core::Result;
 use helpdesk_core::model::{
     AgentId, Contact, ContactId, Event, Message, MessageId, Ticket, TicketId, TicketNumber,
@@ -13,7 +14,6 @@ use helpdesk_core::ports::{
     Store,
 };
 use helpdesk_core::query::{Filter, Neighbours, Page, Query, Sort, View, ViewId, ViewOwner};
-use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 /// A [`Store`] in memory. All data sits behind one lock, taken for the

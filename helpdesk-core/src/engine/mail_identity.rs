@@ -17,33 +17,50 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// What a workspace signs with, derived once from the engine's master
+/// secret and cached.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Identity {
+    /// The key ticket tokens are signed with.
+    key: [u8; 32],
+    /// The value of our loop header (16 hex digits).
+    loop_value: [u8; 16],
+}
+
+impl Identity {
+    fn derive(secret: &[u8], workspace: WorkspaceId) -> Self {
+        let mut data = b"helpdesk-workspace-key:".to_vec();
+        data.extend_from_slice(&workspace.as_u128().to_be_bytes());
+        let key = hmac(secret, &data);
+        let tag = hmac(&key, b"loop");
+        let mut loop_value = [0u8; 16];
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for (i, b) in tag.iter().take(8).enumerate() {
+            loop_value[2 * i] = HEX[usize::from(b >> 4)];
+            loop_value[2 * i + 1] = HEX[usize::from(b & 0xf)];
+        }
+        Self { key, loop_value }
+    }
+}
+
 impl Helpdesk {
+    fn identity(&self, workspace: WorkspaceId) -> Identity {
+        let mut cache = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        *cache
+            .entry(workspace)
+            .or_insert_with(|| Identity::derive(&self.config.mail.secret, workspace))
+    }
+
     /// The key a workspace signs its ticket tokens with (derived from the
     /// engine's master secret).
     pub(crate) fn workspace_key(&self, workspace: WorkspaceId) -> [u8; 32] {
-        let cached = self
-            .keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&workspace)
-            .copied();
-        if let Some(key) = cached {
-            return key;
-        }
-        let mut data = b"helpdesk-workspace-key:".to_vec();
-        data.extend_from_slice(&workspace.as_u128().to_be_bytes());
-        let key = hmac(&self.config.mail.secret, &data);
-        self.keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(workspace, key);
-        key
+        self.identity(workspace).key
     }
 
     /// The value of our loop header in `workspace`.
     pub fn loop_header_value(&self, workspace: WorkspaceId) -> String {
-        let tag = hmac(&self.workspace_key(workspace), b"loop");
-        tag.iter().take(8).map(|b| format!("{b:02x}")).collect()
+        let value = self.identity(workspace).loop_value;
+        value.iter().map(|&b| char::from(b)).collect()
     }
 
     /// A new Message-ID of ours for `message` on `ticket` (no angle

@@ -191,10 +191,43 @@ pub fn decide_autoresponse(
 /// assert_eq!(render_template("Ticket #{{ ticket_number }}", &vars).unwrap(), "Ticket #42");
 /// ```
 pub fn render_template(template: &str, vars: &BTreeMap<&str, String>) -> Result<String, MailError> {
-    let env = minijinja::Environment::new();
-    env.render_str(template, vars)
-        .map_err(|e| MailError::InvalidDraft(format!("template: {e}")))
+    let failed = |e: minijinja::Error| MailError::InvalidDraft(format!("template: {e}"));
+    // Compiling is most of the cost of rendering a short template, and a
+    // workspace renders the same few templates for every autoresponse: keep
+    // the compiled ones (named by their source), up to `CACHED_TEMPLATES`.
+    let mut cache = TEMPLATES
+        .get_or_init(|| std::sync::Mutex::new(template_env()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if cache.get_template(template).is_err() {
+        if cache.templates().count() >= CACHED_TEMPLATES {
+            *cache = template_env();
+        }
+        cache
+            .add_template_owned(template.to_string(), template.to_string())
+            .map_err(failed)?;
+    }
+    cache
+        .get_template(template)
+        .and_then(|t| t.render(vars))
+        .map_err(failed)
 }
+
+/// An environment for plain-text templates. Templates are named by their
+/// source, so the default escaping by file extension (a source ending in
+/// `.html`) is turned off: rendering is the same as `render_str`'s.
+fn template_env() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env
+}
+
+/// How many compiled templates [`render_template`] keeps.
+const CACHED_TEMPLATES: usize = 64;
+
+/// The compiled templates, named by their source.
+static TEMPLATES: std::sync::OnceLock<std::sync::Mutex<minijinja::Environment<'static>>> =
+    std::sync::OnceLock::new();
 
 #[cfg(test)]
 mod tests {
@@ -338,5 +371,21 @@ mod tests {
         assert!(body.contains("ticket #7"));
         assert!(body.contains("https://shop.example/t/7"));
         assert!(render_template("{% if %}", &vars).is_err());
+        // Cached by source: a template whose source ends like an HTML file
+        // name is still plain text, and a second call renders the same.
+        let html_like = "<b>{{ requester_name }}</b> index.html";
+        for _ in 0..2 {
+            assert_eq!(
+                render_template(html_like, &vars).unwrap(),
+                "<b>Ann</b> index.html"
+            );
+        }
+        let vars2 = [("requester_name", "O'Neil & <Co>".to_string())]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            render_template(html_like, &vars2).unwrap(),
+            "<b>O'Neil & <Co></b> index.html"
+        );
     }
 }

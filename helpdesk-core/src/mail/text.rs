@@ -7,8 +7,16 @@
 /// single space, and trims.
 pub(crate) fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(s.chars(), &mut out);
+    out
+}
+
+/// [`fold`] of `chars`, written into `out` (cleared first), so that a
+/// caller folding many short strings reuses one buffer.
+pub(crate) fn fold_into(chars: impl Iterator<Item = char>, out: &mut String) {
+    out.clear();
     let mut last_space = true;
-    for c in s.chars() {
+    for c in chars {
         // Combining diacritical marks (NFD input).
         if ('\u{0300}'..='\u{036f}').contains(&c) {
             continue;
@@ -35,7 +43,6 @@ pub(crate) fn fold(s: &str) -> String {
     if out.ends_with(' ') {
         out.pop();
     }
-    out
 }
 
 fn base_letter(c: char) -> char {

@@ -1,6 +1,6 @@
 //! Cutting quoted history and signatures from reply text.
 
-use super::text::fold;
+use super::text::{fold, fold_into};
 
 /// Verbs (folded) that end an attribution line such as `On ... wrote:`.
 const ATTRIBUTION_ENDINGS: &[&str] = &[
@@ -142,7 +142,19 @@ pub fn display_text(text: &str) -> String {
 
 /// Index of the first line that starts quoted history or a signature.
 pub(crate) fn cut_index(lines: &[&str]) -> Option<usize> {
-    (0..lines.len()).find(|&i| is_cut_at(lines, i))
+    let mut scratch = String::with_capacity(96);
+    let colon: Vec<bool> = lines.iter().map(|l| ends_with_colon(l)).collect();
+    (0..lines.len()).find(|&i| is_cut_at(lines, &colon, i, &mut scratch))
+}
+
+/// Whether `line` can end an attribution: it ends with `:` once folded
+/// (folding drops only whitespace, `-`, `_` and combining marks at the
+/// end).
+fn ends_with_colon(line: &str) -> bool {
+    line.trim_end_matches(|c: char| {
+        c.is_whitespace() || c == '-' || c == '_' || ('\u{0300}'..='\u{036f}').contains(&c)
+    })
+    .ends_with(':')
 }
 
 fn is_rule(line: &str) -> bool {
@@ -150,7 +162,11 @@ fn is_rule(line: &str) -> bool {
     t.len() >= 5 && t.chars().all(|c| matches!(c, '_' | '-' | '=' | '*'))
 }
 
-fn is_cut_at(lines: &[&str], i: usize) -> bool {
+/// Whether line `i` starts quoted history or a signature. `colon[j]` is
+/// [`ends_with_colon`] of line `j`; `scratch` is a reusable buffer for the
+/// folded head of the line (this runs once per line of every inbound
+/// mail).
+fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> bool {
     let Some(line) = lines.get(i) else {
         return false;
     };
@@ -170,13 +186,22 @@ fn is_cut_at(lines: &[&str], i: usize) -> bool {
     let body = trimmed.trim_matches('*');
     // Folding every line is the hot path of trimming: fold a short head
     // first, and the whole line only when the head can start one of the
-    // header / "sent from" markers.
-    let head = fold(&body.chars().take(24).collect::<String>());
-    let candidate = HEADER_FROM
-        .iter()
-        .chain(SENT_FROM.iter())
-        .chain(std::iter::once(&"von meinem "))
-        .any(|p| head.starts_with(p) || p.starts_with(head.as_str()));
+    // header / "sent from" markers. Cheaper still: when the line starts
+    // with two ASCII letters or digits (which folding keeps, lowercased),
+    // they must be the first two letters of a marker.
+    let bytes = body.as_bytes();
+    let quick_reject = match (bytes.first(), bytes.get(1)) {
+        (Some(&x), Some(&y)) if x.is_ascii_alphanumeric() && y.is_ascii_alphanumeric() => {
+            let pair = [x.to_ascii_lowercase(), y.to_ascii_lowercase()];
+            !line_markers().any(|m| m.as_bytes().get(..2) == Some(&pair[..]))
+        }
+        _ => false,
+    };
+    let candidate = !quick_reject && {
+        fold_into(body.chars().take(24), scratch);
+        let head = scratch.as_str();
+        line_markers().any(|p| head.starts_with(p) || p.starts_with(head))
+    };
     if candidate {
         let folded = fold(body);
         if folded.chars().count() > 300 {
@@ -204,7 +229,11 @@ fn is_cut_at(lines: &[&str], i: usize) -> bool {
             }
         }
     }
-    // Attribution lines, possibly wrapped over up to three lines.
+    // Attribution lines, possibly wrapped over up to three lines; every one
+    // ends with a colon.
+    if !(0..=2).any(|k| colon.get(i + k).copied().unwrap_or(false)) {
+        return false;
+    }
     for span in 0..=2 {
         let Some(group) = lines.get(i..=i + span) else {
             break;
@@ -217,17 +246,9 @@ fn is_cut_at(lines: &[&str], i: usize) -> bool {
         {
             break;
         }
-        // An attribution ends with ':' once folded; fold only drops
-        // whitespace, '-', '_' and combining marks at the end, so a group
-        // whose last line does not end with ':' after those cannot be one.
-        // (Checked before folding: folding every group is the hot path.)
-        let ends_with_colon = group.last().is_some_and(|l| {
-            l.trim_end_matches(|c: char| {
-                c.is_whitespace() || c == '-' || c == '_' || ('\u{0300}'..='\u{036f}').contains(&c)
-            })
-            .ends_with(':')
-        });
-        if !ends_with_colon {
+        // An attribution ends with ':' once folded (checked before
+        // folding: folding every group is the hot path).
+        if !colon.get(i + span).copied().unwrap_or(false) {
             continue;
         }
         let joined = fold(&group.join(" "));
@@ -237,6 +258,16 @@ fn is_cut_at(lines: &[&str], i: usize) -> bool {
         }
     }
     false
+}
+
+/// The markers a line can start with: Outlook header fields and "sent
+/// from" lines.
+fn line_markers() -> impl Iterator<Item = &'static str> {
+    HEADER_FROM
+        .iter()
+        .chain(SENT_FROM.iter())
+        .copied()
+        .chain(std::iter::once("von meinem "))
 }
 
 fn has_opener(s: &str) -> bool {

@@ -38,11 +38,11 @@ impl Joins for Workspace {
 
 impl Workspace {
     pub(crate) fn query_tickets(&self, query: &Query) -> Result<Page> {
-        query::page_in(self.tickets.values(), query, self)
+        query::page_in(self.tickets.values().map(|t| &**t), query, self)
     }
 
     pub(crate) fn count_tickets(&self, filter: &Filter, me: AgentId) -> Result<u64> {
-        query::count_in(self.tickets.values(), filter, me, self)
+        query::count_in(self.tickets.values().map(|t| &**t), filter, me, self)
     }
 
     pub(crate) fn neighbours(
@@ -56,7 +56,7 @@ impl Workspace {
             .tickets
             .get(&ticket)
             .ok_or_else(|| Error::not_found("ticket", ticket))?;
-        query::neighbours_in(self.tickets.values(), filter, sort, me, self, current)
+        query::neighbours_in(self.tickets.values().map(|t| &**t), filter, sort, me, self, current)
     }
 
     pub(crate) fn views_of(&self, owner: ViewOwner) -> Vec<View> {

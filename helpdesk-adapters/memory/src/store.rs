@@ -64,7 +64,7 @@ impl Store for MemoryStore {
 
     async fn ticket(&self, workspace: WorkspaceId, id: TicketId) -> Result<Option<Ticket>> {
         Ok(self
-            .read(workspace, |ws| ws.tickets.get(&id).cloned())
+            .read(workspace, |ws| ws.tickets.get(&id).map(|t| (**t).clone()))
             .flatten())
     }
 
@@ -78,7 +78,7 @@ impl Store for MemoryStore {
                 ws.by_number
                     .get(&number.0)
                     .and_then(|id| ws.tickets.get(id))
-                    .cloned()
+                    .map(|t| (**t).clone())
             })
             .flatten())
     }
@@ -90,7 +90,7 @@ impl Store for MemoryStore {
                     .get(&ticket)
                     .map(|ids| {
                         ids.iter()
-                            .filter_map(|id| ws.messages.get(id).cloned())
+                            .filter_map(|id| ws.messages.get(id).map(|m| (**m).clone()))
                             .collect()
                     })
                     .unwrap_or_default()
@@ -102,7 +102,7 @@ impl Store for MemoryStore {
 
     async fn message(&self, workspace: WorkspaceId, id: MessageId) -> Result<Option<Message>> {
         Ok(self
-            .read(workspace, |ws| ws.messages.get(&id).cloned())
+            .read(workspace, |ws| ws.messages.get(&id).map(|m| (**m).clone()))
             .flatten())
     }
 
@@ -223,7 +223,7 @@ impl Store for MemoryStore {
                 ws.email_ids
                     .get(message_id)
                     .and_then(|id| ws.messages.get(id))
-                    .cloned()
+                    .map(|m| (**m).clone())
             })
             .flatten())
     }

@@ -19,10 +19,12 @@ use foldhash::{HashMap, HashSet};
 /// Everything stored for one workspace.
 #[derive(Debug, Default)]
 pub(crate) struct Workspace {
-    pub(crate) tickets: HashMap<TicketId, Ticket>,
+    // Tickets and messages are boxed: the tables move only pointers when
+    // they grow.
+    pub(crate) tickets: HashMap<TicketId, Box<Ticket>>,
     pub(crate) by_number: HashMap<u64, TicketId>,
     pub(crate) last_number: u64,
-    pub(crate) messages: HashMap<MessageId, Message>,
+    pub(crate) messages: HashMap<MessageId, Box<Message>>,
     pub(crate) messages_by_ticket: HashMap<TicketId, Vec<MessageId>>,
     pub(crate) events_by_ticket: HashMap<TicketId, Vec<Event>>,
     pub(crate) contacts: HashMap<ContactId, Contact>,
@@ -320,7 +322,7 @@ impl Workspace {
                     ticket
                 }
             };
-            self.tickets.insert(ticket.id, ticket.clone());
+            self.tickets.insert(ticket.id, Box::new(ticket.clone()));
             outcome.tickets.push(ticket);
         }
         for m in commit.messages {
@@ -339,7 +341,7 @@ impl Workspace {
                         .push(m.created_at);
                 }
             }
-            self.messages.insert(m.id, m);
+            self.messages.insert(m.id, Box::new(m));
         }
         for update in commit.message_updates {
             match update {
@@ -359,7 +361,7 @@ impl Workspace {
                 MessageUpdate::Redact(m) => {
                     let id = m.id;
                     self.email_ids.retain(|_, v| *v != id);
-                    self.messages.insert(id, *m);
+                    self.messages.insert(id, m);
                 }
             }
         }

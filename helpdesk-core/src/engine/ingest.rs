@@ -7,6 +7,7 @@
 
 use super::Helpdesk;
 use super::plan::{Plan, follow_up_of, push_events, write_ticket};
+use super::reads::Reads;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, CustomerReply, LifecycleContext, State, Transition};
 use crate::mail::{
@@ -19,8 +20,8 @@ use crate::model::{
     normalize_email,
 };
 use crate::ports::{
-    Commit, ContactWrite, DirectoryRecord, IngestRecord, MailboxCheckpoint, MessageUpdate,
-    OutboxItem, OutboxWrite, RecordId, StoreExt, TicketWrite,
+    Commit, ContactWrite, IngestRecord, MailboxCheckpoint, MessageUpdate,
+    OutboxItem, OutboxWrite, StoreExt, TicketWrite,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -210,6 +211,7 @@ impl Helpdesk {
     async fn thread(
         &self,
         workspace: WorkspaceId,
+        reads: &mut Reads,
         mail: &InboundMail,
         sender: Option<&str>,
     ) -> Result<Option<Ticket>> {
@@ -242,12 +244,16 @@ impl Helpdesk {
                 .store
                 .ticket_by_number(workspace, TicketNumber(number))
                 .await?
-            && self.is_participant(workspace, &t, sender).await?
+            && self.is_participant(workspace, reads, &t, sender).await?
         {
             found = Some(t.id);
         }
         match found {
-            Some(id) => Ok(Some(self.chain_end(workspace, id).await?)),
+            Some(id) => {
+                let ticket = self.chain_end(workspace, id).await?;
+                reads.saw_ticket(&ticket);
+                Ok(Some(ticket))
+            }
             None => Ok(None),
         }
     }
@@ -256,6 +262,7 @@ impl Helpdesk {
     async fn is_participant(
         &self,
         workspace: WorkspaceId,
+        reads: &mut Reads,
         ticket: &Ticket,
         email: &str,
     ) -> Result<bool> {
@@ -263,7 +270,7 @@ impl Helpdesk {
         if ticket.cc.iter().any(|c| normalize_email(c) == email) {
             return Ok(true);
         }
-        if let Some(c) = self.store.contact(workspace, ticket.requester).await?
+        if let Some(c) = self.contact_in(workspace, reads, ticket.requester).await?
             && c.has_email(&email)
         {
             return Ok(true);
@@ -281,11 +288,12 @@ impl Helpdesk {
     async fn find_or_plan_contact(
         &self,
         workspace: WorkspaceId,
+        reads: &mut Reads,
         address: &mail::Address,
         commit: &mut Commit,
     ) -> Result<Contact> {
         let email = normalize_email(&address.email);
-        if let Some(c) = self.store.contact_by_email(workspace, &email).await? {
+        if let Some(c) = self.contact_by_email_in(workspace, reads, &email).await? {
             return Ok(c);
         }
         if let Some(ContactWrite::Create(c)) = commit
@@ -297,6 +305,7 @@ impl Helpdesk {
         }
         let contact = Contact::with_email(workspace, &email, address.name.clone());
         commit.contacts.push(ContactWrite::Create(contact.clone()));
+        reads.planned_contact(&contact);
         Ok(contact)
     }
 
@@ -310,6 +319,7 @@ impl Helpdesk {
         number: &std::sync::Mutex<Option<TicketNumber>>,
     ) -> Result<Plan<IngestOutcome>> {
         let now = self.clock.now();
+        let mut reads = Reads::default();
         let mailbox_address = normalize_email(&mailbox.address);
         let key = mail.dedupe_key();
         if let Some(record) = self
@@ -324,14 +334,7 @@ impl Helpdesk {
         }
 
         // Classify.
-        let settings = match self
-            .store
-            .record(workspace, RecordId::Settings(workspace))
-            .await?
-        {
-            Some(DirectoryRecord::Settings(s)) => Some(s),
-            _ => None,
-        };
+        let settings = self.settings_in(workspace, &mut reads).await?;
         let ctx = ClassifyContext {
             own_addresses: vec![mailbox_address.clone()],
             own_message_id_domain: Some(self.config.mail.message_id_domain.clone()),
@@ -342,7 +345,7 @@ impl Helpdesk {
         let mut classification = mail::classify(mail, &ctx);
         let sender = mail.from.as_ref().map(|a| normalize_email(&a.email));
         let sender_contact = match &sender {
-            Some(s) => self.store.contact_by_email(workspace, s).await?,
+            Some(s) => self.contact_by_email_in(workspace, &mut reads, s).await?,
             None => None,
         };
         if sender_contact.as_ref().is_some_and(|c| c.blocked) {
@@ -401,12 +404,17 @@ impl Helpdesk {
                 }
             }
             bounced_message = Some((out.id, reason));
-            bounce_target = Some(self.chain_end(workspace, out.ticket).await?);
+            let target = self.chain_end(workspace, out.ticket).await?;
+            reads.saw_ticket(&target);
+            bounce_target = Some(target);
         }
 
         let target = match bounce_target {
             Some(t) => Target::Existing(Box::new(t)),
-            None => match self.thread(workspace, mail, sender.as_deref()).await? {
+            None => match self
+                .thread(workspace, &mut reads, mail, sender.as_deref())
+                .await?
+            {
                 Some(t) => Target::Existing(Box::new(t)),
                 None => Target::New,
             },
@@ -506,7 +514,7 @@ impl Helpdesk {
                     ));
                 }
                 let requester = self
-                    .find_or_plan_contact(workspace, requester_address, &mut commit)
+                    .find_or_plan_contact(workspace, &mut reads, requester_address, &mut commit)
                     .await?;
                 let subject = match crate::fields::normalize_subject(&mail.subject) {
                     Ok(s) => s,
@@ -571,7 +579,7 @@ impl Helpdesk {
             (Some(c), _) => Actor::Contact(c.id),
             (None, Some(address)) if human && crate::model::is_plausible_email(&address.email) => {
                 Actor::Contact(
-                    self.find_or_plan_contact(workspace, address, &mut commit)
+                    self.find_or_plan_contact(workspace, &mut reads, address, &mut commit)
                         .await?
                         .id,
                 )
@@ -608,8 +616,7 @@ impl Helpdesk {
         // The autoresponder.
         let recipient = match status {
             IngestStatus::Created => self
-                .store
-                .contact(workspace, ticket.requester)
+                .contact_in(workspace, &mut reads, ticket.requester)
                 .await?
                 .or_else(|| {
                     commit.contacts.iter().find_map(|w| match w {
@@ -681,6 +688,7 @@ impl Helpdesk {
                         let reply = self
                             .autoresponse(
                                 workspace,
+                                &mut reads,
                                 mailbox,
                                 config,
                                 &ticket,
@@ -726,7 +734,8 @@ impl Helpdesk {
                 follow_up_of,
                 bounced_message: bounced_message.map(|(id, _)| id),
             },
-        ))
+        )
+        .with_reads(reads))
     }
 
     /// Plans the autoresponse to `inbound` on `ticket`: an automatic public
@@ -735,6 +744,7 @@ impl Helpdesk {
     async fn autoresponse(
         &self,
         workspace: WorkspaceId,
+        reads: &mut Reads,
         mailbox: &Mailbox,
         config: &AutoresponderConfig,
         ticket: &Ticket,
@@ -743,7 +753,7 @@ impl Helpdesk {
         now: DateTime<Utc>,
         commit: &mut Commit,
     ) -> Result<MessageId> {
-        let requester = self.store.contact(workspace, ticket.requester).await?;
+        let requester = self.contact_in(workspace, reads, ticket.requester).await?;
         let number = if ticket.number.0 == 0 {
             String::new()
         } else {

@@ -32,6 +32,7 @@ mod mail_identity;
 mod messages;
 mod plan;
 mod privacy;
+mod reads;
 mod sla;
 mod ticket_commands;
 

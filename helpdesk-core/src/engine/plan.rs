@@ -2,6 +2,7 @@
 //! turn a rule's outcome into a [`Commit`].
 
 use super::Helpdesk;
+use super::reads::Reads;
 use crate::error::Result;
 use crate::model::{Actor, Event, EventKind, Ticket, WorkspaceId};
 use crate::ports::{Commit, CommitOutcome, TicketWrite};
@@ -18,6 +19,9 @@ pub(crate) struct Plan<T> {
     /// Re-resolve the SLA policy of every written ticket even when nothing
     /// SLA-relevant changed (e.g. the organization's policy changed).
     pub(crate) refresh_sla: bool,
+    /// What the attempt read (the tickets before the change among them);
+    /// keeping the plan in step reuses it instead of reading again.
+    pub(crate) reads: Reads,
 }
 
 impl<T> Plan<T> {
@@ -26,7 +30,14 @@ impl<T> Plan<T> {
             commit,
             value,
             refresh_sla: false,
+            reads: Reads::default(),
         }
+    }
+
+    /// The plan with what the attempt read.
+    pub(crate) fn with_reads(mut self, reads: Reads) -> Self {
+        self.reads = reads;
+        self
     }
 }
 

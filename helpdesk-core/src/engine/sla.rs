@@ -2,6 +2,7 @@
 
 use super::Helpdesk;
 use super::plan::Plan;
+use super::reads::Reads;
 use crate::error::{Error, Result};
 use crate::model::{Ticket, TicketId, WorkspaceId};
 use crate::ports::{DirectoryRecord, Job, JobWrite, RecordId, StoreExt, TicketWrite};
@@ -28,33 +29,46 @@ impl Helpdesk {
         workspace: WorkspaceId,
         ticket: &Ticket,
     ) -> Result<Option<SlaPolicy>> {
-        let organization = match self.store.contact(workspace, ticket.requester).await? {
+        self.sla_policy_in(workspace, &mut Reads::default(), ticket)
+            .await
+    }
+
+    /// [`sla_policy_for`](Helpdesk::sla_policy_for) through the reads of
+    /// one attempt.
+    async fn sla_policy_in(
+        &self,
+        workspace: WorkspaceId,
+        reads: &mut Reads,
+        ticket: &Ticket,
+    ) -> Result<Option<SlaPolicy>> {
+        let organization = match self.contact_in(workspace, reads, ticket.requester).await? {
             Some(c) => match c.organization {
-                Some(o) => self.store.organization(workspace, o).await?,
+                Some(o) => match self
+                    .record_in(workspace, reads, RecordId::Organization(o))
+                    .await?
+                {
+                    Some(DirectoryRecord::Organization(o)) => Some(o),
+                    _ => None,
+                },
                 None => None,
             },
             None => None,
         };
         let category = match ticket.category {
-            Some(c) => self.store.category(workspace, c).await?,
+            Some(c) => match self.record_in(workspace, reads, RecordId::Category(c)).await? {
+                Some(DirectoryRecord::Category(c)) => Some(c),
+                _ => None,
+            },
             None => None,
         };
-        let default = match self
-            .store
-            .record(workspace, RecordId::Settings(workspace))
+        let default = self
+            .settings_in(workspace, reads)
             .await?
-        {
-            Some(DirectoryRecord::Settings(s)) => s.default_sla_policy,
-            _ => None,
-        };
+            .and_then(|s| s.default_sla_policy);
         let Some(id) = sla::select_policy(organization.as_ref(), category.as_ref(), default) else {
             return Ok(None);
         };
-        match self
-            .store
-            .record(workspace, RecordId::SlaPolicy(id))
-            .await?
-        {
+        match self.record_in(workspace, reads, RecordId::SlaPolicy(id)).await? {
             Some(DirectoryRecord::SlaPolicy(p)) => Ok(Some(*p)),
             _ => Err(Error::not_found("sla policy", id)),
         }
@@ -69,19 +83,26 @@ impl Helpdesk {
     ) -> Result<()> {
         let now = self.clock.now();
         let mut job_writes = Vec::new();
+        let reads = &mut plan.reads;
         for write in &mut plan.commit.tickets {
             let before = match write {
                 TicketWrite::Create(_) => None,
-                TicketWrite::Update { ticket, .. } => {
-                    self.store.ticket(workspace, ticket.id).await?
-                }
+                TicketWrite::Update {
+                    ticket,
+                    expected_version,
+                } => match reads.ticket_at(ticket.id, *expected_version) {
+                    // As read by the attempt: if the commit lands, the
+                    // stored ticket is exactly this one (same version).
+                    Some(t) => Some(t.clone()),
+                    None => self.store.ticket(workspace, ticket.id).await?,
+                },
             };
             let after = match write {
                 TicketWrite::Create(t) => t,
                 TicketWrite::Update { ticket, .. } => ticket,
             };
             if plan.refresh_sla || sla_relevant(before.as_ref(), after) {
-                let policy = self.sla_policy_for(workspace, after).await?;
+                let policy = self.sla_policy_in(workspace, reads, after).await?;
                 sla::track(before.as_ref(), after, policy.as_ref(), now)
                     .map_err(|e| Error::validation("sla", e.to_string()))?;
             }

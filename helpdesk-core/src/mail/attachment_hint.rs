@@ -47,7 +47,7 @@ const WORDS: &[&str] = &["anhang", "anhangs", "anhange", "anlage", "anlagen"];
 /// assert!(!mentions_attachment("Thanks!\n\n> see the attachment"));
 /// ```
 pub fn mentions_attachment(text: &str) -> bool {
-    let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    let lines = super::trim::split_lines(text);
     let cut = cut_index(&lines).unwrap_or(lines.len());
     lines
         .get(..cut)

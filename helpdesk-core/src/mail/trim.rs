@@ -111,7 +111,7 @@ const SENT_FROM: &[&str] = &[
 /// assert_eq!(display_text(reply), "Thanks, that fixed it!");
 /// ```
 pub fn display_text(text: &str) -> String {
-    let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    let lines = split_lines(text);
     let cut = cut_index(&lines).unwrap_or(lines.len());
     let mut kept = lines.get(..cut).unwrap_or(&lines);
     // Drop trailing quoted and blank lines.
@@ -138,6 +138,19 @@ pub fn display_text(text: &str) -> String {
     } else {
         out.to_string()
     }
+}
+
+/// The lines of `text` (split at `\n`, a trailing `\r` dropped), as
+/// `text.split('\n')` gives them.
+pub(crate) fn split_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::with_capacity(text.len() / 40 + 2);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        lines.push(text.get(start..end).unwrap_or("").trim_end_matches('\r'));
+        start = end + 1;
+    }
+    lines.push(text.get(start..).unwrap_or("").trim_end_matches('\r'));
+    lines
 }
 
 /// Index of the first line that starts quoted history or a signature.
@@ -192,8 +205,7 @@ fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> 
     let bytes = body.as_bytes();
     let quick_reject = match (bytes.first(), bytes.get(1)) {
         (Some(&x), Some(&y)) if x.is_ascii_alphanumeric() && y.is_ascii_alphanumeric() => {
-            let pair = [x.to_ascii_lowercase(), y.to_ascii_lowercase()];
-            !line_markers().any(|m| m.as_bytes().get(..2) == Some(&pair[..]))
+            !is_marker_start([x.to_ascii_lowercase(), y.to_ascii_lowercase()])
         }
         _ => false,
     };
@@ -258,6 +270,15 @@ fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> 
         }
     }
     false
+}
+
+/// Whether a folded marker ([`line_markers`]) starts with `pair` (a test
+/// checks that this list is complete).
+fn is_marker_start(pair: [u8; 2]) -> bool {
+    matches!(
+        &pair,
+        b"fr" | b"od" | b"vo" | b"da" | b"de" | b"se" | b"ge" | b"wy" | b"in"
+    )
 }
 
 /// The markers a line can start with: Outlook header fields and "sent
@@ -426,6 +447,22 @@ mod tests {
     fn inline_quotes_kept() {
         let t = "> Is it on?\nYes.\n> Is it plugged in?\nAlso yes.";
         assert_eq!(d(t), t);
+    }
+
+    #[test]
+    fn marker_starts_are_complete() {
+        for m in super::line_markers() {
+            let b = m.as_bytes();
+            assert!(super::is_marker_start([b[0], b[1]]), "{m}");
+        }
+    }
+
+    #[test]
+    fn split_lines_as_split() {
+        for text in ["", "a", "a\n", "\n\n", "a\r\nb\rc\n\r\nżółw\n", "\r"] {
+            let expected: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+            assert_eq!(super::split_lines(text), expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,125 @@
+//! What one attempt of a command has read from the store, so that each
+//! record is read once per attempt: settings, directory records and
+//! contacts, and the tickets as they were read (the "before" images that
+//! [`Helpdesk::keep_in_step`](super::Helpdesk) diffs against instead of
+//! reading them again).
+//!
+//! An attempt never sees a snapshot across its reads anyway (each store
+//! call stands alone); what it decides is made safe by the compare-and-set
+//! of its commit. Remembering a read for the rest of the attempt changes
+//! nothing about that, and a retry starts with an empty cache.
+
+use super::Helpdesk;
+use crate::error::Result;
+use crate::model::{Contact, ContactId, Ticket, TicketId, WorkspaceId, WorkspaceSettings};
+use crate::ports::{DirectoryRecord, RecordId};
+
+/// The reads of one attempt (see the module docs).
+#[derive(Debug, Default)]
+pub(crate) struct Reads {
+    records: Vec<(RecordId, Option<DirectoryRecord>)>,
+    contacts: Vec<Contact>,
+    /// Normalised addresses known to have no contact.
+    no_contact: Vec<String>,
+    /// Tickets as read by the attempt.
+    tickets: Vec<Ticket>,
+}
+
+impl Reads {
+    /// Remembers `ticket` as read (its "before" image).
+    pub(crate) fn saw_ticket(&mut self, ticket: &Ticket) {
+        if !self
+            .tickets
+            .iter()
+            .any(|t| t.id == ticket.id && t.version == ticket.version)
+        {
+            self.tickets.push(ticket.clone());
+        }
+    }
+
+    /// Remembers a contact the attempt creates (in its commit): for the
+    /// rest of the attempt it is the contact of its addresses.
+    pub(crate) fn planned_contact(&mut self, contact: &Contact) {
+        self.contacts.push(contact.clone());
+    }
+
+    /// The ticket `id` at `version`, if the attempt read it.
+    pub(crate) fn ticket_at(&self, id: TicketId, version: u64) -> Option<&Ticket> {
+        self.tickets
+            .iter()
+            .find(|t| t.id == id && t.version == version)
+    }
+}
+
+impl Helpdesk {
+    /// A directory record, read once per attempt.
+    pub(crate) async fn record_in(
+        &self,
+        workspace: WorkspaceId,
+        reads: &mut Reads,
+        id: RecordId,
+    ) -> Result<Option<DirectoryRecord>> {
+        if let Some((_, r)) = reads.records.iter().find(|(k, _)| *k == id) {
+            return Ok(r.clone());
+        }
+        let record = self.store.record(workspace, id).await?;
+        reads.records.push((id, record.clone()));
+        Ok(record)
+    }
+
+    /// The workspace settings, read once per attempt.
+    pub(crate) async fn settings_in(
+        &self,
+        workspace: WorkspaceId,
+        reads: &mut Reads,
+    ) -> Result<Option<WorkspaceSettings>> {
+        Ok(
+            match self
+                .record_in(workspace, reads, RecordId::Settings(workspace))
+                .await?
+            {
+                Some(DirectoryRecord::Settings(s)) => Some(s),
+                _ => None,
+            },
+        )
+    }
+
+    /// A contact by id, read once per attempt.
+    pub(crate) async fn contact_in(
+        &self,
+        workspace: WorkspaceId,
+        reads: &mut Reads,
+        id: ContactId,
+    ) -> Result<Option<Contact>> {
+        if let Some(c) = reads.contacts.iter().find(|c| c.id == id) {
+            return Ok(Some(c.clone()));
+        }
+        let contact = self.store.contact(workspace, id).await?;
+        if let Some(c) = &contact {
+            reads.contacts.push(c.clone());
+        }
+        Ok(contact)
+    }
+
+    /// The contact owning the normalised address `email`, read once per
+    /// attempt.
+    pub(crate) async fn contact_by_email_in(
+        &self,
+        workspace: WorkspaceId,
+        reads: &mut Reads,
+        email: &str,
+    ) -> Result<Option<Contact>> {
+        if let Some(c) = reads.contacts.iter().find(|c| c.has_email(email)) {
+            return Ok(Some(c.clone()));
+        }
+        if reads.no_contact.iter().any(|e| e == email) {
+            return Ok(None);
+        }
+        let contact = self.store.contact_by_email(workspace, email).await?;
+        match &contact {
+            Some(c) => reads.contacts.push(c.clone()),
+            None => reads.no_contact.push(email.to_string()),
+        }
+        Ok(contact)
+    }
+}

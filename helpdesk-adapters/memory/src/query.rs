@@ -56,7 +56,14 @@ impl Workspace {
             .tickets
             .get(&ticket)
             .ok_or_else(|| Error::not_found("ticket", ticket))?;
-        query::neighbours_in(self.tickets.values().map(|t| &**t), filter, sort, me, self, current)
+        query::neighbours_in(
+            self.tickets.values().map(|t| &**t),
+            filter,
+            sort,
+            me,
+            self,
+            current,
+        )
     }
 
     pub(crate) fn views_of(&self, owner: ViewOwner) -> Vec<View> {

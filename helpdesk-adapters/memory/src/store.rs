@@ -249,9 +249,13 @@ impl Store for MemoryStore {
         mailbox: &str,
         key: &str,
     ) -> Result<Option<IngestRecord>> {
-        let k = (mailbox.to_string(), key.to_string());
         Ok(self
-            .read(workspace, |ws| ws.ingested.get(&k).cloned())
+            .read(workspace, |ws| {
+                ws.ingested
+                    .get(mailbox)
+                    .and_then(|keys| keys.get(key))
+                    .cloned()
+            })
             .flatten())
     }
 

@@ -34,7 +34,8 @@ pub(crate) struct Workspace {
     pub(crate) outbox_by_ticket: HashMap<TicketId, Vec<OutboxId>>,
     pub(crate) jobs: HashMap<(TicketId, JobKind), Job>,
     pub(crate) email_ids: HashMap<String, MessageId>,
-    pub(crate) ingested: HashMap<(String, String), IngestRecord>,
+    /// Ingest records by mailbox, then dedupe key.
+    pub(crate) ingested: HashMap<String, HashMap<String, IngestRecord>>,
     pub(crate) automatic_sent: HashMap<String, Vec<DateTime<Utc>>>,
     pub(crate) suppressions: HashMap<String, DateTime<Utc>>,
     pub(crate) checkpoints: HashMap<String, helpdesk_core::ports::MailboxCheckpoint>,
@@ -283,10 +284,16 @@ impl Workspace {
                 return Err(foreign("directory record"));
             }
         }
-        let mut keys = HashSet::default();
-        for record in &commit.ingest_keys {
-            let key = (record.mailbox.clone(), record.key.clone());
-            if self.ingested.contains_key(&key) || !keys.insert(key) {
+        for (i, record) in commit.ingest_keys.iter().enumerate() {
+            let twice = commit.ingest_keys[..i]
+                .iter()
+                .any(|r| r.mailbox == record.mailbox && r.key == record.key);
+            if twice
+                || self
+                    .ingested
+                    .get(&record.mailbox)
+                    .is_some_and(|keys| keys.contains_key(&record.key))
+            {
                 return Err(Error::Conflict(format!(
                     "mail {} was already ingested in {}",
                     record.key, record.mailbox
@@ -446,7 +453,9 @@ impl Workspace {
         }
         for record in commit.ingest_keys {
             self.ingested
-                .insert((record.mailbox.clone(), record.key.clone()), record);
+                .entry(record.mailbox.clone())
+                .or_default()
+                .insert(record.key.clone(), record);
         }
         for checkpoint in commit.checkpoints {
             let keep = self.checkpoints.get(&checkpoint.mailbox).is_some_and(|c| {
@@ -473,7 +482,9 @@ impl Workspace {
                 self.outbox.remove(&o);
             }
             self.jobs.retain(|(ticket, _), _| *ticket != id);
-            self.ingested.retain(|_, r| r.ticket != id);
+            for keys in self.ingested.values_mut() {
+                keys.retain(|_, r| r.ticket != id);
+            }
             for set in self.favourites.values_mut() {
                 set.remove(&id);
             }

@@ -20,12 +20,13 @@ use crate::model::{
     normalize_email,
 };
 use crate::ports::{
-    Commit, ContactWrite, IngestRecord, MailboxCheckpoint, MessageUpdate,
-    OutboxItem, OutboxWrite, StoreExt, TicketWrite,
+    Commit, ContactWrite, IngestRecord, MailboxCheckpoint, MessageUpdate, OutboxItem, OutboxWrite,
+    StoreExt, TicketWrite,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A helpdesk mailbox: the address mail arrives at and what to do with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,19 +167,22 @@ impl Helpdesk {
         let number = std::sync::Mutex::new(None);
         let (outcome, stored) = self
             .run(workspace, || async {
-                let mut plan = self
-                    .plan_ingest(workspace, mailbox, &parsed, raw, &number)
-                    .await?;
+                // Boxed: the planning future is large (several KB), and is
+                // otherwise copied each time the futures around it move.
+                let mut plan =
+                    Box::pin(self.plan_ingest(workspace, mailbox, &parsed, raw, &number)).await?;
                 plan.commit.checkpoints.extend(checkpoint.clone());
                 Ok(plan)
             })
             .await?;
-        let ticket = stored
+        let ticket = match stored
             .tickets
-            .iter()
+            .into_iter()
             .find(|t| t.id == outcome.ticket.id)
-            .cloned()
-            .unwrap_or_else(|| outcome.ticket.clone());
+        {
+            Some(t) => t,
+            None => outcome.ticket,
+        };
         Ok(IngestOutcome { ticket, ..outcome })
     }
 
@@ -215,6 +219,8 @@ impl Helpdesk {
         mail: &InboundMail,
         sender: Option<&str>,
     ) -> Result<Option<Ticket>> {
+        // (The ticket found is remembered as read by the caller, once it
+        // knows whether it writes it.)
         let mut found: Option<TicketId> = None;
         for id in mail::referenced_ids(mail) {
             if let Some(ticket) = self.store.ticket_by_email_id(workspace, &id).await? {
@@ -249,11 +255,7 @@ impl Helpdesk {
             found = Some(t.id);
         }
         match found {
-            Some(id) => {
-                let ticket = self.chain_end(workspace, id).await?;
-                reads.saw_ticket(&ticket);
-                Ok(Some(ticket))
-            }
+            Some(id) => Ok(Some(self.chain_end(workspace, id).await?)),
             None => Ok(None),
         }
     }
@@ -291,21 +293,17 @@ impl Helpdesk {
         reads: &mut Reads,
         address: &mail::Address,
         commit: &mut Commit,
-    ) -> Result<Contact> {
+    ) -> Result<Arc<Contact>> {
         let email = normalize_email(&address.email);
         if let Some(c) = self.contact_by_email_in(workspace, reads, &email).await? {
             return Ok(c);
         }
-        if let Some(ContactWrite::Create(c)) = commit
+        // (A contact this attempt plans is in `reads` too.)
+        let contact = Arc::new(Contact::with_email(workspace, &email, address.name.clone()));
+        commit
             .contacts
-            .iter()
-            .find(|w| matches!(w, ContactWrite::Create(c) if c.has_email(&email)))
-        {
-            return Ok(c.clone());
-        }
-        let contact = Contact::with_email(workspace, &email, address.name.clone());
-        commit.contacts.push(ContactWrite::Create(contact.clone()));
-        reads.planned_contact(&contact);
+            .push(ContactWrite::Create(Contact::clone(&contact)));
+        reads.planned_contact(contact.clone());
         Ok(contact)
     }
 
@@ -404,9 +402,7 @@ impl Helpdesk {
                 }
             }
             bounced_message = Some((out.id, reason));
-            let target = self.chain_end(workspace, out.ticket).await?;
-            reads.saw_ticket(&target);
-            bounce_target = Some(target);
+            bounce_target = Some(self.chain_end(workspace, out.ticket).await?);
         }
 
         let target = match bounce_target {
@@ -458,7 +454,7 @@ impl Helpdesk {
         let (mut ticket, before, status, follow_up_of) = match target {
             Target::Existing(t) if t.state == State::Archived => {
                 let t = *t;
-                let actor = author_of(sender_contact.as_ref());
+                let actor = author_of(sender_contact.as_deref());
                 let mut new = follow_up_of(&mut commit, &t, Channel::Email, actor, now);
                 new.flags.spam = classification == Classification::Spam;
                 (new, None, IngestStatus::Created, Some(t.id))
@@ -476,7 +472,7 @@ impl Helpdesk {
                         &mut commit,
                         &t,
                         out.events,
-                        author_of(sender_contact.as_ref()),
+                        author_of(sender_contact.as_deref()),
                         now,
                     );
                     (out.ticket, Some(t), IngestStatus::Reopened, None)
@@ -618,16 +614,7 @@ impl Helpdesk {
             IngestStatus::Created => self
                 .contact_in(workspace, &mut reads, ticket.requester)
                 .await?
-                .or_else(|| {
-                    commit.contacts.iter().find_map(|w| match w {
-                        ContactWrite::Create(c) | ContactWrite::Update(c)
-                            if c.id == ticket.requester =>
-                        {
-                            Some(c.clone())
-                        }
-                        _ => None,
-                    })
-                })
+                // (A requester this attempt creates is among its reads.)
                 .and_then(|c| c.emails.first().cloned()),
             _ => sender.clone(),
         };
@@ -712,8 +699,11 @@ impl Helpdesk {
             message: message.id,
         });
         let actor = author;
-        match &before {
-            Some(before) => write_ticket(&mut commit, before, ticket.clone(), events, actor, now),
+        match before {
+            Some(before) => {
+                write_ticket(&mut commit, &before, ticket.clone(), events, actor, now);
+                reads.saw_ticket(before);
+            }
             None => {
                 push_events(&mut commit, &ticket, events, actor, now);
                 commit.tickets.push(TicketWrite::Create(ticket.clone()));
@@ -783,9 +773,10 @@ impl Helpdesk {
         ]
         .into_iter()
         .collect();
-        let subject = mail::render_template(&config.subject, &vars)
+        let vars = minijinja::Value::from_serialize(&vars);
+        let subject = mail::render_value(&config.subject, &vars)
             .map_err(|e| Error::validation("autoresponder", e.to_string()))?;
-        let body = mail::render_template(&config.body, &vars)
+        let body = mail::render_value(&config.body, &vars)
             .map_err(|e| Error::validation("autoresponder", e.to_string()))?;
         let mut reply = Message::new(
             workspace,

@@ -13,12 +13,13 @@ use super::Helpdesk;
 use crate::error::Result;
 use crate::model::{Contact, ContactId, Ticket, TicketId, WorkspaceId, WorkspaceSettings};
 use crate::ports::{DirectoryRecord, RecordId};
+use std::sync::Arc;
 
 /// The reads of one attempt (see the module docs).
 #[derive(Debug, Default)]
 pub(crate) struct Reads {
     records: Vec<(RecordId, Option<DirectoryRecord>)>,
-    contacts: Vec<Contact>,
+    contacts: Vec<Arc<Contact>>,
     /// Normalised addresses known to have no contact.
     no_contact: Vec<String>,
     /// Tickets as read by the attempt.
@@ -26,28 +27,30 @@ pub(crate) struct Reads {
 }
 
 impl Reads {
-    /// Remembers `ticket` as read (its "before" image).
-    pub(crate) fn saw_ticket(&mut self, ticket: &Ticket) {
+    /// Remembers `ticket` as read (its "before" image), unchanged.
+    pub(crate) fn saw_ticket(&mut self, ticket: Ticket) {
         if !self
             .tickets
             .iter()
             .any(|t| t.id == ticket.id && t.version == ticket.version)
         {
-            self.tickets.push(ticket.clone());
+            self.tickets.push(ticket);
         }
     }
 
     /// Remembers a contact the attempt creates (in its commit): for the
     /// rest of the attempt it is the contact of its addresses.
-    pub(crate) fn planned_contact(&mut self, contact: &Contact) {
-        self.contacts.push(contact.clone());
+    pub(crate) fn planned_contact(&mut self, contact: Arc<Contact>) {
+        self.contacts.push(contact);
     }
 
-    /// The ticket `id` at `version`, if the attempt read it.
-    pub(crate) fn ticket_at(&self, id: TicketId, version: u64) -> Option<&Ticket> {
-        self.tickets
+    /// Takes out the ticket `id` at `version`, if the attempt read it.
+    pub(crate) fn take_ticket_at(&mut self, id: TicketId, version: u64) -> Option<Ticket> {
+        let i = self
+            .tickets
             .iter()
-            .find(|t| t.id == id && t.version == version)
+            .position(|t| t.id == id && t.version == version)?;
+        Some(self.tickets.swap_remove(i))
     }
 }
 
@@ -84,17 +87,17 @@ impl Helpdesk {
         )
     }
 
-    /// A contact by id, read once per attempt.
+    /// A contact by id, read once per attempt (shared, not copied).
     pub(crate) async fn contact_in(
         &self,
         workspace: WorkspaceId,
         reads: &mut Reads,
         id: ContactId,
-    ) -> Result<Option<Contact>> {
+    ) -> Result<Option<Arc<Contact>>> {
         if let Some(c) = reads.contacts.iter().find(|c| c.id == id) {
             return Ok(Some(c.clone()));
         }
-        let contact = self.store.contact(workspace, id).await?;
+        let contact = self.store.contact(workspace, id).await?.map(Arc::new);
         if let Some(c) = &contact {
             reads.contacts.push(c.clone());
         }
@@ -108,14 +111,23 @@ impl Helpdesk {
         workspace: WorkspaceId,
         reads: &mut Reads,
         email: &str,
-    ) -> Result<Option<Contact>> {
-        if let Some(c) = reads.contacts.iter().find(|c| c.has_email(email)) {
+    ) -> Result<Option<Arc<Contact>>> {
+        // Stored addresses are normalised, and so is `email`.
+        if let Some(c) = reads
+            .contacts
+            .iter()
+            .find(|c| c.emails.iter().any(|e| e == email))
+        {
             return Ok(Some(c.clone()));
         }
         if reads.no_contact.iter().any(|e| e == email) {
             return Ok(None);
         }
-        let contact = self.store.contact_by_email(workspace, email).await?;
+        let contact = self
+            .store
+            .contact_by_email(workspace, email)
+            .await?
+            .map(Arc::new);
         match &contact {
             Some(c) => reads.contacts.push(c.clone()),
             None => reads.no_contact.push(email.to_string()),

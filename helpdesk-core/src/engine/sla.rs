@@ -55,7 +55,10 @@ impl Helpdesk {
             None => None,
         };
         let category = match ticket.category {
-            Some(c) => match self.record_in(workspace, reads, RecordId::Category(c)).await? {
+            Some(c) => match self
+                .record_in(workspace, reads, RecordId::Category(c))
+                .await?
+            {
                 Some(DirectoryRecord::Category(c)) => Some(c),
                 _ => None,
             },
@@ -68,7 +71,10 @@ impl Helpdesk {
         let Some(id) = sla::select_policy(organization.as_ref(), category.as_ref(), default) else {
             return Ok(None);
         };
-        match self.record_in(workspace, reads, RecordId::SlaPolicy(id)).await? {
+        match self
+            .record_in(workspace, reads, RecordId::SlaPolicy(id))
+            .await?
+        {
             Some(DirectoryRecord::SlaPolicy(p)) => Ok(Some(*p)),
             _ => Err(Error::not_found("sla policy", id)),
         }
@@ -90,10 +96,10 @@ impl Helpdesk {
                 TicketWrite::Update {
                     ticket,
                     expected_version,
-                } => match reads.ticket_at(ticket.id, *expected_version) {
+                } => match reads.take_ticket_at(ticket.id, *expected_version) {
                     // As read by the attempt: if the commit lands, the
                     // stored ticket is exactly this one (same version).
-                    Some(t) => Some(t.clone()),
+                    Some(t) => Some(t),
                     None => self.store.ticket(workspace, ticket.id).await?,
                 },
             };

@@ -191,6 +191,13 @@ pub fn decide_autoresponse(
 /// assert_eq!(render_template("Ticket #{{ ticket_number }}", &vars).unwrap(), "Ticket #42");
 /// ```
 pub fn render_template(template: &str, vars: &BTreeMap<&str, String>) -> Result<String, MailError> {
+    render_value(template, &minijinja::Value::from_serialize(vars))
+}
+
+/// [`render_template`] with the variables already converted (render
+/// several templates with the same variables without converting them
+/// again).
+pub(crate) fn render_value(template: &str, vars: &minijinja::Value) -> Result<String, MailError> {
     let failed = |e: minijinja::Error| MailError::InvalidDraft(format!("template: {e}"));
     // Compiling is most of the cost of rendering a short template, and a
     // workspace renders the same few templates for every autoresponse: keep
@@ -199,14 +206,15 @@ pub fn render_template(template: &str, vars: &BTreeMap<&str, String>) -> Result<
         .get_or_init(|| std::sync::Mutex::new(template_env()))
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if cache.get_template(template).is_err() {
-        if cache.templates().count() >= CACHED_TEMPLATES {
-            *cache = template_env();
-        }
-        cache
-            .add_template_owned(template.to_string(), template.to_string())
-            .map_err(failed)?;
+    if let Ok(t) = cache.get_template(template) {
+        return t.render(vars).map_err(failed);
     }
+    if cache.templates().count() >= CACHED_TEMPLATES {
+        *cache = template_env();
+    }
+    cache
+        .add_template_owned(template.to_string(), template.to_string())
+        .map_err(failed)?;
     cache
         .get_template(template)
         .and_then(|t| t.render(vars))

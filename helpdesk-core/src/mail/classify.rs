@@ -148,19 +148,20 @@ fn decide(mail: &InboundMail, ctx: &ClassifyContext) -> ClassifyReason {
     {
         return ClassifyReason::LoopHeader;
     }
-    let own: Vec<String> = ctx
-        .own_addresses
-        .iter()
-        .map(|a| strip_plus(&normalize_email(a)))
-        .filter(|a| !a.is_empty())
-        .collect();
+    let own = |address: &str| {
+        ctx.own_addresses.iter().any(|a| {
+            let a = normalize_email(a);
+            let a = strip_plus(&a);
+            !a.is_empty() && a == address
+        })
+    };
     if s.x_loop
         .iter()
-        .any(|v| own.contains(&strip_plus(&normalize_email(v))))
+        .any(|v| own(&strip_plus(&normalize_email(v))))
     {
         return ClassifyReason::XLoopOwnAddress;
     }
-    if !sender.is_empty() && own.contains(&strip_plus(&sender)) {
+    if !sender.is_empty() && own(&strip_plus(&sender)) {
         return ClassifyReason::OwnAddress;
     }
     if let (Some(domain), Some(id)) = (&ctx.own_message_id_domain, &mail.message_id) {
@@ -304,13 +305,13 @@ fn is_out_of_office_subject(subject: &str) -> bool {
     OOO_SUBJECTS.iter().any(|w| starts_with_word(&s, w))
 }
 
-fn strip_plus(email: &str) -> String {
+fn strip_plus(email: &str) -> std::borrow::Cow<'_, str> {
     match email.rsplit_once('@') {
-        Some((local, domain)) => {
+        Some((local, domain)) if local.contains('+') => {
             let local = local.split('+').next().unwrap_or(local);
-            format!("{local}@{domain}")
+            std::borrow::Cow::Owned(format!("{local}@{domain}"))
         }
-        None => email.to_string(),
+        _ => std::borrow::Cow::Borrowed(email),
     }
 }
 

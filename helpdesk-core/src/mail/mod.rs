@@ -27,6 +27,7 @@ pub mod token;
 mod trim;
 
 pub use attachment_hint::mentions_attachment;
+pub(crate) use autorespond::render_value;
 pub use autorespond::{
     AutoresponderConfig, AutoresponseDecision, AutoresponseInput, SuppressReason,
     decide_autoresponse, render_template,

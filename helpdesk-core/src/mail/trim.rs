@@ -131,7 +131,17 @@ pub fn display_text(text: &str) -> String {
             break;
         }
     }
-    let out = kept.join("\n");
+    // The kept lines are one stretch of `text`: without `\r` in it, that
+    // stretch is what joining them with `\n` gives.
+    let stretch = match (kept.first(), kept.last()) {
+        (Some(first), Some(last)) if !text.contains('\r') => {
+            let start = first.as_ptr() as usize - text.as_ptr() as usize;
+            let end = last.as_ptr() as usize - text.as_ptr() as usize + last.len();
+            text.get(start..end).map(std::borrow::Cow::Borrowed)
+        }
+        _ => None,
+    };
+    let out = stretch.unwrap_or_else(|| std::borrow::Cow::Owned(kept.join("\n")));
     let out = out.trim();
     if out.is_empty() {
         text.trim().to_string()
@@ -183,6 +193,18 @@ fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> 
     let Some(line) = lines.get(i) else {
         return false;
     };
+    let colon_near = (0..=2).any(|k| colon.get(i + k).copied().unwrap_or(false));
+    // Fast path for the common line: it starts with two ASCII letters or
+    // digits that do not start a marker, and no attribution can end within
+    // it or the next two lines. (The same answer as the checks below.)
+    if let [x, y, ..] = line.as_bytes()
+        && x.is_ascii_alphanumeric()
+        && y.is_ascii_alphanumeric()
+        && !colon_near
+        && !is_marker_start([x.to_ascii_lowercase(), y.to_ascii_lowercase()])
+    {
+        return false;
+    }
     if line.trim_end() == "--" {
         return true;
     }
@@ -243,7 +265,7 @@ fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> 
     }
     // Attribution lines, possibly wrapped over up to three lines; every one
     // ends with a colon.
-    if !(0..=2).any(|k| colon.get(i + k).copied().unwrap_or(false)) {
+    if !colon_near {
         return false;
     }
     for span in 0..=2 {
@@ -462,6 +484,23 @@ mod tests {
         for text in ["", "a", "a\n", "\n\n", "a\r\nb\rc\n\r\nżółw\n", "\r"] {
             let expected: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
             assert_eq!(super::split_lines(text), expected, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The kept stretch of the text is what joining the kept lines gives
+        /// (text with `\r\n` line ends goes the joining way).
+        #[test]
+        fn stretch_is_the_joined_lines(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "Thanks", " ", "\n", "> ", "quoted", "On Mon, 2 Mar 2026 Ann <a@b.c> wrote:",
+                "--", "\n\n", "From: x", "Sent: y", "ok", "   ", "*", "-----Original Message-----",
+            ]),
+            0..40,
+        )) {
+            let text: String = parts.concat();
+            let crlf = text.replace('\n', "\r\n");
+            proptest::prop_assert_eq!(d(&text), d(&crlf).replace("\r\n", "\n"));
         }
     }
 

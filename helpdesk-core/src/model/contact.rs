@@ -67,7 +67,12 @@ pub fn normalize_email(email: &str) -> String {
     {
         s = s.get(7..).unwrap_or("").trim();
     }
-    s.to_lowercase()
+    if s.is_ascii() {
+        // The common case, without `to_lowercase`'s Unicode tables.
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
 }
 
 /// Checks that an address looks like `local@domain` (no spaces, one `@`,

@@ -2778,7 +2778,8 @@ pub async fn take_next_hands_out_each_ticket_once(store: Arc<DynStore>) {
 pub async fn anonymise_leaves_no_personal_data(store: Arc<DynStore>) {
     let f = fixture(store.clone()).await;
     let actor = Actor::Agent(f.agent);
-    let mb = crate::engine::Mailbox::new("support@shop.example");
+    let mb = crate::engine::Mailbox::new("support@shop.example")
+        .autoresponder(crate::mail::AutoresponderConfig::default());
     let personal = [
         "Zuzanna Przybylska",
         "zuzanna.p@example.com",
@@ -2835,8 +2836,25 @@ pub async fn anonymise_leaves_no_personal_data(store: Arc<DynStore>) {
     f.desk.merge(f.ws, t.id, &[source.id], actor).await.unwrap();
     f.desk.dispatch_outbox().await.unwrap();
     let before = store.ticket(f.ws, t.id).await.unwrap().unwrap();
+    let since = t0() - Duration::days(1);
+    assert_eq!(
+        store
+            .automatic_sent_count(f.ws, "zuzanna.p@example.com", since)
+            .await
+            .unwrap(),
+        1,
+        "the autoresponse is logged"
+    );
 
     let after = f.desk.anonymise(f.ws, t.id, actor).await.unwrap();
+    assert_eq!(
+        store
+            .automatic_sent_count(f.ws, "zuzanna.p@example.com", since)
+            .await
+            .unwrap(),
+        0,
+        "the automatic-message log forgets the address"
+    );
     assert_eq!(after.number, before.number);
     assert_eq!(after.state, before.state);
     assert_eq!(after.times.created, before.times.created);
@@ -2894,7 +2912,8 @@ pub async fn anonymise_leaves_no_personal_data(store: Arc<DynStore>) {
 pub async fn delete_removes_everything(store: Arc<DynStore>) {
     let f = fixture(store.clone()).await;
     let actor = Actor::Agent(f.agent);
-    let mb = crate::engine::Mailbox::new("support@shop.example");
+    let mb = crate::engine::Mailbox::new("support@shop.example")
+        .autoresponder(crate::mail::AutoresponderConfig::default());
     let raw = eml(
         "ann@example.com",
         "support@shop.example",
@@ -2922,7 +2941,23 @@ pub async fn delete_removes_everything(store: Arc<DynStore>) {
     assert!(matches!(err, Error::Validation { .. }), "got {err:?}");
     assert!(store.ticket(f.ws, parent.id).await.unwrap().is_some());
 
+    let since = t0() - Duration::days(1);
+    assert_eq!(
+        store
+            .automatic_sent_count(f.ws, "ann@example.com", since)
+            .await
+            .unwrap(),
+        1
+    );
     f.desk.delete_ticket(f.ws, t.id).await.unwrap();
+    assert_eq!(
+        store
+            .automatic_sent_count(f.ws, "ann@example.com", since)
+            .await
+            .unwrap(),
+        0,
+        "the automatic-message log of deleted messages is gone"
+    );
     for id in [t.id, source.id] {
         assert!(store.ticket(f.ws, id).await.unwrap().is_none());
         assert!(store.messages(f.ws, id).await.unwrap().is_empty());

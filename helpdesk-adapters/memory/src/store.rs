@@ -270,7 +270,7 @@ impl Store for MemoryStore {
             .read(workspace, |ws| {
                 ws.automatic_sent
                     .get(&address)
-                    .map(|times| times.iter().filter(|t| **t >= since).count())
+                    .map(|sent| sent.iter().filter(|(t, _)| *t >= since).count())
                     .unwrap_or(0)
             })
             .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)))

@@ -36,7 +36,8 @@ pub(crate) struct Workspace {
     pub(crate) email_ids: HashMap<String, MessageId>,
     /// Ingest records by mailbox, then dedupe key.
     pub(crate) ingested: HashMap<String, HashMap<String, IngestRecord>>,
-    pub(crate) automatic_sent: HashMap<String, Vec<DateTime<Utc>>>,
+    /// Automatic messages per recipient address: when, and which message.
+    pub(crate) automatic_sent: HashMap<String, Vec<(DateTime<Utc>, MessageId)>>,
     pub(crate) suppressions: HashMap<String, DateTime<Utc>>,
     pub(crate) checkpoints: HashMap<String, helpdesk_core::ports::MailboxCheckpoint>,
     /// Saved views (see `crate::query`).
@@ -71,6 +72,14 @@ fn foreign(what: &str) -> Error {
 }
 
 impl Workspace {
+    /// Erases the automatic-message log entries of `messages`.
+    fn forget_automatic(&mut self, messages: &[MessageId]) {
+        for sent in self.automatic_sent.values_mut() {
+            sent.retain(|(_, m)| !messages.contains(m));
+        }
+        self.automatic_sent.retain(|_, sent| !sent.is_empty());
+    }
+
     fn has_job(&self, id: JobId) -> bool {
         self.jobs.values().any(|j| j.id == id)
     }
@@ -345,7 +354,7 @@ impl Workspace {
                     self.automatic_sent
                         .entry(normalize_email(address))
                         .or_default()
-                        .push(m.created_at);
+                        .push((m.created_at, m.id));
                 }
             }
             self.messages.insert(m.id, Box::new(m));
@@ -368,6 +377,7 @@ impl Workspace {
                 MessageUpdate::Redact(m) => {
                     let id = m.id;
                     self.email_ids.retain(|_, v| *v != id);
+                    self.forget_automatic(&[id]);
                     self.messages.insert(id, m);
                 }
             }
@@ -473,7 +483,9 @@ impl Workspace {
             if let Some(t) = self.tickets.remove(&id) {
                 self.by_number.remove(&t.number.0);
             }
-            for m in self.messages_by_ticket.remove(&id).unwrap_or_default() {
+            let messages = self.messages_by_ticket.remove(&id).unwrap_or_default();
+            self.forget_automatic(&messages);
+            for m in messages {
                 self.messages.remove(&m);
                 self.email_ids.retain(|_, v| *v != m);
             }

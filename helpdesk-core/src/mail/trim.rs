@@ -134,7 +134,7 @@ pub fn display_text(text: &str) -> String {
     // The kept lines are one stretch of `text`: without `\r` in it, that
     // stretch is what joining them with `\n` gives.
     let stretch = match (kept.first(), kept.last()) {
-        (Some(first), Some(last)) if !text.contains('\r') => {
+        (Some(first), Some(last)) if memchr::memchr(b'\r', text.as_bytes()).is_none() => {
             let start = first.as_ptr() as usize - text.as_ptr() as usize;
             let end = last.as_ptr() as usize - text.as_ptr() as usize + last.len();
             text.get(start..end).map(std::borrow::Cow::Borrowed)
@@ -174,6 +174,16 @@ pub(crate) fn cut_index(lines: &[&str]) -> Option<usize> {
 /// (folding drops only whitespace, `-`, `_` and combining marks at the
 /// end).
 fn ends_with_colon(line: &str) -> bool {
+    // Fast path: a last byte that is ASCII and not one of the characters
+    // folding drops decides it alone.
+    if let Some(&last) = line.as_bytes().last()
+        && last.is_ascii()
+        && !last.is_ascii_whitespace()
+        && last != b'-'
+        && last != b'_'
+    {
+        return last == b':';
+    }
     line.trim_end_matches(|c: char| {
         c.is_whitespace() || c == '-' || c == '_' || ('\u{0300}'..='\u{036f}').contains(&c)
     })
@@ -194,15 +204,10 @@ fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> 
         return false;
     };
     let colon_near = (0..=2).any(|k| colon.get(i + k).copied().unwrap_or(false));
-    // Fast path for the common line: it starts with two ASCII letters or
-    // digits that do not start a marker, and no attribution can end within
-    // it or the next two lines. (The same answer as the checks below.)
-    if let [x, y, ..] = line.as_bytes()
-        && x.is_ascii_alphanumeric()
-        && y.is_ascii_alphanumeric()
-        && !colon_near
-        && !is_marker_start([x.to_ascii_lowercase(), y.to_ascii_lowercase()])
-    {
+    // Fast path for the common line: it starts with an ASCII word that
+    // starts no marker, and no attribution can end within it or the next
+    // two lines. (The same answer as the checks below.)
+    if !colon_near && first_word_starts_no_marker(line) {
         return false;
     }
     if line.trim_end() == "--" {
@@ -219,19 +224,11 @@ fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> 
         return true;
     }
     let body = trimmed.trim_matches('*');
-    // Folding every line is the hot path of trimming: fold a short head
-    // first, and the whole line only when the head can start one of the
-    // header / "sent from" markers. Cheaper still: when the line starts
-    // with two ASCII letters or digits (which folding keeps, lowercased),
-    // they must be the first two letters of a marker.
-    let bytes = body.as_bytes();
-    let quick_reject = match (bytes.first(), bytes.get(1)) {
-        (Some(&x), Some(&y)) if x.is_ascii_alphanumeric() && y.is_ascii_alphanumeric() => {
-            !is_marker_start([x.to_ascii_lowercase(), y.to_ascii_lowercase()])
-        }
-        _ => false,
-    };
-    let candidate = !quick_reject && {
+    // Folding every line is the hot path of trimming: rule out most lines
+    // by their first word, then fold a short head, and the whole line
+    // only when the head can start one of the header / "sent from"
+    // markers.
+    let candidate = !first_word_starts_no_marker(body) && {
         fold_into(body.chars().take(24), scratch);
         let head = scratch.as_str();
         line_markers().any(|p| head.starts_with(p) || p.starts_with(head))
@@ -294,12 +291,47 @@ fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> 
     false
 }
 
-/// Whether a folded marker ([`line_markers`]) starts with `pair` (a test
-/// checks that this list is complete).
-fn is_marker_start(pair: [u8; 2]) -> bool {
+/// True when `line` cannot start a marker ([`line_markers`]) because of
+/// its first word: a run of at least two ASCII letters or digits, followed
+/// by the end or an ASCII character that is not one, which folding keeps
+/// as it is but for case. Every marker is a word followed by `:` or a
+/// space, so the line's first word would have to be the marker's.
+fn first_word_starts_no_marker(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let len = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if len < 2 || bytes.get(len).is_some_and(|b| !b.is_ascii()) {
+        return false;
+    }
+    let mut word = [0u8; 8];
+    if len > word.len() {
+        return true; // no marker word is that long
+    }
+    for (w, b) in word.iter_mut().zip(bytes) {
+        *w = b.to_ascii_lowercase();
+    }
+    !is_marker_word(word.get(..len).unwrap_or_default())
+}
+
+/// Whether `word` (lowercase) is the first word of a marker
+/// ([`line_markers`]; a test checks that this list is complete).
+fn is_marker_word(word: &[u8]) -> bool {
     matches!(
-        &pair,
-        b"fr" | b"od" | b"vo" | b"da" | b"de" | b"se" | b"ge" | b"wy" | b"in"
+        word,
+        b"from"
+            | b"od"
+            | b"von"
+            | b"da"
+            | b"de"
+            | b"sent"
+            | b"get"
+            | b"wyslane"
+            | b"wyslano"
+            | b"odeslano"
+            | b"inviato"
+            | b"gesendet"
     )
 }
 
@@ -472,11 +504,20 @@ mod tests {
     }
 
     #[test]
-    fn marker_starts_are_complete() {
+    fn every_marker_is_a_word_then_colon_or_space() {
         for m in super::line_markers() {
-            let b = m.as_bytes();
-            assert!(super::is_marker_start([b[0], b[1]]), "{m}");
+            let run = m.bytes().take_while(u8::is_ascii_alphanumeric).count();
+            assert!(run >= 2, "{m}");
+            assert!(matches!(m.as_bytes().get(run), Some(b':' | b' ')), "{m}");
+            assert!(
+                run <= 8 && super::is_marker_word(&m.as_bytes()[..run]),
+                "{m}"
+            );
+            assert!(!super::first_word_starts_no_marker(m), "{m}");
         }
+        assert!(super::first_word_starts_no_marker("Delivery is late"));
+        assert!(!super::first_word_starts_no_marker("De: Ann"));
+        assert!(!super::first_word_starts_no_marker("Wysłane z iPhone'a"));
     }
 
     #[test]

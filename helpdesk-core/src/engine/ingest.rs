@@ -25,7 +25,6 @@ use crate::ports::{
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A helpdesk mailbox: the address mail arrives at and what to do with it.
@@ -757,7 +756,9 @@ impl Helpdesk {
                     .replace("{ticket_number}", &number)
             })
             .unwrap_or_default();
-        let vars: BTreeMap<&str, String> = [
+        // Built as a template value directly (no serde round trip); the
+        // same variables as `render_template` documents.
+        let vars: minijinja::Value = [
             ("ticket_number", number),
             ("ticket_id", ticket.id.to_string()),
             ("subject", ticket.subject.clone()),
@@ -772,8 +773,8 @@ impl Helpdesk {
             ("ticket_url", url),
         ]
         .into_iter()
+        .map(|(k, v)| (k, minijinja::Value::from(v)))
         .collect();
-        let vars = minijinja::Value::from_serialize(&vars);
         let subject = mail::render_value(&config.subject, &vars)
             .map_err(|e| Error::validation("autoresponder", e.to_string()))?;
         let body = mail::render_value(&config.body, &vars)

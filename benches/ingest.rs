@@ -1,4 +1,6 @@
-//! Throughput of mail in: `raw_parse` (`helpdesk::mail::parse` alone) and
+//! Throughput of mail in: `mail_parser` (the MIME parser alone:
+//! `mail_parser::MessageParser::parse`), `raw_parse` (`helpdesk::mail::parse`:
+//! the MIME parse plus our normalisation into an `InboundMail`) and
 //! `memory_ingest` (the full `Helpdesk::ingest` into a fresh `MemoryStore`,
 //! built and dropped outside the timing)
 //! over the same generated corpus of 1,000 mails of 1-5 KB: new questions
@@ -266,6 +268,14 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
     group.throughput(Throughput::Elements(MAILS as u64));
     group.sample_size(20);
+    group.bench_function("mail_parser", |b| {
+        let parser = mail_parser::MessageParser::default();
+        b.iter(|| {
+            for raw in &mails {
+                let _ = black_box(parser.parse(black_box(raw.as_slice())));
+            }
+        });
+    });
     group.bench_function("raw_parse", |b| {
         b.iter(|| {
             for raw in &mails {

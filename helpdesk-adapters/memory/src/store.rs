@@ -7,7 +7,7 @@ use foldhash::HashMap;
 use helpdesk_core::Result;
 use helpdesk_core::model::{
     AgentId, Contact, ContactId, Event, Message, MessageId, Ticket, TicketId, TicketNumber,
-    WorkspaceId, normalize_email,
+    WorkspaceId, normalized_email,
 };
 use helpdesk_core::ports::{
     Commit, CommitOutcome, DirectoryRecord, IngestRecord, Job, OutboxItem, OutboxStatus, RecordId,
@@ -162,11 +162,11 @@ impl Store for MemoryStore {
         workspace: WorkspaceId,
         email: &str,
     ) -> Result<Option<Contact>> {
-        let email = normalize_email(email);
+        let email = normalized_email(email);
         Ok(self
             .read(workspace, |ws| {
                 ws.contact_by_email
-                    .get(&email)
+                    .get(email.as_ref())
                     .and_then(|id| ws.contacts.get(id))
                     .cloned()
             })
@@ -265,11 +265,11 @@ impl Store for MemoryStore {
         address: &str,
         since: DateTime<Utc>,
     ) -> Result<u32> {
-        let address = normalize_email(address);
+        let address = normalized_email(address);
         Ok(self
             .read(workspace, |ws| {
                 ws.automatic_sent
-                    .get(&address)
+                    .get(address.as_ref())
                     .map(|sent| sent.iter().filter(|(t, _)| *t >= since).count())
                     .unwrap_or(0)
             })
@@ -281,9 +281,11 @@ impl Store for MemoryStore {
         workspace: WorkspaceId,
         address: &str,
     ) -> Result<Option<DateTime<Utc>>> {
-        let address = normalize_email(address);
+        let address = normalized_email(address);
         Ok(self
-            .read(workspace, |ws| ws.suppressions.get(&address).copied())
+            .read(workspace, |ws| {
+                ws.suppressions.get(address.as_ref()).copied()
+            })
             .flatten())
     }
 

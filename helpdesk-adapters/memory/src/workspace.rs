@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use helpdesk_core::model::{
     Actor, AgentId, Contact, ContactId, Direction, Event, JobId, Message, MessageId, OutboxId,
-    Ticket, TicketId, WorkspaceId, normalize_email,
+    Ticket, TicketId, WorkspaceId, normalize_email, normalized_email,
 };
 use helpdesk_core::ports::{
     Commit, CommitOutcome, ContactWrite, DirectoryRecord, IngestRecord, Job, JobKind, JobWrite,
@@ -274,10 +274,10 @@ impl Workspace {
                 _ => {}
             }
             for email in &c.emails {
-                let email = normalize_email(email);
+                let email = normalized_email(email);
                 let owner = claimed
-                    .get(&email)
-                    .or_else(|| self.contact_by_email.get(&email));
+                    .get(email.as_ref())
+                    .or_else(|| self.contact_by_email.get(email.as_ref()));
                 if let Some(owner) = owner
                     && *owner != c.id
                 {
@@ -285,7 +285,7 @@ impl Workspace {
                         "{email} belongs to another contact"
                     )));
                 }
-                claimed.insert(email, c.id);
+                claimed.insert(email.into_owned(), c.id);
             }
         }
         for r in &commit.directory {

@@ -17,7 +17,7 @@ use crate::mail::{
 use crate::model::{
     Actor, Attachment, Channel, Classification, Contact, Direction, EmailIds, EventKind, Message,
     MessageId, QueueId, SendState, Ticket, TicketId, TicketNumber, Visibility, WorkspaceId,
-    normalize_email,
+    normalize_email, normalized_email,
 };
 use crate::ports::{
     Commit, ContactWrite, IngestRecord, MailboxCheckpoint, MessageUpdate, OutboxItem, OutboxWrite,
@@ -268,7 +268,11 @@ impl Helpdesk {
         email: &str,
     ) -> Result<bool> {
         let email = normalize_email(email);
-        if ticket.cc.iter().any(|c| normalize_email(c) == email) {
+        if ticket
+            .cc
+            .iter()
+            .any(|c| normalized_email(c) == email.as_str())
+        {
             return Ok(true);
         }
         if let Some(c) = self.contact_in(workspace, reads, ticket.requester).await?
@@ -484,7 +488,7 @@ impl Helpdesk {
                 // points back at us (our mailbox or one of our plus
                 // addresses) or is not an address at all.
                 let ours = |a: &str| {
-                    normalize_email(a) == mailbox_address
+                    normalized_email(a) == mailbox_address.as_str()
                         || self.ticket_of_address(workspace, a).is_some()
                 };
                 let reply_to = mail
@@ -517,7 +521,7 @@ impl Helpdesk {
                 };
                 let mut new = Ticket::new(workspace, subject, requester.id, Channel::Email, now);
                 let own = |a: &str| {
-                    normalize_email(a) == mailbox_address
+                    normalized_email(a) == mailbox_address.as_str()
                         || self.ticket_of_address(workspace, a).is_some()
                 };
                 new.cc = mail

@@ -150,14 +150,14 @@ fn decide(mail: &InboundMail, ctx: &ClassifyContext) -> ClassifyReason {
     }
     let own = |address: &str| {
         ctx.own_addresses.iter().any(|a| {
-            let a = normalize_email(a);
+            let a = crate::model::normalized_email(a);
             let a = strip_plus(&a);
             !a.is_empty() && a == address
         })
     };
     if s.x_loop
         .iter()
-        .any(|v| own(&strip_plus(&normalize_email(v))))
+        .any(|v| own(&strip_plus(&crate::model::normalized_email(v))))
     {
         return ClassifyReason::XLoopOwnAddress;
     }

@@ -75,6 +75,28 @@ pub fn normalize_email(email: &str) -> String {
     }
 }
 
+/// [`normalize_email`] without a copy when `email` is already normalised
+/// (lowercase ASCII, no surrounding space, brackets or `mailto:`): for
+/// comparisons and lookups on hot paths.
+///
+/// ```
+/// use helpdesk_core::model::{normalize_email, normalized_email};
+/// assert!(matches!(normalized_email("ann@example.com"), std::borrow::Cow::Borrowed(_)));
+/// assert_eq!(normalized_email(" <Ann@Example.com>"), normalize_email(" <Ann@Example.com>"));
+/// ```
+pub fn normalized_email(email: &str) -> std::borrow::Cow<'_, str> {
+    let b = email.as_bytes();
+    let plain = b
+        .iter()
+        .all(|c| c.is_ascii() && !c.is_ascii_uppercase() && !c.is_ascii_whitespace() && *c != b'<')
+        && !email.starts_with("mailto:");
+    if plain {
+        std::borrow::Cow::Borrowed(email)
+    } else {
+        std::borrow::Cow::Owned(normalize_email(email))
+    }
+}
+
 /// Checks that an address looks like `local@domain` (no spaces, one `@`,
 /// non-empty parts). Full RFC 5322 validation is the mail parser's job.
 pub fn is_plausible_email(email: &str) -> bool {
@@ -93,6 +115,13 @@ pub fn is_plausible_email(email: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn normalized_is_normalize(email in "[ <>a-zA-Z0-9@.:+\u{e9}\u{130}-]{0,24}") {
+            proptest::prop_assert_eq!(normalized_email(&email), normalize_email(&email));
+        }
+    }
 
     #[test]
     fn emails_are_normalised_and_matched_case_insensitively() {

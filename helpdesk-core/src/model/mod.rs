@@ -16,7 +16,7 @@ mod ticket;
 pub use agent::{Agent, Team};
 pub use category::Category;
 pub use channel::Channel;
-pub use contact::{Contact, is_plausible_email, normalize_email};
+pub use contact::{Contact, is_plausible_email, normalize_email, normalized_email};
 pub use event::{Event, EventKind};
 pub use ids::*;
 pub use message::{

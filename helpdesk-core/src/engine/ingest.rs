@@ -164,12 +164,24 @@ impl Helpdesk {
         // A new ticket's number is reserved once per call (not per retry), so
         // that the autoresponse can name it.
         let number = std::sync::Mutex::new(None);
+        // The first attempt takes the parsed mail (its text moves into the
+        // message without a copy); a retry after a conflict parses again.
+        let parsed = std::sync::Mutex::new(Some(parsed));
         let (outcome, stored) = self
             .run(workspace, || async {
+                let taken = parsed
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                let mail = match taken {
+                    Some(mail) => mail,
+                    None => mail::parse(raw, &self.config.mail.limits)
+                        .map_err(|e| Error::validation("mail", e.to_string()))?,
+                };
                 // Boxed: the planning future is large (several KB), and is
                 // otherwise copied each time the futures around it move.
                 let mut plan =
-                    Box::pin(self.plan_ingest(workspace, mailbox, &parsed, raw, &number)).await?;
+                    Box::pin(self.plan_ingest(workspace, mailbox, mail, raw, &number)).await?;
                 plan.commit.checkpoints.extend(checkpoint.clone());
                 Ok(plan)
             })
@@ -315,7 +327,7 @@ impl Helpdesk {
         &self,
         workspace: WorkspaceId,
         mailbox: &Mailbox,
-        mail: &InboundMail,
+        mut mail: InboundMail,
         raw: &[u8],
         number: &std::sync::Mutex<Option<TicketNumber>>,
     ) -> Result<Plan<IngestOutcome>> {
@@ -343,7 +355,7 @@ impl Helpdesk {
             loop_header_value: self.loop_header_value(workspace),
             blocklist: settings.map(|s| s.blocklist).unwrap_or_default(),
         };
-        let mut classification = mail::classify(mail, &ctx);
+        let mut classification = mail::classify(&mail, &ctx);
         let sender = mail.from.as_ref().map(|a| normalize_email(&a.email));
         let sender_contact = match &sender {
             Some(s) => self.contact_by_email_in(workspace, &mut reads, s).await?,
@@ -411,7 +423,7 @@ impl Helpdesk {
         let target = match bounce_target {
             Some(t) => Target::Existing(Box::new(t)),
             None => match self
-                .thread(workspace, &mut reads, mail, sender.as_deref())
+                .thread(workspace, &mut reads, &mail, sender.as_deref())
                 .await?
             {
                 Some(t) => Target::Existing(Box::new(t)),
@@ -425,14 +437,13 @@ impl Helpdesk {
             TicketId::from_u128(0),
             Actor::System,
             Channel::Email,
-            mail.text.clone(),
+            String::new(), // set last, moved out of `mail`
             now,
         );
         message.from = sender.clone();
         message.to = mail.to.iter().map(|a| normalize_email(&a.email)).collect();
         message.cc = mail.cc.iter().map(|a| normalize_email(&a.email)).collect();
         message.subject = mail.subject.clone();
-        message.html = mail.html.clone();
         message.display_text = Some(mail::display_text(&mail.text));
         message.raw = Some(raw.to_vec());
         message.classification = classification;
@@ -535,7 +546,7 @@ impl Helpdesk {
                 let mut seen = std::collections::HashSet::new();
                 new.cc.retain(|a| seen.insert(a.clone()));
                 new.queue = mailbox.default_queue;
-                if let Some(actions) = mail::first_matching_rule(&mailbox.rules, mail) {
+                if let Some(actions) = mail::first_matching_rule(&mailbox.rules, &mail) {
                     new.queue = actions.queue.or(new.queue);
                     new.team = actions.team;
                     new.category = actions.category;
@@ -712,6 +723,8 @@ impl Helpdesk {
                 commit.tickets.push(TicketWrite::Create(ticket.clone()));
             }
         }
+        message.text = std::mem::take(&mut mail.text);
+        message.html = mail.html.take();
         let message_id = message.id;
         // The inbound message is written before the autoresponse (same
         // instant; ids keep the order).

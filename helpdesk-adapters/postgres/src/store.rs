@@ -1121,6 +1121,20 @@ impl Store for PgStore {
         Ok(row.as_ref().map(message_from_row).transpose()?)
     }
 
+    async fn ticket_by_email_id(
+        &self,
+        workspace: WorkspaceId,
+        message_id: &str,
+    ) -> Result<Option<TicketId>> {
+        let ticket: Option<Uuid> = sqlx::query_scalar(sql(&self.q.ticket_by_email_id))
+            .bind(workspace.as_uuid())
+            .bind(message_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(ticket.map(TicketId::from_uuid))
+    }
+
     async fn ingested(
         &self,
         workspace: WorkspaceId,

@@ -49,6 +49,10 @@
 //!   its WAL flush, so concurrent creators are not serialised on the disk (a
 //!   reserved number is only used by a later synchronous commit, whose flush
 //!   covers it).
+//!   A commit of the common shapes (an ingested mail, an agent's reply or
+//!   update) is sent as one statement, which is its transaction: one round
+//!   trip. A commit of another shape, or one that statement refuses, is
+//!   applied step by step in a transaction, which reports the error.
 //! - [`claim_due_jobs`](helpdesk_core::ports::Store::claim_due_jobs) and
 //!   [`claim_outbox`](helpdesk_core::ports::Store::claim_outbox) use
 //!   `FOR UPDATE SKIP LOCKED`: several processes can share one database.
@@ -132,6 +136,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(unreachable_pub)]
 
+mod batch;
 mod config;
 mod error;
 mod migrations;

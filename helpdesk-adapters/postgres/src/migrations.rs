@@ -33,6 +33,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "text search",
         sql: include_str!("../migrations/0003_text_search.sql"),
     },
+    Migration {
+        version: 4,
+        description: "id lookups",
+        sql: include_str!("../migrations/0004_id_lookups.sql"),
+    },
 ];
 
 fn checksum(m: &Migration) -> Vec<u8> {

@@ -129,9 +129,16 @@ queries! {
         WHERE workspace = $1 AND id = $2";
     email_id_insert = "INSERT INTO {schema}.message_email_ids (workspace, email_message_id, message)
         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-    message_by_email_id = "SELECT m.raw, m.doc FROM {schema}.message_email_ids e
-        JOIN {schema}.messages m ON m.workspace = e.workspace AND m.id = e.message
-        WHERE e.workspace = $1 AND e.email_message_id = $2";
+    // Lookups through an index table are written as a scalar subquery, not a
+    // join: the plan is then two primary-key lookups whatever the planner
+    // knows of the tables (a generic plan of the join may scan every row of
+    // the workspace).
+    message_by_email_id = "SELECT raw, doc FROM {schema}.messages
+        WHERE workspace = $1 AND id = (SELECT message FROM {schema}.message_email_ids
+            WHERE workspace = $1 AND email_message_id = $2)";
+    ticket_by_email_id = "SELECT ticket FROM {schema}.messages
+        WHERE workspace = $1 AND id = (SELECT message FROM {schema}.message_email_ids
+            WHERE workspace = $1 AND email_message_id = $2)";
     automatic_insert = "INSERT INTO {schema}.automatic_sent (workspace, address, at, message)
         SELECT $1, address, $3, $4 FROM unnest($2::text[]) AS a(address)";
     automatic_count = "SELECT count(*) FROM {schema}.automatic_sent
@@ -146,9 +153,9 @@ queries! {
         ORDER BY e.n";
 
     contact = "SELECT doc FROM {schema}.contacts WHERE workspace = $1 AND id = $2";
-    contact_by_email = "SELECT c.doc FROM {schema}.contact_emails e
-        JOIN {schema}.contacts c ON c.workspace = e.workspace AND c.id = e.contact
-        WHERE e.workspace = $1 AND e.email = $2";
+    contact_by_email = "SELECT doc FROM {schema}.contacts
+        WHERE workspace = $1 AND id = (SELECT contact FROM {schema}.contact_emails
+            WHERE workspace = $1 AND email = $2)";
     contact_insert = "INSERT INTO {schema}.contacts (workspace, id, external_id, organization, doc)
         VALUES ($1, $2, $3, $4, $5)";
     contact_update = "UPDATE {schema}.contacts SET external_id = $3, organization = $4, doc = $5

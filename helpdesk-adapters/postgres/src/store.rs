@@ -1,5 +1,6 @@
 //! [`PgStore`]: the [`Store`] on PostgreSQL.
 
+use crate::batch;
 use crate::config::{DEFAULT_SCHEMA, PgConfig, valid_schema};
 use crate::error::{PgError, PgResult, foreign};
 use crate::migrations;
@@ -30,6 +31,7 @@ use sqlx::{PgConnection, PgPool, Row};
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
 /// A [`Store`] on PostgreSQL.
@@ -45,7 +47,17 @@ use uuid::Uuid;
 pub struct PgStore {
     pool: PgPool,
     schema: Arc<str>,
+    /// `schema` quoted, as it goes into SQL text.
+    quoted: Arc<str>,
     q: Arc<Queries>,
+    paths: Arc<CommitPaths>,
+}
+
+/// How the commits of a store (and its clones) were written.
+#[derive(Debug, Default)]
+struct CommitPaths {
+    one_statement: AtomicU64,
+    step_by_step: AtomicU64,
 }
 
 impl fmt::Debug for PgStore {
@@ -181,7 +193,9 @@ fn message_from_row(row: &PgRow) -> PgResult<Message> {
 }
 
 /// Lowercased, trimmed, without duplicates, in first-seen order.
-fn normalized_unique<'a>(addresses: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+pub(crate) fn normalized_unique<'a>(
+    addresses: impl IntoIterator<Item = &'a String>,
+) -> Vec<String> {
     let mut seen = HashSet::new();
     addresses
         .into_iter()
@@ -210,10 +224,13 @@ impl PgStore {
     }
 
     fn build(pool: PgPool, schema: &str) -> Self {
+        let quoted = quote(schema);
         Self {
             pool,
             schema: schema.into(),
-            q: Arc::new(Queries::new(&quote(schema))),
+            q: Arc::new(Queries::new(&quoted)),
+            quoted: quoted.into(),
+            paths: Arc::default(),
         }
     }
 
@@ -249,6 +266,18 @@ impl PgStore {
     /// The schema of the store's tables.
     pub fn schema(&self) -> &str {
         &self.schema
+    }
+
+    /// How many commits of this store (and its clones) so far were written
+    /// as one statement, and how many step by step in a transaction (the
+    /// commits of other shapes, and those the one statement refused): for
+    /// tests, not a stable API.
+    #[doc(hidden)]
+    pub fn commit_paths(&self) -> (u64, u64) {
+        (
+            self.paths.one_statement.load(Ordering::Relaxed),
+            self.paths.step_by_step.load(Ordering::Relaxed),
+        )
     }
 
     async fn apply(
@@ -810,11 +839,27 @@ impl PgStore {
         Ok(())
     }
 
-    async fn commit_inner(&self, ws: WorkspaceId, commit: Commit) -> PgResult<CommitOutcome> {
+    async fn commit_inner(&self, ws: WorkspaceId, mut commit: Commit) -> PgResult<CommitOutcome> {
         validate(ws, &commit)?;
         if commit.is_empty() {
             return Ok(CommitOutcome::default());
         }
+        if batch::eligible(&commit) {
+            // One statement for the whole commit; when it cannot be made or
+            // the server refuses it, nothing was written: go step by step.
+            let raws: Vec<Option<Vec<u8>>> =
+                commit.messages.iter_mut().map(|m| m.raw.take()).collect();
+            if let Some(outcome) =
+                batch::write(&self.pool, &self.quoted, ws.as_uuid(), &commit, &raws).await?
+            {
+                self.paths.one_statement.fetch_add(1, Ordering::Relaxed);
+                return Ok(outcome);
+            }
+            for (m, raw) in commit.messages.iter_mut().zip(raws) {
+                m.raw = raw;
+            }
+        }
+        self.paths.step_by_step.fetch_add(1, Ordering::Relaxed);
         let mut tx = self.pool.begin().await?;
         match self.apply(&mut tx, ws, commit).await {
             Ok(outcome) => {
@@ -860,7 +905,7 @@ impl PgStore {
 
 impl PgStore {
     fn quoted(&self) -> String {
-        quote(&self.schema)
+        self.quoted.to_string()
     }
 
     async fn query_page(&self, ws: WorkspaceId, query: &Query) -> PgResult<Page> {
@@ -1119,6 +1164,20 @@ impl Store for PgStore {
             .await
             .map_err(PgError::from)?;
         Ok(row.as_ref().map(message_from_row).transpose()?)
+    }
+
+    async fn ticket_by_email_id(
+        &self,
+        workspace: WorkspaceId,
+        message_id: &str,
+    ) -> Result<Option<TicketId>> {
+        let ticket: Option<Uuid> = sqlx::query_scalar(sql(&self.q.ticket_by_email_id))
+            .bind(workspace.as_uuid())
+            .bind(message_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(ticket.map(TicketId::from_uuid))
     }
 
     async fn ingested(

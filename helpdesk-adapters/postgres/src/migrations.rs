@@ -38,6 +38,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "id lookups",
         sql: include_str!("../migrations/0004_id_lookups.sql"),
     },
+    Migration {
+        version: 5,
+        description: "automatic-message log erasure",
+        sql: include_str!("../migrations/0005_automatic_sent_erasure.sql"),
+    },
 ];
 
 fn checksum(m: &Migration) -> Vec<u8> {

@@ -84,6 +84,8 @@ queries! {
         WHERE workspace = $1 AND id = $2";
     email_ids_of_message =
         "DELETE FROM {schema}.message_email_ids WHERE workspace = $1 AND message = $2";
+    automatic_of_message =
+        "DELETE FROM {schema}.automatic_sent WHERE workspace = $1 AND message = $2";
     event_redact = "UPDATE {schema}.events SET at = $4, kind = $5, doc = $6
         WHERE workspace = $1 AND id = $2 AND ticket = $3";
 
@@ -95,6 +97,9 @@ queries! {
         ORDER BY number LIMIT 1";
     delete_email_ids = "DELETE FROM {schema}.message_email_ids e USING {schema}.messages m
         WHERE e.workspace = $1 AND m.workspace = $1 AND e.message = m.id
+          AND m.ticket = ANY($2::uuid[])";
+    delete_automatic = "DELETE FROM {schema}.automatic_sent a USING {schema}.messages m
+        WHERE a.workspace = $1 AND m.workspace = $1 AND a.message = m.id
           AND m.ticket = ANY($2::uuid[])";
     delete_messages =
         "DELETE FROM {schema}.messages WHERE workspace = $1 AND ticket = ANY($2::uuid[])";

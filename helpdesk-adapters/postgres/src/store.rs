@@ -535,6 +535,7 @@ impl PgStore {
         if !deleted.is_empty() {
             for statement in [
                 &q.delete_email_ids,
+                &q.delete_automatic,
                 &q.delete_messages,
                 &q.delete_events,
                 &q.delete_outbox,
@@ -682,11 +683,13 @@ impl PgStore {
             }
             Some(_) => {}
         }
-        sqlx::query(sql(&q.email_ids_of_message))
-            .bind(w)
-            .bind(m.id.as_uuid())
-            .execute(&mut *tx)
-            .await?;
+        for statement in [&q.email_ids_of_message, &q.automatic_of_message] {
+            sqlx::query(sql(statement))
+                .bind(w)
+                .bind(m.id.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+        }
         let raw = m.raw.take();
         sqlx::query(sql(&q.message_redact))
             .bind(w)

@@ -137,22 +137,42 @@ impl Workspace {
             }
         }
         let ticket_known = |id: &TicketId| self.tickets.contains_key(id) || created.contains(id);
-        let mut new_messages = HashSet::default();
-        for m in &commit.messages {
+        // Repeats within the commit: most commits write one or two
+        // messages, which a linear check handles without a set.
+        let many: Option<HashSet<MessageId>> =
+            (commit.messages.len() > 16).then(|| commit.messages.iter().map(|m| m.id).collect());
+        if many
+            .as_ref()
+            .is_some_and(|set| set.len() != commit.messages.len())
+        {
+            return Err(Error::Conflict("a message is written twice".into()));
+        }
+        let new_message = |id: &MessageId| match &many {
+            Some(set) => set.contains(id),
+            None => commit.messages.iter().any(|m| m.id == *id),
+        };
+        for (i, m) in commit.messages.iter().enumerate() {
             if m.workspace != ws {
                 return Err(foreign("message"));
             }
             if !ticket_known(&m.ticket) {
                 return Err(Error::not_found("ticket", m.ticket));
             }
-            if self.messages.contains_key(&m.id) || !new_messages.insert(m.id) {
+            let repeated = many.is_none()
+                && commit
+                    .messages
+                    .get(..i)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|x| x.id == m.id);
+            if self.messages.contains_key(&m.id) || repeated {
                 return Err(Error::Conflict(format!("message {} already exists", m.id)));
             }
         }
         for u in &commit.message_updates {
             match u {
                 MessageUpdate::SendState { id, .. } => {
-                    if !self.messages.contains_key(id) && !new_messages.contains(id) {
+                    if !self.messages.contains_key(id) && !new_message(id) {
                         return Err(Error::not_found("message", id));
                     }
                 }

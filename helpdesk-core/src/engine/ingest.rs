@@ -128,6 +128,20 @@ pub struct IngestOutcome {
     pub bounced_message: Option<MessageId>,
 }
 
+/// What planning an ingest decided: an [`IngestOutcome`] whose ticket
+/// comes back from the commit, or (for a duplicate, when nothing is
+/// written) is the stored one.
+struct Planned {
+    status: IngestStatus,
+    ticket_id: TicketId,
+    ticket: Option<Ticket>,
+    message: MessageId,
+    classification: Classification,
+    autoreply: AutoreplyOutcome,
+    follow_up_of: Option<TicketId>,
+    bounced_message: Option<MessageId>,
+}
+
 /// How the mail relates to a ticket found by threading.
 enum Target {
     New,
@@ -186,22 +200,27 @@ impl Helpdesk {
                 Ok(plan)
             })
             .await?;
-        let ticket = match stored
+        let written = stored
             .tickets
             .into_iter()
-            .find(|t| t.id == outcome.ticket.id)
-        {
-            Some(t) => t,
-            None => outcome.ticket,
+            .find(|t| t.id == outcome.ticket_id);
+        let Some(ticket) = written.or(outcome.ticket) else {
+            return Err(Error::Storage(
+                format!("the store did not return ticket {}", outcome.ticket_id).into(),
+            ));
         };
-        Ok(IngestOutcome { ticket, ..outcome })
+        Ok(IngestOutcome {
+            status: outcome.status,
+            ticket,
+            message: outcome.message,
+            classification: outcome.classification,
+            autoreply: outcome.autoreply,
+            follow_up_of: outcome.follow_up_of,
+            bounced_message: outcome.bounced_message,
+        })
     }
 
-    async fn duplicate(
-        &self,
-        workspace: WorkspaceId,
-        record: &IngestRecord,
-    ) -> Result<IngestOutcome> {
+    async fn duplicate(&self, workspace: WorkspaceId, record: &IngestRecord) -> Result<Planned> {
         let ticket = self.store.get_ticket(workspace, record.ticket).await?;
         let classification = self
             .store
@@ -209,9 +228,10 @@ impl Helpdesk {
             .await?
             .map(|m| m.classification)
             .unwrap_or_default();
-        Ok(IngestOutcome {
+        Ok(Planned {
             status: IngestStatus::Duplicate,
-            ticket,
+            ticket_id: ticket.id,
+            ticket: Some(ticket),
             message: record.message,
             classification,
             autoreply: AutoreplyOutcome::None,
@@ -330,7 +350,7 @@ impl Helpdesk {
         mut mail: InboundMail,
         raw: &[u8],
         number: &std::sync::Mutex<Option<TicketNumber>>,
-    ) -> Result<Plan<IngestOutcome>> {
+    ) -> Result<Plan<Planned>> {
         let now = self.clock.now();
         let mut reads = Reads::default();
         let mailbox_address = normalize_email(&mailbox.address);
@@ -713,14 +733,17 @@ impl Helpdesk {
             message: message.id,
         });
         let actor = author;
+        let ticket_id = ticket.id;
+        // The ticket goes into the commit (the caller takes it back from
+        // the commit's outcome, as stored).
         match before {
             Some(before) => {
-                write_ticket(&mut commit, &before, ticket.clone(), events, actor, now);
+                write_ticket(&mut commit, &before, ticket, events, actor, now);
                 reads.saw_ticket(before);
             }
             None => {
                 push_events(&mut commit, &ticket, events, actor, now);
-                commit.tickets.push(TicketWrite::Create(ticket.clone()));
+                commit.tickets.push(TicketWrite::Create(ticket));
             }
         }
         message.text = std::mem::take(&mut mail.text);
@@ -731,9 +754,10 @@ impl Helpdesk {
         commit.messages.insert(0, message);
         Ok(Plan::new(
             commit,
-            IngestOutcome {
+            Planned {
                 status,
-                ticket,
+                ticket_id,
+                ticket: None,
                 message: message_id,
                 classification,
                 autoreply,

@@ -797,28 +797,22 @@ impl Helpdesk {
                     .replace("{ticket_number}", &number)
             })
             .unwrap_or_default();
-        // Built as a template value directly (no serde round trip); the
-        // same variables as `render_template` documents.
-        let vars: minijinja::Value = [
-            ("ticket_number", number),
-            ("ticket_id", ticket.id.to_string()),
-            ("subject", ticket.subject.clone()),
-            (
-                "requester_name",
-                requester
-                    .as_ref()
-                    .and_then(|c| c.name.clone())
-                    .unwrap_or_default(),
-            ),
-            ("requester_email", to.to_string()),
-            ("ticket_url", url),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k, minijinja::Value::from(v)))
-        .collect();
-        let subject = mail::render_value(&config.subject, &vars)
+        let ticket_id = ticket.id.to_string();
+        let requester_name = requester
+            .as_ref()
+            .and_then(|c| c.name.as_deref())
+            .unwrap_or_default();
+        let vars = [
+            ("ticket_number", number.as_str()),
+            ("ticket_id", ticket_id.as_str()),
+            ("subject", ticket.subject.as_str()),
+            ("requester_name", requester_name),
+            ("requester_email", to),
+            ("ticket_url", url.as_str()),
+        ];
+        let subject = mail::render_vars(&config.subject, &vars)
             .map_err(|e| Error::validation("autoresponder", e.to_string()))?;
-        let body = mail::render_value(&config.body, &vars)
+        let body = mail::render_vars(&config.body, &vars)
             .map_err(|e| Error::validation("autoresponder", e.to_string()))?;
         let mut reply = Message::new(
             workspace,

@@ -1,9 +1,8 @@
 //! Autoresponder decisions (pure) and template rendering.
 
-use crate::mail::{Classification, MailError, is_no_reply_address};
+use crate::mail::{Classification, is_no_reply_address};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The autoresponder of a mailbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,64 +181,11 @@ pub fn decide_autoresponse(
     Send
 }
 
-/// Renders a template with `vars` (minijinja syntax; undefined variables
-/// render empty). A broken template is [`MailError::InvalidDraft`].
-///
-/// ```
-/// use helpdesk_core::mail::render_template;
-/// let vars = [("ticket_number", "42".to_string())].into_iter().collect();
-/// assert_eq!(render_template("Ticket #{{ ticket_number }}", &vars).unwrap(), "Ticket #42");
-/// ```
-pub fn render_template(template: &str, vars: &BTreeMap<&str, String>) -> Result<String, MailError> {
-    render_value(template, &minijinja::Value::from_serialize(vars))
-}
-
-/// [`render_template`] with the variables already converted (render
-/// several templates with the same variables without converting them
-/// again).
-pub(crate) fn render_value(template: &str, vars: &minijinja::Value) -> Result<String, MailError> {
-    let failed = |e: minijinja::Error| MailError::InvalidDraft(format!("template: {e}"));
-    // Compiling is most of the cost of rendering a short template, and a
-    // workspace renders the same few templates for every autoresponse: keep
-    // the compiled ones (named by their source), up to `CACHED_TEMPLATES`.
-    let mut cache = TEMPLATES
-        .get_or_init(|| std::sync::Mutex::new(template_env()))
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Ok(t) = cache.get_template(template) {
-        return t.render(vars).map_err(failed);
-    }
-    if cache.templates().count() >= CACHED_TEMPLATES {
-        *cache = template_env();
-    }
-    cache
-        .add_template_owned(template.to_string(), template.to_string())
-        .map_err(failed)?;
-    cache
-        .get_template(template)
-        .and_then(|t| t.render(vars))
-        .map_err(failed)
-}
-
-/// An environment for plain-text templates. Templates are named by their
-/// source, so the default escaping by file extension (a source ending in
-/// `.html`) is turned off: rendering is the same as `render_str`'s.
-fn template_env() -> minijinja::Environment<'static> {
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    env
-}
-
-/// How many compiled templates [`render_template`] keeps.
-const CACHED_TEMPLATES: usize = 64;
-
-/// The compiled templates, named by their source.
-static TEMPLATES: std::sync::OnceLock<std::sync::Mutex<minijinja::Environment<'static>>> =
-    std::sync::OnceLock::new();
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mail::render_template;
+    use std::collections::BTreeMap;
 
     fn input() -> AutoresponseInput<'static> {
         AutoresponseInput {

@@ -21,16 +21,16 @@ mod compose;
 mod parse;
 mod rules;
 mod sanitize;
+mod template;
 mod text;
 mod thread;
 pub mod token;
 mod trim;
 
 pub use attachment_hint::mentions_attachment;
-pub(crate) use autorespond::render_value;
 pub use autorespond::{
     AutoresponderConfig, AutoresponseDecision, AutoresponseInput, SuppressReason,
-    decide_autoresponse, render_template,
+    decide_autoresponse,
 };
 pub use classify::{
     Classification, ClassifyContext, ClassifyReason, classify, classify_with_reason,
@@ -43,6 +43,8 @@ pub use parse::{
 };
 pub use rules::{IncomingRule, RuleActions, RuleCondition, RuleField, RuleOp, first_matching_rule};
 pub use sanitize::sanitize_html;
+pub use template::render_template;
+pub(crate) use template::render_vars;
 pub use thread::{format_subject_tag, referenced_ids, subject_tag};
 pub use trim::display_text;
 

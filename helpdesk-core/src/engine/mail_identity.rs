@@ -19,10 +19,10 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 
 /// What a workspace signs with, derived once from the engine's master
 /// secret and cached.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Identity {
-    /// The key ticket tokens are signed with.
-    key: [u8; 32],
+    /// The signer of ticket tokens (keyed once with the workspace key).
+    signer: token::Signer,
     /// The value of our loop header (16 hex digits).
     loop_value: [u8; 16],
 }
@@ -39,22 +39,20 @@ impl Identity {
             loop_value[2 * i] = HEX[usize::from(b >> 4)];
             loop_value[2 * i + 1] = HEX[usize::from(b & 0xf)];
         }
-        Self { key, loop_value }
+        Self {
+            loop_value,
+            signer: token::Signer::new(&key),
+        }
     }
 }
 
 impl Helpdesk {
     fn identity(&self, workspace: WorkspaceId) -> Identity {
         let mut cache = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        *cache
+        cache
             .entry(workspace)
             .or_insert_with(|| Identity::derive(&self.config.mail.secret, workspace))
-    }
-
-    /// The key a workspace signs its ticket tokens with (derived from the
-    /// engine's master secret).
-    pub(crate) fn workspace_key(&self, workspace: WorkspaceId) -> [u8; 32] {
-        self.identity(workspace).key
+            .clone()
     }
 
     /// The value of our loop header in `workspace`.
@@ -72,8 +70,7 @@ impl Helpdesk {
         ticket: TicketId,
         message: MessageId,
     ) -> String {
-        token::message_id(
-            &self.workspace_key(workspace),
+        self.identity(workspace).signer.message_id(
             ticket.as_u128(),
             &message.as_uuid().simple().to_string(),
             &self.config.mail.message_id_domain,
@@ -89,7 +86,9 @@ impl Helpdesk {
         ticket: TicketId,
         mailbox: &str,
     ) -> String {
-        token::plus_address(&self.workspace_key(workspace), ticket.as_u128(), mailbox)
+        self.identity(workspace)
+            .signer
+            .plus_address(ticket.as_u128(), mailbox)
     }
 
     /// The ticket id signed into one of our Message-IDs, if it is one.
@@ -98,12 +97,10 @@ impl Helpdesk {
         workspace: WorkspaceId,
         message_id: &str,
     ) -> Option<TicketId> {
-        token::ticket_from_message_id(
-            &self.workspace_key(workspace),
-            message_id,
-            &self.config.mail.message_id_domain,
-        )
-        .map(TicketId::from_u128)
+        self.identity(workspace)
+            .signer
+            .ticket_from_message_id(message_id, &self.config.mail.message_id_domain)
+            .map(TicketId::from_u128)
     }
 
     /// The ticket id signed into one of our plus addresses, if it is one.
@@ -112,6 +109,9 @@ impl Helpdesk {
         workspace: WorkspaceId,
         address: &str,
     ) -> Option<TicketId> {
-        token::ticket_from_address(&self.workspace_key(workspace), address).map(TicketId::from_u128)
+        self.identity(workspace)
+            .signer
+            .ticket_from_address(address)
+            .map(TicketId::from_u128)
     }
 }

@@ -36,6 +36,9 @@ pub(crate) fn render_vars(template: &str, vars: &[(&str, &str)]) -> Result<Strin
     }
 }
 
+/// A template in the simple form, or `None` when it is not.
+type Simple = Option<Arc<Vec<Node>>>;
+
 /// One piece of a simple template.
 #[derive(Debug)]
 enum Node {
@@ -69,8 +72,8 @@ fn render_nodes(nodes: &[Node], vars: &[(&str, &str)], out: &mut String) {
 /// The simple form of `template` (compiled once, kept), or `None` when it
 /// uses anything beyond text, `{{ name }}` and `{% if name %}` /
 /// `{% endif %}`.
-fn simple(template: &str) -> Option<Arc<Vec<Node>>> {
-    static SIMPLE: OnceLock<Mutex<HashMap<String, Option<Arc<Vec<Node>>>>>> = OnceLock::new();
+fn simple(template: &str) -> Simple {
+    static SIMPLE: OnceLock<Mutex<HashMap<String, Simple>>> = OnceLock::new();
     let mut cache = SIMPLE
         .get_or_init(Mutex::default)
         .lock()

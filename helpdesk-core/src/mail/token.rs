@@ -23,24 +23,152 @@ pub const TOKEN_LEN: usize = ID_CHARS + TAG_CHARS;
 const DOMAIN_SEPARATOR: &[u8] = b"helpdesk/ticket-token/v1";
 const MESSAGE_ID_PREFIX: &str = "hd.";
 
-fn mac(secret: &[u8], ticket: u128) -> HmacSha256 {
-    // Build the HMAC block key ourselves (RFC 2104: long keys are hashed,
-    // short keys zero-padded); this makes construction infallible.
-    let mut block = [0u8; 64];
-    if secret.len() > block.len() {
-        let digest = Sha256::digest(secret);
-        for (b, d) in block.iter_mut().zip(digest.iter()) {
-            *b = *d;
+/// The signing state of one secret, keyed once: signing and checking many
+/// tokens under the same secret without redoing the HMAC key schedule.
+/// The free functions of this module build one per call.
+///
+/// ```
+/// use helpdesk_core::mail::token::{self, Signer};
+/// let signer = Signer::new(b"workspace secret");
+/// let t = signer.sign(42);
+/// assert_eq!(t, token::sign(b"workspace secret", 42));
+/// assert_eq!(signer.verify(&t), Some(42));
+/// ```
+#[derive(Clone)]
+pub struct Signer {
+    /// HMAC keyed with the secret, the domain separator absorbed.
+    base: HmacSha256,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer { .. }")
+    }
+}
+
+impl Signer {
+    /// The signer of `secret`.
+    pub fn new(secret: &[u8]) -> Self {
+        // Build the HMAC block key ourselves (RFC 2104: long keys are
+        // hashed, short keys zero-padded); this makes construction
+        // infallible.
+        let mut block = [0u8; 64];
+        if secret.len() > block.len() {
+            let digest = Sha256::digest(secret);
+            for (b, d) in block.iter_mut().zip(digest.iter()) {
+                *b = *d;
+            }
+        } else {
+            for (b, s) in block.iter_mut().zip(secret.iter()) {
+                *b = *s;
+            }
         }
-    } else {
-        for (b, s) in block.iter_mut().zip(secret.iter()) {
-            *b = *s;
+        let mut base = <HmacSha256 as KeyInit>::new(&block.into());
+        base.update(DOMAIN_SEPARATOR);
+        Self { base }
+    }
+
+    fn mac(&self, ticket: u128) -> HmacSha256 {
+        let mut m = self.base.clone();
+        m.update(&ticket.to_be_bytes());
+        m
+    }
+
+    /// [`sign`] with this signer's secret.
+    pub fn sign(&self, ticket: u128) -> String {
+        let tag = self.mac(ticket).finalize().into_bytes();
+        let mut tag_value: u128 = 0;
+        for b in tag.iter().take(TAG_BYTES) {
+            tag_value = (tag_value << 8) | u128::from(*b);
+        }
+        let mut out = String::with_capacity(TOKEN_LEN);
+        encode_bits(ticket, ID_CHARS, &mut out);
+        encode_bits(tag_value, TAG_CHARS, &mut out);
+        out
+    }
+
+    /// [`verify`] with this signer's secret.
+    pub fn verify(&self, token: &str) -> Option<u128> {
+        let bytes = token.trim().as_bytes();
+        if bytes.len() != TOKEN_LEN {
+            return None;
+        }
+        let (id_part, tag_part) = bytes.split_at(ID_CHARS);
+        // 26 chars carry 130 bits; a canonical token has the top two clear,
+        // so its first char encodes a value below 8.
+        if decode_char(*id_part.first()?)? >= 8 {
+            return None;
+        }
+        let ticket = decode_bits(id_part)?;
+        let tag_value = decode_bits(tag_part)?;
+        let tag_bytes = tag_value.to_be_bytes();
+        let tag = tag_bytes.get(16 - TAG_BYTES..)?;
+        self.mac(ticket).verify_truncated_left(tag).ok()?;
+        Some(ticket)
+    }
+
+    /// [`message_id`] with this signer's secret.
+    pub fn message_id(&self, ticket: u128, unique: &str, domain: &str) -> String {
+        let token = self.sign(ticket);
+        let unique = clean_unique(unique);
+        let domain = domain.trim().trim_start_matches('@');
+        if unique.is_empty() {
+            format!("{MESSAGE_ID_PREFIX}{token}@{domain}")
+        } else {
+            format!("{MESSAGE_ID_PREFIX}{token}.{unique}@{domain}")
         }
     }
-    let mut m = <HmacSha256 as KeyInit>::new(&block.into());
-    m.update(DOMAIN_SEPARATOR);
-    m.update(&ticket.to_be_bytes());
-    m
+
+    /// [`ticket_from_message_id`] with this signer's secret.
+    pub fn ticket_from_message_id(&self, msgid: &str, domain: &str) -> Option<u128> {
+        let id = msgid
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim();
+        let (local, id_domain) = id.rsplit_once('@')?;
+        let domain = domain.trim().trim_start_matches('@');
+        if !id_domain.eq_ignore_ascii_case(domain) {
+            return None;
+        }
+        let prefix = local.get(..MESSAGE_ID_PREFIX.len())?;
+        if !prefix.eq_ignore_ascii_case(MESSAGE_ID_PREFIX) {
+            return None;
+        }
+        let rest = local.get(MESSAGE_ID_PREFIX.len()..)?;
+        let token = rest.get(..TOKEN_LEN)?;
+        let after = rest.get(TOKEN_LEN..)?;
+        if !(after.is_empty() || after.starts_with('.')) {
+            return None;
+        }
+        self.verify(token)
+    }
+
+    /// [`plus_address`] with this signer's secret.
+    pub fn plus_address(&self, ticket: u128, mailbox_address: &str) -> String {
+        let token = self.sign(ticket);
+        let mailbox = mailbox_address.trim();
+        match mailbox.rsplit_once('@') {
+            Some((local, domain)) => {
+                let local = local.split('+').next().unwrap_or(local);
+                format!("{local}+{token}@{domain}")
+            }
+            None => format!("{mailbox}+{token}"),
+        }
+    }
+
+    /// [`ticket_from_address`] with this signer's secret.
+    pub fn ticket_from_address(&self, addr: &str) -> Option<u128> {
+        let addr = addr.trim().trim_start_matches('<').trim_end_matches('>');
+        let (local, _domain) = addr.rsplit_once('@')?;
+        let (_, tag) = local.rsplit_once('+')?;
+        self.verify(tag)
+    }
+}
+
+#[cfg(test)]
+fn mac(secret: &[u8], ticket: u128) -> HmacSha256 {
+    Signer::new(secret).mac(ticket)
 }
 
 /// Encodes `bits` (most significant first) of `value` as base32 chars.
@@ -74,36 +202,13 @@ fn decode_bits(s: &[u8]) -> Option<u128> {
 /// assert_eq!(token::verify(b"other secret", &t), None);
 /// ```
 pub fn sign(secret: &[u8], ticket: u128) -> String {
-    let tag = mac(secret, ticket).finalize().into_bytes();
-    let mut tag_value: u128 = 0;
-    for b in tag.iter().take(TAG_BYTES) {
-        tag_value = (tag_value << 8) | u128::from(*b);
-    }
-    let mut out = String::with_capacity(TOKEN_LEN);
-    encode_bits(ticket, ID_CHARS, &mut out);
-    encode_bits(tag_value, TAG_CHARS, &mut out);
-    out
+    Signer::new(secret).sign(ticket)
 }
 
 /// Checks a token (case-insensitive) and returns its ticket id, or `None`
 /// when it is malformed, forged or signed under another secret.
 pub fn verify(secret: &[u8], token: &str) -> Option<u128> {
-    let bytes = token.trim().as_bytes();
-    if bytes.len() != TOKEN_LEN {
-        return None;
-    }
-    let (id_part, tag_part) = bytes.split_at(ID_CHARS);
-    // 26 chars carry 130 bits; a canonical token has the top two clear, so
-    // its first char encodes a value below 8.
-    if decode_char(*id_part.first()?)? >= 8 {
-        return None;
-    }
-    let ticket = decode_bits(id_part)?;
-    let tag_value = decode_bits(tag_part)?;
-    let tag_bytes = tag_value.to_be_bytes();
-    let tag = tag_bytes.get(16 - TAG_BYTES..)?;
-    mac(secret, ticket).verify_truncated_left(tag).ok()?;
-    Some(ticket)
+    Signer::new(secret).verify(token)
 }
 
 fn clean_unique(unique: &str) -> String {
@@ -133,40 +238,13 @@ fn clean_unique(unique: &str) -> String {
 /// assert_eq!(token::ticket_from_message_id(b"s3cret", &format!("<{id}>"), "mail.example.com"), Some(7));
 /// ```
 pub fn message_id(secret: &[u8], ticket: u128, unique: &str, domain: &str) -> String {
-    let token = sign(secret, ticket);
-    let unique = clean_unique(unique);
-    let domain = domain.trim().trim_start_matches('@');
-    if unique.is_empty() {
-        format!("{MESSAGE_ID_PREFIX}{token}@{domain}")
-    } else {
-        format!("{MESSAGE_ID_PREFIX}{token}.{unique}@{domain}")
-    }
+    Signer::new(secret).message_id(ticket, unique, domain)
 }
 
 /// Extracts and verifies the ticket id from one of our Message-IDs (angle
 /// brackets optional). The domain must match `domain` (case-insensitive).
 pub fn ticket_from_message_id(secret: &[u8], msgid: &str, domain: &str) -> Option<u128> {
-    let id = msgid
-        .trim()
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .trim();
-    let (local, id_domain) = id.rsplit_once('@')?;
-    let domain = domain.trim().trim_start_matches('@');
-    if !id_domain.eq_ignore_ascii_case(domain) {
-        return None;
-    }
-    let prefix = local.get(..MESSAGE_ID_PREFIX.len())?;
-    if !prefix.eq_ignore_ascii_case(MESSAGE_ID_PREFIX) {
-        return None;
-    }
-    let rest = local.get(MESSAGE_ID_PREFIX.len()..)?;
-    let token = rest.get(..TOKEN_LEN)?;
-    let after = rest.get(TOKEN_LEN..)?;
-    if !(after.is_empty() || after.starts_with('.')) {
-        return None;
-    }
-    verify(secret, token)
+    Signer::new(secret).ticket_from_message_id(msgid, domain)
 }
 
 /// Plus-addresses our mailbox with a ticket token:
@@ -180,24 +258,13 @@ pub fn ticket_from_message_id(secret: &[u8], msgid: &str, domain: &str) -> Optio
 /// assert_eq!(token::ticket_from_address(b"s3cret", &a.to_uppercase()), Some(99));
 /// ```
 pub fn plus_address(secret: &[u8], ticket: u128, mailbox_address: &str) -> String {
-    let token = sign(secret, ticket);
-    let mailbox = mailbox_address.trim();
-    match mailbox.rsplit_once('@') {
-        Some((local, domain)) => {
-            let local = local.split('+').next().unwrap_or(local);
-            format!("{local}+{token}@{domain}")
-        }
-        None => format!("{mailbox}+{token}"),
-    }
+    Signer::new(secret).plus_address(ticket, mailbox_address)
 }
 
 /// Extracts and verifies the ticket id from a plus-address produced by
 /// [`plus_address`] (case-insensitive, angle brackets optional).
 pub fn ticket_from_address(secret: &[u8], addr: &str) -> Option<u128> {
-    let addr = addr.trim().trim_start_matches('<').trim_end_matches('>');
-    let (local, _domain) = addr.rsplit_once('@')?;
-    let (_, tag) = local.rsplit_once('+')?;
-    verify(secret, tag)
+    Signer::new(secret).ticket_from_address(addr)
 }
 
 #[cfg(test)]

@@ -463,14 +463,14 @@ impl Helpdesk {
         message.from = sender.clone();
         message.to = mail.to.iter().map(|a| normalize_email(&a.email)).collect();
         message.cc = mail.cc.iter().map(|a| normalize_email(&a.email)).collect();
-        message.subject = mail.subject.clone();
         message.display_text = Some(mail::display_text(&mail.text));
         message.raw = Some(raw.to_vec());
         message.classification = classification;
         message.email = EmailIds {
-            message_id: mail.message_id.clone(),
-            in_reply_to: mail.in_reply_to.clone(),
-            references: mail.references.clone(),
+            // (Threading and the dedupe key are done with these.)
+            message_id: mail.message_id.take(),
+            in_reply_to: std::mem::take(&mut mail.in_reply_to),
+            references: std::mem::take(&mut mail.references),
         };
         message.attachments = mail
             .attachments
@@ -746,6 +746,7 @@ impl Helpdesk {
                 commit.tickets.push(TicketWrite::Create(ticket));
             }
         }
+        message.subject = std::mem::take(&mut mail.subject);
         message.text = std::mem::take(&mut mail.text);
         message.html = mail.html.take();
         let message_id = message.id;

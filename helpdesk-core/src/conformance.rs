@@ -55,7 +55,8 @@ macro_rules! conformance_tests {
             ingest_autoresponder_decisions, bulk_transition_reports_each_ticket,
             unread_for_owner_until_opened, mailbox_checkpoints, ingest_requester_and_cc,
             take_next_hands_out_each_ticket_once, anonymise_leaves_no_personal_data,
-            delete_removes_everything, export_csv_streams_the_view
+            delete_removes_everything, export_csv_streams_the_view,
+            thread_ids_follow_the_conversation
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -3100,4 +3101,88 @@ pub async fn export_csv_streams_the_view(store: Arc<DynStore>) {
     );
     assert_eq!(&row[2], "c7@example.com");
     assert_eq!(&row[3], "open");
+}
+
+/// `thread_ids` lists the Message-IDs of a ticket's messages with their
+/// direction, in the order of `messages`, and a reply's threading headers
+/// come from it.
+pub async fn thread_ids_follow_the_conversation(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let mb = crate::engine::Mailbox::new("support@shop.example");
+    let first = eml(
+        "ann@example.com",
+        "support@shop.example",
+        "Lamp",
+        "thr-1@example.com",
+        "",
+        "It flickers.",
+    );
+    let t = f.desk.ingest(f.ws, &mb, &first).await.unwrap().ticket;
+    f.desk
+        .add_note(f.ws, t.id, f.agent, "no Message-ID on a note")
+        .await
+        .unwrap();
+    let reply = f
+        .desk
+        .reply(f.ws, t.id, f.agent, Reply::text("Which model?"))
+        .await
+        .unwrap();
+    let reply_id = reply.email.message_id.clone().unwrap();
+    assert_eq!(
+        reply.email.in_reply_to,
+        vec!["thr-1@example.com".to_string()]
+    );
+    let second = eml(
+        "ann@example.com",
+        "support@shop.example",
+        "Re: Lamp",
+        "thr-2@example.com",
+        &format!("In-Reply-To: <{reply_id}>\r\nReferences: <thr-1@example.com> <{reply_id}>\r\n"),
+        "The big one.",
+    );
+    let again = f.desk.ingest(f.ws, &mb, &second).await.unwrap();
+    assert_eq!(again.ticket.id, t.id);
+
+    let ids = store.thread_ids(f.ws, t.id).await.unwrap();
+    assert_eq!(
+        ids,
+        vec![
+            (Direction::Inbound, "thr-1@example.com".to_string()),
+            (Direction::Outbound, reply_id.clone()),
+            (Direction::Inbound, "thr-2@example.com".to_string()),
+        ]
+    );
+    let from_messages: Vec<(Direction, String)> = store
+        .messages(f.ws, t.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| m.email.message_id.map(|id| (m.direction, id)))
+        .collect();
+    assert_eq!(ids, from_messages, "the order of `messages`");
+    assert!(
+        store
+            .thread_ids(f.ws, TicketId::new())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let next = f
+        .desk
+        .reply(f.ws, t.id, f.agent, Reply::text("Sending a new one."))
+        .await
+        .unwrap();
+    assert_eq!(
+        next.email.in_reply_to,
+        vec!["thr-2@example.com".to_string()]
+    );
+    assert_eq!(
+        next.email.references,
+        vec![
+            "thr-1@example.com".to_string(),
+            reply_id,
+            "thr-2@example.com".to_string()
+        ]
+    );
 }

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use foldhash::HashMap;
 use helpdesk_core::Result;
 use helpdesk_core::model::{
-    AgentId, Contact, ContactId, Event, Message, MessageId, Ticket, TicketId, TicketNumber,
-    WorkspaceId, normalized_email,
+    AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId,
+    TicketNumber, WorkspaceId, normalized_email,
 };
 use helpdesk_core::ports::{
     Commit, CommitOutcome, DirectoryRecord, IngestRecord, Job, OutboxItem, OutboxStatus, RecordId,
@@ -226,6 +226,30 @@ impl Store for MemoryStore {
                     .map(|m| (**m).clone())
             })
             .flatten())
+    }
+
+    async fn thread_ids(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+    ) -> Result<Vec<(Direction, String)>> {
+        Ok(self
+            .read(workspace, |ws| {
+                let mut rows: Vec<(&Message, &String)> = ws
+                    .messages_by_ticket
+                    .get(&ticket)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| ws.messages.get(id))
+                    .filter_map(|m| m.email.message_id.as_ref().map(|id| (&**m, id)))
+                    .collect();
+                // The order of `messages`.
+                rows.sort_by_key(|(m, _)| (m.created_at, m.id));
+                rows.into_iter()
+                    .map(|(m, id)| (m.direction, id.clone()))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     async fn ticket_by_email_id(

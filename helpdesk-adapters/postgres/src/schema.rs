@@ -71,6 +71,9 @@ queries! {
     messages = "SELECT raw, doc FROM {schema}.messages WHERE workspace = $1 AND ticket = $2
         ORDER BY created_at, id";
     message = "SELECT raw, doc FROM {schema}.messages WHERE workspace = $1 AND id = $2";
+    thread_ids = "SELECT direction, email_message_id FROM {schema}.messages
+        WHERE workspace = $1 AND ticket = $2 AND email_message_id IS NOT NULL
+        ORDER BY created_at, id";
     message_lock =
         "SELECT doc FROM {schema}.messages WHERE workspace = $1 AND id = $2 FOR UPDATE";
     message_insert = "INSERT INTO {schema}.messages (workspace, id, ticket, direction,

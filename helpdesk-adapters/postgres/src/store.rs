@@ -1040,6 +1040,30 @@ impl Store for PgStore {
         Ok(rows.iter().map(message_from_row).collect::<PgResult<_>>()?)
     }
 
+    async fn thread_ids(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+    ) -> Result<Vec<(Direction, String)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(sql(&self.q.thread_ids))
+            .bind(workspace.as_uuid())
+            .bind(ticket.as_uuid())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(|(d, id)| {
+                let direction = if d == direction_name(Direction::Inbound) {
+                    Direction::Inbound
+                } else {
+                    Direction::Outbound
+                };
+                (direction, id)
+            })
+            .collect())
+    }
+
     async fn message(&self, workspace: WorkspaceId, id: MessageId) -> Result<Option<Message>> {
         let row = sqlx::query(sql(&self.q.message))
             .bind(workspace.as_uuid())

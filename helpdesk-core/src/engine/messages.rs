@@ -132,19 +132,20 @@ fn refuse_if_final(ticket: &Ticket, what: &str) -> Result<()> {
 /// Threading ids for a new outbound message: in reply to the last inbound
 /// message that has a Message-ID; references every stored Message-ID (the
 /// last 20).
-fn thread_of(messages: &[Message]) -> (Vec<String>, Vec<String>) {
-    let in_reply_to = messages
+/// In-Reply-To (the last inbound Message-ID) and References (the last 20
+/// Message-IDs) of a reply, from a ticket's [`Store::thread_ids`].
+///
+/// [`Store::thread_ids`]: crate::ports::Store::thread_ids
+fn thread_of(ids: Vec<(Direction, String)>) -> (Vec<String>, Vec<String>) {
+    let in_reply_to = ids
         .iter()
         .rev()
-        .find(|m| m.direction == Direction::Inbound && m.email.message_id.is_some())
-        .and_then(|m| m.email.message_id.clone())
+        .find(|(d, _)| *d == Direction::Inbound)
+        .map(|(_, id)| id.clone())
         .into_iter()
         .collect();
-    let ids: Vec<String> = messages
-        .iter()
-        .filter_map(|m| m.email.message_id.clone())
-        .collect();
-    let references = ids[ids.len().saturating_sub(20)..].to_vec();
+    let skip = ids.len().saturating_sub(20);
+    let references = ids.into_iter().skip(skip).map(|(_, id)| id).collect();
     (in_reply_to, references)
 }
 
@@ -202,8 +203,7 @@ impl Helpdesk {
                 cc.push(address);
             }
         }
-        let history = self.store.messages(workspace, id).await?;
-        let (in_reply_to, references) = thread_of(&history);
+        let (in_reply_to, references) = thread_of(self.store.thread_ids(workspace, id).await?);
         let at = reply.send_at.unwrap_or(now).max(now);
 
         let mut message = Message::new(

@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::model::{
-    Agent, AgentId, Category, CategoryId, Contact, ContactId, Event, Message, MessageId,
+    Agent, AgentId, Category, CategoryId, Contact, ContactId, Direction, Event, Message, MessageId,
     Organization, OrganizationId, Queue, QueueId, SlaPolicyId, Team, TeamId, Ticket, TicketId,
     TicketNumber, WorkspaceId,
 };
@@ -122,6 +122,24 @@ pub trait Store: Debug + Send + Sync + 'static {
         workspace: WorkspaceId,
         message_id: &str,
     ) -> Result<Option<Message>>;
+
+    /// The email Message-IDs of a ticket's messages, with their direction,
+    /// in the order of [`messages`](Store::messages) (messages without one
+    /// left out): what the threading headers of a reply need, without
+    /// loading the messages. The default asks `messages`; stores can answer
+    /// it more cheaply.
+    async fn thread_ids(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+    ) -> Result<Vec<(Direction, String)>> {
+        Ok(self
+            .messages(workspace, ticket)
+            .await?
+            .into_iter()
+            .filter_map(|m| m.email.message_id.map(|id| (m.direction, id)))
+            .collect())
+    }
 
     /// The ticket of the message stored with this email Message-ID: what
     /// threading needs, without loading the message. The default asks
@@ -420,6 +438,13 @@ macro_rules! forward_store {
                 message_id: &str,
             ) -> Result<Option<TicketId>> {
                 (**self).ticket_by_email_id(workspace, message_id).await
+            }
+            async fn thread_ids(
+                &self,
+                workspace: WorkspaceId,
+                ticket: TicketId,
+            ) -> Result<Vec<(Direction, String)>> {
+                (**self).thread_ids(workspace, ticket).await
             }
             async fn ingested(
                 &self,

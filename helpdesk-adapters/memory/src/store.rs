@@ -84,20 +84,14 @@ impl Store for MemoryStore {
     }
 
     async fn messages(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Message>> {
-        let mut out: Vec<Message> = self
+        Ok(self
             .read(workspace, |ws| {
-                ws.messages_by_ticket
-                    .get(&ticket)
-                    .map(|ids| {
-                        ids.iter()
-                            .filter_map(|id| ws.messages.get(id).map(|m| (**m).clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default()
+                ws.messages_of(ticket)
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
             })
-            .unwrap_or_default();
-        out.sort_by_key(|m: &Message| (m.created_at, m.id));
-        Ok(out)
+            .unwrap_or_default())
     }
 
     async fn message(&self, workspace: WorkspaceId, id: MessageId) -> Result<Option<Message>> {
@@ -235,19 +229,10 @@ impl Store for MemoryStore {
     ) -> Result<Vec<(Direction, String)>> {
         Ok(self
             .read(workspace, |ws| {
-                let mut rows: Vec<(&Message, &String)> = ws
-                    .messages_by_ticket
-                    .get(&ticket)
+                ws.messages_of(ticket)
                     .into_iter()
-                    .flatten()
-                    .filter_map(|id| ws.messages.get(id))
-                    .filter_map(|m| m.email.message_id.as_ref().map(|id| (&**m, id)))
-                    .collect();
-                // The order of `messages`.
-                rows.sort_by_key(|(m, _)| (m.created_at, m.id));
-                rows.into_iter()
-                    .map(|(m, id)| (m.direction, id.clone()))
-                    .collect()
+                    .filter_map(|m| m.email.message_id.clone().map(|id| (m.direction, id)))
+                    .collect::<Vec<_>>()
             })
             .unwrap_or_default())
     }

@@ -72,6 +72,19 @@ fn foreign(what: &str) -> Error {
 }
 
 impl Workspace {
+    /// The messages of `ticket`, in time order (then by id).
+    pub(crate) fn messages_of(&self, ticket: TicketId) -> Vec<&Message> {
+        let mut out: Vec<&Message> = self
+            .messages_by_ticket
+            .get(&ticket)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.messages.get(id).map(|m| &**m))
+            .collect();
+        out.sort_by_key(|m| (m.created_at, m.id));
+        out
+    }
+
     /// Erases the automatic-message log entries of `messages`.
     fn forget_automatic(&mut self, messages: &[MessageId]) {
         for sent in self.automatic_sent.values_mut() {

@@ -173,8 +173,11 @@ impl Helpdesk {
         raw: &[u8],
         checkpoint: Option<MailboxCheckpoint>,
     ) -> Result<IngestOutcome> {
-        let parsed = mail::parse(raw, &self.config.mail.limits)
-            .map_err(|e| Error::validation("mail", e.to_string()))?;
+        let parse = || {
+            mail::parse(raw, &self.config.mail.limits)
+                .map_err(|e| Error::validation("mail", e.to_string()))
+        };
+        let parsed = parse()?;
         // A new ticket's number is reserved once per call (not per retry), so
         // that the autoresponse can name it.
         let number = std::sync::Mutex::new(None);
@@ -189,8 +192,7 @@ impl Helpdesk {
                     .take();
                 let mail = match taken {
                     Some(mail) => mail,
-                    None => mail::parse(raw, &self.config.mail.limits)
-                        .map_err(|e| Error::validation("mail", e.to_string()))?,
+                    None => parse()?,
                 };
                 // Boxed: the planning future is large (several KB), and is
                 // otherwise copied each time the futures around it move.

@@ -465,7 +465,9 @@ impl Helpdesk {
         message.from = sender.clone();
         message.to = mail.to.iter().map(|a| normalize_email(&a.email)).collect();
         message.cc = mail.cc.iter().map(|a| normalize_email(&a.email)).collect();
-        message.display_text = Some(mail::display_text(&mail.text));
+        // Stored only when something was cut (`None` = show the text).
+        let shown = mail::shown_text(&mail.text);
+        message.display_text = (shown != mail.text.as_str()).then(|| shown.into_owned());
         message.raw = Some(raw.to_vec());
         message.classification = classification;
         message.email = EmailIds {

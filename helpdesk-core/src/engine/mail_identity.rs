@@ -47,11 +47,13 @@ impl Identity {
 }
 
 impl Helpdesk {
-    fn identity(&self, workspace: WorkspaceId) -> Identity {
+    fn identity(&self, workspace: WorkspaceId) -> std::sync::Arc<Identity> {
         let mut cache = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .entry(workspace)
-            .or_insert_with(|| Identity::derive(&self.config.mail.secret, workspace))
+            .or_insert_with(|| {
+                std::sync::Arc::new(Identity::derive(&self.config.mail.secret, workspace))
+            })
             .clone()
     }
 

@@ -59,7 +59,7 @@ pub struct Helpdesk {
     transports: Arc<HashMap<String, Arc<dyn Transport>>>,
     config: Arc<EngineConfig>,
     /// Signing keys derived per workspace (see `mail_identity.rs`).
-    keys: Arc<std::sync::Mutex<HashMap<crate::model::WorkspaceId, mail_identity::Identity>>>,
+    keys: Arc<std::sync::Mutex<HashMap<crate::model::WorkspaceId, Arc<mail_identity::Identity>>>>,
 }
 
 impl fmt::Debug for Helpdesk {

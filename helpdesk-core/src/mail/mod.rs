@@ -47,6 +47,7 @@ pub use template::render_template;
 pub(crate) use template::render_vars;
 pub use thread::{format_subject_tag, referenced_ids, subject_tag};
 pub use trim::display_text;
+pub(crate) use trim::shown as shown_text;
 
 /// Errors produced by the mail module.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -308,17 +308,12 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         .filter(|d| d.is_valid())
         .and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0));
 
-    let mut text_parts = Vec::new();
+    let mut text = String::new();
     for i in 0..message.text_body.len() {
         if let Some(t) = message.body_text(i) {
-            let t = t.replace("\r\n", "\n");
-            let t = t.trim_end();
-            if !t.is_empty() {
-                text_parts.push(t.to_string());
-            }
+            push_text_part(&mut text, &t);
         }
     }
-    let text = text_parts.join("\n\n");
 
     let html = message
         .html_body
@@ -356,6 +351,30 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         },
         message_id,
     })
+}
+
+/// Appends one inline text part to `text`: `\r\n` line endings become
+/// `\n`, trailing whitespace is dropped, and parts are separated by a
+/// blank line; an empty part adds nothing. (One copy of the part, which
+/// is the hot path of parsing a mail.)
+fn push_text_part(text: &mut String, part: &str) {
+    let part = part.trim_end();
+    if part.is_empty() {
+        return;
+    }
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.reserve(part.len());
+    let bytes = part.as_bytes();
+    let mut start = 0;
+    for cr in memchr::memchr_iter(b'\r', bytes) {
+        if bytes.get(cr + 1) == Some(&b'\n') {
+            text.push_str(part.get(start..cr).unwrap_or_default());
+            start = cr + 1;
+        }
+    }
+    text.push_str(part.get(start..).unwrap_or_default());
 }
 
 fn clean_id(id: &str) -> String {
@@ -412,7 +431,20 @@ fn raw_value(message: &Message<'_>, header: &mail_parser::Header<'_>) -> String 
     let start = header.offset_start as usize;
     let end = header.offset_end as usize;
     let bytes = message.raw_message.get(start..end).unwrap_or(b"");
-    unfold(&String::from_utf8_lossy(bytes))
+    // Most header values are valid UTF-8 (usually ASCII) on one line:
+    // checked first, since the lossy conversion and the unfolding below
+    // cost more than the rest of reading the header.
+    match std::str::from_utf8(bytes) {
+        Ok(s) => {
+            let t = s.trim();
+            if memchr::memchr(b'\n', t.as_bytes()).is_none() {
+                t.to_string()
+            } else {
+                unfold(t)
+            }
+        }
+        Err(_) => unfold(&String::from_utf8_lossy(bytes)),
+    }
 }
 
 fn unfold(s: &str) -> String {

@@ -1,6 +1,7 @@
 //! Cutting quoted history and signatures from reply text.
 
 use super::text::{fold, fold_into};
+use std::borrow::Cow;
 
 /// Verbs (folded) that end an attribution line such as `On ... wrote:`.
 const ATTRIBUTION_ENDINGS: &[&str] = &[
@@ -111,6 +112,100 @@ const SENT_FROM: &[&str] = &[
 /// assert_eq!(display_text(reply), "Thanks, that fixed it!");
 /// ```
 pub fn display_text(text: &str) -> String {
+    shown(text).into_owned()
+}
+
+/// [`display_text`], borrowed from `text` when it is one stretch of it
+/// (always, for text without `\r`), so that a caller can tell "nothing
+/// was cut" without a copy.
+pub(crate) fn shown(text: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
+        return shown_by_lines(text);
+    }
+    // Lines before `start` cannot start a cut; the rest is checked line
+    // by line.
+    let cut = match first_candidate(text) {
+        None => None,
+        Some(start) => {
+            let rest = text.get(start..).unwrap_or_default();
+            let lines = split_lines(rest);
+            cut_index(&lines).and_then(|i| lines.get(i)).map(|line| {
+                // (A line is a stretch of `rest`.)
+                start + (line.as_ptr() as usize - rest.as_ptr() as usize)
+            })
+        }
+    };
+    // The kept lines, as one stretch of the text without its last `\n`;
+    // `None` = no line.
+    let mut kept = match cut {
+        None => Some(text),
+        Some(0) => None,
+        Some(at) => text.get(..at - 1),
+    };
+    // Drop trailing quoted and blank lines.
+    while let Some(k) = kept {
+        let (rest, last) = split_last_line(k);
+        let t = last.trim_start();
+        if t.is_empty() || t.starts_with('>') {
+            kept = rest;
+        } else {
+            break;
+        }
+    }
+    // Drop a trailing separator rule left above an Outlook block.
+    while let Some(k) = kept {
+        let (rest, last) = split_last_line(k);
+        if is_rule(last) || last.trim().is_empty() {
+            kept = rest;
+        } else {
+            break;
+        }
+    }
+    match kept.map(str::trim) {
+        Some(out) if !out.is_empty() => Cow::Borrowed(out),
+        _ => Cow::Borrowed(text.trim()),
+    }
+}
+
+/// The stretch before the last line of `s` (`None` when `s` is one line)
+/// and that last line.
+fn split_last_line(s: &str) -> (Option<&str>, &str) {
+    match memchr::memrchr(b'\n', s.as_bytes()) {
+        Some(at) => (s.get(..at), s.get(at + 1..).unwrap_or_default()),
+        None => (None, s),
+    }
+}
+
+/// The byte offset of the first line of `text` (no `\r` in it) from which
+/// [`cut_index`] must look, or `None` when no line can start a cut.
+///
+/// A line starts no cut when no line within it and the next two ends with
+/// a colon, and either it is blank or quoted, or its first word starts no
+/// marker (the fast path of [`is_cut_at`], and its early answer for blank
+/// and quoted lines). The scan stops at the first line that is not known
+/// to be one of these, or ends with a colon, and steps back two lines,
+/// whose colon windows reach it.
+fn first_candidate(text: &str) -> Option<usize> {
+    // Starts of the two lines before the current one.
+    let mut before = [0usize; 2];
+    let mut start = 0;
+    loop {
+        let end = memchr::memchr(b'\n', text.get(start..)?.as_bytes()).map(|e| start + e);
+        let line = text.get(start..end.unwrap_or(text.len()))?;
+        let plain = !ends_with_colon(line) && {
+            let t = line.trim_start();
+            t.is_empty() || t.starts_with('>') || first_word_starts_no_marker(line)
+        };
+        if !plain {
+            return Some(before[0]);
+        }
+        before = [before[1], start];
+        start = end? + 1;
+    }
+}
+
+/// [`shown`] for text with `\r` in it: lines are split and joined again.
+fn shown_by_lines(text: &str) -> Cow<'_, str> {
     let lines = split_lines(text);
     let cut = cut_index(&lines).unwrap_or(lines.len());
     let mut kept = lines.get(..cut).unwrap_or(&lines);
@@ -137,16 +232,24 @@ pub fn display_text(text: &str) -> String {
         (Some(first), Some(last)) if memchr::memchr(b'\r', text.as_bytes()).is_none() => {
             let start = first.as_ptr() as usize - text.as_ptr() as usize;
             let end = last.as_ptr() as usize - text.as_ptr() as usize + last.len();
-            text.get(start..end).map(std::borrow::Cow::Borrowed)
+            text.get(start..end)
         }
         _ => None,
     };
-    let out = stretch.unwrap_or_else(|| std::borrow::Cow::Owned(kept.join("\n")));
-    let out = out.trim();
-    if out.is_empty() {
-        text.trim().to_string()
-    } else {
-        out.to_string()
+    match stretch {
+        Some(s) if !s.trim().is_empty() => Cow::Borrowed(s.trim()),
+        Some(_) => Cow::Borrowed(text.trim()),
+        None => {
+            let joined = kept.join("\n");
+            let out = joined.trim();
+            if out.is_empty() {
+                Cow::Borrowed(text.trim())
+            } else if out.len() == joined.len() {
+                Cow::Owned(joined)
+            } else {
+                Cow::Owned(out.to_string())
+            }
+        }
     }
 }
 
@@ -165,9 +268,17 @@ pub(crate) fn split_lines(text: &str) -> Vec<&str> {
 
 /// Index of the first line that starts quoted history or a signature.
 pub(crate) fn cut_index(lines: &[&str]) -> Option<usize> {
-    let mut scratch = String::with_capacity(96);
-    let colon: Vec<bool> = lines.iter().map(|l| ends_with_colon(l)).collect();
-    (0..lines.len()).find(|&i| is_cut_at(lines, &colon, i, &mut scratch))
+    let mut scratch = String::new();
+    let colon_at = |j: usize| lines.get(j).is_some_and(|l| ends_with_colon(l));
+    // [`ends_with_colon`] of lines i, i + 1 and i + 2.
+    let mut colon = [colon_at(0), colon_at(1), colon_at(2)];
+    for i in 0..lines.len() {
+        if is_cut_at(lines, colon, i, &mut scratch) {
+            return Some(i);
+        }
+        colon = [colon[1], colon[2], colon_at(i + 3)];
+    }
+    None
 }
 
 /// Whether `line` can end an attribution: it ends with `:` once folded
@@ -195,15 +306,15 @@ fn is_rule(line: &str) -> bool {
     t.len() >= 5 && t.chars().all(|c| matches!(c, '_' | '-' | '=' | '*'))
 }
 
-/// Whether line `i` starts quoted history or a signature. `colon[j]` is
-/// [`ends_with_colon`] of line `j`; `scratch` is a reusable buffer for the
-/// folded head of the line (this runs once per line of every inbound
+/// Whether line `i` starts quoted history or a signature. `colon[k]` is
+/// [`ends_with_colon`] of line `i + k`; `scratch` is a reusable buffer for
+/// the folded head of the line (this runs once per line of every inbound
 /// mail).
-fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> bool {
+fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -> bool {
     let Some(line) = lines.get(i) else {
         return false;
     };
-    let colon_near = (0..=2).any(|k| colon.get(i + k).copied().unwrap_or(false));
+    let colon_near = colon.contains(&true);
     // Fast path for the common line: it starts with an ASCII word that
     // starts no marker, and no attribution can end within it or the next
     // two lines. (The same answer as the checks below.)
@@ -279,7 +390,7 @@ fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> 
         }
         // An attribution ends with ':' once folded (checked before
         // folding: folding every group is the hot path).
-        if !colon.get(i + span).copied().unwrap_or(false) {
+        if !colon.get(span).copied().unwrap_or(false) {
             continue;
         }
         let joined = fold(&group.join(" "));
@@ -292,47 +403,101 @@ fn is_cut_at(lines: &[&str], colon: &[bool], i: usize, scratch: &mut String) -> 
 }
 
 /// True when `line` cannot start a marker ([`line_markers`]) because of
-/// its first word: a run of at least two ASCII letters or digits, followed
-/// by the end or an ASCII character that is not one, which folding keeps
-/// as it is but for case. Every marker is a word followed by `:` or a
-/// space, so the line's first word would have to be the marker's.
+/// its first word: a run of ASCII letters or digits, followed by the end
+/// or an ASCII character that is not one (folding keeps the run as it is
+/// but for case, and ends it there). Every marker is a word followed by
+/// `:` or a space, so the line's first word would have to be the marker's.
 fn first_word_starts_no_marker(line: &str) -> bool {
+    // This runs for every line of every mail. Most first words are ruled
+    // out by their first two letters.
     let bytes = line.as_bytes();
-    let len = bytes
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
-    if len < 2 || bytes.get(len).is_some_and(|b| !b.is_ascii()) {
+    match (bytes.first(), bytes.get(1)) {
+        (Some(c), _) if !c.is_ascii_alphanumeric() => return false,
+        (None, _) => return false,
+        (Some(_), None) => return true,
+        (Some(_), Some(d)) if !d.is_ascii() => return false,
+        (Some(_), Some(d)) if !d.is_ascii_alphanumeric() => return true,
+        (Some(&c), Some(&d)) => {
+            let head = u16::from(c.to_ascii_lowercase()) | u16::from(d.to_ascii_lowercase()) << 8;
+            if !MARKER_HEADS.contains(&head) {
+                return true;
+            }
+        }
+    }
+    // The first word, lower-cased, packed into a u64 (no marker word is
+    // longer than 8 bytes).
+    let mut packed = 0u64;
+    let mut len = 0;
+    let mut next = None;
+    for &b in line.as_bytes().iter().take(9) {
+        if !b.is_ascii_alphanumeric() {
+            next = Some(b);
+            break;
+        }
+        packed |= u64::from(b.to_ascii_lowercase()) << (8 * (len % 8));
+        len += 1;
+    }
+    if len == 0 || next.is_some_and(|b| !b.is_ascii()) {
         return false;
     }
-    let mut word = [0u8; 8];
-    if len > word.len() {
-        return true; // no marker word is that long
-    }
-    for (w, b) in word.iter_mut().zip(bytes) {
-        *w = b.to_ascii_lowercase();
-    }
-    !is_marker_word(word.get(..len).unwrap_or_default())
+    len > 8 || !MARKER_WORDS.contains(&packed)
 }
 
-/// Whether `word` (lowercase) is the first word of a marker
-/// ([`line_markers`]; a test checks that this list is complete).
+/// The first words of the markers ([`line_markers`]; a test checks that
+/// this list is complete), lower-case.
+const MARKER_WORD_LIST: [&[u8]; 12] = [
+    b"from",
+    b"od",
+    b"von",
+    b"da",
+    b"de",
+    b"sent",
+    b"get",
+    b"wyslane",
+    b"wyslano",
+    b"odeslano",
+    b"inviato",
+    b"gesendet",
+];
+
+/// [`MARKER_WORD_LIST`], packed as [`first_word_starts_no_marker`] packs
+/// a word.
+const MARKER_WORDS: [u64; 12] = {
+    let mut packed = [0u64; 12];
+    let mut i = 0;
+    while i < packed.len() {
+        packed[i] = pack(MARKER_WORD_LIST[i]);
+        i += 1;
+    }
+    packed
+};
+
+/// The first two bytes of each of [`MARKER_WORD_LIST`], packed.
+const MARKER_HEADS: [u16; 12] = {
+    let mut heads = [0u16; 12];
+    let mut i = 0;
+    while i < heads.len() {
+        heads[i] = (pack(MARKER_WORD_LIST[i]) & 0xffff) as u16;
+        i += 1;
+    }
+    heads
+};
+
+/// Little-endian packing of up to 8 bytes.
+const fn pack(word: &[u8]) -> u64 {
+    let mut packed = 0u64;
+    let mut i = 0;
+    while i < word.len() && i < 8 {
+        packed |= (word[i] as u64) << (8 * i);
+        i += 1;
+    }
+    packed
+}
+
+/// Whether `word` (lowercase) is the first word of a marker.
+#[cfg(test)]
 fn is_marker_word(word: &[u8]) -> bool {
-    matches!(
-        word,
-        b"from"
-            | b"od"
-            | b"von"
-            | b"da"
-            | b"de"
-            | b"sent"
-            | b"get"
-            | b"wyslane"
-            | b"wyslano"
-            | b"odeslano"
-            | b"inviato"
-            | b"gesendet"
-    )
+    MARKER_WORD_LIST.contains(&word)
 }
 
 /// The markers a line can start with: Outlook header fields and "sent
@@ -528,6 +693,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn marker_words_never_take_the_fast_path() {
+        for word in super::MARKER_WORD_LIST {
+            let word = String::from_utf8_lossy(word);
+            for line in [
+                format!("{word} x"),
+                format!("{word}:"),
+                word.to_uppercase(),
+                format!("{}-x", word.to_uppercase()),
+            ] {
+                assert!(!super::first_word_starts_no_marker(&line), "{line}");
+            }
+        }
+        for line in ["Delivery", "a", "I have", "x-y", "Frank", "sentence"] {
+            assert!(super::first_word_starts_no_marker(line), "{line}");
+        }
+    }
+
     proptest::proptest! {
         /// The kept stretch of the text is what joining the kept lines gives
         /// (text with `\r\n` line ends goes the joining way).
@@ -542,6 +725,26 @@ mod tests {
             let text: String = parts.concat();
             let crlf = text.replace('\n', "\r\n");
             proptest::prop_assert_eq!(d(&text), d(&crlf).replace("\r\n", "\n"));
+        }
+
+        /// The fast path (skipping lines that cannot start a cut, no line
+        /// list) gives what checking every line gives.
+        #[test]
+        fn fast_path_is_the_line_by_line_answer(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "Thanks", "a", "I", " ", "\t", "\n", "\n", "\n\n", "> ", ">", "quoted", ":",
+                "On Mon, 2 Mar 2026 Ann <a@b.c> wrote:", "On Mon, 2 Mar 2026", "Ann wrote:",
+                "W dniu 2.03.2026 Jan napisał(a):", "Am 2. März 2026 schrieb Jan <j@x.de>:",
+                "Il giorno lun 2 mar 2026 Ann ha scritto:", "pt., 4 lip 2025 o 10:52", "2026",
+                "--", "-- ", "\n-- \n", "From: x", "Od: x", "de:", "Sent: y", "Wysłano: y",
+                "Sent from my iPhone", "Von meinem iPhone gesendet", "Gesendet von", "ok", "   ",
+                "*", "*From:*", "-----Original Message-----", "_____", "żółw", "é", "e\u{301}",
+                "sent-from", "get", "von", "x:", "wrote", "\u{a0}",
+            ]),
+            0..60,
+        )) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(super::shown(&text), super::shown_by_lines(&text));
         }
     }
 

@@ -190,4 +190,26 @@ impl Message {
     pub fn is_public_reply(&self) -> bool {
         self.direction == Direction::Outbound && self.visibility == Visibility::Public
     }
+
+    /// The body to show: [`display_text`](Message::display_text) when set
+    /// (quoted history and signature cut), else [`text`](Message::text).
+    ///
+    /// ```
+    /// use chrono::Utc;
+    /// use helpdesk_core::model::{Actor, Channel, Message, TicketId, WorkspaceId};
+    /// let mut m = Message::new(
+    ///     WorkspaceId::new(),
+    ///     TicketId::new(),
+    ///     Actor::System,
+    ///     Channel::Email,
+    ///     "Thanks!\n\n> earlier",
+    ///     Utc::now(),
+    /// );
+    /// assert_eq!(m.shown_text(), "Thanks!\n\n> earlier");
+    /// m.display_text = Some("Thanks!".into());
+    /// assert_eq!(m.shown_text(), "Thanks!");
+    /// ```
+    pub fn shown_text(&self) -> &str {
+        self.display_text.as_deref().unwrap_or(&self.text)
+    }
 }

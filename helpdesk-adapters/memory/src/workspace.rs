@@ -377,7 +377,7 @@ impl Workspace {
         for m in commit.messages {
             self.messages_by_ticket
                 .entry(m.ticket)
-                .or_default()
+                .or_insert_with(|| Vec::with_capacity(4))
                 .push(m.id);
             if let Some(id) = &m.email.message_id {
                 self.email_ids.entry(id.clone()).or_insert(m.id);
@@ -425,7 +425,11 @@ impl Workspace {
             }
         }
         for e in commit.events {
-            self.events_by_ticket.entry(e.ticket).or_default().push(e);
+            // (A new ticket gets several events at once: room for them.)
+            self.events_by_ticket
+                .entry(e.ticket)
+                .or_insert_with(|| Vec::with_capacity(8))
+                .push(e);
         }
         for w in commit.outbox {
             match w {

@@ -173,8 +173,11 @@ impl Helpdesk {
         raw: &[u8],
         checkpoint: Option<MailboxCheckpoint>,
     ) -> Result<IngestOutcome> {
+        // (Boxed: the parsed mail is large, and the futures holding it are
+        // moved.)
         let parse = || {
             mail::parse(raw, &self.config.mail.limits)
+                .map(Box::new)
                 .map_err(|e| Error::validation("mail", e.to_string()))
         };
         let parsed = parse()?;
@@ -194,10 +197,12 @@ impl Helpdesk {
                     Some(mail) => mail,
                     None => parse()?,
                 };
-                // Boxed: the planning future is large (several KB), and is
-                // otherwise copied each time the futures around it move.
-                let mut plan =
-                    Box::pin(self.plan_ingest(workspace, mailbox, mail, raw, &number)).await?;
+                // (The planning future is kept to about 3 KB by boxing the
+                // large values it holds across store calls: the mail, the
+                // message and the tickets; it is not boxed itself.)
+                let mut plan = self
+                    .plan_ingest(workspace, mailbox, mail, raw, &number)
+                    .await?;
                 plan.commit.checkpoints.extend(checkpoint.clone());
                 Ok(plan)
             })
@@ -279,13 +284,19 @@ impl Helpdesk {
         }
         if found.is_none()
             && let (Some(number), Some(sender)) = (mail::subject_tag(&mail.subject), sender)
-            && let Some(t) = self
+        {
+            // (Boxed, and in its own statement: the ticket is held across
+            // the next call.)
+            let tagged = self
                 .store
                 .ticket_by_number(workspace, TicketNumber(number))
                 .await?
-            && self.is_participant(workspace, reads, &t, sender).await?
-        {
-            found = Some(t.id);
+                .map(Box::new);
+            if let Some(t) = tagged
+                && self.is_participant(workspace, reads, &t, sender).await?
+            {
+                found = Some(t.id);
+            }
         }
         match found {
             Some(id) => Ok(Some(self.chain_end(workspace, id).await?)),
@@ -349,7 +360,7 @@ impl Helpdesk {
         &self,
         workspace: WorkspaceId,
         mailbox: &Mailbox,
-        mut mail: InboundMail,
+        mut mail: Box<InboundMail>,
         raw: &[u8],
         number: &std::sync::Mutex<Option<TicketNumber>>,
     ) -> Result<Plan<Planned>> {
@@ -439,11 +450,11 @@ impl Helpdesk {
                 }
             }
             bounced_message = Some((out.id, reason));
-            bounce_target = Some(self.chain_end(workspace, out.ticket).await?);
+            bounce_target = Some(Box::new(self.chain_end(workspace, out.ticket).await?));
         }
 
         let target = match bounce_target {
-            Some(t) => Target::Existing(Box::new(t)),
+            Some(t) => Target::Existing(t),
             None => match self
                 .thread(workspace, &mut reads, &mail, sender.as_deref())
                 .await?
@@ -453,15 +464,16 @@ impl Helpdesk {
             },
         };
 
-        // The message.
-        let mut message = Message::new(
+        // The message (boxed, as the ticket: the planning future holds
+        // both across its store calls, and is moved).
+        let mut message = Box::new(Message::new(
             workspace,
             TicketId::from_u128(0),
             Actor::System,
             Channel::Email,
             String::new(), // set last, moved out of `mail`
             now,
-        );
+        ));
         message.from = sender.clone();
         message.to = mail.to.iter().map(|a| normalize_email(&a.email)).collect();
         message.cc = mail.cc.iter().map(|a| normalize_email(&a.email)).collect();
@@ -495,10 +507,9 @@ impl Helpdesk {
                 let actor = author_of(sender_contact.as_deref());
                 let mut new = follow_up_of(&mut commit, &t, Channel::Email, actor, now);
                 new.flags.spam = classification == Classification::Spam;
-                (new, None, IngestStatus::Created, Some(t.id))
+                (Box::new(new), None, IngestStatus::Created, Some(t.id))
             }
             Target::Existing(t) => {
-                let t = *t;
                 if human && lifecycle::on_customer_reply(&t) == CustomerReply::Reopen {
                     let out = lifecycle::apply(
                         &t,
@@ -513,7 +524,7 @@ impl Helpdesk {
                         author_of(sender_contact.as_deref()),
                         now,
                     );
-                    (out.ticket, Some(t), IngestStatus::Reopened, None)
+                    (Box::new(out.ticket), Some(t), IngestStatus::Reopened, None)
                 } else {
                     (t.clone(), Some(t), IngestStatus::Appended, None)
                 }
@@ -592,7 +603,7 @@ impl Helpdesk {
                     author_of(Some(&requester)),
                     now,
                 );
-                (new, None, IngestStatus::Created, None)
+                (Box::new(new), None, IngestStatus::Created, None)
             }
         };
 
@@ -742,12 +753,12 @@ impl Helpdesk {
         // the commit's outcome, as stored).
         match before {
             Some(before) => {
-                write_ticket(&mut commit, &before, ticket, events, actor, now);
-                reads.saw_ticket(before);
+                write_ticket(&mut commit, &before, *ticket, events, actor, now);
+                reads.saw_ticket(*before);
             }
             None => {
                 push_events(&mut commit, &ticket, events, actor, now);
-                commit.tickets.push(TicketWrite::Create(ticket));
+                commit.tickets.push(TicketWrite::Create(*ticket));
             }
         }
         message.subject = std::mem::take(&mut mail.subject);
@@ -756,7 +767,7 @@ impl Helpdesk {
         let message_id = message.id;
         // The inbound message is written before the autoresponse (same
         // instant; ids keep the order).
-        commit.messages.insert(0, message);
+        commit.messages.insert(0, *message);
         Ok(Plan::new(
             commit,
             Planned {

@@ -352,6 +352,8 @@ impl Workspace {
     pub(crate) fn apply(&mut self, ws: WorkspaceId, commit: Commit) -> Result<CommitOutcome> {
         self.check(ws, &commit)?;
         let mut outcome = CommitOutcome::default();
+        // (Tickets are large: no room for more than are written.)
+        outcome.tickets.reserve_exact(commit.tickets.len());
         for write in commit.tickets {
             let ticket = match write {
                 TicketWrite::Create(mut t) => {

@@ -401,6 +401,10 @@ impl Helpdesk {
 
         // A bounce of one of our messages goes to that message's ticket.
         let mut commit = Commit::default();
+        // One ticket, the mail and an autoresponse: room for them (the
+        // elements are large; a vector's first growth would allocate four).
+        commit.tickets.reserve_exact(1);
+        commit.messages.reserve_exact(2);
         let mut bounced_message = None;
         let mut bounce_target = None;
         if classification == Classification::Bounce

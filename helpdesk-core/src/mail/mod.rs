@@ -18,6 +18,7 @@ mod attachment_hint;
 mod autorespond;
 mod classify;
 mod compose;
+mod headers;
 mod parse;
 mod rules;
 mod sanitize;
@@ -37,6 +38,7 @@ pub use classify::{
     dsn_is_permanent, is_no_reply_address,
 };
 pub use compose::{ComposedEmail, EmailDraft, compose};
+pub use headers::Headers;
 pub use parse::{
     Address, AttachmentInfo, DeliveryReport, DsnRecipient, HeaderField, HeaderSignals, InboundMail,
     ParseLimits, content_hash, normalize_email, parse,

@@ -5,7 +5,7 @@ use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::MailError;
+use super::{Headers, MailError};
 
 /// Size limits applied by [`parse()`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,7 +189,7 @@ pub struct InboundMail {
     /// Signals for the classifier.
     pub signals: HeaderSignals,
     /// All top-level headers, in order.
-    pub headers: Vec<HeaderField>,
+    pub headers: Headers,
     /// SHA-256 hex of the raw bytes (see [`content_hash`]) when the mail has
     /// no Message-ID (it is then the dedupe key); empty otherwise, since
     /// hashing every mail costs more than the rest of parsing needs.
@@ -206,18 +206,12 @@ impl InboundMail {
     /// assert_eq!(mail.header("X-Missing"), None);
     /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str())
+        self.headers.get(name)
     }
 
     /// All values of the header `name` (case-insensitive), in order.
     pub fn header_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers
-            .iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str())
+        self.headers.get_all(name)
     }
 
     /// The key to deduplicate this mail by: its Message-ID, or
@@ -426,8 +420,8 @@ fn address_list(addr: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
     }
 }
 
-/// Raw header value bytes of a header, unfolded and trimmed.
-fn raw_value(message: &Message<'_>, header: &mail_parser::Header<'_>) -> String {
+/// Appends the raw value of a header to `out`, unfolded and trimmed.
+fn push_raw_value(out: &mut String, message: &Message<'_>, header: &mail_parser::Header<'_>) {
     let start = header.offset_start as usize;
     let end = header.offset_end as usize;
     let bytes = message.raw_message.get(start..end).unwrap_or(b"");
@@ -438,17 +432,18 @@ fn raw_value(message: &Message<'_>, header: &mail_parser::Header<'_>) -> String 
         Ok(s) => {
             let t = s.trim();
             if memchr::memchr(b'\n', t.as_bytes()).is_none() {
-                t.to_string()
+                out.push_str(t);
             } else {
-                unfold(t)
+                unfold_into(out, t);
             }
         }
-        Err(_) => unfold(&String::from_utf8_lossy(bytes)),
+        Err(_) => unfold_into(out, &String::from_utf8_lossy(bytes)),
     }
 }
 
-fn unfold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Appends `s` to `out` with its lines joined by single spaces, each
+/// trimmed, blank ones dropped.
+fn unfold_into(out: &mut String, s: &str) {
     let mut pending_space = false;
     for line in s.split('\n') {
         let line = line.trim_end_matches('\r');
@@ -461,33 +456,27 @@ fn unfold(s: &str) -> String {
         out.push_str(line.trim());
         pending_space = true;
     }
-    out
 }
 
-fn collect_headers(message: &Message<'_>, root: &MessagePart<'_>) -> Vec<HeaderField> {
-    root.headers
-        .iter()
-        .map(|h| {
-            let value = match &h.value {
-                HeaderValue::Text(t) => t.trim().to_string(),
-                HeaderValue::TextList(l) => {
-                    l.iter().map(|t| t.trim()).collect::<Vec<_>>().join(", ")
+fn collect_headers(message: &Message<'_>, root: &MessagePart<'_>) -> Headers {
+    // (Names and values take about as much room as the raw header block.)
+    let bytes = root.offset_body.saturating_sub(root.offset_header) as usize;
+    let mut headers = Headers::with_capacity(root.headers.len(), bytes);
+    for h in &root.headers {
+        headers.push_with(h.name.as_str(), |out| match &h.value {
+            HeaderValue::Text(t) => out.push_str(t.trim()),
+            HeaderValue::TextList(l) => {
+                for (i, t) in l.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(t.trim());
                 }
-                _ => raw_value(message, h),
-            };
-            HeaderField {
-                name: h.name.as_str().to_string(),
-                value,
             }
-        })
-        .collect()
-}
-
-fn first_header<'a>(headers: &'a [HeaderField], name: &str) -> Option<&'a str> {
+            _ => push_raw_value(out, message, h),
+        });
+    }
     headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
 }
 
 fn first_token_lower(value: &str) -> String {
@@ -512,11 +501,11 @@ fn mime_type_of(part: &MessagePart<'_>) -> Option<String> {
 fn collect_signals(
     message: &Message<'_>,
     root: &MessagePart<'_>,
-    headers: &[HeaderField],
+    headers: &Headers,
 ) -> HeaderSignals {
-    let has = |name: &str| headers.iter().any(|h| h.name.eq_ignore_ascii_case(name));
+    let has = |name: &str| headers.contains(name);
 
-    let return_path_raw = first_header(headers, "Return-Path").map(str::trim);
+    let return_path_raw = headers.get("Return-Path").map(str::trim);
     let null_return_path = return_path_raw.is_some_and(|v| {
         let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
         v == "<>"
@@ -529,7 +518,7 @@ fn collect_signals(
             .filter(|s| !s.is_empty())
     };
 
-    let list_id = first_header(headers, "List-Id").and_then(|v| {
+    let list_id = headers.get("List-Id").and_then(|v| {
         let inner = match (v.rfind('<'), v.rfind('>')) {
             (Some(a), Some(b)) if a < b => v.get(a + 1..b).unwrap_or(v),
             _ => v,
@@ -546,20 +535,22 @@ fn collect_signals(
     };
 
     HeaderSignals {
-        auto_submitted: first_header(headers, "Auto-Submitted")
+        auto_submitted: headers
+            .get("Auto-Submitted")
             .map(first_token_lower)
             .filter(|s| !s.is_empty()),
-        precedence: first_header(headers, "Precedence")
+        precedence: headers
+            .get("Precedence")
             .map(first_token_lower)
             .filter(|s| !s.is_empty()),
         x_autoreply: has("X-Autoreply"),
         x_autorespond: has("X-Autorespond"),
         x_loop: headers
-            .iter()
-            .filter(|h| h.name.eq_ignore_ascii_case("X-Loop"))
-            .map(|h| h.value.trim().to_string())
+            .get_all("X-Loop")
+            .map(|v| v.trim().to_string())
             .collect(),
-        x_auto_response_suppress: first_header(headers, "X-Auto-Response-Suppress")
+        x_auto_response_suppress: headers
+            .get("X-Auto-Response-Suppress")
             .map(|v| v.trim().to_string()),
         list_id,
         list_unsubscribe: has("List-Unsubscribe"),

@@ -286,8 +286,71 @@ pub fn parse(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError>
         .unwrap_or_else(|_| Err(MailError::Unparseable("MIME parser failure".into())))
 }
 
+/// The MIME parser: mail-parser's default parsing of each header, except
+/// `Received`, whose parsed form nothing here reads (its value is kept raw,
+/// unfolded, as for every structured header), and which costs more to
+/// parse than any other header of a typical mail.
+fn mime_parser() -> &'static MessageParser {
+    static PARSER: std::sync::OnceLock<MessageParser> = std::sync::OnceLock::new();
+    PARSER.get_or_init(|| {
+        use mail_parser::HeaderName as H;
+        let mut p = MessageParser::new();
+        for h in [
+            H::Subject,
+            H::Comments,
+            H::ContentDescription,
+            H::ContentLocation,
+            H::ContentTransferEncoding,
+        ] {
+            p = p.header_text(h);
+        }
+        for h in [
+            H::From,
+            H::To,
+            H::Cc,
+            H::Bcc,
+            H::ReplyTo,
+            H::Sender,
+            H::ResentTo,
+            H::ResentFrom,
+            H::ResentBcc,
+            H::ResentCc,
+            H::ResentSender,
+            H::ListArchive,
+            H::ListHelp,
+            H::ListId,
+            H::ListOwner,
+            H::ListPost,
+            H::ListSubscribe,
+            H::ListUnsubscribe,
+        ] {
+            p = p.header_address(h);
+        }
+        for h in [H::Date, H::ResentDate] {
+            p = p.header_date(h);
+        }
+        for h in [
+            H::MessageId,
+            H::References,
+            H::InReplyTo,
+            H::ReturnPath,
+            H::ContentId,
+            H::ResentMessageId,
+        ] {
+            p = p.header_id(h);
+        }
+        for h in [H::Keywords, H::ContentLanguage] {
+            p = p.header_comma_separated(h);
+        }
+        for h in [H::ContentType, H::ContentDisposition] {
+            p = p.header_content_type(h);
+        }
+        p.header_raw(H::MimeVersion).ignore_header(H::Received)
+    })
+}
+
 fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
-    let message = MessageParser::default()
+    let message = mime_parser()
         .parse(raw)
         .ok_or_else(|| MailError::Unparseable("no headers found".into()))?;
     let Some(root) = message.parts.first() else {
@@ -741,6 +804,63 @@ fn collect_attachments(message: &Message<'_>, limits: &ParseLimits) -> Vec<Attac
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// Asserts that two parses of one mail agree on every part, header and
+    /// body, nested messages included, except for `Received` values.
+    fn same_but_received(a: &Message<'_>, b: &Message<'_>, path: &std::path::Path) {
+        let at = path.display();
+        assert_eq!(a.parts.len(), b.parts.len(), "{at}");
+        for (x, y) in a.parts.iter().zip(b.parts.iter()) {
+            assert_eq!(x.headers.len(), y.headers.len(), "{at}");
+            for (hx, hy) in x.headers.iter().zip(y.headers.iter()) {
+                assert_eq!(
+                    (&hx.name, hx.offset_start, hx.offset_end),
+                    (&hy.name, hy.offset_start, hy.offset_end),
+                    "{at}"
+                );
+                if hx.name != mail_parser::HeaderName::Received {
+                    assert_eq!(hx.value, hy.value, "{at}: {}", hx.name);
+                }
+            }
+            match (&x.body, &y.body) {
+                (PartType::Message(mx), PartType::Message(my)) => same_but_received(mx, my, path),
+                (bx, by) => assert_eq!(bx, by, "{at}"),
+            }
+        }
+    }
+
+    /// Our parser configuration reads every header as mail-parser's
+    /// default one does, but `Received`, on every part of every mail of
+    /// mail-parser's corpus.
+    #[test]
+    fn mime_parser_reads_headers_as_the_default_but_received() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/mail-parser-corpus");
+        let mut dirs = vec![root];
+        let mut files = 0;
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                panic!("cannot read {}", dir.display());
+            };
+            for path in entries.flatten().map(|e| e.path()) {
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let Ok(raw) = std::fs::read(&path) else {
+                    panic!("cannot read {}", path.display());
+                };
+                files += 1;
+                let ours = mime_parser().parse(&raw);
+                let default = MessageParser::default().parse(&raw);
+                match (ours, default) {
+                    (Some(ours), Some(default)) => same_but_received(&ours, &default, &path),
+                    (ours, default) => assert_eq!(ours.is_none(), default.is_none()),
+                }
+            }
+        }
+        assert!(files >= 100, "the corpus has {files} files");
+    }
 
     fn p(raw: &str) -> InboundMail {
         match parse(raw.as_bytes(), &ParseLimits::default()) {

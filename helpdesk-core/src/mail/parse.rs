@@ -561,14 +561,61 @@ fn mime_type_of(part: &MessagePart<'_>) -> Option<String> {
     })
 }
 
+/// The values of the headers the classifier's signals read (the first of
+/// each, every `X-Loop`), found in one pass over the headers.
+#[derive(Default)]
+struct SignalHeaders<'a> {
+    return_path: Option<&'a str>,
+    list_id: Option<&'a str>,
+    auto_submitted: Option<&'a str>,
+    precedence: Option<&'a str>,
+    x_auto_response_suppress: Option<&'a str>,
+    x_autoreply: bool,
+    x_autorespond: bool,
+    list_unsubscribe: bool,
+    x_loop: Vec<&'a str>,
+}
+
+impl<'a> SignalHeaders<'a> {
+    fn scan(headers: &'a Headers) -> Self {
+        let mut s = Self::default();
+        for (name, value) in headers.iter() {
+            let is = |n: &str| name.eq_ignore_ascii_case(n);
+            let slot = if is("Return-Path") {
+                &mut s.return_path
+            } else if is("List-Id") {
+                &mut s.list_id
+            } else if is("Auto-Submitted") {
+                &mut s.auto_submitted
+            } else if is("Precedence") {
+                &mut s.precedence
+            } else if is("X-Auto-Response-Suppress") {
+                &mut s.x_auto_response_suppress
+            } else {
+                if is("X-Loop") {
+                    s.x_loop.push(value);
+                } else if is("X-Autoreply") {
+                    s.x_autoreply = true;
+                } else if is("X-Autorespond") {
+                    s.x_autorespond = true;
+                } else if is("List-Unsubscribe") {
+                    s.list_unsubscribe = true;
+                }
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        s
+    }
+}
+
 fn collect_signals(
     message: &Message<'_>,
     root: &MessagePart<'_>,
     headers: &Headers,
 ) -> HeaderSignals {
-    let has = |name: &str| headers.contains(name);
-
-    let return_path_raw = headers.get("Return-Path").map(str::trim);
+    let found = SignalHeaders::scan(headers);
+    let return_path_raw = found.return_path.map(str::trim);
     let null_return_path = return_path_raw.is_some_and(|v| {
         let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
         v == "<>"
@@ -581,7 +628,7 @@ fn collect_signals(
             .filter(|s| !s.is_empty())
     };
 
-    let list_id = headers.get("List-Id").and_then(|v| {
+    let list_id = found.list_id.and_then(|v| {
         let inner = match (v.rfind('<'), v.rfind('>')) {
             (Some(a), Some(b)) if a < b => v.get(a + 1..b).unwrap_or(v),
             _ => v,
@@ -598,25 +645,20 @@ fn collect_signals(
     };
 
     HeaderSignals {
-        auto_submitted: headers
-            .get("Auto-Submitted")
+        auto_submitted: found
+            .auto_submitted
             .map(first_token_lower)
             .filter(|s| !s.is_empty()),
-        precedence: headers
-            .get("Precedence")
+        precedence: found
+            .precedence
             .map(first_token_lower)
             .filter(|s| !s.is_empty()),
-        x_autoreply: has("X-Autoreply"),
-        x_autorespond: has("X-Autorespond"),
-        x_loop: headers
-            .get_all("X-Loop")
-            .map(|v| v.trim().to_string())
-            .collect(),
-        x_auto_response_suppress: headers
-            .get("X-Auto-Response-Suppress")
-            .map(|v| v.trim().to_string()),
+        x_autoreply: found.x_autoreply,
+        x_autorespond: found.x_autorespond,
+        x_loop: found.x_loop.iter().map(|v| v.trim().to_string()).collect(),
+        x_auto_response_suppress: found.x_auto_response_suppress.map(|v| v.trim().to_string()),
         list_id,
-        list_unsubscribe: has("List-Unsubscribe"),
+        list_unsubscribe: found.list_unsubscribe,
         null_return_path,
         return_path,
         content_type,

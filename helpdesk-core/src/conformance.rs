@@ -45,7 +45,8 @@ macro_rules! conformance_tests {
     (@list $mode:ident $make:expr) => {
         $crate::conformance_tests!($mode $make;
             create_and_get, numbering_unique_under_concurrency, compare_and_set_conflict,
-            commit_is_atomic, events_and_outbox_written_with_ticket, workspace_isolation,
+            commit_is_atomic, commit_rejects_a_ticket_written_twice,
+            events_and_outbox_written_with_ticket, workspace_isolation,
             merge_round_trip, link_round_trip, due_job_claiming, run_due_reopens_once,
             concurrent_writers_lose_no_update, take_is_exclusive, contact_email_is_unique,
             outbox_delivery_retry_and_failure, delayed_send_can_be_cancelled,
@@ -311,6 +312,75 @@ pub async fn compare_and_set_conflict(store: Arc<DynStore>) {
         !events.iter().any(|e| e.kind == EventKind::LoopCleared),
         "the event of a failed commit is not written"
     );
+}
+
+/// A commit that writes one ticket twice is refused and writes nothing,
+/// in a small commit and in a bulk one; a message may go to a ticket the
+/// same commit creates, in both.
+pub async fn commit_rejects_a_ticket_written_twice(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let a = new_ticket(&f, "ann@example.com", "A").await;
+    let mut a2 = a.clone();
+    a2.subject = "A changed".into();
+    let twice = Commit {
+        tickets: vec![
+            TicketWrite::Update {
+                ticket: a2.clone(),
+                expected_version: a.version,
+            },
+            TicketWrite::Update {
+                ticket: a2,
+                expected_version: a.version,
+            },
+        ],
+        ..Commit::default()
+    };
+    let err = store.commit(f.ws, twice).await.expect_err("written twice");
+    assert!(
+        matches!(err, Error::Validation { .. } | Error::Conflict(_)),
+        "got {err:?}"
+    );
+    assert_eq!(store.ticket(f.ws, a.id).await.unwrap().unwrap(), a);
+
+    for count in [2, 20] {
+        let tickets: Vec<Ticket> = (0..count)
+            .map(|i| Ticket::new(f.ws, format!("T{i}"), a.requester, Channel::Email, t0()))
+            .collect();
+        let message =
+            |t: &Ticket| Message::new(f.ws, t.id, Actor::System, Channel::Email, "x", t0());
+        let mut repeated: Vec<TicketWrite> =
+            tickets.iter().cloned().map(TicketWrite::Create).collect();
+        repeated.push(TicketWrite::Create(tickets[count / 2].clone()));
+        let refused = Commit {
+            tickets: repeated,
+            messages: tickets.iter().map(message).collect(),
+            ..Commit::default()
+        };
+        let err = store
+            .commit(f.ws, refused)
+            .await
+            .expect_err("a new ticket written twice");
+        assert!(
+            matches!(err, Error::Validation { .. } | Error::Conflict(_)),
+            "{count} tickets: got {err:?}"
+        );
+        for t in &tickets {
+            assert!(
+                store.ticket(f.ws, t.id).await.unwrap().is_none(),
+                "nothing written"
+            );
+        }
+        let fine = Commit {
+            tickets: tickets.iter().cloned().map(TicketWrite::Create).collect(),
+            messages: tickets.iter().map(message).collect(),
+            ..Commit::default()
+        };
+        let out = store.commit(f.ws, fine).await.expect("each ticket once");
+        assert_eq!(out.tickets.len(), count);
+        for t in &tickets {
+            assert_eq!(store.messages(f.ws, t.id).await.unwrap().len(), 1);
+        }
+    }
 }
 
 /// A commit is all or nothing: one stale ticket rolls back every other row

@@ -99,14 +99,25 @@ impl Workspace {
 
     /// Phase one: every check that can fail. Reads only.
     fn check(&self, ws: WorkspaceId, commit: &Commit) -> Result<()> {
-        let mut touched = HashSet::default();
-        let mut created = HashSet::default();
-        for write in &commit.tickets {
+        // Most commits write a ticket or two, which linear checks handle
+        // without sets; bulk commits get sets.
+        let bulk = commit.tickets.len() > 16;
+        let mut seen: Option<HashSet<TicketId>> = bulk.then(HashSet::default);
+        for (i, write) in commit.tickets.iter().enumerate() {
             let t = write.ticket();
             if t.workspace != ws {
                 return Err(foreign("ticket"));
             }
-            if !touched.insert(t.id) {
+            let repeated = match seen.as_mut() {
+                Some(set) => !set.insert(t.id),
+                None => commit
+                    .tickets
+                    .get(..i)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|w| w.ticket().id == t.id),
+            };
+            if repeated {
                 return Err(Error::validation(
                     "tickets",
                     format!("ticket {} is written twice", t.id),
@@ -126,7 +137,6 @@ impl Workspace {
                             t.number
                         )));
                     }
-                    created.insert(t.id);
                 }
                 TicketWrite::Update {
                     ticket,
@@ -149,7 +159,26 @@ impl Workspace {
                 },
             }
         }
-        let ticket_known = |id: &TicketId| self.tickets.contains_key(id) || created.contains(id);
+        let created: Option<HashSet<TicketId>> = bulk.then(|| {
+            commit
+                .tickets
+                .iter()
+                .filter_map(|w| match w {
+                    TicketWrite::Create(t) => Some(t.id),
+                    TicketWrite::Update { .. } => None,
+                })
+                .collect()
+        });
+        let ticket_known = |id: &TicketId| {
+            self.tickets.contains_key(id)
+                || match &created {
+                    Some(set) => set.contains(id),
+                    None => commit
+                        .tickets
+                        .iter()
+                        .any(|w| matches!(w, TicketWrite::Create(t) if t.id == *id)),
+                }
+        };
         // Repeats within the commit: most commits write one or two
         // messages, which a linear check handles without a set.
         let many: Option<HashSet<MessageId>> =
@@ -386,10 +415,14 @@ impl Workspace {
             }
             if m.direction == Direction::Outbound && m.author == Actor::System {
                 for address in m.to.iter().chain(m.cc.iter()) {
-                    self.automatic_sent
-                        .entry(normalize_email(address))
-                        .or_default()
-                        .push((m.created_at, m.id));
+                    let address = normalized_email(address);
+                    match self.automatic_sent.get_mut(address.as_ref()) {
+                        Some(sent) => sent.push((m.created_at, m.id)),
+                        None => {
+                            self.automatic_sent
+                                .insert(address.into_owned(), vec![(m.created_at, m.id)]);
+                        }
+                    }
                 }
             }
             self.messages.insert(m.id, Box::new(m));
@@ -501,10 +534,13 @@ impl Workspace {
             self.contacts.insert(c.id, c);
         }
         for record in commit.ingest_keys {
-            self.ingested
-                .entry(record.mailbox.clone())
-                .or_default()
-                .insert(record.key.clone(), record);
+            if !self.ingested.contains_key(&record.mailbox) {
+                self.ingested
+                    .insert(record.mailbox.clone(), HashMap::default());
+            }
+            if let Some(keys) = self.ingested.get_mut(&record.mailbox) {
+                keys.insert(record.key.clone(), record);
+            }
         }
         for checkpoint in commit.checkpoints {
             let keep = self.checkpoints.get(&checkpoint.mailbox).is_some_and(|c| {

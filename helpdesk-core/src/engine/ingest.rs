@@ -11,8 +11,8 @@ use super::reads::Reads;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, CustomerReply, LifecycleContext, State, Transition};
 use crate::mail::{
-    self, AutoresponderConfig, AutoresponseDecision, AutoresponseInput, ClassifyContext,
-    InboundMail, IncomingRule, SuppressReason,
+    self, AutoresponderConfig, AutoresponseDecision, AutoresponseInput, InboundMail, IncomingRule,
+    SuppressReason,
 };
 use crate::model::{
     Actor, Attachment, Channel, Classification, Contact, Direction, EmailIds, EventKind, Message,
@@ -380,15 +380,19 @@ impl Helpdesk {
         }
 
         // Classify.
-        let settings = self.settings_in(workspace, &mut reads).await?;
-        let ctx = ClassifyContext {
-            own_addresses: vec![mailbox_address.clone()],
-            own_message_id_domain: Some(self.config.mail.message_id_domain.clone()),
-            loop_header_name: self.config.mail.loop_header.clone(),
-            loop_header_value: self.loop_header_value(workspace),
-            blocklist: settings.map(|s| s.blocklist).unwrap_or_default(),
+        let mut classification = {
+            let settings = self.settings_in(workspace, &mut reads).await?;
+            let loop_value = self.loop_value(workspace);
+            // (What `ClassifyContext` holds, borrowed: nothing is copied.)
+            let ctx = mail::ContextRef {
+                own_addresses: std::slice::from_ref(&mailbox_address),
+                own_message_id_domain: Some(&self.config.mail.message_id_domain),
+                loop_header_name: &self.config.mail.loop_header,
+                loop_header_value: std::str::from_utf8(&loop_value).unwrap_or_default(),
+                blocklist: settings.as_ref().map_or(&[], |s| s.blocklist.as_slice()),
+            };
+            mail::classify_borrowed(&mail, &ctx)
         };
-        let mut classification = mail::classify(&mail, &ctx);
         let sender = mail.from.as_ref().map(|a| normalize_email(&a.email));
         let sender_contact = match &sender {
             Some(s) => self.contact_by_email_in(workspace, &mut reads, s).await?,

@@ -59,8 +59,16 @@ impl Helpdesk {
 
     /// The value of our loop header in `workspace`.
     pub fn loop_header_value(&self, workspace: WorkspaceId) -> String {
-        let value = self.identity(workspace).loop_value;
-        value.iter().map(|&b| char::from(b)).collect()
+        self.loop_value(workspace)
+            .iter()
+            .map(|&b| char::from(b))
+            .collect()
+    }
+
+    /// [`loop_header_value`](Helpdesk::loop_header_value) as ASCII bytes,
+    /// without a `String`.
+    pub(crate) fn loop_value(&self, workspace: WorkspaceId) -> [u8; 16] {
+        self.identity(workspace).loop_value
     }
 
     /// A new Message-ID of ours for `message` on `ticket` (no angle

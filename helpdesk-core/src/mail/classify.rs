@@ -122,11 +122,39 @@ pub fn classify_with_reason(
     mail: &InboundMail,
     ctx: &ClassifyContext,
 ) -> (Classification, ClassifyReason) {
-    let reason = decide(mail, ctx);
+    let reason = decide(mail, &ctx.borrowed());
     (reason.classification(), reason)
 }
 
-fn decide(mail: &InboundMail, ctx: &ClassifyContext) -> ClassifyReason {
+/// [`ClassifyContext`], borrowed: what the engine classifies with, built
+/// per mail without copying its parts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ContextRef<'a> {
+    pub(crate) own_addresses: &'a [String],
+    pub(crate) own_message_id_domain: Option<&'a str>,
+    pub(crate) loop_header_name: &'a str,
+    pub(crate) loop_header_value: &'a str,
+    pub(crate) blocklist: &'a [String],
+}
+
+impl ClassifyContext {
+    fn borrowed(&self) -> ContextRef<'_> {
+        ContextRef {
+            own_addresses: &self.own_addresses,
+            own_message_id_domain: self.own_message_id_domain.as_deref(),
+            loop_header_name: &self.loop_header_name,
+            loop_header_value: &self.loop_header_value,
+            blocklist: &self.blocklist,
+        }
+    }
+}
+
+/// [`classify_with_reason`] with a borrowed context.
+pub(crate) fn classify_borrowed(mail: &InboundMail, ctx: &ContextRef<'_>) -> Classification {
+    decide(mail, ctx).classification()
+}
+
+fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
     let s = &mail.signals;
     let sender = mail
         .from
@@ -135,7 +163,7 @@ fn decide(mail: &InboundMail, ctx: &ClassifyContext) -> ClassifyReason {
         .unwrap_or_default();
 
     // 1. Spam.
-    if !sender.is_empty() && is_blocked(&sender, &ctx.blocklist) {
+    if !sender.is_empty() && is_blocked(&sender, ctx.blocklist) {
         return ClassifyReason::BlockedSender;
     }
 
@@ -164,7 +192,7 @@ fn decide(mail: &InboundMail, ctx: &ClassifyContext) -> ClassifyReason {
     if !sender.is_empty() && own(&strip_plus(&sender)) {
         return ClassifyReason::OwnAddress;
     }
-    if let (Some(domain), Some(id)) = (&ctx.own_message_id_domain, &mail.message_id) {
+    if let (Some(domain), Some(id)) = (ctx.own_message_id_domain, &mail.message_id) {
         let domain = domain.trim().trim_start_matches('@');
         if !domain.is_empty()
             && id

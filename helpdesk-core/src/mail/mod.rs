@@ -37,6 +37,7 @@ pub use classify::{
     Classification, ClassifyContext, ClassifyReason, classify, classify_with_reason,
     dsn_is_permanent, is_no_reply_address,
 };
+pub(crate) use classify::{ContextRef, classify_borrowed};
 pub use compose::{ComposedEmail, EmailDraft, compose};
 pub use headers::Headers;
 pub use parse::{

@@ -553,11 +553,15 @@ fn first_token_lower(value: &str) -> String {
 
 fn mime_type_of(part: &MessagePart<'_>) -> Option<String> {
     part.content_type().map(|ct| {
-        let t = ct.ctype().trim().to_ascii_lowercase();
-        match ct.subtype() {
-            Some(sub) => format!("{t}/{}", sub.trim().to_ascii_lowercase()),
-            None => t,
+        let (t, sub) = (ct.ctype().trim(), ct.subtype().map(str::trim));
+        let mut out = String::with_capacity(t.len() + sub.map_or(0, |s| s.len() + 1));
+        out.push_str(t);
+        if let Some(sub) = sub {
+            out.push('/');
+            out.push_str(sub);
         }
+        out.make_ascii_lowercase();
+        out
     })
 }
 
@@ -617,8 +621,8 @@ fn collect_signals(
     let found = SignalHeaders::scan(headers);
     let return_path_raw = found.return_path.map(str::trim);
     let null_return_path = return_path_raw.is_some_and(|v| {
-        let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
-        v == "<>"
+        let mut rest = v.chars().filter(|c| !c.is_whitespace());
+        rest.next() == Some('<') && rest.next() == Some('>') && rest.next().is_none()
     });
     let return_path = if null_return_path {
         None

@@ -159,7 +159,7 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
     let sender = mail
         .from
         .as_ref()
-        .map(|a| normalize_email(&a.email))
+        .map(|a| crate::model::normalized_email(&a.email))
         .unwrap_or_default();
 
     // 1. Spam.
@@ -211,7 +211,7 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
         }
         return ClassifyReason::DeliveryReport;
     }
-    let local = sender.rsplit_once('@').map_or(sender.as_str(), |(l, _)| l);
+    let local = sender.rsplit_once('@').map_or(&*sender, |(l, _)| l);
     if matches!(
         local,
         "mailer-daemon" | "mailer_daemon" | "mailerdaemon" | "postmaster"

@@ -90,7 +90,7 @@ pub struct AttachmentInfo {
     pub content_id: Option<String>,
 }
 
-/// One top-level header of an inbound mail.
+/// One top-level header of an inbound mail, as [`Headers`] serialises it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct HeaderField {
     /// Header name as written in the message.

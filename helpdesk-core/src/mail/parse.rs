@@ -350,20 +350,28 @@ fn mime_parser() -> &'static MessageParser {
 }
 
 fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
+    // Most mail is one plain-text part in UTF-8: its headers are parsed,
+    // and its body is read here, as the full parse would decode it (checked
+    // by `fast_path_is_the_full_parse` and the corpus test).
+    if let Some(message) = mime_parser().parse_headers(raw)
+        && let Some(root) = message.parts.first()
+        && let Some(body) = plain_text_body(root, raw)
+    {
+        let mut text = String::new();
+        push_text_part(&mut text, body);
+        return Ok(assemble(&message, root, raw, text, None, Vec::new()));
+    }
+    parse_full(raw, limits)
+}
+
+/// [`parse_inner`] through mail-parser's full parse, for every mail.
+fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
     let message = mime_parser()
         .parse(raw)
         .ok_or_else(|| MailError::Unparseable("no headers found".into()))?;
     let Some(root) = message.parts.first() else {
         return Err(MailError::Unparseable("no MIME parts".into()));
     };
-
-    let headers = collect_headers(&message, root);
-    let signals = collect_signals(&message, root, &headers);
-
-    let date = message
-        .date()
-        .filter(|d| d.is_valid())
-        .and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0));
 
     let mut text = String::new();
     for i in 0..message.text_body.len() {
@@ -382,9 +390,75 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         });
 
     let attachments = collect_attachments(&message, limits);
-    let message_id = message.message_id().map(clean_id).filter(|s| !s.is_empty());
+    Ok(assemble(&message, root, raw, text, html, attachments))
+}
 
-    Ok(InboundMail {
+/// The body of a mail that is one plain-text part in UTF-8 (or ASCII),
+/// decoded as mail-parser's full parse decodes it: everything after the
+/// blank line that ends the headers. `None` for anything else: another
+/// type or charset, a multipart, base64 or quoted-printable, an attachment
+/// disposition, a body that is not valid UTF-8 (the full parse replaces
+/// what is not), or a header block that does not end plainly.
+fn plain_text_body<'a>(root: &MessagePart<'_>, raw: &'a [u8]) -> Option<&'a str> {
+    use mail_parser::{GetHeader, HeaderName as H};
+    let mut ascii_only = false;
+    // (The same tests as mail-parser's, on the same parsed values.)
+    if let Some(ct) = root.content_type() {
+        if ct.ctype() != "text" || ct.subtype() != Some("plain") {
+            return None;
+        }
+        match ct.attribute("charset") {
+            None => {}
+            Some(c) if c.eq_ignore_ascii_case("utf-8") || c.eq_ignore_ascii_case("utf8") => {}
+            Some(c) if c.eq_ignore_ascii_case("us-ascii") => ascii_only = true,
+            Some(_) => return None,
+        }
+    }
+    if let Some(HeaderValue::Text(encoding)) =
+        root.headers.header_value(&H::ContentTransferEncoding)
+        && (encoding.eq_ignore_ascii_case("base64")
+            || encoding.eq_ignore_ascii_case("quoted-printable"))
+    {
+        return None;
+    }
+    if root
+        .headers
+        .header_value(&H::ContentDisposition)
+        .is_some_and(|d| d.as_content_type().is_some_and(|ct| ct.is_attachment()))
+    {
+        return None;
+    }
+    // The headers end with a line of nothing but white space.
+    let after = raw.get(root.headers.last()?.offset_end as usize..)?;
+    let newline = memchr::memchr(b'\n', after)?;
+    if !after.get(..newline)?.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let body = after.get(newline + 1..)?;
+    if ascii_only && !body.is_ascii() {
+        return None;
+    }
+    std::str::from_utf8(body).ok()
+}
+
+/// An [`InboundMail`] from a parsed message (its root part's headers) and
+/// its body as read.
+fn assemble(
+    message: &Message<'_>,
+    root: &MessagePart<'_>,
+    raw: &[u8],
+    text: String,
+    html: Option<String>,
+    attachments: Vec<AttachmentInfo>,
+) -> InboundMail {
+    let headers = collect_headers(message, root);
+    let signals = collect_signals(message, root, &headers);
+    let date = message
+        .date()
+        .filter(|d| d.is_valid())
+        .and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0));
+    let message_id = message.message_id().map(clean_id).filter(|s| !s.is_empty());
+    InboundMail {
         in_reply_to: id_list(message.in_reply_to()),
         references: id_list(message.references()),
         from: message
@@ -407,7 +481,7 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
             content_hash(raw)
         },
         message_id,
-    })
+    }
 }
 
 /// Appends one inline text part to `text`: `\r\n` line endings become
@@ -872,6 +946,102 @@ pub(crate) mod tests {
                 (PartType::Message(mx), PartType::Message(my)) => same_but_received(mx, my, path),
                 (bx, by) => assert_eq!(bx, by, "{at}"),
             }
+        }
+    }
+
+    /// The fast path (headers parsed, a plain UTF-8 body read here) gives
+    /// what the full parse gives, on every mail of mail-parser's corpus.
+    #[test]
+    fn fast_path_is_the_full_parse_on_the_corpus() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/mail-parser-corpus");
+        let mut dirs = vec![root];
+        let limits = ParseLimits::default();
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                panic!("cannot read {}", dir.display());
+            };
+            for path in entries.flatten().map(|e| e.path()) {
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let Ok(raw) = std::fs::read(&path) else {
+                    panic!("cannot read {}", path.display());
+                };
+                assert_eq!(
+                    parse_inner(&raw, &limits),
+                    parse_full(&raw, &limits),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn plain_mail_takes_the_fast_path() {
+        for raw in [
+            &b"From: a@b.c\r\nSubject: s\r\n\r\nHello\r\n"[..],
+            b"From: a@b.c\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\nZa\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87\n",
+            b"From: a@b.c\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nHi",
+        ] {
+            let message = mime_parser().parse_headers(raw);
+            let root = message.as_ref().and_then(|m| m.parts.first());
+            assert!(
+                root.and_then(|r| plain_text_body(r, raw)).is_some(),
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+        let html = b"From: a@b.c\r\nContent-Type: text/html\r\n\r\n<p>Hi</p>";
+        let message = mime_parser().parse_headers(html);
+        let root = message.as_ref().and_then(|m| m.parts.first());
+        assert!(root.is_some_and(|r| plain_text_body(r, html).is_none()));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The fast path gives what the full parse gives, on mails built
+        /// from the header, separator and body variants that decide it.
+        #[test]
+        fn fast_path_is_the_full_parse(
+            headers in proptest::collection::vec(proptest::sample::select(vec![
+                "From: Ann <ann@example.com>", "To: support@example.com", "Subject: Hi",
+                "Subject: =?utf-8?q?Za=C5=BC=C3=B3=C5=82=C4=87?=", "Message-ID: <a@b>",
+                "Content-Type: text/plain", "Content-Type: text/plain; charset=utf-8",
+                "Content-Type: TEXT/PLAIN; charset=\"UTF-8\"", "Content-Type: text/plain; charset=us-ascii",
+                "Content-Type: text/plain; charset=iso-8859-2", "Content-Type: text/plain; charset=utf8",
+                "Content-Type: text/html; charset=utf-8", "Content-Type: text/plain; format=flowed",
+                "Content-Type: multipart/alternative; boundary=b", "Content-Type: multipart/mixed",
+                "Content-Type: message/rfc822", "Content-Type: application/pdf; name=x.pdf",
+                "Content-Type:", "Content-Transfer-Encoding: 7bit", "Content-Transfer-Encoding: 8BIT",
+                "Content-Transfer-Encoding: base64", "Content-Transfer-Encoding: Quoted-Printable",
+                "Content-Transfer-Encoding: x-uuencode", "Content-Disposition: attachment",
+                "Content-Disposition: inline", "Content-Disposition: attachment; filename=a.txt",
+                "Received: from x by y; Mon, 2 Mar 2026 09:00:00 +0100",
+                "X-Folded: a\r\n\tb", "garbage line without a colon", " leading space: x",
+                "Date: Mon, 2 Mar 2026 09:00:00 +0100",
+            ]), 0..8),
+            eol in proptest::sample::select(vec!["\r\n", "\n"]),
+            blank in proptest::sample::select(vec!["\r\n", "\n", " \r\n", "\t\n", "", "\r\r\n"]),
+            body in proptest::collection::vec(proptest::sample::select(vec![
+                &b"Hello"[..], b" ", b"\r\n", b"\n", b"\r", b"Za\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87",
+                b"\xff", b"\xc5", b"--b", b"--b--", b"=3D", b"SGVsbG8=", b"<p>x</p>", b"\t",
+                b"From: x@y", b"",
+            ]), 0..12),
+        ) {
+            let mut raw = Vec::new();
+            for h in &headers {
+                raw.extend_from_slice(h.as_bytes());
+                raw.extend_from_slice(eol.as_bytes());
+            }
+            raw.extend_from_slice(blank.as_bytes());
+            for b in &body {
+                raw.extend_from_slice(b);
+            }
+            let limits = ParseLimits::default();
+            proptest::prop_assert_eq!(parse_inner(&raw, &limits), parse_full(&raw, &limits));
         }
     }
 

@@ -353,7 +353,8 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
     // Most mail is one plain-text part in UTF-8: its headers are parsed,
     // and its body is read here, as the full parse would decode it (checked
     // by `fast_path_is_the_full_parse` and the corpus test).
-    if let Some(message) = mime_parser().parse_headers(raw)
+    if !header_block_names_multipart(raw)
+        && let Some(message) = mime_parser().parse_headers(raw)
         && let Some(root) = message.parts.first()
         && let Some(body) = plain_text_body(root, raw)
     {
@@ -362,6 +363,29 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         return Ok(assemble(&message, root, raw, text, None, Vec::new()));
     }
     parse_full(raw, limits)
+}
+
+/// Whether the header block of `raw` (up to its first blank line) names a
+/// multipart type. Such mail never takes the fast path, and this byte
+/// search is much cheaper than parsing its headers twice. (Only a hint:
+/// the fast path checks the parsed headers itself.)
+fn header_block_names_multipart(raw: &[u8]) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static BLANK_CRLF: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n\r\n"));
+    static BLANK_LF: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n\n"));
+    static LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ultipart/"));
+    static UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ULTIPART/"));
+    // (The first blank line ends the block; CRLF mail is searched for its
+    // form first, and the other form only before it.)
+    let end = match BLANK_CRLF.find(raw) {
+        Some(crlf) => BLANK_LF
+            .find(raw.get(..crlf).unwrap_or(raw))
+            .unwrap_or(crlf),
+        None => BLANK_LF.find(raw).unwrap_or(raw.len()),
+    };
+    let head = raw.get(..end).unwrap_or(raw);
+    LOWER.find(head).is_some() || UPPER.find(head).is_some()
 }
 
 /// [`parse_inner`] through mail-parser's full parse, for every mail.
@@ -976,6 +1000,28 @@ pub(crate) mod tests {
                     path.display()
                 );
             }
+        }
+    }
+
+    #[test]
+    fn multipart_hint_reads_only_the_header_block() {
+        for (raw, multipart) in [
+            (
+                &b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b--"[..],
+                true,
+            ),
+            (b"Content-Type: MULTIPART/ALTERNATIVE; boundary=b\n\n", true),
+            (b"Subject: x\r\n\r\nsee multipart/mixed\r\n", false),
+            (b"Subject: x\n\nsee multipart/mixed\r\n\r\n", false),
+            (b"Subject: no body, multipart/x", true),
+            (b"Content-Type: text/plain\r\n\r\n", false),
+        ] {
+            assert_eq!(
+                header_block_names_multipart(raw),
+                multipart,
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
         }
     }
 

@@ -620,8 +620,13 @@ fn unfold_into(out: &mut String, s: &str) {
 }
 
 fn collect_headers(message: &Message<'_>, root: &MessagePart<'_>) -> Headers {
-    // (Names and values take about as much room as the raw header block.)
-    let bytes = root.offset_body.saturating_sub(root.offset_header) as usize;
+    // (Names and values take about as much room as the raw header block;
+    // not the part's body offset, which a headers-only parse sets to the
+    // end of the mail.)
+    let bytes = match (root.headers.first(), root.headers.last()) {
+        (Some(first), Some(last)) => last.offset_end.saturating_sub(first.offset_field) as usize,
+        _ => 0,
+    };
     let mut headers = Headers::with_capacity(root.headers.len(), bytes);
     for h in &root.headers {
         headers.push_with(h.name.as_str(), |out| match &h.value {

@@ -173,8 +173,8 @@ impl Helpdesk {
         raw: &[u8],
         checkpoint: Option<MailboxCheckpoint>,
     ) -> Result<IngestOutcome> {
-        // (Boxed: the parsed mail is large, and the futures holding it are
-        // moved.)
+        // (Boxed: the parsed mail is large, and the planning future holds
+        // it across its store calls.)
         let parse = || {
             mail::parse(raw, &self.config.mail.limits)
                 .map(Box::new)
@@ -473,7 +473,7 @@ impl Helpdesk {
         };
 
         // The message (boxed, as the ticket: the planning future holds
-        // both across its store calls, and is moved).
+        // both across its store calls).
         let mut message = Box::new(Message::new(
             workspace,
             TicketId::from_u128(0),

@@ -128,11 +128,7 @@ pub(crate) fn shown(text: &str) -> Cow<'_, str> {
         None => None,
         Some(start) => {
             let rest = text.get(start..).unwrap_or_default();
-            let lines = split_lines(rest);
-            cut_index(&lines).and_then(|i| lines.get(i)).map(|line| {
-                // (A line is a stretch of `rest`.)
-                start + (line.as_ptr() as usize - rest.as_ptr() as usize)
-            })
+            cut_in(rest).map(|at| start + at)
         }
     };
     // The kept lines, as one stretch of the text without its last `\n`;
@@ -201,6 +197,55 @@ fn first_candidate(text: &str) -> Option<usize> {
         }
         before = [before[1], start];
         start = end? + 1;
+    }
+}
+
+/// The byte offset in `rest` of the line that [`cut_index`] finds over
+/// its lines, splitting them only as far as the checks look: a reply's
+/// quoted history after the cut is never split.
+fn cut_in<'a>(rest: &'a str) -> Option<usize> {
+    let mut lines: Vec<&'a str> = Vec::with_capacity(16);
+    // Where the next line to split off starts; `None` past the end.
+    let mut next = Some(0);
+    let mut split_one = |lines: &mut Vec<&'a str>| -> bool {
+        let Some(start) = next else {
+            return false;
+        };
+        let tail = rest.get(start..).unwrap_or_default();
+        let line = match memchr::memchr(b'\n', tail.as_bytes()) {
+            Some(n) => {
+                next = Some(start + n + 1);
+                tail.get(..n).unwrap_or_default()
+            }
+            None => {
+                next = None;
+                tail
+            }
+        };
+        lines.push(line.trim_end_matches('\r'));
+        true
+    };
+    let mut scratch = String::new();
+    let mut i = 0;
+    loop {
+        // What `is_cut_at` may read for line `i`: up to line `i + 3`, and
+        // the first non-blank line after them.
+        while lines.len() < i + 4 && split_one(&mut lines) {}
+        while !lines
+            .get(i + 4..)
+            .unwrap_or_default()
+            .iter()
+            .any(|l| !l.trim().is_empty())
+            && split_one(&mut lines)
+        {}
+        let line = lines.get(i)?;
+        let colon_at = |j: usize| lines.get(j).is_some_and(|l| ends_with_colon(l));
+        let colon = [colon_at(i), colon_at(i + 1), colon_at(i + 2)];
+        if is_cut_at(&lines, colon, i, &mut scratch) {
+            // (A line is a stretch of `rest`.)
+            return Some(line.as_ptr() as usize - rest.as_ptr() as usize);
+        }
+        i += 1;
     }
 }
 
@@ -694,6 +739,17 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_after_many_blank_lines_still_follows_the_attribution() {
+        // No date or address in the attribution: only the quote after it
+        // (past several blank lines) makes it one.
+        let t = "Thanks\n\nAnn wrote:\n\n\n\n\n\n> quoted\n";
+        assert_eq!(d(t), "Thanks");
+        assert_eq!(super::shown(t), super::shown_by_lines(t));
+        let t = "Thanks\n\nAnn wrote:\n\n\n\n\n\nnot a quote\n";
+        assert_eq!(super::shown(t), super::shown_by_lines(t));
+    }
+
+    #[test]
     fn marker_words_never_take_the_fast_path() {
         for word in super::MARKER_WORD_LIST {
             let word = String::from_utf8_lossy(word);
@@ -732,7 +788,7 @@ mod tests {
         #[test]
         fn fast_path_is_the_line_by_line_answer(parts in proptest::collection::vec(
             proptest::sample::select(vec![
-                "Thanks", "a", "I", " ", "\t", "\n", "\n", "\n\n", "> ", ">", "quoted", ":",
+                "Thanks", "a", "I", " ", "\t", "\n", "\n", "\n\n", "\n\n\n\n", "> ", ">", "quoted", ":",
                 "On Mon, 2 Mar 2026 Ann <a@b.c> wrote:", "On Mon, 2 Mar 2026", "Ann wrote:",
                 "W dniu 2.03.2026 Jan napisał(a):", "Am 2. März 2026 schrieb Jan <j@x.de>:",
                 "Il giorno lun 2 mar 2026 Ann ha scritto:", "pt., 4 lip 2025 o 10:52", "2026",

@@ -954,6 +954,31 @@ fn collect_attachments(message: &Message<'_>, limits: &ParseLimits) -> Vec<Attac
 pub(crate) mod tests {
     use super::*;
 
+    /// Every file of mail-parser's corpus (`tests/fixtures`), with its path.
+    fn corpus() -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut dirs = vec![
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../tests/fixtures/mail-parser-corpus"),
+        ];
+        let mut files = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                panic!("cannot read {}", dir.display());
+            };
+            for path in entries.flatten().map(|e| e.path()) {
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    let Ok(raw) = std::fs::read(&path) else {
+                        panic!("cannot read {}", path.display());
+                    };
+                    files.push((path, raw));
+                }
+            }
+        }
+        files
+    }
+
     /// Asserts that two parses of one mail agree on every part, header and
     /// body, nested messages included, except for `Received` values.
     fn same_but_received(a: &Message<'_>, b: &Message<'_>, path: &std::path::Path) {
@@ -982,29 +1007,14 @@ pub(crate) mod tests {
     /// what the full parse gives, on every mail of mail-parser's corpus.
     #[test]
     fn fast_path_is_the_full_parse_on_the_corpus() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../tests/fixtures/mail-parser-corpus");
-        let mut dirs = vec![root];
         let limits = ParseLimits::default();
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                panic!("cannot read {}", dir.display());
-            };
-            for path in entries.flatten().map(|e| e.path()) {
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                let Ok(raw) = std::fs::read(&path) else {
-                    panic!("cannot read {}", path.display());
-                };
-                assert_eq!(
-                    parse_inner(&raw, &limits),
-                    parse_full(&raw, &limits),
-                    "{}",
-                    path.display()
-                );
-            }
+        for (path, raw) in corpus() {
+            assert_eq!(
+                parse_inner(&raw, &limits),
+                parse_full(&raw, &limits),
+                "{}",
+                path.display()
+            );
         }
     }
 
@@ -1101,32 +1111,17 @@ pub(crate) mod tests {
     /// mail-parser's corpus.
     #[test]
     fn mime_parser_reads_headers_as_the_default_but_received() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../tests/fixtures/mail-parser-corpus");
-        let mut dirs = vec![root];
-        let mut files = 0;
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                panic!("cannot read {}", dir.display());
-            };
-            for path in entries.flatten().map(|e| e.path()) {
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
-                }
-                let Ok(raw) = std::fs::read(&path) else {
-                    panic!("cannot read {}", path.display());
-                };
-                files += 1;
-                let ours = mime_parser().parse(&raw);
-                let default = MessageParser::default().parse(&raw);
-                match (ours, default) {
-                    (Some(ours), Some(default)) => same_but_received(&ours, &default, &path),
-                    (ours, default) => assert_eq!(ours.is_none(), default.is_none()),
-                }
+        let files = corpus();
+        assert!(files.len() >= 100, "the corpus has {} files", files.len());
+        for (path, raw) in &files {
+            match (
+                mime_parser().parse(raw),
+                MessageParser::default().parse(raw),
+            ) {
+                (Some(ours), Some(default)) => same_but_received(&ours, &default, path),
+                (ours, default) => assert_eq!(ours.is_none(), default.is_none()),
             }
         }
-        assert!(files >= 100, "the corpus has {files} files");
     }
 
     fn p(raw: &str) -> InboundMail {

@@ -184,10 +184,7 @@ fn split_last_line(s: &str) -> (Option<&str>, &str) {
 fn first_candidate(text: &str) -> Option<usize> {
     // Starts of the two lines before the current one.
     let mut before = [0usize; 2];
-    let mut start = 0;
-    loop {
-        let end = memchr::memchr(b'\n', text.get(start..)?.as_bytes()).map(|e| start + e);
-        let line = text.get(start..end.unwrap_or(text.len()))?;
+    for line in lines_of(text) {
         let plain = !ends_with_colon(line) && {
             let t = line.trim_start();
             t.is_empty() || t.starts_with('>') || first_word_starts_no_marker(line)
@@ -195,9 +192,10 @@ fn first_candidate(text: &str) -> Option<usize> {
         if !plain {
             return Some(before[0]);
         }
-        before = [before[1], start];
-        start = end? + 1;
+        // (A line is a stretch of `text`.)
+        before = [before[1], line.as_ptr() as usize - text.as_ptr() as usize];
     }
+    None
 }
 
 /// The byte offset in `rest` of the line that [`cut_index`] finds over
@@ -205,25 +203,13 @@ fn first_candidate(text: &str) -> Option<usize> {
 /// quoted history after the cut is never split.
 fn cut_in<'a>(rest: &'a str) -> Option<usize> {
     let mut lines: Vec<&'a str> = Vec::with_capacity(16);
-    // Where the next line to split off starts; `None` past the end.
-    let mut next = Some(0);
-    let mut split_one = |lines: &mut Vec<&'a str>| -> bool {
-        let Some(start) = next else {
-            return false;
-        };
-        let tail = rest.get(start..).unwrap_or_default();
-        let line = match memchr::memchr(b'\n', tail.as_bytes()) {
-            Some(n) => {
-                next = Some(start + n + 1);
-                tail.get(..n).unwrap_or_default()
-            }
-            None => {
-                next = None;
-                tail
-            }
-        };
-        lines.push(line.trim_end_matches('\r'));
-        true
+    let mut source = lines_of(rest);
+    let mut split_one = |lines: &mut Vec<&'a str>| match source.next() {
+        Some(line) => {
+            lines.push(line);
+            true
+        }
+        None => false,
     };
     let mut scratch = String::new();
     let mut i = 0;
@@ -302,13 +288,28 @@ fn shown_by_lines(text: &str) -> Cow<'_, str> {
 /// `text.split('\n')` gives them.
 pub(crate) fn split_lines(text: &str) -> Vec<&str> {
     let mut lines = Vec::with_capacity(text.len() / 40 + 2);
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
-        lines.push(text.get(start..end).unwrap_or("").trim_end_matches('\r'));
-        start = end + 1;
-    }
-    lines.push(text.get(start..).unwrap_or("").trim_end_matches('\r'));
+    lines.extend(lines_of(text));
     lines
+}
+
+/// [`split_lines`], one line at a time (each a stretch of `text`).
+fn lines_of(text: &str) -> impl Iterator<Item = &str> {
+    let mut next = Some(0);
+    std::iter::from_fn(move || {
+        let start = next?;
+        let tail = text.get(start..).unwrap_or_default();
+        let line = match memchr::memchr(b'\n', tail.as_bytes()) {
+            Some(n) => {
+                next = Some(start + n + 1);
+                tail.get(..n).unwrap_or_default()
+            }
+            None => {
+                next = None;
+                tail
+            }
+        };
+        Some(line.trim_end_matches('\r'))
+    })
 }
 
 /// Index of the first line that starts quoted history or a signature.

@@ -159,24 +159,13 @@ impl Workspace {
                 },
             }
         }
-        let created: Option<HashSet<TicketId>> = bulk.then(|| {
-            commit
-                .tickets
-                .iter()
-                .filter_map(|w| match w {
-                    TicketWrite::Create(t) => Some(t.id),
-                    TicketWrite::Update { .. } => None,
-                })
-                .collect()
-        });
+        // A ticket is known when stored or written by this commit (an
+        // update's ticket is stored, checked above).
         let ticket_known = |id: &TicketId| {
             self.tickets.contains_key(id)
-                || match &created {
+                || match &seen {
                     Some(set) => set.contains(id),
-                    None => commit
-                        .tickets
-                        .iter()
-                        .any(|w| matches!(w, TicketWrite::Create(t) if t.id == *id)),
+                    None => commit.tickets.iter().any(|w| w.ticket().id == *id),
                 }
         };
         // Repeats within the commit: most commits write one or two

@@ -18,6 +18,7 @@ mod attachment_hint;
 mod autorespond;
 mod classify;
 mod compose;
+mod fast_path;
 mod headers;
 mod parse;
 mod rules;

@@ -5,6 +5,7 @@ use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::fast_path::{MultipartHint, alternative_bodies, multipart_hint, plain_text_body};
 use super::{Headers, MailError};
 
 /// Size limits applied by [`parse()`].
@@ -290,7 +291,7 @@ pub fn parse(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError>
 /// `Received`, whose parsed form nothing here reads (its value is kept raw,
 /// unfolded, as for every structured header), and which costs more to
 /// parse than any other header of a typical mail.
-fn mime_parser() -> &'static MessageParser {
+pub(crate) fn mime_parser() -> &'static MessageParser {
     static PARSER: std::sync::OnceLock<MessageParser> = std::sync::OnceLock::new();
     PARSER.get_or_init(|| {
         use mail_parser::HeaderName as H;
@@ -350,42 +351,32 @@ fn mime_parser() -> &'static MessageParser {
 }
 
 fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
-    // Most mail is one plain-text part in UTF-8: its headers are parsed,
-    // and its body is read here, as the full parse would decode it (checked
-    // by `fast_path_is_the_full_parse` and the corpus test).
-    if !header_block_names_multipart(raw)
+    // Most mail is one plain-text part, or a plain-text and an HTML
+    // alternative, in UTF-8: its headers are parsed, and its body is read
+    // here, as the full parse would decode it (see `fast_path`; checked by
+    // `fast_path_is_the_full_parse` and the corpus test).
+    let hint = multipart_hint(raw);
+    if hint != MultipartHint::Other
         && let Some(message) = mime_parser().parse_headers(raw)
         && let Some(root) = message.parts.first()
-        && let Some(body) = plain_text_body(root, raw)
     {
-        let mut text = String::new();
-        push_text_part(&mut text, body);
-        return Ok(assemble(&message, root, raw, text, None, Vec::new()));
+        if hint == MultipartHint::None
+            && let Some(body) = plain_text_body(root, raw)
+        {
+            let mut text = String::new();
+            push_text_part(&mut text, body);
+            return Ok(assemble(&message, root, raw, text, None, Vec::new()));
+        }
+        if hint == MultipartHint::Alternative
+            && let Some((plain, html)) = alternative_bodies(root, raw)
+        {
+            let mut text = String::new();
+            push_text_part(&mut text, plain);
+            let html = super::sanitize::sanitize_html(html);
+            return Ok(assemble(&message, root, raw, text, Some(html), Vec::new()));
+        }
     }
     parse_full(raw, limits)
-}
-
-/// Whether the header block of `raw` (up to its first blank line) names a
-/// multipart type. Such mail never takes the fast path, and this byte
-/// search is much cheaper than parsing its headers twice. (Only a hint:
-/// the fast path checks the parsed headers itself.)
-fn header_block_names_multipart(raw: &[u8]) -> bool {
-    use memchr::memmem::Finder;
-    use std::sync::LazyLock;
-    static BLANK_CRLF: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n\r\n"));
-    static BLANK_LF: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n\n"));
-    static LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ultipart/"));
-    static UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ULTIPART/"));
-    // (The first blank line ends the block; CRLF mail is searched for its
-    // form first, and the other form only before it.)
-    let end = match BLANK_CRLF.find(raw) {
-        Some(crlf) => BLANK_LF
-            .find(raw.get(..crlf).unwrap_or(raw))
-            .unwrap_or(crlf),
-        None => BLANK_LF.find(raw).unwrap_or(raw.len()),
-    };
-    let head = raw.get(..end).unwrap_or(raw);
-    LOWER.find(head).is_some() || UPPER.find(head).is_some()
 }
 
 /// [`parse_inner`] through mail-parser's full parse, for every mail.
@@ -415,54 +406,6 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
 
     let attachments = collect_attachments(&message, limits);
     Ok(assemble(&message, root, raw, text, html, attachments))
-}
-
-/// The body of a mail that is one plain-text part in UTF-8 (or ASCII),
-/// decoded as mail-parser's full parse decodes it: everything after the
-/// blank line that ends the headers. `None` for anything else: another
-/// type or charset, a multipart, base64 or quoted-printable, an attachment
-/// disposition, a body that is not valid UTF-8 (the full parse replaces
-/// what is not), or a header block that does not end plainly.
-fn plain_text_body<'a>(root: &MessagePart<'_>, raw: &'a [u8]) -> Option<&'a str> {
-    use mail_parser::{GetHeader, HeaderName as H};
-    let mut ascii_only = false;
-    // (The same tests as mail-parser's, on the same parsed values.)
-    if let Some(ct) = root.content_type() {
-        if ct.ctype() != "text" || ct.subtype() != Some("plain") {
-            return None;
-        }
-        match ct.attribute("charset") {
-            None => {}
-            Some(c) if c.eq_ignore_ascii_case("utf-8") || c.eq_ignore_ascii_case("utf8") => {}
-            Some(c) if c.eq_ignore_ascii_case("us-ascii") => ascii_only = true,
-            Some(_) => return None,
-        }
-    }
-    if let Some(HeaderValue::Text(encoding)) =
-        root.headers.header_value(&H::ContentTransferEncoding)
-        && (encoding.eq_ignore_ascii_case("base64")
-            || encoding.eq_ignore_ascii_case("quoted-printable"))
-    {
-        return None;
-    }
-    if root
-        .headers
-        .header_value(&H::ContentDisposition)
-        .is_some_and(|d| d.as_content_type().is_some_and(|ct| ct.is_attachment()))
-    {
-        return None;
-    }
-    // The headers end with a line of nothing but white space.
-    let after = raw.get(root.headers.last()?.offset_end as usize..)?;
-    let newline = memchr::memchr(b'\n', after)?;
-    if !after.get(..newline)?.iter().all(u8::is_ascii_whitespace) {
-        return None;
-    }
-    let body = after.get(newline + 1..)?;
-    if ascii_only && !body.is_ascii() {
-        return None;
-    }
-    std::str::from_utf8(body).ok()
 }
 
 /// An [`InboundMail`] from a parsed message (its root part's headers) and
@@ -1018,49 +961,6 @@ pub(crate) mod tests {
         }
     }
 
-    #[test]
-    fn multipart_hint_reads_only_the_header_block() {
-        for (raw, multipart) in [
-            (
-                &b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b--"[..],
-                true,
-            ),
-            (b"Content-Type: MULTIPART/ALTERNATIVE; boundary=b\n\n", true),
-            (b"Subject: x\r\n\r\nsee multipart/mixed\r\n", false),
-            (b"Subject: x\n\nsee multipart/mixed\r\n\r\n", false),
-            (b"Subject: no body, multipart/x", true),
-            (b"Content-Type: text/plain\r\n\r\n", false),
-        ] {
-            assert_eq!(
-                header_block_names_multipart(raw),
-                multipart,
-                "{}",
-                String::from_utf8_lossy(raw)
-            );
-        }
-    }
-
-    #[test]
-    fn plain_mail_takes_the_fast_path() {
-        for raw in [
-            &b"From: a@b.c\r\nSubject: s\r\n\r\nHello\r\n"[..],
-            b"From: a@b.c\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\nZa\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87\n",
-            b"From: a@b.c\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nHi",
-        ] {
-            let message = mime_parser().parse_headers(raw);
-            let root = message.as_ref().and_then(|m| m.parts.first());
-            assert!(
-                root.and_then(|r| plain_text_body(r, raw)).is_some(),
-                "{}",
-                String::from_utf8_lossy(raw)
-            );
-        }
-        let html = b"From: a@b.c\r\nContent-Type: text/html\r\n\r\n<p>Hi</p>";
-        let message = mime_parser().parse_headers(html);
-        let root = message.as_ref().and_then(|m| m.parts.first());
-        assert!(root.is_some_and(|r| plain_text_body(r, html).is_none()));
-    }
-
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
         /// The fast path gives what the full parse gives, on mails built
@@ -1104,6 +1004,137 @@ pub(crate) mod tests {
             let limits = ParseLimits::default();
             proptest::prop_assert_eq!(parse_inner(&raw, &limits), parse_full(&raw, &limits));
         }
+
+        /// The same for `multipart/alternative` mail: a plain-text and an
+        /// HTML part, maybe a third, built from the boundary, delimiter,
+        /// part header and body variants that decide the fast path (each
+        /// usually in its usual form, so that the fast path is often
+        /// taken).
+        #[test]
+        fn alternative_fast_path_is_the_full_parse(
+            root in usually("multipart/alternative; boundary=b1", vec![
+                "multipart/alternative; boundary=\"b1\"", "Multipart/Alternative; boundary=b1",
+                "multipart/alternative; boundary=-b1", "multipart/alternative",
+                "multipart/mixed; boundary=b1", "multipart/alternative; boundary=\"b1 x\"",
+            ]),
+            eol in proptest::sample::select(vec!["\r\n", "\n"]),
+            preamble in usually("", vec!["preamble\r\n", "--b1x\r\n", "text", "\r\n", "-"]),
+            parts in (
+                part("text/plain; charset=utf-8"),
+                part("text/html; charset=utf-8"),
+                usually(0, vec![1, 2]),
+                part("text/html"),
+                part("text/plain"),
+            ),
+            end in usually("\r\n--b1--\r\n", vec![
+                "\n--b1--", "\r\n--b1--epilogue", "", "\r\n--b1\r\n", "--b1--",
+            ]),
+        ) {
+            let mut raw = format!("From: a@b.c{eol}Content-Type: {root}{eol}{eol}{preamble}").into_bytes();
+            let (first, second, more, third, fourth) = parts;
+            for (i, (delimiter, headers, blank, body)) in [first, second, third, fourth]
+                .into_iter()
+                .take(2 + more)
+                .enumerate()
+            {
+                // (The first delimiter follows the preamble.)
+                let delimiter = if i == 0 { delimiter.trim_start() } else { delimiter };
+                raw.extend_from_slice(delimiter.as_bytes());
+                for h in headers.iter().filter(|h| !h.is_empty()) {
+                    raw.extend_from_slice(h.as_bytes());
+                    raw.extend_from_slice(eol.as_bytes());
+                }
+                raw.extend_from_slice(blank.as_bytes());
+                for b in body {
+                    raw.extend_from_slice(b);
+                }
+            }
+            raw.extend_from_slice(end.as_bytes());
+            let limits = ParseLimits::default();
+            proptest::prop_assert_eq!(parse_inner(&raw, &limits), parse_full(&raw, &limits));
+        }
+    }
+
+    /// `usual` four times in five, else one of `others`.
+    fn usually<T: Clone + std::fmt::Debug + 'static>(
+        usual: T,
+        others: Vec<T>,
+    ) -> impl proptest::strategy::Strategy<Value = T> {
+        proptest::prop_oneof![
+            4 => proptest::strategy::Just(usual),
+            1 => proptest::sample::select(others),
+        ]
+    }
+
+    /// One part of a generated `multipart/alternative` (see
+    /// `alternative_fast_path_is_the_full_parse`): the delimiter before
+    /// it, its headers (usually of `usual_type`), the blank line and the
+    /// body.
+    #[allow(clippy::type_complexity)]
+    fn part(
+        usual_type: &'static str,
+    ) -> impl proptest::strategy::Strategy<
+        Value = (&'static str, Vec<String>, &'static str, Vec<&'static [u8]>),
+    > {
+        use proptest::strategy::Strategy;
+        (
+            usually(
+                "\r\n--b1\r\n",
+                vec![
+                    "\n--b1\n",
+                    "\r\n--b1 \r\n",
+                    "--b1\r\n",
+                    "\r\n--b1x\r\n",
+                    "\r\n--b1--\r\n",
+                    "\r\n---b1\r\n",
+                    "\r\n--b1",
+                ],
+            ),
+            (
+                usually(
+                    format!("Content-Type: {usual_type}"),
+                    vec![
+                        "Content-Type: text/plain".into(),
+                        "Content-Type: text/html".into(),
+                        "Content-Type: text/plain; charset=us-ascii".into(),
+                        "Content-Type: text/html; charset=iso-8859-2".into(),
+                        "Content-Type: image/png".into(),
+                        String::new(),
+                    ],
+                ),
+                usually(
+                    "",
+                    vec![
+                        "Content-Transfer-Encoding: 7bit",
+                        "Content-Transfer-Encoding: base64",
+                        "Content-Transfer-Encoding: quoted-printable",
+                        "Content-Disposition: attachment",
+                        "Content-Disposition: inline",
+                        "--b1",
+                    ],
+                ),
+            )
+                .prop_map(|(ct, extra)| vec![ct, extra.to_string()]),
+            usually("\r\n", vec!["\n", " \r\n", ""]),
+            proptest::collection::vec(
+                usually(
+                    &b"Hello there"[..],
+                    vec![
+                        b"<p>x</p>",
+                        b"\r\n",
+                        b"\n",
+                        b"\r",
+                        b"Za\xc5\xbc",
+                        b"\xff",
+                        b"--b1",
+                        b"--b1--",
+                        b"-",
+                        b"",
+                    ],
+                ),
+                0..6,
+            ),
+        )
     }
 
     /// Our parser configuration reads every header as mail-parser's

@@ -1,0 +1,284 @@
+//! Reading the body of the two most common shapes of mail without
+//! mail-parser's full parse: one plain-text part, and a
+//! `multipart/alternative` of a plain-text and an HTML part, each in UTF-8
+//! (or ASCII) and neither base64 nor quoted-printable.
+//!
+//! Only the headers (of the mail and of its parts) are parsed, by
+//! mail-parser; the bodies are read from the raw bytes exactly as the full
+//! parse reads them (its boundary and line-ending rules, below). Anything
+//! else, or anything unusual in these shapes, is `None`, and the caller
+//! runs the full parse. `parse`'s tests check both paths agree on
+//! mail-parser's corpus and on generated mail.
+
+use mail_parser::{GetHeader, HeaderName as H, HeaderValue, MessagePart, MimeHeaders};
+
+use super::parse::mime_parser;
+
+/// What the header block of `raw` (up to its first blank line) says about
+/// a multipart type: worth only a hint, since it is a byte search (the
+/// fast paths check the parsed headers themselves), but much cheaper than
+/// parsing the headers of a mail no fast path takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MultipartHint {
+    /// No `multipart/` in the header block.
+    None,
+    /// `multipart/alternative` (any case).
+    Alternative,
+    /// Another multipart type.
+    Other,
+}
+
+/// The [`MultipartHint`] of `raw`'s header block.
+pub(crate) fn multipart_hint(raw: &[u8]) -> MultipartHint {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static BLANK_CRLF: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n\r\n"));
+    static BLANK_LF: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n\n"));
+    static LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ultipart/"));
+    static UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ULTIPART/"));
+    // (The first blank line ends the block; CRLF mail is searched for its
+    // form first, and the other form only before it.)
+    let end = match BLANK_CRLF.find(raw) {
+        Some(crlf) => BLANK_LF
+            .find(raw.get(..crlf).unwrap_or(raw))
+            .unwrap_or(crlf),
+        None => BLANK_LF.find(raw).unwrap_or(raw.len()),
+    };
+    let head = raw.get(..end).unwrap_or(raw);
+    let at = match (LOWER.find(head), UPPER.find(head)) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => return MultipartHint::None,
+    };
+    let subtype = head.get(at + b"ultipart/".len()..).unwrap_or_default();
+    let alternative = b"alternative";
+    match subtype.get(..alternative.len()) {
+        Some(s) if s.eq_ignore_ascii_case(alternative) => MultipartHint::Alternative,
+        _ => MultipartHint::Other,
+    }
+}
+
+/// The body of a mail that is one plain-text part in UTF-8 (or ASCII),
+/// decoded as mail-parser's full parse decodes it: everything after the
+/// blank line that ends the headers. `None` for anything else: another
+/// type or charset, a multipart, base64 or quoted-printable, an attachment
+/// disposition, a body that is not valid UTF-8 (the full parse replaces
+/// what is not), or a header block that does not end plainly.
+pub(crate) fn plain_text_body<'a>(root: &MessagePart<'_>, raw: &'a [u8]) -> Option<&'a str> {
+    let ascii_only = utf8_text_part(root, "plain")?;
+    let body = body_after_headers(root, raw)?;
+    if ascii_only && !body.is_ascii() {
+        return None;
+    }
+    std::str::from_utf8(body).ok()
+}
+
+/// The plain text and the HTML of a mail that is one
+/// `multipart/alternative` of a plain-text part and then an HTML part, as
+/// the full parse reads them; `None` for anything else (see the module).
+///
+/// The full parse's rules for this shape: a part starts after the first
+/// `--<boundary>` (anywhere in the bytes, not only at the start of a
+/// line) and the line break after it; a part's body ends where the next
+/// `--<boundary>` begins, less the line break before it; `--` after a
+/// boundary ends the multipart. Here a boundary must be followed by a line
+/// break or (the last) by `--`, and preceded (but the first) by a line
+/// break after a body of at least one byte. (The full parse finds a
+/// boundary by a byte scan that tries it after every `--`: the first
+/// match of `--<boundary>` as a substring.)
+pub(crate) fn alternative_bodies<'a>(
+    root: &MessagePart<'_>,
+    raw: &'a [u8],
+) -> Option<(&'a str, &'a str)> {
+    let ct = root.content_type()?;
+    if ct.ctype() != "multipart" || ct.subtype() != Some("alternative") {
+        return None;
+    }
+    let boundary = ct.attribute("boundary")?.as_bytes();
+    if boundary.is_empty() {
+        return None;
+    }
+    let delimiter = [b"--", boundary].concat();
+    let finder = memchr::memmem::Finder::new(&delimiter);
+    // The preamble, up to the first boundary.
+    let body = body_after_headers(root, raw)?;
+    let first = finder.find(body)?;
+    let rest = after_line_break(body.get(first + delimiter.len()..)?)?;
+    let (text, rest, last) = alternative_part(rest, &finder, "plain")?;
+    if last {
+        return None;
+    }
+    let rest = after_line_break(rest)?;
+    let (html, _, last) = alternative_part(rest, &finder, "html")?;
+    last.then_some((text, html))
+}
+
+/// One part of a `multipart/alternative` starting at `part`: its body (a
+/// `text/<subtype>` in UTF-8), the bytes after its closing boundary, and
+/// whether that boundary ends the multipart.
+fn alternative_part<'a>(
+    part: &'a [u8],
+    delimiter: &memchr::memmem::Finder<'_>,
+    subtype: &str,
+) -> Option<(&'a str, &'a [u8], bool)> {
+    let message = mime_parser().parse_headers(part)?;
+    let headers = message.parts.first()?;
+    let ascii_only = utf8_text_part(headers, subtype)?;
+    let body = body_after_headers(headers, part)?;
+    let at = delimiter.find(body)?;
+    // The line break before the boundary is not the body's.
+    let before = body.get(..at)?;
+    let before = before.strip_suffix(b"\n").filter(|b| !b.is_empty())?;
+    let content = before.strip_suffix(b"\r").unwrap_or(before);
+    if ascii_only && !content.is_ascii() {
+        return None;
+    }
+    let content = std::str::from_utf8(content).ok()?;
+    let after = body.get(at + delimiter.needle().len()..)?;
+    Some((content, after, after.starts_with(b"--")))
+}
+
+/// `bytes` after a leading `\r\n` or `\n`; `None` without one.
+fn after_line_break(bytes: &[u8]) -> Option<&[u8]> {
+    bytes
+        .strip_prefix(b"\r\n")
+        .or_else(|| bytes.strip_prefix(b"\n"))
+}
+
+/// `Some(ascii_only)` when `part`'s headers make it a `text/<subtype>`
+/// (no type at all is `text/plain`) in UTF-8, or in US-ASCII
+/// (`ascii_only`: its body must then be ASCII to decode as in UTF-8), that
+/// is neither base64 nor quoted-printable and not an attachment; the same
+/// tests as mail-parser's, on the same parsed values.
+fn utf8_text_part(part: &MessagePart<'_>, subtype: &str) -> Option<bool> {
+    let mut ascii_only = false;
+    if let Some(ct) = part.content_type() {
+        if ct.ctype() != "text" || ct.subtype() != Some(subtype) {
+            return None;
+        }
+        match ct.attribute("charset") {
+            None => {}
+            Some(c) if c.eq_ignore_ascii_case("utf-8") || c.eq_ignore_ascii_case("utf8") => {}
+            Some(c) if c.eq_ignore_ascii_case("us-ascii") => ascii_only = true,
+            Some(_) => return None,
+        }
+    } else if subtype != "plain" {
+        return None;
+    }
+    if let Some(HeaderValue::Text(encoding)) =
+        part.headers.header_value(&H::ContentTransferEncoding)
+        && (encoding.eq_ignore_ascii_case("base64")
+            || encoding.eq_ignore_ascii_case("quoted-printable"))
+    {
+        return None;
+    }
+    if part
+        .headers
+        .header_value(&H::ContentDisposition)
+        .is_some_and(|d| d.as_content_type().is_some_and(|ct| ct.is_attachment()))
+    {
+        return None;
+    }
+    Some(ascii_only)
+}
+
+/// The bytes of `raw` after the header block of `part` (parsed from the
+/// start of `raw`): the headers end with a line of nothing but white
+/// space. `None` when they end otherwise.
+fn body_after_headers<'a>(part: &MessagePart<'_>, raw: &'a [u8]) -> Option<&'a [u8]> {
+    let after = raw.get(part.headers.last()?.offset_end as usize..)?;
+    let newline = memchr::memchr(b'\n', after)?;
+    if !after.get(..newline)?.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    after.get(newline + 1..)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_hint_reads_only_the_header_block() {
+        use MultipartHint as M;
+        for (raw, hint) in [
+            (
+                &b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b--"[..],
+                M::Other,
+            ),
+            (
+                b"Content-Type: MULTIPART/ALTERNATIVE; boundary=b\n\n",
+                M::Alternative,
+            ),
+            (
+                b"Content-Type: multipart/Alternative; boundary=b\r\n\r\n",
+                M::Alternative,
+            ),
+            (b"Subject: x\r\n\r\nsee multipart/mixed\r\n", M::None),
+            (b"Subject: x\n\nsee multipart/alternative\r\n\r\n", M::None),
+            (b"Subject: no body, multipart/x", M::Other),
+            (b"Subject: multipart/alternativ", M::Other),
+            (b"Content-Type: text/plain\r\n\r\n", M::None),
+        ] {
+            assert_eq!(
+                multipart_hint(raw),
+                hint,
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+    }
+
+    fn root_of(raw: &[u8]) -> Option<mail_parser::Message<'_>> {
+        mime_parser().parse_headers(raw)
+    }
+
+    #[test]
+    fn plain_mail_takes_the_fast_path() {
+        for raw in [
+            &b"From: a@b.c\r\nSubject: s\r\n\r\nHello\r\n"[..],
+            b"From: a@b.c\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\nZa\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87\n",
+            b"From: a@b.c\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nHi",
+        ] {
+            let message = root_of(raw);
+            let root = message.as_ref().and_then(|m| m.parts.first());
+            assert!(
+                root.and_then(|r| plain_text_body(r, raw)).is_some(),
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+        let html = b"From: a@b.c\r\nContent-Type: text/html\r\n\r\n<p>Hi</p>";
+        let message = root_of(html);
+        let root = message.as_ref().and_then(|m| m.parts.first());
+        assert!(root.is_some_and(|r| plain_text_body(r, html).is_none()));
+    }
+
+    #[test]
+    fn text_and_html_alternative_takes_the_fast_path() {
+        let raw = b"From: a@b.c\r\nContent-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n\
+            preamble\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\nthere\r\n\
+            --b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hello</p>\r\n--b1--\r\n";
+        let message = root_of(raw);
+        let root = message.as_ref().and_then(|m| m.parts.first());
+        assert_eq!(
+            root.and_then(|r| alternative_bodies(r, raw)),
+            Some(("Hello\r\nthere", "<p>Hello</p>"))
+        );
+        // An HTML part first, a third part, or no closing boundary: the
+        // full parse.
+        for raw in [
+            &b"Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/html\n\n<p>x</p>\n--b\nContent-Type: text/plain\n\nx\n--b--\n"[..],
+            b"Content-Type: multipart/alternative; boundary=b\n\n--b\n\nx\n--b\nContent-Type: text/html\n\n<p>x</p>\n--b\nContent-Type: text/html\n\n<p>y</p>\n--b--\n",
+            b"Content-Type: multipart/alternative; boundary=b\n\n--b\n\nx\n--b\nContent-Type: text/html\n\n<p>x</p>\n",
+        ] {
+            let message = root_of(raw);
+            let root = message.as_ref().and_then(|m| m.parts.first());
+            assert!(
+                root.is_some_and(|r| alternative_bodies(r, raw).is_none()),
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+    }
+}

@@ -182,21 +182,49 @@ fn split_last_line(s: &str) -> (Option<&str>, &str) {
 /// to be one of these, or ends with a colon, and steps back two lines,
 /// whose colon windows reach it.
 fn first_candidate(text: &str) -> Option<usize> {
-    // Starts of the two lines before the current one.
+    let bytes = text.as_bytes();
+    // Starts of the two lines before the current one, and of the current.
     let mut before = [0usize; 2];
-    for line in lines_of(text) {
-        let plain = !ends_with_colon(line) && {
-            let t = line.trim_start();
-            t.is_empty() || t.starts_with('>') || first_word_starts_no_marker(line)
+    let mut start = 0;
+    while start <= bytes.len() {
+        let rest = bytes.get(start..).unwrap_or_default();
+        let end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |n| start + n);
+        let line = bytes.get(start..end).unwrap_or_default();
+        // The usual line is decided by its first and last bytes: an ASCII
+        // letter or digit that no marker starts with, and an ASCII last
+        // byte that folding keeps and that is not a colon (the answer
+        // `ends_with_colon` and `first_word_starts_no_marker` give).
+        let plain = match (line.first(), line.last()) {
+            (Some(&first), Some(&last))
+                if first.is_ascii_alphanumeric()
+                    && !MARKER_INITIALS.contains(&first.to_ascii_lowercase())
+                    && last.is_ascii()
+                    && !last.is_ascii_whitespace()
+                    && last != b'-'
+                    && last != b'_' =>
+            {
+                last != b':'
+            }
+            _ => {
+                let line = text.get(start..end).unwrap_or_default();
+                !ends_with_colon(line) && {
+                    let t = line.trim_start();
+                    t.is_empty() || t.starts_with('>') || first_word_starts_no_marker(line)
+                }
+            }
         };
         if !plain {
             return Some(before[0]);
         }
-        // (A line is a stretch of `text`.)
-        before = [before[1], line.as_ptr() as usize - text.as_ptr() as usize];
+        before = [before[1], start];
+        start = end + 1;
     }
     None
 }
+
+/// The first letters of [`MARKER_WORD_LIST`]: a line whose first word
+/// starts with none of them starts no marker.
+const MARKER_INITIALS: [u8; 8] = *b"fovdsgwi";
 
 /// The byte offset in `rest` of the line that [`cut_index`] finds over
 /// its lines, splitting them only as far as the checks look: a reply's
@@ -761,11 +789,18 @@ mod tests {
                 format!("{}-x", word.to_uppercase()),
             ] {
                 assert!(!super::first_word_starts_no_marker(&line), "{line}");
+                // Nor do they pass the line scan's first-byte test.
+                let text = format!("Hello\nthere\nyou\n{line}\nbye");
+                assert!(
+                    super::first_candidate(&text).is_some_and(|at| at <= 10),
+                    "{line}"
+                );
             }
         }
         for line in ["Delivery", "a", "I have", "x-y", "Frank", "sentence"] {
             assert!(super::first_word_starts_no_marker(line), "{line}");
         }
+        assert_eq!(super::first_candidate("Hello\nthere\nyou\nall"), None);
     }
 
     proptest::proptest! {
@@ -796,7 +831,8 @@ mod tests {
                 "--", "-- ", "\n-- \n", "From: x", "Od: x", "de:", "Sent: y", "Wysłano: y",
                 "Sent from my iPhone", "Von meinem iPhone gesendet", "Gesendet von", "ok", "   ",
                 "*", "*From:*", "-----Original Message-----", "_____", "żółw", "é", "e\u{301}",
-                "sent-from", "get", "von", "x:", "wrote", "\u{a0}",
+                "sent-from", "get", "von", "x:", "wrote", "\u{a0}", "zł", "Zażółć", "Ok:", "ok-",
+                "ok_", "Order 12", "x\u{301}", "Wysłane z", "On 2 Mar, Ann <a@b.c> wrote:-",
             ]),
             0..60,
         )) {

@@ -420,22 +420,34 @@ fn assemble(
 ) -> InboundMail {
     let headers = collect_headers(message, root);
     let signals = collect_signals(message, root, &headers);
-    let date = message
-        .date()
+    let fields = RootFields::of(root);
+    let date = fields
+        .date
+        .and_then(HeaderValue::as_datetime)
         .filter(|d| d.is_valid())
         .and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0));
-    let message_id = message.message_id().map(clean_id).filter(|s| !s.is_empty());
+    let message_id = fields
+        .message_id
+        .and_then(HeaderValue::as_text)
+        .map(clean_id)
+        .filter(|s| !s.is_empty());
     InboundMail {
-        in_reply_to: id_list(message.in_reply_to()),
-        references: id_list(message.references()),
-        from: message
-            .from()
+        in_reply_to: fields.in_reply_to.map(id_list).unwrap_or_default(),
+        references: fields.references.map(id_list).unwrap_or_default(),
+        from: fields
+            .from
+            .and_then(HeaderValue::as_address)
             .and_then(|a| a.first())
             .and_then(convert_addr),
-        reply_to: address_list(message.reply_to()),
-        to: address_list(message.to()),
-        cc: address_list(message.cc()),
-        subject: message.subject().unwrap_or("").trim().to_string(),
+        reply_to: address_list(fields.reply_to.and_then(HeaderValue::as_address)),
+        to: address_list(fields.to.and_then(HeaderValue::as_address)),
+        cc: address_list(fields.cc.and_then(HeaderValue::as_address)),
+        subject: fields
+            .subject
+            .and_then(HeaderValue::as_text)
+            .unwrap_or("")
+            .trim()
+            .to_string(),
         date,
         text,
         html,
@@ -448,6 +460,45 @@ fn assemble(
             content_hash(raw)
         },
         message_id,
+    }
+}
+
+/// The values of the root part's headers that [`assemble`] reads: the
+/// last of each, as mail-parser's accessors (`Message::from` and the
+/// others) read them, found in one pass instead of one per accessor.
+#[derive(Default)]
+struct RootFields<'m, 'x> {
+    date: Option<&'m HeaderValue<'x>>,
+    message_id: Option<&'m HeaderValue<'x>>,
+    in_reply_to: Option<&'m HeaderValue<'x>>,
+    references: Option<&'m HeaderValue<'x>>,
+    from: Option<&'m HeaderValue<'x>>,
+    reply_to: Option<&'m HeaderValue<'x>>,
+    to: Option<&'m HeaderValue<'x>>,
+    cc: Option<&'m HeaderValue<'x>>,
+    subject: Option<&'m HeaderValue<'x>>,
+}
+
+impl<'m, 'x> RootFields<'m, 'x> {
+    fn of(root: &'m MessagePart<'x>) -> Self {
+        use mail_parser::HeaderName as H;
+        let mut f = Self::default();
+        for h in &root.headers {
+            let slot = match h.name {
+                H::Date => &mut f.date,
+                H::MessageId => &mut f.message_id,
+                H::InReplyTo => &mut f.in_reply_to,
+                H::References => &mut f.references,
+                H::From => &mut f.from,
+                H::ReplyTo => &mut f.reply_to,
+                H::To => &mut f.to,
+                H::Cc => &mut f.cc,
+                H::Subject => &mut f.subject,
+                _ => continue,
+            };
+            *slot = Some(&h.value);
+        }
+        f
     }
 }
 
@@ -1192,6 +1243,27 @@ Hello\r\n");
         assert_eq!(m.text.trim(), "Hello");
         assert!(m.html.is_none());
         assert!(m.message_id.is_some() && m.content_hash.is_empty());
+    }
+
+    /// A header given twice is read as mail-parser's accessors read it:
+    /// the last one.
+    #[test]
+    fn repeated_headers_read_the_last() {
+        let raw = "From: a@x.example\r\nFrom: b@y.example\r\nSubject: one\r\nSubject: two\r\n\
+            Message-ID: <1@x>\r\nMessage-ID: <2@x>\r\nDate: Mon, 2 Mar 2026 09:00:00 +0000\r\n\
+            Date: Tue, 3 Mar 2026 09:00:00 +0000\r\n\r\nbody\r\n";
+        let mail = p(raw);
+        let Some(message) = MessageParser::default().parse(raw.as_bytes()) else {
+            panic!("mail-parser read no headers");
+        };
+        assert_eq!(mail.from.map(|a| a.email), Some("b@y.example".to_string()));
+        assert_eq!(Some(mail.subject.as_str()), message.subject());
+        assert_eq!(mail.message_id.as_deref(), Some("2@x"));
+        assert_eq!(
+            mail.date.map(|d| d.timestamp()),
+            message.date().map(mail_parser::DateTime::to_timestamp)
+        );
+        assert_eq!(mail.subject, "two");
     }
 
     #[test]

@@ -260,12 +260,12 @@ impl Helpdesk {
         // (The ticket found is remembered as read by the caller, once it
         // knows whether it writes it.)
         let mut found: Option<TicketId> = None;
-        for id in mail::referenced_ids(mail) {
-            if let Some(ticket) = self.store.ticket_by_email_id(workspace, &id).await? {
+        for id in mail::referenced(mail) {
+            if let Some(ticket) = self.store.ticket_by_email_id(workspace, id).await? {
                 found = Some(ticket);
                 break;
             }
-            if let Some(t) = self.ticket_of_message_id(workspace, &id)
+            if let Some(t) = self.ticket_of_message_id(workspace, id)
                 && self.store.ticket(workspace, t).await?.is_some()
             {
                 found = Some(t);

@@ -378,12 +378,10 @@ fn domain_matches(domain: &str, blocked: &str) -> bool {
 /// assert!(!is_no_reply_address("jane@example.com"));
 /// ```
 pub fn is_no_reply_address(email: &str) -> bool {
-    let email = normalize_email(email);
-    let local = email.rsplit_once('@').map_or(email.as_str(), |(l, _)| l);
-    let squashed: String = local
-        .chars()
-        .filter(|c| !matches!(c, '-' | '_' | '.'))
-        .collect();
+    let email = crate::model::normalized_email(email);
+    let local = email.rsplit_once('@').map_or(&*email, |(l, _)| l);
+    // The local part without `-`, `_` and `.`, compared as it is read.
+    let squashed = local.chars().filter(|c| !matches!(c, '-' | '_' | '.'));
     [
         "noreply",
         "donotreply",
@@ -392,7 +390,10 @@ pub fn is_no_reply_address(email: &str) -> bool {
         "bounce",
     ]
     .iter()
-    .any(|p| squashed.starts_with(p))
+    .any(|p| {
+        let mut s = squashed.clone();
+        p.chars().all(|c| s.next() == Some(c))
+    })
 }
 
 /// True when an RFC 3463 enhanced status code is permanent (`5.x.x`).

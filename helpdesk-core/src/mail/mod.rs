@@ -49,6 +49,7 @@ pub use rules::{IncomingRule, RuleActions, RuleCondition, RuleField, RuleOp, fir
 pub use sanitize::sanitize_html;
 pub use template::render_template;
 pub(crate) use template::render_vars;
+pub(crate) use thread::referenced;
 pub use thread::{format_subject_tag, referenced_ids, subject_tag};
 pub use trim::display_text;
 pub(crate) use trim::shown as shown_text;

@@ -6,13 +6,14 @@ use crate::mail::InboundMail;
 /// In-Reply-To, then References from the newest to the oldest, without
 /// duplicates.
 pub fn referenced_ids(mail: &InboundMail) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+    referenced(mail).into_iter().map(str::to_string).collect()
+}
+
+/// [`referenced_ids`], borrowed from `mail`.
+pub(crate) fn referenced(mail: &InboundMail) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
     for id in mail.in_reply_to.iter().chain(mail.references.iter().rev()) {
-        let id = id
-            .trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .to_string();
+        let id = id.trim().trim_start_matches('<').trim_end_matches('>');
         if !id.is_empty() && !out.contains(&id) {
             out.push(id);
         }

@@ -1,5 +1,5 @@
-//! Reading the body of the two most common shapes of mail without
-//! mail-parser's full parse: one plain-text part, and a
+//! Reading the body of the most common shapes of mail without
+//! mail-parser's full parse: one plain-text or HTML part, and a
 //! `multipart/alternative` of a plain-text and an HTML part, each in UTF-8
 //! (or ASCII) and neither base64 nor quoted-printable.
 //!
@@ -58,14 +58,19 @@ pub(crate) fn multipart_hint(raw: &[u8]) -> MultipartHint {
     }
 }
 
-/// The body of a mail that is one plain-text part in UTF-8 (or ASCII),
-/// decoded as mail-parser's full parse decodes it: everything after the
-/// blank line that ends the headers. `None` for anything else: another
-/// type or charset, a multipart, base64 or quoted-printable, an attachment
-/// disposition, a body that is not valid UTF-8 (the full parse replaces
-/// what is not), or a header block that does not end plainly.
-pub(crate) fn plain_text_body<'a>(root: &MessagePart<'_>, raw: &'a [u8]) -> Option<&'a str> {
-    let ascii_only = utf8_text_part(root, "plain")?;
+/// The body of a mail that is one `text/<subtype>` part (`plain` or
+/// `html`) in UTF-8 (or ASCII), decoded as mail-parser's full parse
+/// decodes it: everything after the blank line that ends the headers.
+/// `None` for anything else: another type or charset, a multipart, base64
+/// or quoted-printable, an attachment disposition, a body that is not
+/// valid UTF-8 (the full parse replaces what is not), or a header block
+/// that does not end plainly. (A part without a type is `text/plain`.)
+pub(crate) fn single_part_body<'a>(
+    root: &MessagePart<'_>,
+    raw: &'a [u8],
+    subtype: &str,
+) -> Option<&'a str> {
+    let ascii_only = utf8_text_part(root, subtype)?;
     let body = body_after_headers(root, raw)?;
     if ascii_only && !body.is_ascii() {
         return None;
@@ -234,7 +239,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_mail_takes_the_fast_path() {
+    fn single_part_mail_takes_the_fast_path() {
         for raw in [
             &b"From: a@b.c\r\nSubject: s\r\n\r\nHello\r\n"[..],
             b"From: a@b.c\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\nZa\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87\n",
@@ -243,7 +248,7 @@ mod tests {
             let message = root_of(raw);
             let root = message.as_ref().and_then(|m| m.parts.first());
             assert!(
-                root.and_then(|r| plain_text_body(r, raw)).is_some(),
+                root.and_then(|r| single_part_body(r, raw, "plain")).is_some(),
                 "{}",
                 String::from_utf8_lossy(raw)
             );
@@ -251,7 +256,16 @@ mod tests {
         let html = b"From: a@b.c\r\nContent-Type: text/html\r\n\r\n<p>Hi</p>";
         let message = root_of(html);
         let root = message.as_ref().and_then(|m| m.parts.first());
-        assert!(root.is_some_and(|r| plain_text_body(r, html).is_none()));
+        assert!(root.is_some_and(|r| single_part_body(r, html, "plain").is_none()));
+        assert_eq!(
+            root.and_then(|r| single_part_body(r, html, "html")),
+            Some("<p>Hi</p>")
+        );
+        // No type is plain text, never HTML.
+        let untyped = b"From: a@b.c\r\n\r\n<p>Hi</p>";
+        let message = root_of(untyped);
+        let root = message.as_ref().and_then(|m| m.parts.first());
+        assert!(root.is_some_and(|r| single_part_body(r, untyped, "html").is_none()));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::fast_path::{MultipartHint, alternative_bodies, multipart_hint, plain_text_body};
+use super::fast_path::{MultipartHint, alternative_bodies, multipart_hint, single_part_body};
 use super::{Headers, MailError};
 
 /// Size limits applied by [`parse()`].
@@ -351,8 +351,8 @@ pub(crate) fn mime_parser() -> &'static MessageParser {
 }
 
 fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
-    // Most mail is one plain-text part, or a plain-text and an HTML
-    // alternative, in UTF-8: its headers are parsed, and its body is read
+    // Most mail is one plain-text or HTML part, or a plain-text and an
+    // HTML alternative, in UTF-8: its headers are parsed, and its body is read
     // here, as the full parse would decode it (see `fast_path`; checked by
     // `fast_path_is_the_full_parse` and the corpus test).
     let hint = multipart_hint(raw);
@@ -360,12 +360,19 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         && let Some(message) = mime_parser().parse_headers(raw)
         && let Some(root) = message.parts.first()
     {
-        if hint == MultipartHint::None
-            && let Some(body) = plain_text_body(root, raw)
-        {
-            let mut text = String::new();
-            push_text_part(&mut text, body);
-            return Ok(assemble(&message, root, raw, text, None, Vec::new()));
+        if hint == MultipartHint::None {
+            if let Some(body) = single_part_body(root, raw, "plain") {
+                let mut text = String::new();
+                push_text_part(&mut text, body);
+                return Ok(assemble(&message, root, raw, text, None, Vec::new()));
+            }
+            if let Some(body) = single_part_body(root, raw, "html") {
+                // (The full parse's text of an HTML-only mail.)
+                let mut text = String::new();
+                push_text_part(&mut text, &mail_parser::decoders::html::html_to_text(body));
+                let html = super::sanitize::sanitize_html(body);
+                return Ok(assemble(&message, root, raw, text, Some(html), Vec::new()));
+            }
         }
         if hint == MultipartHint::Alternative
             && let Some((plain, html)) = alternative_bodies(root, raw)
@@ -1040,7 +1047,8 @@ pub(crate) mod tests {
             body in proptest::collection::vec(proptest::sample::select(vec![
                 &b"Hello"[..], b" ", b"\r\n", b"\n", b"\r", b"Za\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87",
                 b"\xff", b"\xc5", b"--b", b"--b--", b"=3D", b"SGVsbG8=", b"<p>x</p>", b"\t",
-                b"From: x@y", b"",
+                b"From: x@y", b"", b"<script>x</script>", b"<a href=\"javascript:x\">a</a>",
+                b"<br>", b"&amp;",
             ]), 0..12),
         ) {
             let mut raw = Vec::new();
@@ -1172,6 +1180,7 @@ pub(crate) mod tests {
                     &b"Hello there"[..],
                     vec![
                         b"<p>x</p>",
+                        b"<script>x</script>",
                         b"\r\n",
                         b"\n",
                         b"\r",

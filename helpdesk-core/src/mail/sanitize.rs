@@ -22,6 +22,8 @@
 //! * `style` attributes containing `expression(`, `javascript:`,
 //!   `vbscript:`, `-moz-binding`, `behavior` or `@import`.
 
+use std::borrow::Cow;
+
 const DROP_WITH_CONTENT: &[&str] = &[
     "script", "style", "iframe", "object", "applet", "noscript", "noembed", "noframes", "frameset",
     "template", "svg", "math", "xmp", "title",
@@ -55,11 +57,22 @@ const URL_ATTR: &[&str] = &[
     "icon",
 ];
 
-struct Tag {
-    name: String,
+struct Tag<'a> {
+    /// Lower-case (ASCII); borrowed from the input when it was already.
+    name: Cow<'a, str>,
     closing: bool,
     self_closing: bool,
-    attrs: Vec<(String, Option<String>)>,
+    attrs: Vec<(Cow<'a, str>, Option<String>)>,
+}
+
+/// `s` with ASCII letters lower-cased, borrowed when it has no upper-case
+/// ASCII letter.
+fn ascii_lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Removes active content from an HTML fragment or document.
@@ -118,15 +131,15 @@ pub fn sanitize_html(input: &str) -> String {
         {
             continue;
         }
-        if DROP_WITH_CONTENT.contains(&tag.name.as_str()) {
+        if DROP_WITH_CONTENT.contains(&tag.name.as_ref()) {
             // `<svg/>` and `<math/>` (foreign elements) really are empty.
-            let foreign_empty = tag.self_closing && matches!(tag.name.as_str(), "svg" | "math");
+            let foreign_empty = tag.self_closing && matches!(tag.name.as_ref(), "svg" | "math");
             if !closing && !foreign_empty {
                 rest = skip_past_closing(rest, &tag.name);
             }
             continue;
         }
-        if DROP_TAG.contains(&tag.name.as_str()) {
+        if DROP_TAG.contains(&tag.name.as_ref()) {
             continue;
         }
         // Custom elements (`<x-widget>`) have no place in mail, and names
@@ -167,16 +180,18 @@ fn skip_past_closing<'a>(input: &'a str, name: &str) -> &'a str {
 
 /// Parses a tag starting right after `<` or `</`. Returns the tag and the
 /// input after its closing `>`, or `None` when the tag is unterminated.
-fn parse_tag(s: &str, closing: bool) -> Option<(Tag, &str)> {
+fn parse_tag(s: &str, closing: bool) -> Option<(Tag<'_>, &str)> {
     let mut chars = s.char_indices().peekable();
-    let mut name = String::new();
-    while let Some(&(_, c)) = chars.peek() {
+    // The name runs to the first white space, `/` or `>`.
+    let mut end = s.len();
+    while let Some(&(i, c)) = chars.peek() {
         if c.is_whitespace() || c == '/' || c == '>' {
+            end = i;
             break;
         }
-        name.push(c.to_ascii_lowercase());
         chars.next();
     }
+    let name = ascii_lower(s.get(..end).unwrap_or_default());
     let mut attrs = Vec::new();
     loop {
         // Skip separators.
@@ -197,14 +212,18 @@ fn parse_tag(s: &str, closing: bool) -> Option<(Tag, &str)> {
             };
             return Some((tag, s.get(i + 1..).unwrap_or("")));
         }
-        let mut attr_name = String::new();
-        while let Some(&(_, c)) = chars.peek() {
-            if c.is_whitespace() || c == '/' || c == '>' || (c == '=' && !attr_name.is_empty()) {
+        // The attribute name runs to white space, `/`, `>` or (after its
+        // first character) `=`.
+        let start = i;
+        let mut end = s.len();
+        while let Some(&(j, c)) = chars.peek() {
+            if c.is_whitespace() || c == '/' || c == '>' || (c == '=' && j > start) {
+                end = j;
                 break;
             }
-            attr_name.push(c.to_ascii_lowercase());
             chars.next();
         }
+        let attr_name = ascii_lower(s.get(start..end).unwrap_or_default());
         while chars.peek().is_some_and(|&(_, c)| c.is_whitespace()) {
             chars.next();
         }
@@ -435,6 +454,18 @@ fn decode_entities(s: &str) -> String {
 #[cfg(test)]
 mod lookalike_tests {
     use super::sanitize_html;
+
+    /// Tag and attribute names come out lower-case (taken as they are
+    /// when they already are), and upper-case `on*` handlers go too.
+    #[test]
+    fn names_are_lower_cased() {
+        assert_eq!(
+            sanitize_html(
+                r#"<P CLASS="x" OnClick="y">Hi</P><br/><SCRIPT>z</SCRIPT><b title=t>B</b>"#
+            ),
+            r#"<p class="x">Hi</p><br><b title="t">B</b>"#
+        );
+    }
 
     #[test]
     fn lookalike_and_custom_tags_are_dropped() {

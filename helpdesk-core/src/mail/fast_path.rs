@@ -15,9 +15,19 @@ use mail_parser::{GetHeader, HeaderName as H, HeaderValue, MessagePart, MimeHead
 use super::parse::mime_parser;
 
 /// What the header block of `raw` (up to its first blank line) says about
-/// a multipart type: worth only a hint, since it is a byte search (the
+/// the mail's shape: worth only a hint, since it is a byte search (the
 /// fast paths check the parsed headers themselves), but much cheaper than
 /// parsing the headers of a mail no fast path takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hint {
+    /// What it says about a multipart type.
+    pub(crate) multipart: MultipartHint,
+    /// Whether it names base64 or quoted-printable, which no fast path
+    /// reads.
+    pub(crate) encoded: bool,
+}
+
+/// What a header block says about a multipart type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MultipartHint {
     /// No `multipart/` in the header block.
@@ -28,8 +38,8 @@ pub(crate) enum MultipartHint {
     Other,
 }
 
-/// The [`MultipartHint`] of `raw`'s header block.
-pub(crate) fn multipart_hint(raw: &[u8]) -> MultipartHint {
+/// The [`Hint`] of `raw`'s header block.
+pub(crate) fn hint(raw: &[u8]) -> Hint {
     use memchr::memmem::Finder;
     use std::sync::LazyLock;
     static BLANK_CRLF: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n\r\n"));
@@ -45,17 +55,49 @@ pub(crate) fn multipart_hint(raw: &[u8]) -> MultipartHint {
         None => BLANK_LF.find(raw).unwrap_or(raw.len()),
     };
     let head = raw.get(..end).unwrap_or(raw);
+    let encoded = names_a_transfer_encoding(head);
     let at = match (LOWER.find(head), UPPER.find(head)) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) | (None, Some(a)) => a,
-        (None, None) => return MultipartHint::None,
+        (None, None) => {
+            return Hint {
+                multipart: MultipartHint::None,
+                encoded,
+            };
+        }
     };
     let subtype = head.get(at + b"ultipart/".len()..).unwrap_or_default();
     let alternative = b"alternative";
-    match subtype.get(..alternative.len()) {
+    let multipart = match subtype.get(..alternative.len()) {
         Some(s) if s.eq_ignore_ascii_case(alternative) => MultipartHint::Alternative,
         _ => MultipartHint::Other,
-    }
+    };
+    Hint { multipart, encoded }
+}
+
+/// Whether `bytes` hold an `...Encoding:` header line whose value is
+/// base64 or quoted-printable (any case): mail whose parts are so encoded
+/// takes no fast path, and finding that out by parsing headers costs far
+/// more than this search. (A hint: a miss only costs the attempt.)
+pub(crate) fn names_a_transfer_encoding(bytes: &[u8]) -> bool {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ncoding:"));
+    static UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"NCODING:"));
+    let encoded = |at: usize| {
+        let value = bytes.get(at + b"ncoding:".len()..).unwrap_or_default();
+        let start = value
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t'))
+            .unwrap_or(value.len());
+        let value = value.get(start..).unwrap_or_default();
+        [&b"base64"[..], b"quoted-printable"].iter().any(|e| {
+            value
+                .get(..e.len())
+                .is_some_and(|v| v.eq_ignore_ascii_case(e))
+        })
+    };
+    LOWER.find_iter(bytes).any(encoded) || UPPER.find_iter(bytes).any(encoded)
 }
 
 /// The body of a mail that is one `text/<subtype>` part (`plain` or
@@ -206,6 +248,7 @@ mod tests {
     #[test]
     fn multipart_hint_reads_only_the_header_block() {
         use MultipartHint as M;
+        let multipart_hint = |raw: &[u8]| hint(raw).multipart;
         for (raw, hint) in [
             (
                 &b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b--"[..],
@@ -228,6 +271,31 @@ mod tests {
             assert_eq!(
                 multipart_hint(raw),
                 hint,
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+    }
+
+    #[test]
+    fn transfer_encodings_are_named_in_the_header_block_only() {
+        for (raw, encoded) in [
+            (
+                &b"Content-Transfer-Encoding: quoted-printable\r\n\r\nx"[..],
+                true,
+            ),
+            (b"Content-Transfer-Encoding: Base64\n\nx", true),
+            (b"Content-Transfer-Encoding: QUOTED-PRINTABLE\n\nx", true),
+            (
+                b"Content-Transfer-Encoding: 8bit\r\n\r\nbase64 quoted-printable",
+                false,
+            ),
+            (b"CONTENT-TRANSFER-ENCODING:\tBASE64\r\n\r\nx", true),
+            (b"Subject: x\r\n\r\n", false),
+        ] {
+            assert_eq!(
+                hint(raw).encoded,
+                encoded,
                 "{}",
                 String::from_utf8_lossy(raw)
             );

@@ -5,7 +5,9 @@ use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::fast_path::{MultipartHint, alternative_bodies, multipart_hint, single_part_body};
+use super::fast_path::{
+    MultipartHint, alternative_bodies, hint, names_a_transfer_encoding, single_part_body,
+};
 use super::{Headers, MailError};
 
 /// Size limits applied by [`parse()`].
@@ -355,12 +357,20 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
     // HTML alternative, in UTF-8: its headers are parsed, and its body is read
     // here, as the full parse would decode it (see `fast_path`; checked by
     // `fast_path_is_the_full_parse` and the corpus test).
-    let hint = multipart_hint(raw);
-    if hint != MultipartHint::Other
+    let hint = hint(raw);
+    // (Mail that names base64 or quoted-printable, in its headers or, for
+    // an alternative, in its parts' headers, goes straight to the full
+    // parse.)
+    let attempt = match hint.multipart {
+        MultipartHint::None => !hint.encoded,
+        MultipartHint::Alternative => !names_a_transfer_encoding(raw),
+        MultipartHint::Other => false,
+    };
+    if attempt
         && let Some(message) = mime_parser().parse_headers(raw)
         && let Some(root) = message.parts.first()
     {
-        if hint == MultipartHint::None {
+        if hint.multipart == MultipartHint::None {
             if let Some(body) = single_part_body(root, raw, "plain") {
                 let mut text = String::new();
                 push_text_part(&mut text, body);
@@ -374,7 +384,7 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
                 return Ok(assemble(&message, root, raw, text, Some(html), Vec::new()));
             }
         }
-        if hint == MultipartHint::Alternative
+        if hint.multipart == MultipartHint::Alternative
             && let Some((plain, html)) = alternative_bodies(root, raw)
         {
             let mut text = String::new();

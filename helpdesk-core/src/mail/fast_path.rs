@@ -1,7 +1,8 @@
 //! Reading the body of the most common shapes of mail without
 //! mail-parser's full parse: one plain-text or HTML part, and a
 //! `multipart/alternative` of a plain-text and an HTML part, each in UTF-8
-//! (or ASCII) and neither base64 nor quoted-printable.
+//! (or ASCII), not base64 (quoted-printable is decoded by mail-parser's
+//! own decoder, as in the full parse).
 //!
 //! Only the headers (of the mail and of its parts) are parsed, by
 //! mail-parser; the bodies are read from the raw bytes exactly as the full
@@ -10,6 +11,9 @@
 //! runs the full parse. `parse`'s tests check both paths agree on
 //! mail-parser's corpus and on generated mail.
 
+use std::borrow::Cow;
+
+use mail_parser::parsers::MessageStream;
 use mail_parser::{GetHeader, HeaderName as H, HeaderValue, MessagePart, MimeHeaders};
 
 use super::parse::mime_parser;
@@ -22,8 +26,7 @@ use super::parse::mime_parser;
 pub(crate) struct Hint {
     /// What it says about a multipart type.
     pub(crate) multipart: MultipartHint,
-    /// Whether it names base64 or quoted-printable, which no fast path
-    /// reads.
+    /// Whether it names base64, which no fast path reads.
     pub(crate) encoded: bool,
 }
 
@@ -55,7 +58,7 @@ pub(crate) fn hint(raw: &[u8]) -> Hint {
         None => BLANK_LF.find(raw).unwrap_or(raw.len()),
     };
     let head = raw.get(..end).unwrap_or(raw);
-    let encoded = names_a_transfer_encoding(head);
+    let encoded = names_base64(head);
     let at = match (LOWER.find(head), UPPER.find(head)) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) | (None, Some(a)) => a,
@@ -76,48 +79,55 @@ pub(crate) fn hint(raw: &[u8]) -> Hint {
 }
 
 /// Whether `bytes` hold an `...Encoding:` header line whose value is
-/// base64 or quoted-printable (any case): mail whose parts are so encoded
-/// takes no fast path, and finding that out by parsing headers costs far
-/// more than this search. (A hint: a miss only costs the attempt.)
-pub(crate) fn names_a_transfer_encoding(bytes: &[u8]) -> bool {
+/// base64 (any case): mail whose parts are so encoded takes no fast path,
+/// and finding that out by parsing headers costs far more than this
+/// search. (A hint: a miss only costs the attempt.)
+pub(crate) fn names_base64(bytes: &[u8]) -> bool {
     use memchr::memmem::Finder;
     use std::sync::LazyLock;
     static LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ncoding:"));
     static UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"NCODING:"));
-    let encoded = |at: usize| {
+    let base64 = |at: usize| {
         let value = bytes.get(at + b"ncoding:".len()..).unwrap_or_default();
         let start = value
             .iter()
             .position(|b| !matches!(b, b' ' | b'\t'))
             .unwrap_or(value.len());
-        let value = value.get(start..).unwrap_or_default();
-        [&b"base64"[..], b"quoted-printable"].iter().any(|e| {
-            value
-                .get(..e.len())
-                .is_some_and(|v| v.eq_ignore_ascii_case(e))
-        })
+        value
+            .get(start..start + b"base64".len())
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"base64"))
     };
-    LOWER.find_iter(bytes).any(encoded) || UPPER.find_iter(bytes).any(encoded)
+    LOWER.find_iter(bytes).any(base64) || UPPER.find_iter(bytes).any(base64)
 }
 
 /// The body of a mail that is one `text/<subtype>` part (`plain` or
 /// `html`) in UTF-8 (or ASCII), decoded as mail-parser's full parse
-/// decodes it: everything after the blank line that ends the headers.
-/// `None` for anything else: another type or charset, a multipart, base64
-/// or quoted-printable, an attachment disposition, a body that is not
-/// valid UTF-8 (the full parse replaces what is not), or a header block
-/// that does not end plainly. (A part without a type is `text/plain`.)
+/// decodes it: everything after the blank line that ends the headers,
+/// quoted-printable decoded by mail-parser's own decoder. `None` for
+/// anything else: another type or charset, a multipart, base64, an
+/// attachment disposition, a body that is not valid UTF-8 (the full parse
+/// replaces what is not), or a header block that does not end plainly. (A
+/// part without a type is `text/plain`.)
 pub(crate) fn single_part_body<'a>(
     root: &MessagePart<'_>,
     raw: &'a [u8],
     subtype: &str,
-) -> Option<&'a str> {
-    let ascii_only = utf8_text_part(root, subtype)?;
+) -> Option<Cow<'a, str>> {
+    let kind = utf8_text_part(root, subtype)?;
     let body = body_after_headers(root, raw)?;
-    if ascii_only && !body.is_ascii() {
+    if kind.quoted_printable {
+        // (The whole rest of the mail, as the full parse decodes it; on a
+        // decoding error the full parse keeps the raw body instead.)
+        let (end, decoded) = MessageStream::new(body).decode_quoted_printable_mime(b"");
+        if end == usize::MAX {
+            return None;
+        }
+        return decoded_text(decoded.into_owned(), kind).map(Cow::Owned);
+    }
+    if kind.ascii_only && !body.is_ascii() {
         return None;
     }
-    std::str::from_utf8(body).ok()
+    std::str::from_utf8(body).ok().map(Cow::Borrowed)
 }
 
 /// The plain text and the HTML of a mail that is one
@@ -132,11 +142,12 @@ pub(crate) fn single_part_body<'a>(
 /// break or (the last) by `--`, and preceded (but the first) by a line
 /// break after a body of at least one byte. (The full parse finds a
 /// boundary by a byte scan that tries it after every `--`: the first
-/// match of `--<boundary>` as a substring.)
+/// match of `--<boundary>` as a substring.) A quoted-printable part is
+/// read by mail-parser's own decoder, which applies these rules itself.
 pub(crate) fn alternative_bodies<'a>(
     root: &MessagePart<'_>,
     raw: &'a [u8],
-) -> Option<(&'a str, &'a str)> {
+) -> Option<(Cow<'a, str>, Cow<'a, str>)> {
     let ct = root.content_type()?;
     if ct.ctype() != "multipart" || ct.subtype() != Some("alternative") {
         return None;
@@ -167,22 +178,35 @@ fn alternative_part<'a>(
     part: &'a [u8],
     delimiter: &memchr::memmem::Finder<'_>,
     subtype: &str,
-) -> Option<(&'a str, &'a [u8], bool)> {
+) -> Option<(Cow<'a, str>, &'a [u8], bool)> {
     let message = mime_parser().parse_headers(part)?;
     let headers = message.parts.first()?;
-    let ascii_only = utf8_text_part(headers, subtype)?;
+    let kind = utf8_text_part(headers, subtype)?;
     let body = body_after_headers(headers, part)?;
+    if kind.quoted_printable {
+        // mail-parser's own decoder, which finds the boundary as it
+        // decodes and stops after it, as in the full parse.
+        let boundary = delimiter.needle().get(2..)?;
+        let mut stream = MessageStream::new(body);
+        let (end, decoded) = stream.decode_quoted_printable_mime(boundary);
+        if end == usize::MAX {
+            return None;
+        }
+        let after = body.get(stream.offset()..)?;
+        let content = decoded_text(decoded.into_owned(), kind)?;
+        return Some((Cow::Owned(content), after, after.starts_with(b"--")));
+    }
     let at = delimiter.find(body)?;
     // The line break before the boundary is not the body's.
     let before = body.get(..at)?;
     let before = before.strip_suffix(b"\n").filter(|b| !b.is_empty())?;
     let content = before.strip_suffix(b"\r").unwrap_or(before);
-    if ascii_only && !content.is_ascii() {
+    if kind.ascii_only && !content.is_ascii() {
         return None;
     }
     let content = std::str::from_utf8(content).ok()?;
     let after = body.get(at + delimiter.needle().len()..)?;
-    Some((content, after, after.starts_with(b"--")))
+    Some((Cow::Borrowed(content), after, after.starts_with(b"--")))
 }
 
 /// `bytes` after a leading `\r\n` or `\n`; `None` without one.
@@ -192,12 +216,20 @@ fn after_line_break(bytes: &[u8]) -> Option<&[u8]> {
         .or_else(|| bytes.strip_prefix(b"\n"))
 }
 
-/// `Some(ascii_only)` when `part`'s headers make it a `text/<subtype>`
-/// (no type at all is `text/plain`) in UTF-8, or in US-ASCII
-/// (`ascii_only`: its body must then be ASCII to decode as in UTF-8), that
-/// is neither base64 nor quoted-printable and not an attachment; the same
-/// tests as mail-parser's, on the same parsed values.
-fn utf8_text_part(part: &MessagePart<'_>, subtype: &str) -> Option<bool> {
+/// How the fast path reads a text part's body.
+#[derive(Debug, Clone, Copy)]
+struct TextPart {
+    /// US-ASCII: the (decoded) body must be ASCII to read as UTF-8.
+    ascii_only: bool,
+    /// Quoted-printable: decoded by mail-parser's own decoder.
+    quoted_printable: bool,
+}
+
+/// How to read `part` when its headers make it a `text/<subtype>` (no
+/// type at all is `text/plain`) in UTF-8 or US-ASCII, not base64 and not
+/// an attachment; `None` otherwise. The same tests as mail-parser's, on
+/// the same parsed values.
+fn utf8_text_part(part: &MessagePart<'_>, subtype: &str) -> Option<TextPart> {
     let mut ascii_only = false;
     if let Some(ct) = part.content_type() {
         if ct.ctype() != "text" || ct.subtype() != Some(subtype) {
@@ -212,12 +244,14 @@ fn utf8_text_part(part: &MessagePart<'_>, subtype: &str) -> Option<bool> {
     } else if subtype != "plain" {
         return None;
     }
+    let mut quoted_printable = false;
     if let Some(HeaderValue::Text(encoding)) =
         part.headers.header_value(&H::ContentTransferEncoding)
-        && (encoding.eq_ignore_ascii_case("base64")
-            || encoding.eq_ignore_ascii_case("quoted-printable"))
     {
-        return None;
+        if encoding.eq_ignore_ascii_case("base64") {
+            return None;
+        }
+        quoted_printable = encoding.eq_ignore_ascii_case("quoted-printable");
     }
     if part
         .headers
@@ -226,7 +260,19 @@ fn utf8_text_part(part: &MessagePart<'_>, subtype: &str) -> Option<bool> {
     {
         return None;
     }
-    Some(ascii_only)
+    Some(TextPart {
+        ascii_only,
+        quoted_printable,
+    })
+}
+
+/// Decoded text as the full parse makes it of an owned (decoded) body:
+/// UTF-8 (or, for US-ASCII, ASCII); `None` for anything else.
+fn decoded_text(bytes: Vec<u8>, kind: TextPart) -> Option<String> {
+    if kind.ascii_only && !bytes.is_ascii() {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// The bytes of `raw` after the header block of `part` (parsed from the
@@ -278,14 +324,13 @@ mod tests {
     }
 
     #[test]
-    fn transfer_encodings_are_named_in_the_header_block_only() {
+    fn base64_is_named_in_the_header_block_only() {
         for (raw, encoded) in [
             (
                 &b"Content-Transfer-Encoding: quoted-printable\r\n\r\nx"[..],
-                true,
+                false,
             ),
             (b"Content-Transfer-Encoding: Base64\n\nx", true),
-            (b"Content-Transfer-Encoding: QUOTED-PRINTABLE\n\nx", true),
             (
                 b"Content-Transfer-Encoding: 8bit\r\n\r\nbase64 quoted-printable",
                 false,
@@ -326,7 +371,8 @@ mod tests {
         let root = message.as_ref().and_then(|m| m.parts.first());
         assert!(root.is_some_and(|r| single_part_body(r, html, "plain").is_none()));
         assert_eq!(
-            root.and_then(|r| single_part_body(r, html, "html")),
+            root.and_then(|r| single_part_body(r, html, "html"))
+                .as_deref(),
             Some("<p>Hi</p>")
         );
         // No type is plain text, never HTML.
@@ -343,8 +389,9 @@ mod tests {
             --b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hello</p>\r\n--b1--\r\n";
         let message = root_of(raw);
         let root = message.as_ref().and_then(|m| m.parts.first());
+        let bodies = root.and_then(|r| alternative_bodies(r, raw));
         assert_eq!(
-            root.and_then(|r| alternative_bodies(r, raw)),
+            bodies.as_ref().map(|(t, h)| (t.as_ref(), h.as_ref())),
             Some(("Hello\r\nthere", "<p>Hello</p>"))
         );
         // An HTML part first, a third part, or no closing boundary: the

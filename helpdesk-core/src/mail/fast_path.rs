@@ -1,8 +1,8 @@
 //! Reading the body of the most common shapes of mail without
 //! mail-parser's full parse: one plain-text or HTML part, and a
-//! `multipart/alternative` of a plain-text and an HTML part, each in UTF-8
-//! (or ASCII), not base64 (quoted-printable is decoded by mail-parser's
-//! own decoder, as in the full parse).
+//! `multipart/alternative` of a plain-text and an HTML part, not base64.
+//! Quoted-printable and charsets are decoded by mail-parser's own
+//! decoders, as in the full parse.
 //!
 //! Only the headers (of the mail and of its parts) are parsed, by
 //! mail-parser; the bodies are read from the raw bytes exactly as the full
@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 
+use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{GetHeader, HeaderName as H, HeaderValue, MessagePart, MimeHeaders};
 
@@ -100,20 +101,19 @@ pub(crate) fn names_base64(bytes: &[u8]) -> bool {
     LOWER.find_iter(bytes).any(base64) || UPPER.find_iter(bytes).any(base64)
 }
 
-/// The body of a mail that is one `text/<subtype>` part (`plain` or
-/// `html`) in UTF-8 (or ASCII), decoded as mail-parser's full parse
-/// decodes it: everything after the blank line that ends the headers,
-/// quoted-printable decoded by mail-parser's own decoder. `None` for
-/// anything else: another type or charset, a multipart, base64, an
-/// attachment disposition, a body that is not valid UTF-8 (the full parse
-/// replaces what is not), or a header block that does not end plainly. (A
-/// part without a type is `text/plain`.)
+/// The text of a mail that is one `text/<subtype>` part (`plain` or
+/// `html`), decoded as mail-parser's full parse decodes it: everything
+/// after the blank line that ends the headers, quoted-printable and
+/// charset decoded by mail-parser's own decoders. `None` for anything
+/// else: another type, a multipart, base64, an attachment disposition, or
+/// a header block that does not end plainly. (A part without a type is
+/// `text/plain`.)
 pub(crate) fn single_part_body<'a>(
     root: &MessagePart<'_>,
     raw: &'a [u8],
     subtype: &str,
 ) -> Option<Cow<'a, str>> {
-    let kind = utf8_text_part(root, subtype)?;
+    let kind = text_part(root, subtype)?;
     let body = body_after_headers(root, raw)?;
     if kind.quoted_printable {
         // (The whole rest of the mail, as the full parse decodes it; on a
@@ -122,12 +122,9 @@ pub(crate) fn single_part_body<'a>(
         if end == usize::MAX {
             return None;
         }
-        return decoded_text(decoded.into_owned(), kind).map(Cow::Owned);
+        return Some(text_of(root, decoded));
     }
-    if kind.ascii_only && !body.is_ascii() {
-        return None;
-    }
-    std::str::from_utf8(body).ok().map(Cow::Borrowed)
+    Some(text_of(root, Cow::Borrowed(body)))
 }
 
 /// The plain text and the HTML of a mail that is one
@@ -171,8 +168,8 @@ pub(crate) fn alternative_bodies<'a>(
     last.then_some((text, html))
 }
 
-/// One part of a `multipart/alternative` starting at `part`: its body (a
-/// `text/<subtype>` in UTF-8), the bytes after its closing boundary, and
+/// One part of a `multipart/alternative` starting at `part`: its text (a
+/// `text/<subtype>`, decoded), the bytes after its closing boundary, and
 /// whether that boundary ends the multipart.
 fn alternative_part<'a>(
     part: &'a [u8],
@@ -181,7 +178,7 @@ fn alternative_part<'a>(
 ) -> Option<(Cow<'a, str>, &'a [u8], bool)> {
     let message = mime_parser().parse_headers(part)?;
     let headers = message.parts.first()?;
-    let kind = utf8_text_part(headers, subtype)?;
+    let kind = text_part(headers, subtype)?;
     let body = body_after_headers(headers, part)?;
     if kind.quoted_printable {
         // mail-parser's own decoder, which finds the boundary as it
@@ -193,20 +190,19 @@ fn alternative_part<'a>(
             return None;
         }
         let after = body.get(stream.offset()..)?;
-        let content = decoded_text(decoded.into_owned(), kind)?;
-        return Some((Cow::Owned(content), after, after.starts_with(b"--")));
+        return Some((text_of(headers, decoded), after, after.starts_with(b"--")));
     }
     let at = delimiter.find(body)?;
     // The line break before the boundary is not the body's.
     let before = body.get(..at)?;
     let before = before.strip_suffix(b"\n").filter(|b| !b.is_empty())?;
     let content = before.strip_suffix(b"\r").unwrap_or(before);
-    if kind.ascii_only && !content.is_ascii() {
-        return None;
-    }
-    let content = std::str::from_utf8(content).ok()?;
     let after = body.get(at + delimiter.needle().len()..)?;
-    Some((Cow::Borrowed(content), after, after.starts_with(b"--")))
+    Some((
+        text_of(headers, Cow::Borrowed(content)),
+        after,
+        after.starts_with(b"--"),
+    ))
 }
 
 /// `bytes` after a leading `\r\n` or `\n`; `None` without one.
@@ -219,30 +215,19 @@ fn after_line_break(bytes: &[u8]) -> Option<&[u8]> {
 /// How the fast path reads a text part's body.
 #[derive(Debug, Clone, Copy)]
 struct TextPart {
-    /// US-ASCII: the (decoded) body must be ASCII to read as UTF-8.
-    ascii_only: bool,
     /// Quoted-printable: decoded by mail-parser's own decoder.
     quoted_printable: bool,
 }
 
 /// How to read `part` when its headers make it a `text/<subtype>` (no
-/// type at all is `text/plain`) in UTF-8 or US-ASCII, not base64 and not
-/// an attachment; `None` otherwise. The same tests as mail-parser's, on
-/// the same parsed values.
-fn utf8_text_part(part: &MessagePart<'_>, subtype: &str) -> Option<TextPart> {
-    let mut ascii_only = false;
-    if let Some(ct) = part.content_type() {
-        if ct.ctype() != "text" || ct.subtype() != Some(subtype) {
-            return None;
-        }
-        match ct.attribute("charset") {
-            None => {}
-            Some(c) if c.eq_ignore_ascii_case("utf-8") || c.eq_ignore_ascii_case("utf8") => {}
-            Some(c) if c.eq_ignore_ascii_case("us-ascii") => ascii_only = true,
-            Some(_) => return None,
-        }
-    } else if subtype != "plain" {
-        return None;
+/// type at all is `text/plain`) that is not base64 and not an attachment;
+/// `None` otherwise. The same tests as mail-parser's, on the same parsed
+/// values.
+fn text_part(part: &MessagePart<'_>, subtype: &str) -> Option<TextPart> {
+    match part.content_type() {
+        Some(ct) if ct.ctype() != "text" || ct.subtype() != Some(subtype) => return None,
+        None if subtype != "plain" => return None,
+        _ => {}
     }
     let mut quoted_printable = false;
     if let Some(HeaderValue::Text(encoding)) =
@@ -260,19 +245,26 @@ fn utf8_text_part(part: &MessagePart<'_>, subtype: &str) -> Option<TextPart> {
     {
         return None;
     }
-    Some(TextPart {
-        ascii_only,
-        quoted_printable,
-    })
+    Some(TextPart { quoted_printable })
 }
 
-/// Decoded text as the full parse makes it of an owned (decoded) body:
-/// UTF-8 (or, for US-ASCII, ASCII); `None` for anything else.
-fn decoded_text(bytes: Vec<u8>, kind: TextPart) -> Option<String> {
-    if kind.ascii_only && !bytes.is_ascii() {
-        return None;
+/// The text the full parse makes of a text part's (decoded) body: through
+/// mail-parser's decoder for the part's charset when it has one, else as
+/// UTF-8 with what is not replaced; borrowed when the body is valid UTF-8
+/// as it is.
+fn text_of<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str> {
+    let decoder = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .and_then(|c| charset_decoder(c.as_bytes()));
+    match (body, decoder) {
+        (body, Some(decode)) => Cow::Owned(decode(&body)),
+        (Cow::Owned(bytes), None) => Cow::Owned(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+        (Cow::Borrowed(bytes), None) => String::from_utf8_lossy(bytes),
     }
-    String::from_utf8(bytes).ok()
 }
 
 /// The bytes of `raw` after the header block of `part` (parsed from the

@@ -352,8 +352,8 @@ pub(crate) fn mime_parser() -> &'static MessageParser {
 
 fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
     // Most mail is one plain-text or HTML part, or a plain-text and an
-    // HTML alternative, in UTF-8, maybe quoted-printable: its headers are parsed, and its body is read
-    // here, as the full parse would decode it (see `fast_path`; checked by
+    // HTML alternative: its headers are parsed, and its body is read here,
+    // as the full parse would decode it (see `fast_path`; checked by
     // `fast_path_is_the_full_parse` and the corpus test).
     let hint = hint(raw);
     // (Mail that names base64, in its headers or, for an alternative, in
@@ -1038,6 +1038,7 @@ pub(crate) mod tests {
                 "Content-Type: text/plain", "Content-Type: text/plain; charset=utf-8",
                 "Content-Type: TEXT/PLAIN; charset=\"UTF-8\"", "Content-Type: text/plain; charset=us-ascii",
                 "Content-Type: text/plain; charset=iso-8859-2", "Content-Type: text/plain; charset=utf8",
+                "Content-Type: text/plain; charset=windows-1250", "Content-Type: text/html; charset=x-unknown",
                 "Content-Type: text/html; charset=utf-8", "Content-Type: text/plain; format=flowed",
                 "Content-Type: multipart/alternative; boundary=b", "Content-Type: multipart/mixed",
                 "Content-Type: message/rfc822", "Content-Type: application/pdf; name=x.pdf",
@@ -1131,7 +1132,7 @@ pub(crate) mod tests {
         fn quoted_printable_fast_path_is_the_full_parse(
             ct in usually("Content-Type: text/plain; charset=utf-8", vec![
                 "Content-Type: text/html; charset=utf-8", "Content-Type: text/plain; charset=us-ascii",
-                "Content-Type: text/plain; charset=iso-8859-2", "",
+                "Content-Type: text/plain; charset=iso-8859-2", "Content-Type: text/html; charset=windows-1250", "",
             ]),
             eol in proptest::sample::select(vec!["\r\n", "\n"]),
             body in proptest::collection::vec(usually(&b"Zaz"[..], vec![

@@ -1,7 +1,7 @@
 //! Reading the body of the most common shapes of mail without
 //! mail-parser's full parse: one plain-text or HTML part, and a
-//! `multipart/alternative` of a plain-text and an HTML part, not base64.
-//! Quoted-printable and charsets are decoded by mail-parser's own
+//! `multipart/alternative` of a plain-text and an HTML part. Base64,
+//! quoted-printable and charsets are decoded by mail-parser's own
 //! decoders, as in the full parse.
 //!
 //! Only the headers (of the mail and of its parts) are parsed, by
@@ -20,18 +20,9 @@ use mail_parser::{GetHeader, HeaderName as H, HeaderValue, MessagePart, MimeHead
 use super::parse::mime_parser;
 
 /// What the header block of `raw` (up to its first blank line) says about
-/// the mail's shape: worth only a hint, since it is a byte search (the
+/// a multipart type: worth only a hint, since it is a byte search (the
 /// fast paths check the parsed headers themselves), but much cheaper than
 /// parsing the headers of a mail no fast path takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Hint {
-    /// What it says about a multipart type.
-    pub(crate) multipart: MultipartHint,
-    /// Whether it names base64, which no fast path reads.
-    pub(crate) encoded: bool,
-}
-
-/// What a header block says about a multipart type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MultipartHint {
     /// No `multipart/` in the header block.
@@ -42,8 +33,8 @@ pub(crate) enum MultipartHint {
     Other,
 }
 
-/// The [`Hint`] of `raw`'s header block.
-pub(crate) fn hint(raw: &[u8]) -> Hint {
+/// The [`MultipartHint`] of `raw`'s header block.
+pub(crate) fn multipart_hint(raw: &[u8]) -> MultipartHint {
     use memchr::memmem::Finder;
     use std::sync::LazyLock;
     static BLANK_CRLF: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\n\r\n"));
@@ -59,72 +50,40 @@ pub(crate) fn hint(raw: &[u8]) -> Hint {
         None => BLANK_LF.find(raw).unwrap_or(raw.len()),
     };
     let head = raw.get(..end).unwrap_or(raw);
-    let encoded = names_base64(head);
     let at = match (LOWER.find(head), UPPER.find(head)) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) | (None, Some(a)) => a,
-        (None, None) => {
-            return Hint {
-                multipart: MultipartHint::None,
-                encoded,
-            };
-        }
+        (None, None) => return MultipartHint::None,
     };
     let subtype = head.get(at + b"ultipart/".len()..).unwrap_or_default();
     let alternative = b"alternative";
-    let multipart = match subtype.get(..alternative.len()) {
+    match subtype.get(..alternative.len()) {
         Some(s) if s.eq_ignore_ascii_case(alternative) => MultipartHint::Alternative,
         _ => MultipartHint::Other,
-    };
-    Hint { multipart, encoded }
-}
-
-/// Whether `bytes` hold an `...Encoding:` header line whose value is
-/// base64 (any case): mail whose parts are so encoded takes no fast path,
-/// and finding that out by parsing headers costs far more than this
-/// search. (A hint: a miss only costs the attempt.)
-pub(crate) fn names_base64(bytes: &[u8]) -> bool {
-    use memchr::memmem::Finder;
-    use std::sync::LazyLock;
-    static LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ncoding:"));
-    static UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"NCODING:"));
-    let base64 = |at: usize| {
-        let value = bytes.get(at + b"ncoding:".len()..).unwrap_or_default();
-        let start = value
-            .iter()
-            .position(|b| !matches!(b, b' ' | b'\t'))
-            .unwrap_or(value.len());
-        value
-            .get(start..start + b"base64".len())
-            .is_some_and(|v| v.eq_ignore_ascii_case(b"base64"))
-    };
-    LOWER.find_iter(bytes).any(base64) || UPPER.find_iter(bytes).any(base64)
+    }
 }
 
 /// The text of a mail that is one `text/<subtype>` part (`plain` or
 /// `html`), decoded as mail-parser's full parse decodes it: everything
-/// after the blank line that ends the headers, quoted-printable and
+/// after the blank line that ends the headers, transfer encoding and
 /// charset decoded by mail-parser's own decoders. `None` for anything
-/// else: another type, a multipart, base64, an attachment disposition, or
-/// a header block that does not end plainly. (A part without a type is
+/// else: another type, a multipart, an attachment disposition, a body the
+/// decoder reports an error in, or a header block that does not end
+/// plainly. (A part without a type is
 /// `text/plain`.)
 pub(crate) fn single_part_body<'a>(
     root: &MessagePart<'_>,
     raw: &'a [u8],
     subtype: &str,
 ) -> Option<Cow<'a, str>> {
-    let kind = text_part(root, subtype)?;
+    let encoding = text_part(root, subtype)?;
     let body = body_after_headers(root, raw)?;
-    if kind.quoted_printable {
-        // (The whole rest of the mail, as the full parse decodes it; on a
-        // decoding error the full parse keeps the raw body instead.)
-        let (end, decoded) = MessageStream::new(body).decode_quoted_printable_mime(b"");
-        if end == usize::MAX {
-            return None;
-        }
-        return Some(text_of(root, decoded));
+    if encoding == Encoding::None {
+        return Some(text_of(root, Cow::Borrowed(body)));
     }
-    Some(text_of(root, Cow::Borrowed(body)))
+    // (The whole rest of the mail, as the full parse decodes it.)
+    let (decoded, _) = decode(body, b"", encoding)?;
+    Some(text_of(root, decoded))
 }
 
 /// The plain text and the HTML of a mail that is one
@@ -140,7 +99,8 @@ pub(crate) fn single_part_body<'a>(
 /// break after a body of at least one byte. (The full parse finds a
 /// boundary by a byte scan that tries it after every `--`: the first
 /// match of `--<boundary>` as a substring.) A quoted-printable part is
-/// read by mail-parser's own decoder, which applies these rules itself.
+/// read by mail-parser's own decoder, which applies these rules itself
+/// (quoted-printable and base64 parts).
 pub(crate) fn alternative_bodies<'a>(
     root: &MessagePart<'_>,
     raw: &'a [u8],
@@ -178,18 +138,13 @@ fn alternative_part<'a>(
 ) -> Option<(Cow<'a, str>, &'a [u8], bool)> {
     let message = mime_parser().parse_headers(part)?;
     let headers = message.parts.first()?;
-    let kind = text_part(headers, subtype)?;
+    let encoding = text_part(headers, subtype)?;
     let body = body_after_headers(headers, part)?;
-    if kind.quoted_printable {
+    if encoding != Encoding::None {
         // mail-parser's own decoder, which finds the boundary as it
         // decodes and stops after it, as in the full parse.
-        let boundary = delimiter.needle().get(2..)?;
-        let mut stream = MessageStream::new(body);
-        let (end, decoded) = stream.decode_quoted_printable_mime(boundary);
-        if end == usize::MAX {
-            return None;
-        }
-        let after = body.get(stream.offset()..)?;
+        let (decoded, read) = decode(body, delimiter.needle().get(2..)?, encoding)?;
+        let after = body.get(read..)?;
         return Some((text_of(headers, decoded), after, after.starts_with(b"--")));
     }
     let at = delimiter.find(body)?;
@@ -212,31 +167,23 @@ fn after_line_break(bytes: &[u8]) -> Option<&[u8]> {
         .or_else(|| bytes.strip_prefix(b"\n"))
 }
 
-/// How the fast path reads a text part's body.
-#[derive(Debug, Clone, Copy)]
-struct TextPart {
-    /// Quoted-printable: decoded by mail-parser's own decoder.
-    quoted_printable: bool,
+/// The transfer encoding of a text part, as far as the fast path reads
+/// it: 7bit, 8bit, binary or none at all read as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    None,
+    QuotedPrintable,
+    Base64,
 }
 
-/// How to read `part` when its headers make it a `text/<subtype>` (no
-/// type at all is `text/plain`) that is not base64 and not an attachment;
-/// `None` otherwise. The same tests as mail-parser's, on the same parsed
-/// values.
-fn text_part(part: &MessagePart<'_>, subtype: &str) -> Option<TextPart> {
+/// The encoding of `part` when its headers make it a `text/<subtype>` (no
+/// type at all is `text/plain`) that is not an attachment; `None`
+/// otherwise. The same tests as mail-parser's, on the same parsed values.
+fn text_part(part: &MessagePart<'_>, subtype: &str) -> Option<Encoding> {
     match part.content_type() {
         Some(ct) if ct.ctype() != "text" || ct.subtype() != Some(subtype) => return None,
         None if subtype != "plain" => return None,
         _ => {}
-    }
-    let mut quoted_printable = false;
-    if let Some(HeaderValue::Text(encoding)) =
-        part.headers.header_value(&H::ContentTransferEncoding)
-    {
-        if encoding.eq_ignore_ascii_case("base64") {
-            return None;
-        }
-        quoted_printable = encoding.eq_ignore_ascii_case("quoted-printable");
     }
     if part
         .headers
@@ -245,7 +192,34 @@ fn text_part(part: &MessagePart<'_>, subtype: &str) -> Option<TextPart> {
     {
         return None;
     }
-    Some(TextPart { quoted_printable })
+    Some(
+        match part.headers.header_value(&H::ContentTransferEncoding) {
+            Some(HeaderValue::Text(e)) if e.eq_ignore_ascii_case("base64") => Encoding::Base64,
+            Some(HeaderValue::Text(e)) if e.eq_ignore_ascii_case("quoted-printable") => {
+                Encoding::QuotedPrintable
+            }
+            _ => Encoding::None,
+        },
+    )
+}
+
+/// `body` decoded by mail-parser's decoder for `encoding`, up to
+/// `--<boundary>` (to the end when `boundary` is empty), as the full parse
+/// decodes it, and how many bytes of `body` that read (the boundary
+/// included). `None` when the decoder reports an error (the full parse
+/// then keeps the raw bytes, which is left to it).
+fn decode<'a>(
+    body: &'a [u8],
+    boundary: &[u8],
+    encoding: Encoding,
+) -> Option<(Cow<'a, [u8]>, usize)> {
+    let mut stream = MessageStream::new(body);
+    let (end, decoded) = match encoding {
+        Encoding::QuotedPrintable => stream.decode_quoted_printable_mime(boundary),
+        Encoding::Base64 => stream.decode_base64_mime(boundary),
+        Encoding::None => return None,
+    };
+    (end != usize::MAX).then(|| (decoded, stream.offset()))
 }
 
 /// The text the full parse makes of a text part's (decoded) body: through
@@ -286,7 +260,6 @@ mod tests {
     #[test]
     fn multipart_hint_reads_only_the_header_block() {
         use MultipartHint as M;
-        let multipart_hint = |raw: &[u8]| hint(raw).multipart;
         for (raw, hint) in [
             (
                 &b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b--"[..],
@@ -309,30 +282,6 @@ mod tests {
             assert_eq!(
                 multipart_hint(raw),
                 hint,
-                "{}",
-                String::from_utf8_lossy(raw)
-            );
-        }
-    }
-
-    #[test]
-    fn base64_is_named_in_the_header_block_only() {
-        for (raw, encoded) in [
-            (
-                &b"Content-Transfer-Encoding: quoted-printable\r\n\r\nx"[..],
-                false,
-            ),
-            (b"Content-Transfer-Encoding: Base64\n\nx", true),
-            (
-                b"Content-Transfer-Encoding: 8bit\r\n\r\nbase64 quoted-printable",
-                false,
-            ),
-            (b"CONTENT-TRANSFER-ENCODING:\tBASE64\r\n\r\nx", true),
-            (b"Subject: x\r\n\r\n", false),
-        ] {
-            assert_eq!(
-                hint(raw).encoded,
-                encoded,
                 "{}",
                 String::from_utf8_lossy(raw)
             );

@@ -5,7 +5,7 @@ use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::fast_path::{MultipartHint, alternative_bodies, hint, names_base64, single_part_body};
+use super::fast_path::{MultipartHint, alternative_bodies, multipart_hint, single_part_body};
 use super::{Headers, MailError};
 
 /// Size limits applied by [`parse()`].
@@ -355,19 +355,12 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
     // HTML alternative: its headers are parsed, and its body is read here,
     // as the full parse would decode it (see `fast_path`; checked by
     // `fast_path_is_the_full_parse` and the corpus test).
-    let hint = hint(raw);
-    // (Mail that names base64, in its headers or, for an alternative, in
-    // its parts' headers, goes straight to the full parse.)
-    let attempt = match hint.multipart {
-        MultipartHint::None => !hint.encoded,
-        MultipartHint::Alternative => !names_base64(raw),
-        MultipartHint::Other => false,
-    };
-    if attempt
+    let hint = multipart_hint(raw);
+    if hint != MultipartHint::Other
         && let Some(message) = mime_parser().parse_headers(raw)
         && let Some(root) = message.parts.first()
     {
-        if hint.multipart == MultipartHint::None {
+        if hint == MultipartHint::None {
             if let Some(body) = single_part_body(root, raw, "plain") {
                 let mut text = String::new();
                 push_text_part(&mut text, &body);
@@ -381,7 +374,7 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
                 return Ok(assemble(&message, root, raw, text, Some(html), Vec::new()));
             }
         }
-        if hint.multipart == MultipartHint::Alternative
+        if hint == MultipartHint::Alternative
             && let Some((plain, html)) = alternative_bodies(root, raw)
         {
             let mut text = String::new();
@@ -1125,23 +1118,24 @@ pub(crate) mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
-        /// The same for one quoted-printable text part (decoded by
-        /// mail-parser's decoder in both paths), with the soft breaks,
-        /// escapes, bad escapes and trailing white space that decide it.
+        /// The same for one quoted-printable or base64 text part (decoded
+        /// by mail-parser's decoders in both paths), with the soft breaks,
+        /// escapes, padding, bad input and white space that decide it.
         #[test]
-        fn quoted_printable_fast_path_is_the_full_parse(
+        fn encoded_fast_path_is_the_full_parse(
             ct in usually("Content-Type: text/plain; charset=utf-8", vec![
                 "Content-Type: text/html; charset=utf-8", "Content-Type: text/plain; charset=us-ascii",
                 "Content-Type: text/plain; charset=iso-8859-2", "Content-Type: text/html; charset=windows-1250", "",
             ]),
+            cte in proptest::sample::select(vec!["quoted-printable", "Quoted-Printable", "base64", "BASE64"]),
             eol in proptest::sample::select(vec!["\r\n", "\n"]),
             body in proptest::collection::vec(usually(&b"Zaz"[..], vec![
                 b"=\r\n", b"=\n", b"=C5=BC", b"=c5=bc", b"=ZZ", b"=", b"==", b"  \r\n", b"\t\n",
                 b"=20", b"=C5", b"\xff", b"<p>x</p>", b"<script>x</script>", b"\r\n", b"\n", b"=3D",
-                b"--b1",
+                b"--b1", b"SGVsbG8=", b"SGVs", b"bG8=", b"xbw=", b"PHA+eDwvcD4=", b"====", b"!", b"-",
             ]), 0..16),
         ) {
-            let mut raw = format!("From: a@b.c{eol}{ct}{}Content-Transfer-Encoding: quoted-printable{eol}{eol}",
+            let mut raw = format!("From: a@b.c{eol}{ct}{}Content-Transfer-Encoding: {cte}{eol}{eol}",
                 if ct.is_empty() { "" } else { eol }).into_bytes();
             for b in &body {
                 raw.extend_from_slice(b);
@@ -1215,14 +1209,14 @@ pub(crate) mod tests {
                         String::new(),
                     ],
                 ),
-                // (Quoted-printable as often as not: mail-parser's decoder
-                // reads those parts, boundary included.)
+                // (Often quoted-printable or base64: mail-parser's
+                // decoders read those parts, boundary included.)
                 proptest::prop_oneof![
                     2 => proptest::strategy::Just(""),
                     2 => proptest::strategy::Just("Content-Transfer-Encoding: quoted-printable"),
+                    1 => proptest::strategy::Just("Content-Transfer-Encoding: base64"),
                     1 => proptest::sample::select(vec![
                         "Content-Transfer-Encoding: 7bit",
-                        "Content-Transfer-Encoding: base64",
                         "Content-Transfer-Encoding: QUOTED-PRINTABLE",
                         "Content-Disposition: attachment",
                         "Content-Disposition: inline",
@@ -1238,6 +1232,9 @@ pub(crate) mod tests {
                     vec![
                         b"<p>x</p>",
                         b"<script>x</script>",
+                        b"SGVsbG8=",
+                        b"PHA+eDwvcD4=",
+                        b"====",
                         b"=\r\n",
                         b"=C5=BC",
                         b"=ZZ",

@@ -69,8 +69,7 @@ pub(crate) fn multipart_hint(raw: &[u8]) -> MultipartHint {
 /// charset decoded by mail-parser's own decoders. `None` for anything
 /// else: another type, a multipart, an attachment disposition, a body the
 /// decoder reports an error in, or a header block that does not end
-/// plainly. (A part without a type is
-/// `text/plain`.)
+/// plainly. (A part without a type is `text/plain`.)
 pub(crate) fn single_part_body<'a>(
     root: &MessagePart<'_>,
     raw: &'a [u8],
@@ -98,9 +97,9 @@ pub(crate) fn single_part_body<'a>(
 /// break or (the last) by `--`, and preceded (but the first) by a line
 /// break after a body of at least one byte. (The full parse finds a
 /// boundary by a byte scan that tries it after every `--`: the first
-/// match of `--<boundary>` as a substring.) A quoted-printable part is
-/// read by mail-parser's own decoder, which applies these rules itself
-/// (quoted-printable and base64 parts).
+/// match of `--<boundary>` as a substring.) Quoted-printable and base64
+/// parts are read by mail-parser's own decoders, which apply these rules
+/// themselves.
 pub(crate) fn alternative_bodies<'a>(
     root: &MessagePart<'_>,
     raw: &'a [u8],
@@ -171,8 +170,11 @@ fn after_line_break(bytes: &[u8]) -> Option<&[u8]> {
 /// it: 7bit, 8bit, binary or none at all read as they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
+    /// Read as it is.
     None,
+    /// `quoted-printable`.
     QuotedPrintable,
+    /// `base64`.
     Base64,
 }
 

@@ -1313,6 +1313,48 @@ Hello\r\n");
         assert!(m.message_id.is_some() && m.content_hash.is_empty());
     }
 
+    /// The fields read in one pass over the root headers are what
+    /// mail-parser's accessors give, on every mail of the corpus.
+    #[test]
+    fn root_fields_are_the_accessors_on_the_corpus() {
+        for (path, raw) in corpus() {
+            let (Some(message), Ok(mail)) = (
+                mime_parser().parse(&raw),
+                parse_full(&raw, &ParseLimits::default()),
+            ) else {
+                continue;
+            };
+            let at = path.display();
+            assert_eq!(
+                mail.from,
+                message
+                    .from()
+                    .and_then(|a| a.first())
+                    .and_then(convert_addr),
+                "{at}"
+            );
+            assert_eq!(mail.to, address_list(message.to()), "{at}");
+            assert_eq!(mail.cc, address_list(message.cc()), "{at}");
+            assert_eq!(mail.reply_to, address_list(message.reply_to()), "{at}");
+            assert_eq!(mail.subject, message.subject().unwrap_or("").trim(), "{at}");
+            assert_eq!(
+                mail.message_id,
+                message.message_id().map(clean_id).filter(|s| !s.is_empty()),
+                "{at}"
+            );
+            assert_eq!(mail.in_reply_to, id_list(message.in_reply_to()), "{at}");
+            assert_eq!(mail.references, id_list(message.references()), "{at}");
+            assert_eq!(
+                mail.date,
+                message
+                    .date()
+                    .filter(|d| d.is_valid())
+                    .and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0)),
+                "{at}"
+            );
+        }
+    }
+
     /// A header given twice is read as mail-parser's accessors read it:
     /// the last one.
     #[test]

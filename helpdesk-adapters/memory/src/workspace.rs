@@ -523,12 +523,17 @@ impl Workspace {
             self.contacts.insert(c.id, c);
         }
         for record in commit.ingest_keys {
-            if !self.ingested.contains_key(&record.mailbox) {
-                self.ingested
-                    .insert(record.mailbox.clone(), HashMap::default());
-            }
-            if let Some(keys) = self.ingested.get_mut(&record.mailbox) {
-                keys.insert(record.key.clone(), record);
+            // (The mailbox is copied only for a mailbox seen first.)
+            match self.ingested.get_mut(&record.mailbox) {
+                Some(keys) => {
+                    keys.insert(record.key.clone(), record);
+                }
+                None => {
+                    let mailbox = record.mailbox.clone();
+                    let mut keys = HashMap::default();
+                    keys.insert(record.key.clone(), record);
+                    self.ingested.insert(mailbox, keys);
+                }
             }
         }
         for checkpoint in commit.checkpoints {

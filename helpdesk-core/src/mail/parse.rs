@@ -362,14 +362,12 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
     {
         if hint == MultipartHint::None {
             if let Some(body) = single_part_body(root, raw, "plain") {
-                let mut text = String::new();
-                push_text_part(&mut text, &body);
+                let text = text_of_one_part(&body);
                 return Ok(assemble(&message, root, raw, text, None, Vec::new()));
             }
             if let Some(body) = single_part_body(root, raw, "html") {
                 // (The full parse's text of an HTML-only mail.)
-                let mut text = String::new();
-                push_text_part(&mut text, &mail_parser::decoders::html::html_to_text(&body));
+                let text = text_of_one_part(&mail_parser::decoders::html::html_to_text(&body));
                 let html = super::sanitize::sanitize_html(&body);
                 return Ok(assemble(&message, root, raw, text, Some(html), Vec::new()));
             }
@@ -377,8 +375,7 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         if hint == MultipartHint::Alternative
             && let Some((plain, html)) = alternative_bodies(root, raw)
         {
-            let mut text = String::new();
-            push_text_part(&mut text, &plain);
+            let text = text_of_one_part(&plain);
             let html = super::sanitize::sanitize_html(&html);
             return Ok(assemble(&message, root, raw, text, Some(html), Vec::new()));
         }
@@ -507,6 +504,14 @@ impl<'m, 'x> RootFields<'m, 'x> {
         }
         f
     }
+}
+
+/// The text of a mail whose body is the one text part `part` (see
+/// [`push_text_part`]).
+fn text_of_one_part(part: &str) -> String {
+    let mut text = String::new();
+    push_text_part(&mut text, part);
+    text
 }
 
 /// Appends one inline text part to `text`: `\r\n` line endings become

@@ -408,6 +408,50 @@ async fn the_same_mail_twice_is_a_duplicate() {
     assert_eq!(d.ticket(first.ticket.id).await.unread_count, 1);
 }
 
+/// `ingest_bytes` lands a mail as `ingest` does, and the stored message
+/// keeps the caller's buffer itself (no copy of the raw mail).
+#[tokio::test]
+async fn ingest_bytes_keeps_the_callers_buffer() {
+    let (copied, shared) = (Desk::new().await, Desk::new().await);
+    let mb = mailbox();
+    let raw = helpdesk::Bytes::from(fixture("thread-01-new.eml"));
+    let by_copy = copied.ingest(&mb, &raw).await;
+    let by_share = shared
+        .desk
+        .ingest_bytes(shared.ws, &mb, raw.clone())
+        .await
+        .unwrap_or_else(|e| panic!("ingest_bytes failed: {e}"));
+    let sent = |o: &IngestOutcome| matches!(o.autoreply, AutoreplyOutcome::Sent(_));
+    assert_eq!(
+        (by_share.status, by_share.classification, sent(&by_share)),
+        (by_copy.status, by_copy.classification, sent(&by_copy))
+    );
+    assert_eq!(by_share.ticket.subject, by_copy.ticket.subject);
+    let stored = |d: &Desk, id: MessageId| {
+        let store = d.store().clone();
+        let ws = d.ws;
+        async move {
+            store
+                .message(ws, id)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|m| m.raw)
+                .unwrap_or_else(|| panic!("raw kept"))
+        }
+    };
+    let (kept_copy, kept_share) = (
+        stored(&copied, by_copy.message).await,
+        stored(&shared, by_share.message).await,
+    );
+    assert_eq!((&kept_copy[..], &kept_share[..]), (&raw[..], &raw[..]));
+    assert_ne!(kept_copy.as_ptr(), raw.as_ptr(), "ingest keeps a copy");
+    assert_eq!(
+        kept_share.as_ptr(),
+        raw.as_ptr(),
+        "ingest_bytes keeps the buffer"
+    );
+}
 // ---------------------------------------------------------- classification
 
 /// One classification case: fixture, placeholder values, expected

@@ -125,7 +125,7 @@ mod tests {
             "call me at 600",
             chrono::Utc::now(),
         );
-        m.raw = Some(b"raw".to_vec());
+        m.raw = Some(b"raw".to_vec().into());
         m.from = Some("ann@example.com".into());
         let rm = redact_message(&m);
         assert!(rm.raw.is_none() && rm.from.is_none());

@@ -2666,7 +2666,7 @@ pub async fn mailbox_checkpoints(store: Arc<DynStore>) {
         "x",
     );
     f.desk
-        .ingest_at(f.ws, &mb, &raw, Some(cp(7, 10)))
+        .ingest_at(f.ws, &mb, raw.clone(), Some(cp(7, 10)))
         .await
         .unwrap();
     assert_eq!(
@@ -2675,7 +2675,7 @@ pub async fn mailbox_checkpoints(store: Arc<DynStore>) {
     );
     let dup = f
         .desk
-        .ingest_at(f.ws, &mb, &raw, Some(cp(7, 11)))
+        .ingest_at(f.ws, &mb, raw.clone(), Some(cp(7, 11)))
         .await
         .unwrap();
     assert_eq!(dup.status, crate::engine::IngestStatus::Duplicate);
@@ -2690,7 +2690,10 @@ pub async fn mailbox_checkpoints(store: Arc<DynStore>) {
         Some(cp(7, 11)),
         "never back"
     );
-    let bad = f.desk.ingest_at(f.ws, &mb, b"", Some(cp(7, 12))).await;
+    let bad = f
+        .desk
+        .ingest_at(f.ws, &mb, bytes::Bytes::new(), Some(cp(7, 12)))
+        .await;
     assert!(bad.is_err(), "empty input is rejected");
     assert_eq!(
         store.mailbox_checkpoint(f.ws, key).await.unwrap(),

@@ -62,4 +62,8 @@ pub mod conformance;
 #[cfg(feature = "conformance")]
 pub mod query_conformance;
 
+/// The shared byte buffer raw mail is kept in (re-exported from the
+/// `bytes` crate): [`Helpdesk::ingest_bytes`](engine::Helpdesk::ingest_bytes)
+/// keeps the caller's buffer instead of a copy.
+pub use bytes::Bytes;
 pub use error::{Error, Result};

@@ -439,7 +439,7 @@ impl MailboxSync {
                         .ingest_at(
                             self.workspace,
                             &self.config.mailbox,
-                            &raw,
+                            raw,
                             Some(checkpoint.clone()),
                         )
                         .await

@@ -239,7 +239,7 @@ pub(crate) async fn write(
     schema: &str,
     w: Uuid,
     commit: &Commit,
-    raws: &[Option<Vec<u8>>],
+    raws: &[Option<helpdesk_core::Bytes>],
 ) -> PgResult<Option<CommitOutcome>> {
     let Ok((text, args, tickets)) = build(schema, w, commit, raws) else {
         return Ok(None);
@@ -261,7 +261,7 @@ fn build(
     schema: &str,
     w: Uuid,
     commit: &Commit,
-    raws: &[Option<Vec<u8>>],
+    raws: &[Option<helpdesk_core::Bytes>],
 ) -> PgResult<(String, PgArguments, Vec<Ticket>)> {
     let mut s = Statement::new(schema, w);
 
@@ -477,7 +477,11 @@ fn build(
 }
 
 /// The messages, their email-id index rows and the automatic-mail rows.
-fn messages(s: &mut Statement<'_>, messages: &[Message], raws: &[Option<Vec<u8>>]) -> PgResult<()> {
+fn messages(
+    s: &mut Statement<'_>,
+    messages: &[Message],
+    raws: &[Option<helpdesk_core::Bytes>],
+) -> PgResult<()> {
     let m = messages;
     // Each message's word list as one text, split again by the server (a
     // two-dimensional array would have to be rectangular). The tokeniser

@@ -188,7 +188,9 @@ fn ticket_from_row(row: &PgRow) -> PgResult<Ticket> {
 
 fn message_from_row(row: &PgRow) -> PgResult<Message> {
     let mut m = row.try_get::<Json<Message>, _>("doc")?.0;
-    m.raw = row.try_get("raw")?;
+    m.raw = row
+        .try_get::<Option<Vec<u8>>, _>("raw")?
+        .map(helpdesk_core::Bytes::from);
     Ok(m)
 }
 
@@ -359,7 +361,7 @@ impl PgStore {
                 .bind(m.author == Actor::System)
                 .bind(m.email.message_id.as_deref())
                 .bind(m.created_at)
-                .bind(raw)
+                .bind(raw.as_deref())
                 .bind(Json(&m))
                 .bind(words(&m.text))
                 .execute(&mut *tx)
@@ -698,7 +700,7 @@ impl PgStore {
             .bind(m.author == Actor::System)
             .bind(m.email.message_id.as_deref())
             .bind(m.created_at)
-            .bind(raw)
+            .bind(raw.as_deref())
             .bind(Json(&m))
             .bind(words(&m.text))
             .execute(&mut *tx)
@@ -850,7 +852,7 @@ impl PgStore {
         if batch::eligible(&commit) {
             // One statement for the whole commit; when it cannot be made or
             // the server refuses it, nothing was written: go step by step.
-            let raws: Vec<Option<Vec<u8>>> =
+            let raws: Vec<Option<helpdesk_core::Bytes>> =
                 commit.messages.iter_mut().map(|m| m.raw.take()).collect();
             if let Some(outcome) =
                 batch::write(&self.pool, &self.quoted, ws.as_uuid(), &commit, &raws).await?

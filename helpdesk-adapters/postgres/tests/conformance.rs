@@ -275,7 +275,7 @@ mod store {
         let (store, ws) = (&*db.store, WorkspaceId::new());
         let t = create(store, ws, ticket(ws)).await.unwrap();
         let mut m = Message::new(ws, t.id, Actor::System, Channel::Email, "body", now());
-        m.raw = Some(vec![0, 159, 146, 150, b'\r', b'\n', 255]);
+        m.raw = Some(vec![0, 159, 146, 150, b'\r', b'\n', 255].into());
         m.created_at = now() + chrono::Duration::nanoseconds(123_456_789);
         store
             .commit(

@@ -78,7 +78,7 @@ async fn erase_scenario(store: Arc<DynStore>) -> Vec<String> {
     )
     .await;
     let mut m = Message::new(ws, a.id, Actor::System, Channel::Email, "secret text", t0());
-    m.raw = Some(b"From: ann@example.com\r\n\r\nsecret".to_vec());
+    m.raw = Some(b"From: ann@example.com\r\n\r\nsecret".to_vec().into());
     m.email.message_id = Some("<secret@example.com>".into());
     let mut other = Message::new(ws, c.id, Actor::System, Channel::Email, "keep me", t0());
     other.email.message_id = Some("<keep@example.com>".into());

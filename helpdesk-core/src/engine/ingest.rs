@@ -23,6 +23,7 @@ use crate::ports::{
     Commit, ContactWrite, IngestRecord, MailboxCheckpoint, MessageUpdate, OutboxItem, OutboxWrite,
     StoreExt, TicketWrite,
 };
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -153,30 +154,63 @@ impl Helpdesk {
     ///
     /// Unparseable or oversized mail is [`Error::Validation`] (field
     /// `mail`): callers record it as rejected. Everything else lands on a
-    /// ticket: see the [`crate::mail`] module for the rules.
+    /// ticket: see the [`crate::mail`] module for the rules. The raw mail
+    /// is kept on the message as a copy; [`ingest_bytes`](Helpdesk::ingest_bytes)
+    /// keeps a buffer the caller already owns instead.
     pub async fn ingest(
         &self,
         workspace: WorkspaceId,
         mailbox: &Mailbox,
         raw: &[u8],
     ) -> Result<IngestOutcome> {
+        self.ingest_at(workspace, mailbox, Bytes::copy_from_slice(raw), None)
+            .await
+    }
+
+    /// [`ingest`](Helpdesk::ingest) of a mail the caller owns (a
+    /// `Vec<u8>`, or a [`Bytes`] such as an HTTP body): the message keeps
+    /// that buffer, not a copy of it.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::{Helpdesk, Mailbox};
+    /// # use helpdesk_core::model::WorkspaceId;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+    /// let raw: Vec<u8> = b"From: ann@example.com\r\nSubject: Hi\r\n\r\nHello\r\n".to_vec();
+    /// let out = desk
+    ///     .ingest_bytes(WorkspaceId::new(), &Mailbox::new("support@example.com"), raw)
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(out.ticket.subject, "Hi");
+    /// # });
+    /// ```
+    pub async fn ingest_bytes(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &Mailbox,
+        raw: impl Into<Bytes>,
+    ) -> Result<IngestOutcome> {
         self.ingest_at(workspace, mailbox, raw, None).await
     }
 
-    /// [`ingest`](Helpdesk::ingest), writing `checkpoint` in the same
-    /// transaction as the mail (also when the mail is a duplicate), so a
-    /// mailbox sync's position never runs ahead of what is stored.
+    /// [`ingest_bytes`](Helpdesk::ingest_bytes), writing `checkpoint` in
+    /// the same transaction as the mail (also when the mail is a
+    /// duplicate), so a mailbox sync's position never runs ahead of what
+    /// is stored.
     pub async fn ingest_at(
         &self,
         workspace: WorkspaceId,
         mailbox: &Mailbox,
-        raw: &[u8],
+        raw: impl Into<Bytes>,
         checkpoint: Option<MailboxCheckpoint>,
     ) -> Result<IngestOutcome> {
+        let raw: Bytes = raw.into();
+        let raw = &raw;
         // (Boxed: the parsed mail is large, and the planning future holds
         // it across its store calls.)
         let parse = || {
-            mail::parse(raw, &self.config.mail.limits)
+            mail::parse(raw.as_ref(), &self.config.mail.limits)
                 .map(Box::new)
                 .map_err(|e| Error::validation("mail", e.to_string()))
         };
@@ -361,7 +395,7 @@ impl Helpdesk {
         workspace: WorkspaceId,
         mailbox: &Mailbox,
         mut mail: Box<InboundMail>,
-        raw: &[u8],
+        raw: &Bytes,
         number: &std::sync::Mutex<Option<TicketNumber>>,
     ) -> Result<Plan<Planned>> {
         let now = self.clock.now();
@@ -488,7 +522,7 @@ impl Helpdesk {
         // Stored only when something was cut (`None` = show the text).
         let shown = mail::shown_text(&mail.text);
         message.display_text = (shown != mail.text.as_str()).then(|| shown.into_owned());
-        message.raw = Some(raw.to_vec());
+        message.raw = Some(raw.clone());
         message.classification = classification;
         message.email = EmailIds {
             // (Threading and the dedupe key are done with these.)

@@ -135,8 +135,9 @@ pub struct Message {
     /// The body to show: quoted history and signature cut (inbound email).
     /// `None` = show `text`.
     pub display_text: Option<String>,
-    /// The raw message as received (inbound email), kept unchanged.
-    pub raw: Option<Vec<u8>>,
+    /// The raw message as received (inbound email), kept unchanged (a
+    /// shared buffer: cloning the message does not copy it).
+    pub raw: Option<bytes::Bytes>,
     /// Sanitised HTML body.
     pub html: Option<String>,
     /// Attachments (metadata).

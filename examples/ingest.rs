@@ -343,7 +343,8 @@ async fn main() -> ExitCode {
                 now = now.max(date);
                 clock.set(now);
             }
-            let r = match desk.ingest(ws, &mailbox, &input.raw).await {
+            // (The mail is handed over: the store keeps it without a copy.)
+            let r = match desk.ingest_bytes(ws, &mailbox, input.raw).await {
                 Ok(outcome) => {
                     tickets.insert(outcome.ticket.id);
                     record(input.source, &outcome)

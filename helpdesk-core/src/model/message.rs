@@ -214,3 +214,28 @@ impl Message {
         self.display_text.as_deref().unwrap_or(&self.text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The raw mail serialises as the `Vec<u8>` it used to be (an array
+    /// of byte values), and reads back from that form.
+    #[test]
+    fn raw_serialises_as_a_byte_array() {
+        let mut m = Message::new(
+            WorkspaceId::new(),
+            TicketId::new(),
+            Actor::System,
+            Channel::Email,
+            "x",
+            DateTime::<Utc>::UNIX_EPOCH,
+        );
+        let raw: Vec<u8> = vec![0, b'\r', b'\n', 159, 255];
+        m.raw = Some(raw.clone().into());
+        let json = serde_json::to_value(&m).unwrap_or_default();
+        assert_eq!(json.get("raw"), Some(&serde_json::json!(raw)));
+        let back: Message = serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.raw.as_deref(), Some(raw.as_slice()));
+    }
+}

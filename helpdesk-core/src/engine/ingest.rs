@@ -169,7 +169,11 @@ impl Helpdesk {
 
     /// [`ingest`](Helpdesk::ingest) of a mail the caller owns (a
     /// `Vec<u8>`, or a [`Bytes`] such as an HTTP body): the message keeps
-    /// that buffer, not a copy of it.
+    /// that buffer, not a copy of it. (A `Bytes` that is a slice of a larger
+    /// buffer, such as one mail of a whole mbox, keeps the whole buffer
+    /// alive for as long as the message is held in memory: pass
+    /// `Bytes::copy_from_slice` of it, or use [`ingest`](Helpdesk::ingest),
+    /// when that matters.)
     ///
     /// ```
     /// # use std::sync::Arc;

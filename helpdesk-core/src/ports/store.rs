@@ -167,8 +167,10 @@ pub trait Store: Debug + Send + Sync + 'static {
     /// How many automatic messages (outbound, authored by
     /// [`Actor::System`](crate::model::Actor::System)) were written to
     /// `address` (in To or Cc, compared lowercase) at or after `since`.
-    /// Messages deleted or redacted ([`MessageUpdate::Redact`], as by
-    /// anonymising) no longer count: their addresses are erased with them.
+    /// Messages deleted or redacted
+    /// ([`MessageUpdate::Redact`](crate::ports::MessageUpdate::Redact), as
+    /// by anonymising) no longer count: their addresses are erased with
+    /// them.
     async fn automatic_sent_count(
         &self,
         workspace: WorkspaceId,

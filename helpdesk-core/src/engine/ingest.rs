@@ -420,6 +420,8 @@ impl Helpdesk {
         // Classify.
         let mut classification = {
             let settings = self.settings_in(workspace, &mut reads).await?;
+            // (16 hex digits, so always UTF-8: the `unwrap_or_default`
+            // below never applies.)
             let loop_value = self.loop_value(workspace);
             // (What `ClassifyContext` holds, borrowed: nothing is copied.)
             let ctx = mail::ContextRef {

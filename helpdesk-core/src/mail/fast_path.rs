@@ -17,8 +17,6 @@ use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{GetHeader, HeaderName as H, HeaderValue, MessagePart, MimeHeaders};
 
-use super::parse::mime_parser;
-
 /// What the header block of `raw` (up to its first blank line) says about
 /// a multipart type: worth only a hint, since it is a byte search (the
 /// fast paths check the parsed headers themselves), but much cheaper than
@@ -135,7 +133,7 @@ fn alternative_part<'a>(
     delimiter: &memchr::memmem::Finder<'_>,
     subtype: &str,
 ) -> Option<(Cow<'a, str>, &'a [u8], bool)> {
-    let message = mime_parser().parse_headers(part)?;
+    let message = super::header_scan::parse_headers(part)?;
     let headers = message.parts.first()?;
     let encoding = text_part(headers, subtype)?;
     let body = body_after_headers(headers, part)?;
@@ -298,9 +296,7 @@ mod tests {
     /// `read` of the root part of `raw` (its headers parsed alone), or
     /// `None` when it has none.
     fn on_root<'a, T>(raw: &'a [u8], read: impl FnOnce(&MessagePart<'a>) -> T) -> Option<T> {
-        mime_parser()
-            .parse_headers(raw)
-            .and_then(|m| m.parts.first().map(read))
+        super::super::header_scan::parse_headers(raw).and_then(|m| m.parts.first().map(read))
     }
 
     #[test]

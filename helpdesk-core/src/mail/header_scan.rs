@@ -98,7 +98,9 @@ fn value_of<'x>(
 ) -> HeaderValue<'x> {
     match name {
         H::Received => {
-            stream.parse_and_ignore();
+            // (`parse_and_ignore`: to the line break that is not followed
+            // by a continuation line, found with `memchr`.)
+            stream.skip_bytes(value_end(raw, from).saturating_sub(from));
             HeaderValue::Empty
         }
         H::Subject
@@ -165,6 +167,24 @@ fn plain<'x>(
     Some(value)
 }
 
+/// Where the value starting at `from` ends: after the first line break
+/// not followed by a space or a tab (a continuation line), or at the end.
+fn value_end(raw: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(newline) = raw.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) {
+        at += newline + 1;
+        if !matches!(raw.get(at), Some(b' ' | b'\t')) {
+            return at;
+        }
+    }
+    raw.len().max(from)
+}
+
+/// Whether `s` contains any of the ASCII `bytes`.
+fn has_any(s: &str, bytes: &[u8]) -> bool {
+    s.bytes().any(|b| bytes.contains(&b))
+}
+
 /// `s` without the spaces, tabs and carriage returns mail-parser skips
 /// around a value.
 fn trim(s: &str) -> &str {
@@ -197,7 +217,7 @@ fn ids(value: &str) -> Option<HeaderValue<'_>> {
         let inner = rest.strip_prefix('<')?;
         let end = inner.find('>')?;
         let id = inner.get(..end)?;
-        if id.is_empty() || id.contains([' ', '\t', '\r', '<']) {
+        if id.is_empty() || has_any(id, b" \t\r<") {
             return None;
         }
         found.push(Cow::Borrowed(id));
@@ -215,10 +235,7 @@ fn ids(value: &str) -> Option<HeaderValue<'_>> {
 /// `address` containing `@`; no quotes, comments, groups, escapes or
 /// encoded words, no empty entries.
 fn addresses(value: &str) -> Option<HeaderValue<'_>> {
-    if value.is_empty()
-        || value.contains(['"', '(', ')', '\\', ':', ';', '\r'])
-        || value.contains("=?")
-    {
+    if value.is_empty() || has_any(value, b"\"()\\:;\r") || value.contains("=?") {
         return None;
     }
     let mut list = Vec::with_capacity(1);
@@ -245,10 +262,7 @@ fn address(entry: &str) -> Option<Addr<'_>> {
         Some(open) => {
             let name = entry.get(..open)?.trim_matches([' ', '\t']);
             let inner = entry.get(open + 1..)?.strip_suffix('>')?;
-            if name.contains(['@', '>'])
-                || inner.is_empty()
-                || inner.contains([' ', '\t', '<', '>', ','])
-            {
+            if has_any(name, b"@>") || inner.is_empty() || has_any(inner, b" \t<>,") {
                 return None;
             }
             Some(Addr {
@@ -257,7 +271,7 @@ fn address(entry: &str) -> Option<Addr<'_>> {
             })
         }
         None => {
-            if !entry.contains('@') || entry.contains([' ', '\t', '>']) {
+            if !entry.contains('@') || has_any(entry, b" \t>") {
                 return None;
             }
             Some(Addr {

@@ -718,30 +718,40 @@ impl Helpdesk {
         let autoreply = match &mailbox.autoresponder {
             None => AutoreplyOutcome::None,
             Some(config) => {
-                let (recent, undeliverable) = match &recipient {
-                    Some(r) => (
-                        self.store
-                            .automatic_sent_count(workspace, r, now - config.window)
-                            .await?,
-                        self.store
-                            .suppressed_until(workspace, r)
-                            .await?
-                            .is_some_and(|u| u > now),
-                    ),
-                    None => (0, false),
+                let input = AutoresponseInput {
+                    classification,
+                    new_ticket: status == IngestStatus::Created,
+                    recipient: recipient.as_deref(),
+                    loop_detected: ticket.flags.loop_detected,
+                    suppress_next: ticket.flags.suppress_next_autoresponder,
+                    recipient_undeliverable: false,
+                    recent_automatic: 0,
                 };
-                let decision = mail::decide_autoresponse(
-                    config,
-                    &AutoresponseInput {
-                        classification,
-                        new_ticket: status == IngestStatus::Created,
-                        recipient: recipient.as_deref(),
-                        loop_detected: ticket.flags.loop_detected,
-                        suppress_next: ticket.flags.suppress_next_autoresponder,
-                        recipient_undeliverable: undeliverable,
-                        recent_automatic: recent,
-                    },
-                );
+                let mut decision = mail::decide_autoresponse(config, &input);
+                // The recipient's recent automatic mail and undeliverable
+                // mark are read only when they can change the decision:
+                // they are its last checks, so any other answer stands.
+                if decision == AutoresponseDecision::Send
+                    && let Some(r) = &recipient
+                {
+                    let recent = self
+                        .store
+                        .automatic_sent_count(workspace, r, now - config.window)
+                        .await?;
+                    let undeliverable = self
+                        .store
+                        .suppressed_until(workspace, r)
+                        .await?
+                        .is_some_and(|u| u > now);
+                    decision = mail::decide_autoresponse(
+                        config,
+                        &AutoresponseInput {
+                            recipient_undeliverable: undeliverable,
+                            recent_automatic: recent,
+                            ..input
+                        },
+                    );
+                }
                 match decision {
                     AutoresponseDecision::NotApplicable => AutoreplyOutcome::None,
                     AutoresponseDecision::Suppress(reason) => {

@@ -132,6 +132,10 @@ pub enum AutoresponseDecision {
 
 /// Decides whether to answer automatically. Pure.
 ///
+/// The recipient's undeliverable mark and recent automatic mail are its
+/// last checks: with any other answer they change nothing, so a caller
+/// may decide first without them and read them only to confirm a `Send`.
+///
 /// ```
 /// use helpdesk_core::mail::{decide_autoresponse, AutoresponderConfig, AutoresponseDecision, AutoresponseInput, Classification, SuppressReason};
 /// let input = AutoresponseInput {
@@ -341,5 +345,47 @@ mod tests {
             render_template(html_like, &vars2).unwrap(),
             "<b>O'Neil & <Co></b> index.html"
         );
+    }
+
+    proptest::proptest! {
+        /// The recipient's undeliverable mark and recent automatic mail
+        /// matter only when every other check would send.
+        #[test]
+        fn recipient_history_matters_only_for_a_send(
+            class in proptest::sample::select(vec![
+                Classification::Human, Classification::AutoReply, Classification::Bounce,
+                Classification::List, Classification::Loop, Classification::Spam,
+            ]),
+            new_ticket in proptest::bool::ANY,
+            recipient in proptest::option::of(proptest::sample::select(vec![
+                "ann@example.com", "no-reply@shop.example",
+            ])),
+            loop_detected in proptest::bool::ANY,
+            suppress_next in proptest::bool::ANY,
+            undeliverable in proptest::bool::ANY,
+            recent in 0u32..6,
+            enabled in proptest::bool::ANY,
+            on_reply in proptest::bool::ANY,
+        ) {
+            let config = AutoresponderConfig { enabled, on_reply, ..AutoresponderConfig::default() };
+            let without = AutoresponseInput {
+                classification: class,
+                new_ticket,
+                recipient,
+                loop_detected,
+                suppress_next,
+                recipient_undeliverable: false,
+                recent_automatic: 0,
+            };
+            let with = AutoresponseInput {
+                recipient_undeliverable: undeliverable,
+                recent_automatic: recent,
+                ..without
+            };
+            let first = decide_autoresponse(&config, &without);
+            if first != AutoresponseDecision::Send {
+                proptest::prop_assert_eq!(decide_autoresponse(&config, &with), first);
+            }
+        }
     }
 }

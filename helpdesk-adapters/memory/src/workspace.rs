@@ -449,10 +449,10 @@ impl Workspace {
             }
         }
         for e in commit.events {
-            // (A new ticket gets several events at once: room for them.)
+            // (A new ticket gets a few events at once: room for them.)
             self.events_by_ticket
                 .entry(e.ticket)
-                .or_insert_with(|| Vec::with_capacity(8))
+                .or_insert_with(|| Vec::with_capacity(4))
                 .push(e);
         }
         for w in commit.outbox {

@@ -34,6 +34,9 @@ impl Reads {
             .iter()
             .any(|t| t.id == ticket.id && t.version == ticket.version)
         {
+            // (Tickets are large and an attempt reads one or two: no room
+            // for four, a vector's first growth.)
+            self.tickets.reserve_exact(1);
             self.tickets.push(ticket);
         }
     }

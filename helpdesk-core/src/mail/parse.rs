@@ -961,7 +961,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// Every file of mail-parser's corpus (`tests/fixtures`), with its path.
-    fn corpus() -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    pub(crate) fn corpus() -> Vec<(std::path::PathBuf, Vec<u8>)> {
         let mut dirs = vec![
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../tests/fixtures/mail-parser-corpus"),

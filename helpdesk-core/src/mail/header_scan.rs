@@ -24,7 +24,8 @@ use mail_parser::{
 /// The headers-only parse of `raw`: what `mime_parser().parse_headers(raw)`
 /// gives (`None` when there is no header at all).
 pub(crate) fn parse_headers(raw: &[u8]) -> Option<Message<'_>> {
-    // (Room for the headers of a typical mail: the vector never grows.)
+    // (Room for the headers of a typical mail; a mail with more, e.g. a
+    // long trail of `Received` and signature headers, grows it.)
     let mut headers = Vec::with_capacity(24);
     read_headers(&mut MessageStream::new(raw), raw, &mut headers);
     if headers.is_empty() {

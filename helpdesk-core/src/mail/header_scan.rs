@@ -212,23 +212,33 @@ fn raw_text(value: &str) -> Option<HeaderValue<'_>> {
 /// Message ids (`parse_id`) in their plain form: `<id>`, separated by
 /// spaces or tabs, each id without white space or angle brackets.
 fn ids(value: &str) -> Option<HeaderValue<'_>> {
-    let mut found: Vec<Cow<'_, str>> = Vec::new();
-    let mut rest = value;
-    while !rest.is_empty() {
-        let inner = rest.strip_prefix('<')?;
-        let end = inner.find('>')?;
-        let id = inner.get(..end)?;
-        if id.is_empty() || has_any(id, b" \t\r<") {
-            return None;
-        }
-        found.push(Cow::Borrowed(id));
-        rest = inner.get(end + 1..)?.trim_start_matches([' ', '\t']);
+    if value.is_empty() {
+        return Some(HeaderValue::Empty);
     }
-    Some(match found.len() {
-        0 => HeaderValue::Empty,
-        1 => HeaderValue::Text(found.pop()?),
-        _ => HeaderValue::TextList(found),
-    })
+    let (first, mut rest) = one_id(value)?;
+    if rest.is_empty() {
+        // (The usual `Message-ID` or `In-Reply-To`: no vector.)
+        return Some(HeaderValue::Text(Cow::Borrowed(first)));
+    }
+    let mut found = vec![Cow::Borrowed(first)];
+    while !rest.is_empty() {
+        let (id, after) = one_id(rest)?;
+        found.push(Cow::Borrowed(id));
+        rest = after;
+    }
+    Some(HeaderValue::TextList(found))
+}
+
+/// The plain `<id>` at the start of `value`, and what follows it after
+/// spaces and tabs.
+fn one_id(value: &str) -> Option<(&str, &str)> {
+    let inner = value.strip_prefix('<')?;
+    let end = inner.find('>')?;
+    let id = inner.get(..end)?;
+    if id.is_empty() || has_any(id, b" \t\r<") {
+        return None;
+    }
+    Some((id, inner.get(end + 1..)?.trim_start_matches([' ', '\t'])))
 }
 
 /// An address list (`parse_address`) in its plain form: entries

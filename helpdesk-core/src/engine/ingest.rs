@@ -380,7 +380,7 @@ impl Helpdesk {
         address: &mail::Address,
         commit: &mut Commit,
     ) -> Result<Arc<Contact>> {
-        let email = normalize_email(&address.email);
+        let email = normalized_email(&address.email);
         if let Some(c) = self.contact_by_email_in(workspace, reads, &email).await? {
             return Ok(c);
         }
@@ -645,7 +645,7 @@ impl Helpdesk {
                 push_events(
                     &mut commit,
                     &new,
-                    vec![EventKind::Created {
+                    [EventKind::Created {
                         channel: Channel::Email,
                     }],
                     author_of(Some(&requester)),
@@ -687,11 +687,14 @@ impl Helpdesk {
         if human {
             ticket.times.last_inbound = Some(now);
         }
-        let mut events = vec![EventKind::MessageAdded {
+        // (Room for the events a mail usually adds: the message, and an
+        // autoresponder decision with a loop detected.)
+        let mut events = Vec::with_capacity(3);
+        events.push(EventKind::MessageAdded {
             message: message.id,
             direction: Direction::Inbound,
             visibility: Visibility::Public,
-        }];
+        });
         for a in message.attachments.iter().filter(|a| a.too_large) {
             events.push(EventKind::AttachmentTooLarge {
                 message: message.id,

@@ -124,7 +124,7 @@ pub(crate) fn write_ticket(
 pub(crate) fn push_events(
     commit: &mut Commit,
     ticket: &Ticket,
-    events: Vec<EventKind>,
+    events: impl IntoIterator<Item = EventKind>,
     actor: Actor,
     now: DateTime<Utc>,
 ) {

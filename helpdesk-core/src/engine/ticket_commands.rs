@@ -397,7 +397,7 @@ impl Helpdesk {
             .filter(|(id, _)| *id == child.id)
             .map(|(_, e)| e.clone())
             .collect();
-        let parent_events = out
+        let parent_events: Vec<_> = out
             .events
             .iter()
             .filter(|(id, _)| *id == parent.id)

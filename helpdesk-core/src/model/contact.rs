@@ -45,8 +45,8 @@ impl Contact {
 
     /// Whether the contact owns this email address (case-insensitive).
     pub fn has_email(&self, email: &str) -> bool {
-        let email = normalize_email(email);
-        self.emails.contains(&email)
+        let email = normalized_email(email);
+        self.emails.iter().any(|e| *e == email)
     }
 }
 

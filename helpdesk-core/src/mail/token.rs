@@ -76,15 +76,20 @@ impl Signer {
 
     /// [`sign`] with this signer's secret.
     pub fn sign(&self, ticket: u128) -> String {
+        let mut out = String::with_capacity(TOKEN_LEN);
+        self.sign_into(ticket, &mut out);
+        out
+    }
+
+    /// [`sign`](Signer::sign), appended to `out`.
+    fn sign_into(&self, ticket: u128, out: &mut String) {
         let tag = self.mac(ticket).finalize().into_bytes();
         let mut tag_value: u128 = 0;
         for b in tag.iter().take(TAG_BYTES) {
             tag_value = (tag_value << 8) | u128::from(*b);
         }
-        let mut out = String::with_capacity(TOKEN_LEN);
-        encode_bits(ticket, ID_CHARS, &mut out);
-        encode_bits(tag_value, TAG_CHARS, &mut out);
-        out
+        encode_bits(ticket, ID_CHARS, out);
+        encode_bits(tag_value, TAG_CHARS, out);
     }
 
     /// [`verify`] with this signer's secret.
@@ -109,14 +114,17 @@ impl Signer {
 
     /// [`message_id`] with this signer's secret.
     pub fn message_id(&self, ticket: u128, unique: &str, domain: &str) -> String {
-        let token = self.sign(ticket);
-        let unique = clean_unique(unique);
+        // (Written into one string: this runs for every automatic mail.)
         let domain = domain.trim().trim_start_matches('@');
-        if unique.is_empty() {
-            format!("{MESSAGE_ID_PREFIX}{token}@{domain}")
-        } else {
-            format!("{MESSAGE_ID_PREFIX}{token}.{unique}@{domain}")
-        }
+        let mut out = String::with_capacity(
+            MESSAGE_ID_PREFIX.len() + TOKEN_LEN + unique.len() + domain.len() + 2,
+        );
+        out.push_str(MESSAGE_ID_PREFIX);
+        self.sign_into(ticket, &mut out);
+        push_clean_unique(unique, &mut out);
+        out.push('@');
+        out.push_str(domain);
+        out
     }
 
     /// [`ticket_from_message_id`] with this signer's secret.
@@ -211,19 +219,24 @@ pub fn verify(secret: &[u8], token: &str) -> Option<u128> {
     Signer::new(secret).verify(token)
 }
 
-fn clean_unique(unique: &str) -> String {
-    unique
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .trim_matches('.')
-        .to_string()
+/// Appends `.` and `unique` (without leading and trailing dots), each
+/// character other than an ASCII letter, digit, `-`, `_` or `.` written as
+/// `-`; nothing when that leaves nothing.
+fn push_clean_unique(unique: &str, out: &mut String) {
+    // (Every character becomes one ASCII character, and only a dot becomes
+    // a dot: trimming dots before or after the mapping is the same.)
+    let unique = unique.trim_matches('.');
+    if unique.is_empty() {
+        return;
+    }
+    out.push('.');
+    out.extend(unique.chars().map(|c| {
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            c
+        } else {
+            '-'
+        }
+    }));
 }
 
 /// Builds one of our Message-IDs (without angle brackets):
@@ -273,6 +286,45 @@ mod tests {
     use proptest::prelude::*;
 
     const S: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    /// The Message-ID as it was first written: clean the unique part
+    /// (map, then trim dots), then format.
+    fn message_id_reference(signer: &Signer, ticket: u128, unique: &str, domain: &str) -> String {
+        let unique: String = unique
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+            .trim_matches('.')
+            .to_string();
+        let token = signer.sign(ticket);
+        let domain = domain.trim().trim_start_matches('@');
+        if unique.is_empty() {
+            format!("{MESSAGE_ID_PREFIX}{token}@{domain}")
+        } else {
+            format!("{MESSAGE_ID_PREFIX}{token}.{unique}@{domain}")
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn message_id_is_the_reference(
+            ticket in any::<u128>(),
+            unique in "[a-zA-Z0-9._ @<>\\-]{0,12}|\\PC{0,8}|\\.+|\\.a\\.…\\.",
+            domain in " ?@?[a-z.]{0,10} ?",
+        ) {
+            let signer = Signer::new(S);
+            prop_assert_eq!(
+                signer.message_id(ticket, &unique, &domain),
+                message_id_reference(&signer, ticket, &unique, &domain)
+            );
+        }
+    }
 
     #[test]
     fn round_trip_edges() {

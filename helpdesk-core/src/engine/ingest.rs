@@ -7,6 +7,7 @@
 
 use super::Helpdesk;
 use super::plan::{Plan, follow_up_of, push_events, write_ticket};
+use super::prepared::PreparedMail;
 use super::reads::Reads;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, CustomerReply, LifecycleContext, State, Transition};
@@ -209,37 +210,64 @@ impl Helpdesk {
         raw: impl Into<Bytes>,
         checkpoint: Option<MailboxCheckpoint>,
     ) -> Result<IngestOutcome> {
-        let raw: Bytes = raw.into();
+        let prepared = self.prepare_mail(raw)?;
+        self.ingest_prepared_at(workspace, mailbox, prepared, checkpoint)
+            .await
+    }
+
+    /// [`ingest_bytes`](Helpdesk::ingest_bytes) of a mail that
+    /// [`prepare_mail`](Helpdesk::prepare_mail) read ahead (see
+    /// [`PreparedMail`] for why): the same outcome, the same transaction.
+    pub async fn ingest_prepared(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &Mailbox,
+        mail: PreparedMail,
+    ) -> Result<IngestOutcome> {
+        self.ingest_prepared_at(workspace, mailbox, mail, None)
+            .await
+    }
+
+    /// [`ingest_prepared`](Helpdesk::ingest_prepared), writing `checkpoint`
+    /// in the same transaction as the mail, as
+    /// [`ingest_at`](Helpdesk::ingest_at) does.
+    pub async fn ingest_prepared_at(
+        &self,
+        workspace: WorkspaceId,
+        mailbox: &Mailbox,
+        mail: PreparedMail,
+        checkpoint: Option<MailboxCheckpoint>,
+    ) -> Result<IngestOutcome> {
+        let PreparedMail {
+            raw,
+            mail,
+            display_text,
+        } = mail;
         let raw = &raw;
-        // (Boxed: the parsed mail is large, and the planning future holds
-        // it across its store calls.)
-        let parse = || {
-            mail::parse(raw.as_ref(), &self.config.mail.limits)
-                .map(Box::new)
-                .map_err(|e| Error::validation("mail", e.to_string()))
-        };
-        let parsed = parse()?;
         // A new ticket's number is reserved once per call (not per retry), so
         // that the autoresponse can name it.
         let number = std::sync::Mutex::new(None);
-        // The first attempt takes the parsed mail (its text moves into the
-        // message without a copy); a retry after a conflict parses again.
-        let parsed = std::sync::Mutex::new(Some(parsed));
+        // The first attempt takes the prepared mail (its text moves into the
+        // message without a copy); a retry after a conflict prepares it again.
+        let prepared = std::sync::Mutex::new(Some((mail, display_text)));
         let (outcome, stored) = self
             .run(workspace, || async {
-                let taken = parsed
+                let taken = prepared
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .take();
-                let mail = match taken {
-                    Some(mail) => mail,
-                    None => parse()?,
+                let (mail, display_text) = match taken {
+                    Some(taken) => taken,
+                    None => {
+                        let again = self.prepare_mail(raw.clone())?;
+                        (again.mail, again.display_text)
+                    }
                 };
                 // (The planning future is kept to about 3 KB by boxing the
                 // large values it holds across store calls: the mail, the
                 // message and the tickets; it is not boxed itself.)
                 let mut plan = self
-                    .plan_ingest(workspace, mailbox, mail, raw, &number)
+                    .plan_ingest(workspace, mailbox, mail, display_text, raw, &number)
                     .await?;
                 plan.commit.checkpoints.extend(checkpoint.clone());
                 Ok(plan)
@@ -399,6 +427,7 @@ impl Helpdesk {
         workspace: WorkspaceId,
         mailbox: &Mailbox,
         mut mail: Box<InboundMail>,
+        display_text: Option<String>,
         raw: &Bytes,
         number: &std::sync::Mutex<Option<TicketNumber>>,
     ) -> Result<Plan<Planned>> {
@@ -526,8 +555,7 @@ impl Helpdesk {
         message.to = mail.to.iter().map(|a| normalize_email(&a.email)).collect();
         message.cc = mail.cc.iter().map(|a| normalize_email(&a.email)).collect();
         // Stored only when something was cut (`None` = show the text).
-        let shown = mail::shown_text(&mail.text);
-        message.display_text = (shown != mail.text.as_str()).then(|| shown.into_owned());
+        message.display_text = display_text;
         message.raw = Some(raw.clone());
         message.classification = classification;
         message.email = EmailIds {

@@ -31,6 +31,7 @@ mod ingest;
 mod mail_identity;
 mod messages;
 mod plan;
+mod prepared;
 mod privacy;
 mod reads;
 mod sla;
@@ -44,6 +45,7 @@ pub use dispatch::DispatchReport;
 pub use due::RunDueReport;
 pub use ingest::{AutoreplyOutcome, IngestOutcome, IngestStatus, Mailbox};
 pub use messages::{CustomerMessageOutcome, Reply, ReplyWarning};
+pub use prepared::PreparedMail;
 
 use crate::ports::{Clock, DynStore, SystemClock, Transport};
 use std::collections::HashMap;

@@ -1,8 +1,10 @@
 //! # helpdesk-imap
 //!
 //! The IMAP mailbox sync of the helpdesk engine: new mail in an IMAP folder
-//! is fetched with [async-imap] over rustls (ring provider) and handed to
-//! [`Helpdesk::ingest_at`](helpdesk_core::engine::Helpdesk::ingest_at)
+//! is fetched with [async-imap] over rustls (ring provider), parsed a fetch
+//! batch at a time, and handed to the engine's ingest
+//! ([`Helpdesk::ingest_prepared_at`](helpdesk_core::engine::Helpdesk::ingest_prepared_at),
+//! what [`ingest_at`](helpdesk_core::engine::Helpdesk::ingest_at) does)
 //! together with the folder's checkpoint (UIDVALIDITY + last UID), so the
 //! position kept in the engine's store advances only with the commit of the
 //! mail it covers: nothing lost, nothing twice.

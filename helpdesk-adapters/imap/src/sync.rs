@@ -7,7 +7,7 @@ use crate::error::{ConfigError, SyncError};
 use crate::shutdown::ShutdownSignal;
 use futures::StreamExt as _;
 use helpdesk_core::Error;
-use helpdesk_core::engine::{Helpdesk, IngestStatus};
+use helpdesk_core::engine::{Helpdesk, IngestStatus, PreparedMail};
 use helpdesk_core::model::{MessageId, TicketId, TicketNumber, WorkspaceId};
 use helpdesk_core::ports::MailboxCheckpoint;
 use std::collections::HashMap;
@@ -124,8 +124,10 @@ type EventHook = Arc<dyn Fn(&SyncEvent<'_>) + Send + Sync>;
 /// Syncs one IMAP folder into one helpdesk [`Mailbox`](helpdesk_core::engine::Mailbox)
 /// of one workspace.
 ///
-/// Every fetched message goes to [`Helpdesk::ingest_at`] together with the
-/// folder's new checkpoint (UIDVALIDITY + its UID), so the position stored
+/// Every fetched message is read ahead with the rest of its fetch batch
+/// ([`Helpdesk::prepare_mail`]) and then goes, in UID order, to
+/// [`Helpdesk::ingest_prepared_at`] (what [`Helpdesk::ingest_at`] does)
+/// together with the folder's new checkpoint (UIDVALIDITY + its UID), so the position stored
 /// in the engine's `Store` never runs ahead of the mail it covers: a sync
 /// killed at any point fetches the unfinished messages again, and ingest
 /// dedupe turns a re-fetched mail into a no-op. Cheap to clone.
@@ -416,6 +418,14 @@ impl MailboxSync {
                 .await?;
             }
 
+            // The batch's mails are parsed and trimmed before any is
+            // ingested (`prepare_mail`: no store access, and the parser's
+            // code stays hot across the batch); each is then ingested in
+            // UID order, in its own transaction with its checkpoint.
+            let mut prepared: HashMap<u32, helpdesk_core::Result<PreparedMail>> = bodies
+                .drain()
+                .map(|(uid, raw)| (uid, self.desk.prepare_mail(raw)))
+                .collect();
             for &(uid, size) in batch {
                 if shutdown.is_some_and(ShutdownSignal::is_shutdown) {
                     return Ok(report);
@@ -434,15 +444,20 @@ impl MailboxSync {
                             size.unwrap_or_default()
                         ),
                     ))
-                } else if let Some(raw) = bodies.remove(&uid) {
-                    self.desk
-                        .ingest_at(
-                            self.workspace,
-                            &self.config.mailbox,
-                            raw,
-                            Some(checkpoint.clone()),
-                        )
-                        .await
+                } else if let Some(mail) = prepared.remove(&uid) {
+                    match mail {
+                        Ok(mail) => {
+                            self.desk
+                                .ingest_prepared_at(
+                                    self.workspace,
+                                    &self.config.mailbox,
+                                    mail,
+                                    Some(checkpoint.clone()),
+                                )
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    }
                 } else {
                     // Expunged since it was listed: nothing to store.
                     continue;

@@ -35,7 +35,7 @@ use helpdesk::MemoryStore;
 use helpdesk::engine::{
     AutoreplyOutcome, EngineConfig, Helpdesk, IngestOutcome, IngestStatus, Mailbox,
 };
-use helpdesk::mail::{AutoresponderConfig, ClassifyContext, InboundMail, classify, parse};
+use helpdesk::mail::{AutoresponderConfig, ClassifyContext, classify};
 use helpdesk::model::{Classification, WorkspaceId};
 use helpdesk::ports::DynStore;
 use helpdesk::ports::{ManualClock, RecordingTransport};
@@ -313,7 +313,6 @@ async fn main() -> ExitCode {
     let ws = WorkspaceId::new();
     let mailbox =
         Mailbox::new(options.mailbox.clone()).autoresponder(AutoresponderConfig::default());
-    let limits = desk.config().mail.limits.clone();
     let ctx = ClassifyContext {
         own_addresses: vec![options.mailbox.clone()],
         own_message_id_domain: Some(desk.config().mail.message_id_domain.clone()),
@@ -336,44 +335,61 @@ async fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        for input in inputs {
-            messages += 1;
-            let parsed: Option<InboundMail> = parse(&input.raw, &limits).ok();
-            if let Some(date) = parsed.as_ref().and_then(|m| m.date) {
-                now = now.max(date);
-                clock.set(now);
-            }
-            // (The mail is handed over: the store keeps it without a copy.)
-            let r = match desk.ingest_bytes(ws, &mailbox, input.raw).await {
-                Ok(outcome) => {
-                    tickets.insert(outcome.ticket.id);
-                    record(input.source, &outcome)
+        let mut inputs = inputs.into_iter().peekable();
+        while inputs.peek().is_some() {
+            // A few dozen at a time, parsed ahead of their ingest (see
+            // `PreparedMail`); each is then ingested at its own time.
+            let run: Vec<_> = inputs
+                .by_ref()
+                .take(32)
+                .map(|input| (input.source, desk.prepare_mail(input.raw)))
+                .collect();
+            for (source, prepared) in run {
+                messages += 1;
+                if let Some(date) = prepared.as_ref().ok().and_then(|p| p.mail().date) {
+                    now = now.max(date);
+                    clock.set(now);
                 }
-                Err(e) => {
-                    rejected += 1;
-                    Record {
-                        source: input.source,
-                        outcome: "rejected",
-                        ticket: None,
-                        classification: parsed
-                            .as_ref()
-                            .map_or("human", |m| classification_name(classify(m, &ctx))),
-                        autoreply: "none",
-                        state: None,
-                        error: Some(e.to_string()),
+                // The classification reported if the ingest rejects a mail
+                // that parses ("human" for one that does not).
+                let fallback = prepared
+                    .as_ref()
+                    .map_or("human", |p| classification_name(classify(p.mail(), &ctx)));
+                let result = match prepared {
+                    // (The mail's buffer is handed over: the store keeps it
+                    // without a copy.)
+                    Ok(mail) => desk.ingest_prepared(ws, &mailbox, mail).await,
+                    Err(e) => Err(e),
+                };
+                let r = match result {
+                    Ok(outcome) => {
+                        tickets.insert(outcome.ticket.id);
+                        record(source, &outcome)
                     }
+                    Err(e) => {
+                        rejected += 1;
+                        Record {
+                            source,
+                            outcome: "rejected",
+                            ticket: None,
+                            classification: fallback,
+                            autoreply: "none",
+                            state: None,
+                            error: Some(e.to_string()),
+                        }
+                    }
+                };
+                if let Err(e) = writeln!(out, "{}", render(&r, options.json)) {
+                    // A closed pipe (`| head`) ends the run quietly.
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        return ExitCode::SUCCESS;
+                    }
+                    eprintln!("ingest: cannot write the output: {e}");
+                    return ExitCode::from(1);
                 }
-            };
-            if let Err(e) = writeln!(out, "{}", render(&r, options.json)) {
-                // A closed pipe (`| head`) ends the run quietly.
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
+                if let Err(e) = desk.dispatch_outbox().await {
+                    eprintln!("ingest: dispatching the outbox failed: {e}");
                 }
-                eprintln!("ingest: cannot write the output: {e}");
-                return ExitCode::from(1);
-            }
-            if let Err(e) = desk.dispatch_outbox().await {
-                eprintln!("ingest: dispatching the outbox failed: {e}");
             }
         }
     }

@@ -7,13 +7,53 @@
 /// single space, and trims.
 pub(crate) fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    fold_into(s.chars(), &mut out);
+    if s.is_ascii() {
+        fold_ascii_into(s, &mut out);
+    } else {
+        fold_into(s.chars(), &mut out);
+    }
     out
+}
+
+/// [`fold`] of the first `chars` characters of `s`, written into `out`
+/// (cleared first).
+pub(crate) fn fold_head_into(s: &str, chars: usize, out: &mut String) {
+    match s.as_bytes().get(..chars.min(s.len())) {
+        // (All ASCII: the first `chars` characters are the first bytes.)
+        Some(head) if head.is_ascii() => {
+            out.clear();
+            fold_ascii_into(s.get(..head.len()).unwrap_or_default(), out);
+        }
+        _ => fold_into(s.chars().take(chars), out),
+    }
+}
+
+/// [`fold_into`] of an ASCII `s`, byte by byte (appended to `out`): what
+/// folding does to ASCII is lower-casing and turning runs of white space,
+/// `-` and `_` into one space, trimmed.
+fn fold_ascii_into(s: &str, out: &mut String) {
+    let start = out.len();
+    let mut last_space = true;
+    for &b in s.as_bytes() {
+        // (`char::is_whitespace` of ASCII: tab to carriage return, space.)
+        if matches!(b, b'\t'..=b'\r' | b' ' | b'-' | b'_') {
+            if !last_space {
+                out.push(' ');
+                last_space = true;
+            }
+            continue;
+        }
+        last_space = false;
+        out.push(char::from(b.to_ascii_lowercase()));
+    }
+    if out.len() > start && out.ends_with(' ') {
+        out.pop();
+    }
 }
 
 /// [`fold`] of `chars`, written into `out` (cleared first), so that a
 /// caller folding many short strings reuses one buffer.
-pub(crate) fn fold_into(chars: impl Iterator<Item = char>, out: &mut String) {
+fn fold_into(chars: impl Iterator<Item = char>, out: &mut String) {
     out.clear();
     let mut last_space = true;
     for c in chars {
@@ -117,6 +157,27 @@ mod tests {
         assert_eq!(fold("Außer-Haus"), "ausser haus");
         assert_eq!(fold("Automatická odpověď"), "automaticka odpoved");
         assert_eq!(fold("Příloha"), "priloha");
+    }
+
+    /// [`fold`] as it was written first: every string char by char.
+    fn fold_by_chars(s: &str) -> String {
+        let mut out = String::new();
+        fold_into(s.chars(), &mut out);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_folding_is_char_folding(
+            s in "[a-zA-Z0-9 \t\r\n\x0b\x0c:_.<>@-]{0,40}|\\PC{0,20}|[ -~\t\n]{0,30}ł?",
+            head in 0usize..50,
+        ) {
+            proptest::prop_assert_eq!(fold(&s), fold_by_chars(&s));
+            let mut out = String::from("left over");
+            fold_head_into(&s, head, &mut out);
+            let taken: String = s.chars().take(head).collect();
+            proptest::prop_assert_eq!(out, fold_by_chars(&taken));
+        }
     }
 
     #[test]

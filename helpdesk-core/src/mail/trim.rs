@@ -1,6 +1,6 @@
 //! Cutting quoted history and signatures from reply text.
 
-use super::text::{fold, fold_into};
+use super::text::{fold, fold_head_into};
 use std::borrow::Cow;
 
 /// Verbs (folded) that end an attribution line such as `On ... wrote:`.
@@ -414,7 +414,7 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
     // only when the head can start one of the header / "sent from"
     // markers.
     let candidate = !first_word_starts_no_marker(body) && {
-        fold_into(body.chars().take(24), scratch);
+        fold_head_into(body, 24, scratch);
         let head = scratch.as_str();
         line_markers().any(|p| head.starts_with(p) || p.starts_with(head))
     };

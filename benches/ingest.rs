@@ -242,6 +242,11 @@ fn fresh_desk() -> (Helpdesk, Arc<ManualClock>) {
     (desk, clock)
 }
 
+/// The bench's mailbox, with the default autoresponder.
+fn mailbox() -> Mailbox {
+    Mailbox::new("support@shop.example").autoresponder(AutoresponderConfig::default())
+}
+
 /// How many mails `ingest_prepared_all` reads ahead.
 const AHEAD: usize = 32;
 
@@ -253,9 +258,7 @@ async fn ingest_all(
     (desk, clock): (Helpdesk, Arc<ManualClock>),
     mails: &[Bytes],
 ) -> (usize, Helpdesk) {
-    let ws = WorkspaceId::new();
-    let mailbox =
-        Mailbox::new("support@shop.example").autoresponder(AutoresponderConfig::default());
+    let (ws, mailbox) = (WorkspaceId::new(), mailbox());
     let mut landed = 0;
     for raw in mails {
         clock.advance(Duration::seconds(6));
@@ -273,9 +276,7 @@ async fn ingest_prepared_all(
     (desk, clock): (Helpdesk, Arc<ManualClock>),
     mails: &[Bytes],
 ) -> (usize, Helpdesk) {
-    let ws = WorkspaceId::new();
-    let mailbox =
-        Mailbox::new("support@shop.example").autoresponder(AutoresponderConfig::default());
+    let (ws, mailbox) = (WorkspaceId::new(), mailbox());
     let mut landed = 0;
     for run in mails.chunks(AHEAD) {
         let prepared: Vec<_> = run

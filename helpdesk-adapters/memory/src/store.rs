@@ -263,7 +263,12 @@ impl Store for MemoryStore {
                 ws.ingested
                     .get(mailbox)
                     .and_then(|keys| keys.get(key))
-                    .cloned()
+                    .map(|&(ticket, message)| IngestRecord {
+                        mailbox: mailbox.to_owned(),
+                        key: key.to_owned(),
+                        ticket,
+                        message,
+                    })
             })
             .flatten())
     }

@@ -34,8 +34,9 @@ pub(crate) struct Workspace {
     pub(crate) outbox_by_ticket: HashMap<TicketId, Vec<OutboxId>>,
     pub(crate) jobs: HashMap<(TicketId, JobKind), Job>,
     pub(crate) email_ids: HashMap<String, MessageId>,
-    /// Ingest records by mailbox, then dedupe key.
-    pub(crate) ingested: HashMap<String, HashMap<String, IngestRecord>>,
+    /// Ingest records by mailbox, then dedupe key: the ticket and the
+    /// message the mail landed as (the rest of the record is its keys).
+    pub(crate) ingested: HashMap<String, HashMap<String, (TicketId, MessageId)>>,
     /// Automatic messages per recipient address: when, and which message.
     pub(crate) automatic_sent: HashMap<String, Vec<(DateTime<Utc>, MessageId)>>,
     pub(crate) suppressions: HashMap<String, DateTime<Utc>>,
@@ -523,15 +524,20 @@ impl Workspace {
             self.contacts.insert(c.id, c);
         }
         for record in commit.ingest_keys {
-            // (The mailbox is copied only for a mailbox seen first.)
-            match self.ingested.get_mut(&record.mailbox) {
+            let IngestRecord {
+                mailbox,
+                key,
+                ticket,
+                message,
+            } = record;
+            // (The record's strings become the keys: nothing is copied.)
+            match self.ingested.get_mut(&mailbox) {
                 Some(keys) => {
-                    keys.insert(record.key.clone(), record);
+                    keys.insert(key, (ticket, message));
                 }
                 None => {
-                    let mailbox = record.mailbox.clone();
                     let mut keys = HashMap::default();
-                    keys.insert(record.key.clone(), record);
+                    keys.insert(key, (ticket, message));
                     self.ingested.insert(mailbox, keys);
                 }
             }
@@ -564,7 +570,7 @@ impl Workspace {
             }
             self.jobs.retain(|(ticket, _), _| *ticket != id);
             for keys in self.ingested.values_mut() {
-                keys.retain(|_, r| r.ticket != id);
+                keys.retain(|_, (ticket, _)| *ticket != id);
             }
             for set in self.favourites.values_mut() {
                 set.remove(&id);

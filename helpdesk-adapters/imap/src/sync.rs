@@ -127,10 +127,11 @@ type EventHook = Arc<dyn Fn(&SyncEvent<'_>) + Send + Sync>;
 /// Every fetched message is read ahead with the rest of its fetch batch
 /// ([`Helpdesk::prepare_mail`]) and then goes, in UID order, to
 /// [`Helpdesk::ingest_prepared_at`] (what [`Helpdesk::ingest_at`] does)
-/// together with the folder's new checkpoint (UIDVALIDITY + its UID), so the position stored
-/// in the engine's `Store` never runs ahead of the mail it covers: a sync
-/// killed at any point fetches the unfinished messages again, and ingest
-/// dedupe turns a re-fetched mail into a no-op. Cheap to clone.
+/// together with the folder's new checkpoint (UIDVALIDITY + its UID), so
+/// the position stored in the engine's `Store` never runs ahead of the
+/// mail it covers: a sync killed at any point fetches the unfinished
+/// messages again, and ingest dedupe turns a re-fetched mail into a no-op.
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct MailboxSync {
     desk: Arc<Helpdesk>,

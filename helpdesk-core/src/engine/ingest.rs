@@ -136,7 +136,9 @@ pub struct IngestOutcome {
 struct Planned {
     status: IngestStatus,
     ticket_id: TicketId,
-    ticket: Option<Ticket>,
+    /// (Boxed: the plan is held across the commit, and most plans have
+    /// none.)
+    ticket: Option<Box<Ticket>>,
     message: MessageId,
     classification: Classification,
     autoreply: AutoreplyOutcome,
@@ -277,7 +279,7 @@ impl Helpdesk {
             .tickets
             .into_iter()
             .find(|t| t.id == outcome.ticket_id);
-        let Some(ticket) = written.or(outcome.ticket) else {
+        let Some(ticket) = written.or(outcome.ticket.map(|t| *t)) else {
             return Err(Error::Storage(
                 format!("the store did not return ticket {}", outcome.ticket_id).into(),
             ));
@@ -294,17 +296,19 @@ impl Helpdesk {
     }
 
     async fn duplicate(&self, workspace: WorkspaceId, record: &IngestRecord) -> Result<Planned> {
-        let ticket = self.store.get_ticket(workspace, record.ticket).await?;
+        // (The ticket is read last: not held across a read, it keeps this
+        // future, and the planning future holding it, small.)
         let classification = self
             .store
             .message(workspace, record.message)
             .await?
             .map(|m| m.classification)
             .unwrap_or_default();
+        let ticket = self.store.get_ticket(workspace, record.ticket).await?;
         Ok(Planned {
             status: IngestStatus::Duplicate,
             ticket_id: ticket.id,
-            ticket: Some(ticket),
+            ticket: Some(Box::new(ticket)),
             message: record.message,
             classification,
             autoreply: AutoreplyOutcome::None,
@@ -480,14 +484,28 @@ impl Helpdesk {
         commit.messages.reserve_exact(2);
         let mut bounced_message = None;
         let mut bounce_target = None;
-        if classification == Classification::Bounce
-            && let Some(report) = &mail.signals.report
-            && let Some(original) = &report.original_message_id
-            && let Some(out) = self
-                .store
-                .message_by_email_id(workspace, original.trim_matches(|c| c == '<' || c == '>'))
-                .await?
-            && out.direction == Direction::Outbound
+        // (Only the id and ticket of the outgoing message are kept: a whole
+        // message held across the next read would grow the planning future
+        // for every mail.)
+        let bounced_out = match &mail.signals.report {
+            Some(report) if classification == Classification::Bounce => {
+                match &report.original_message_id {
+                    Some(original) => self
+                        .store
+                        .message_by_email_id(
+                            workspace,
+                            original.trim_matches(|c| c == '<' || c == '>'),
+                        )
+                        .await?
+                        .filter(|m| m.direction == Direction::Outbound)
+                        .map(|m| (m.id, m.ticket)),
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(report) = &mail.signals.report
+            && let Some((out_id, out_ticket)) = bounced_out
         {
             let reason = report
                 .recipients
@@ -509,7 +527,7 @@ impl Helpdesk {
                 format!("bounced: {reason}")
             };
             commit.message_updates.push(MessageUpdate::SendState {
-                id: out.id,
+                id: out_id,
                 state: SendState::Failed {
                     reason: reason.clone(),
                 },
@@ -526,8 +544,8 @@ impl Helpdesk {
                     ));
                 }
             }
-            bounced_message = Some((out.id, reason));
-            bounce_target = Some(Box::new(self.chain_end(workspace, out.ticket).await?));
+            bounced_message = Some((out_id, reason));
+            bounce_target = Some(Box::new(self.chain_end(workspace, out_ticket).await?));
         }
 
         let target = match bounce_target {

@@ -327,9 +327,15 @@ impl Helpdesk {
 
     /// Follows `merged_into` from `id` to the end of the chain.
     pub(crate) async fn chain_end(&self, workspace: WorkspaceId, id: TicketId) -> Result<Ticket> {
-        let mut ticket = self.store.get_ticket(workspace, id).await?;
+        // (No ticket is held across a read, so that the future of this and
+        // of every caller stays small.)
+        let mut next = id;
         let mut hops = 0;
-        while let Some(into) = ticket.merged_into {
+        loop {
+            let ticket = self.store.get_ticket(workspace, next).await?;
+            let Some(into) = ticket.merged_into else {
+                return Ok(ticket);
+            };
             hops += 1;
             if hops > 64 {
                 return Err(Error::Storage(
@@ -337,9 +343,8 @@ impl Helpdesk {
                         .into(),
                 ));
             }
-            ticket = self.store.get_ticket(workspace, into).await?;
+            next = into;
         }
-        Ok(ticket)
     }
 
     async fn plan_customer_message(

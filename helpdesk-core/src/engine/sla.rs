@@ -91,7 +91,8 @@ impl Helpdesk {
         let mut job_writes = Vec::new();
         let reads = &mut plan.reads;
         for write in &mut plan.commit.tickets {
-            let before = match write {
+            // (Boxed: it is held across the policy's reads.)
+            let before: Option<Box<Ticket>> = match write {
                 TicketWrite::Create(_) => None,
                 TicketWrite::Update {
                     ticket,
@@ -99,20 +100,20 @@ impl Helpdesk {
                 } => match reads.take_ticket_at(ticket.id, *expected_version) {
                     // As read by the attempt: if the commit lands, the
                     // stored ticket is exactly this one (same version).
-                    Some(t) => Some(t),
-                    None => self.store.ticket(workspace, ticket.id).await?,
+                    Some(t) => Some(Box::new(t)),
+                    None => self.store.ticket(workspace, ticket.id).await?.map(Box::new),
                 },
             };
             let after = match write {
                 TicketWrite::Create(t) => t,
                 TicketWrite::Update { ticket, .. } => ticket,
             };
-            if plan.refresh_sla || sla_relevant(before.as_ref(), after) {
+            if plan.refresh_sla || sla_relevant(before.as_deref(), after) {
                 let policy = self.sla_policy_in(workspace, reads, after).await?;
-                sla::track(before.as_ref(), after, policy.as_ref(), now)
+                sla::track(before.as_deref(), after, policy.as_ref(), now)
                     .map_err(|e| Error::validation("sla", e.to_string()))?;
             }
-            let old = before.as_ref().map(sla::due_jobs).unwrap_or_default();
+            let old = before.as_deref().map(sla::due_jobs).unwrap_or_default();
             let new = sla::due_jobs(after);
             for (kind, at) in &new {
                 if old.get(kind) != Some(at) {

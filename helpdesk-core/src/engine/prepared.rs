@@ -71,7 +71,11 @@ impl Helpdesk {
     /// ```
     pub fn prepare_mail(&self, raw: impl Into<Bytes>) -> Result<PreparedMail> {
         let raw: Bytes = raw.into();
-        let mail = self.parse_mail(&raw)?;
+        // (Boxed: the parsed mail is large, and the planning future holds
+        // it across its store calls.)
+        let mail = mail::parse(&raw, &self.config.mail.limits)
+            .map(Box::new)
+            .map_err(|e| Error::validation("mail", e.to_string()))?;
         let shown = mail::shown_text(&mail.text);
         let display_text = (shown != mail.text.as_str()).then(|| shown.into_owned());
         Ok(PreparedMail {
@@ -79,14 +83,5 @@ impl Helpdesk {
             mail,
             display_text,
         })
-    }
-
-    /// The MIME parse of `raw` under the engine's limits (boxed: the
-    /// parsed mail is large, and the planning future holds it across its
-    /// store calls).
-    pub(super) fn parse_mail(&self, raw: &[u8]) -> Result<Box<InboundMail>> {
-        mail::parse(raw, &self.config.mail.limits)
-            .map(Box::new)
-            .map_err(|e| Error::validation("mail", e.to_string()))
     }
 }

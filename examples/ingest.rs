@@ -35,7 +35,7 @@ use helpdesk::MemoryStore;
 use helpdesk::engine::{
     AutoreplyOutcome, EngineConfig, Helpdesk, IngestOutcome, IngestStatus, Mailbox,
 };
-use helpdesk::mail::{AutoresponderConfig, ClassifyContext, classify};
+use helpdesk::mail::{AutoresponderConfig, ClassifyContext, classify, parse};
 use helpdesk::model::{Classification, WorkspaceId};
 use helpdesk::ports::DynStore;
 use helpdesk::ports::{ManualClock, RecordingTransport};
@@ -350,11 +350,9 @@ async fn main() -> ExitCode {
                     now = now.max(date);
                     clock.set(now);
                 }
-                // The classification reported if the ingest rejects a mail
-                // that parses ("human" for one that does not).
-                let fallback = prepared
-                    .as_ref()
-                    .map_or("human", |p| classification_name(classify(p.mail(), &ctx)));
+                // (A shared buffer: kept to classify a mail the ingest
+                // rejects, which is rare.)
+                let raw = prepared.as_ref().ok().map(|p| p.raw().clone());
                 let result = match prepared {
                     // (The mail's buffer is handed over: the store keeps it
                     // without a copy.)
@@ -372,7 +370,11 @@ async fn main() -> ExitCode {
                             source,
                             outcome: "rejected",
                             ticket: None,
-                            classification: fallback,
+                            // Parsed again: the rejected mail's class ("human"
+                            // for one that does not parse).
+                            classification: raw
+                                .and_then(|raw| parse(&raw, &desk.config().mail.limits).ok())
+                                .map_or("human", |m| classification_name(classify(&m, &ctx))),
                             autoreply: "none",
                             state: None,
                             error: Some(e.to_string()),

@@ -1301,3 +1301,76 @@ async fn robot_echoing_our_subject_tag_gets_at_most_three_answers_per_hour() {
     assert_eq!(run.tickets.len(), 1, "the tag threads the robot's mail");
     assert_loop_stopped(&d, &run).await;
 }
+
+// ---------------------------------------------------------------- charsets
+
+/// Mail in the multi-byte charsets of East Asian mail clients (ISO-2022-JP,
+/// Shift_JIS, GB2312/GBK, Big5, EUC-KR), in encoded headers, 7bit, 8bit,
+/// base64 and quoted-printable bodies, lands as Unicode: subject, sender
+/// name, text and HTML.
+#[tokio::test]
+async fn multi_byte_charsets_are_decoded() {
+    let cases = [
+        (
+            "charset-iso-2022-jp.eml",
+            "注文の確認",
+            "山田太郎",
+            "注文した商品がまだ届きません。",
+        ),
+        (
+            "charset-shift-jis.eml",
+            "返品について",
+            "佐藤花子",
+            "返品の方法を教えてください。",
+        ),
+        (
+            "charset-gbk.eml",
+            "订单问题",
+            "王小明",
+            "您好，我的订单还没有发货。",
+        ),
+        (
+            "charset-big5.eml",
+            "發票",
+            "陳大文",
+            "請問發票什麼時候寄出？",
+        ),
+        (
+            "charset-euc-kr.eml",
+            "배송 문의",
+            "김민수",
+            "배송 상태를 확인해 주세요.",
+        ),
+    ];
+    let d = Desk::new().await;
+    for (name, subject, sender, text) in cases {
+        let out = d.ingest(&mailbox(), &fixture(name)).await;
+        assert_eq!(out.status, IngestStatus::Created, "{name}");
+        assert_eq!(out.ticket.subject, subject, "{name}");
+        let message = d
+            .store()
+            .message(d.ws, out.message)
+            .await
+            .unwrap_or_else(|e| panic!("message: {e}"))
+            .unwrap_or_else(|| panic!("{name}: message stored"));
+        assert_eq!(message.subject, subject, "{name}");
+        assert!(message.text.contains(text), "{name}: {:?}", message.text);
+        let requester = d
+            .store()
+            .contact(d.ws, out.ticket.requester)
+            .await
+            .unwrap_or_else(|e| panic!("contact: {e}"))
+            .unwrap_or_else(|| panic!("{name}: requester stored"));
+        assert_eq!(requester.name.as_deref(), Some(sender), "{name}");
+    }
+    // The HTML alternative is decoded with its own charset.
+    let mail = parse(&fixture("charset-shift-jis.eml"), &ParseLimits::default())
+        .unwrap_or_else(|e| panic!("parse: {e}"));
+    assert!(
+        mail.html
+            .as_deref()
+            .is_some_and(|h| h.contains("返品の方法を教えてください。")),
+        "{:?}",
+        mail.html
+    );
+}

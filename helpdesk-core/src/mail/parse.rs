@@ -1039,6 +1039,8 @@ pub(crate) mod tests {
                 "Content-Type: text/plain; charset=iso-8859-2", "Content-Type: text/plain; charset=utf8",
                 "Content-Type: text/plain; charset=windows-1250", "Content-Type: text/html; charset=x-unknown",
                 "Content-Type: text/html; charset=utf-8", "Content-Type: text/plain; format=flowed",
+                "Content-Type: text/plain; charset=iso-2022-jp", "Content-Type: text/plain; charset=gbk",
+                "Subject: =?iso-2022-jp?B?GyRCJWElayVeJSwycj18GyhC?=",
                 "Content-Type: multipart/alternative; boundary=b", "Content-Type: multipart/mixed",
                 "Content-Type: message/rfc822", "Content-Type: application/pdf; name=x.pdf",
                 "Content-Type:", "Content-Transfer-Encoding: 7bit", "Content-Transfer-Encoding: 8BIT",
@@ -1132,6 +1134,9 @@ pub(crate) mod tests {
             ct in usually("Content-Type: text/plain; charset=utf-8", vec![
                 "Content-Type: text/html; charset=utf-8", "Content-Type: text/plain; charset=us-ascii",
                 "Content-Type: text/plain; charset=iso-8859-2", "Content-Type: text/html; charset=windows-1250", "",
+                "Content-Type: text/plain; charset=shift_jis", "Content-Type: text/plain; charset=iso-2022-jp",
+                "Content-Type: text/html; charset=gb2312", "Content-Type: text/plain; charset=big5",
+                "Content-Type: text/plain; charset=euc-kr",
             ]),
             cte in proptest::sample::select(vec!["quoted-printable", "Quoted-Printable", "base64", "BASE64"]),
             eol in proptest::sample::select(vec!["\r\n", "\n"]),
@@ -1139,6 +1144,7 @@ pub(crate) mod tests {
                 b"=\r\n", b"=\n", b"=C5=BC", b"=c5=bc", b"=ZZ", b"=", b"==", b"  \r\n", b"\t\n",
                 b"=20", b"=C5", b"\xff", b"<p>x</p>", b"<script>x</script>", b"\r\n", b"\n", b"=3D",
                 b"--b1", b"SGVsbG8=", b"SGVs", b"bG8=", b"xbw=", b"PHA+eDwvcD4=", b"====", b"!", b"-",
+                b"=82=A0", b"=1B$B", b"=1B(B", b"gqA=", b"GyRCJCIbKEI=",
             ]), 0..16),
         ) {
             let mut raw = format!("From: a@b.c{eol}{ct}{}Content-Transfer-Encoding: {cte}{eol}{eol}",

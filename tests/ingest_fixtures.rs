@@ -408,6 +408,49 @@ async fn the_same_mail_twice_is_a_duplicate() {
     assert_eq!(d.ticket(first.ticket.id).await.unread_count, 1);
 }
 
+/// A sender that gives two different mails one Message-ID (some shipping
+/// and ticketing systems do) loses neither: the second (another `Date` and
+/// `Subject`) is not a duplicate. A copy of either, delivered over another
+/// route (an extra `Received` header), still is, of that one.
+#[tokio::test]
+async fn a_reused_message_id_does_not_drop_a_different_mail() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let on_its_way = d.file(&mb, "dedupe-reused-message-id-1.eml", &[]).await;
+    assert_eq!(on_its_way.status, IngestStatus::Created);
+
+    let mut relayed = b"Received: from mx2.parcels.example by mx.shop.example; Wed, 25 Jun 2025 08:00:05 +0200\r\n".to_vec();
+    relayed.extend_from_slice(&fixture("dedupe-reused-message-id-1.eml"));
+    let copy = d.ingest(&mb, &relayed).await;
+    assert_eq!(copy.status, IngestStatus::Duplicate);
+    assert_eq!(copy.message, on_its_way.message);
+
+    let not_delivered = d.file(&mb, "dedupe-reused-message-id-2.eml", &[]).await;
+    assert_ne!(not_delivered.status, IngestStatus::Duplicate);
+    assert_ne!(not_delivered.message, on_its_way.message);
+    let stored = d
+        .store()
+        .message(d.ws, not_delivered.message)
+        .await
+        .unwrap_or_else(|e| panic!("message: {e}"))
+        .unwrap_or_else(|| panic!("the second mail is stored"));
+    assert_eq!(stored.subject, "Your parcel 4711 could not be delivered");
+
+    // Each again: a duplicate of itself.
+    for (name, first) in [
+        ("dedupe-reused-message-id-2.eml", &not_delivered),
+        ("dedupe-reused-message-id-1.eml", &on_its_way),
+    ] {
+        let again = d.file(&mb, name, &[]).await;
+        assert_eq!(again.status, IngestStatus::Duplicate, "{name}");
+        assert_eq!(
+            (again.ticket.id, again.message),
+            (first.ticket.id, first.message),
+            "{name}"
+        );
+    }
+}
+
 /// `ingest_bytes` lands a mail as `ingest` does, and the stored message
 /// keeps the caller's buffer itself (no copy of the raw mail).
 #[tokio::test]

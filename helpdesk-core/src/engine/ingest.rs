@@ -3,7 +3,10 @@
 //! parse -> dedupe -> classify -> find the ticket -> apply -> autoresponder,
 //! all decided on fresh data and committed in one transaction (the dedupe
 //! key included, so the same mail ingested twice, even concurrently, lands
-//! once and the second call returns the first result).
+//! once and the second call returns the first result). A different mail
+//! that reuses the Message-ID of one already in (a different `Date`,
+//! `Subject` or `From`: some ticketing and shipping systems do this) is not
+//! a duplicate.
 
 use super::Helpdesk;
 use super::plan::{Plan, follow_up_of, push_events, write_ticket};
@@ -317,6 +320,32 @@ impl Helpdesk {
         })
     }
 
+    /// Whether `mail` is a different message from the one ingested under
+    /// `record`, which has the same Message-ID: their `Date`, `Subject` or
+    /// `From` differ ([`InboundMail::same_message_as`]). When the first
+    /// one's raw mail is gone (erased) or unreadable, it is taken for the
+    /// same message: nothing erased comes back in.
+    async fn reuses_message_id(
+        &self,
+        workspace: WorkspaceId,
+        record: &IngestRecord,
+        mail: &InboundMail,
+    ) -> Result<bool> {
+        if mail.message_id.is_none() {
+            // (Keyed by a hash of its bytes: a hit is the same mail.)
+            return Ok(false);
+        }
+        let raw = match self.store.message(workspace, record.message).await? {
+            Some(stored) => stored.raw,
+            None => None,
+        };
+        Ok(match raw {
+            Some(raw) => mail::parse(&raw, &self.config.mail.limits)
+                .is_ok_and(|first| !first.same_message_as(mail)),
+            None => false,
+        })
+    }
+
     /// Finds the ticket a mail belongs to: stored Message-IDs it refers to,
     /// our signed Message-IDs, our signed plus addresses, then a subject tag
     /// from a participant. Merged tickets are followed to the end.
@@ -438,16 +467,29 @@ impl Helpdesk {
         let now = self.clock.now();
         let mut reads = Reads::default();
         let mailbox_address = normalize_email(&mailbox.address);
-        let key = mail.dedupe_key();
+        let mut key = mail.dedupe_key();
         if let Some(record) = self
             .store
             .ingested(workspace, &mailbox_address, &key)
             .await?
         {
-            return Ok(Plan::new(
-                Commit::default(),
-                self.duplicate(workspace, &record).await?,
-            ));
+            // A different mail with the Message-ID of one already in (some
+            // senders reuse theirs) is not a duplicate: it goes in under a
+            // key of its own, which its own copies then find.
+            let first = if self.reuses_message_id(workspace, &record, &mail).await? {
+                key = mail.distinct_dedupe_key();
+                self.store
+                    .ingested(workspace, &mailbox_address, &key)
+                    .await?
+            } else {
+                Some(record)
+            };
+            if let Some(first) = first {
+                return Ok(Plan::new(
+                    Commit::default(),
+                    self.duplicate(workspace, &first).await?,
+                ));
+            }
         }
 
         // Classify.

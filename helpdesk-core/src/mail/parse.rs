@@ -223,6 +223,53 @@ impl InboundMail {
             _ => format!("sha256:{}", self.content_hash),
         }
     }
+
+    /// Whether `other` is the same message as this one as its sender wrote
+    /// it: the same `Date`, `Subject` and `From` address. Two copies of one
+    /// mail (fetched again, or delivered twice over different routes) are;
+    /// two different mails that a broken sender gave one Message-ID (some
+    /// ticketing and shipping systems reuse theirs) are not.
+    ///
+    /// ```
+    /// use helpdesk_core::mail::{parse, ParseLimits};
+    /// let first = parse(b"From: a@example.com\r\nMessage-ID: <n@x>\r\nSubject: Assigned\r\n\r\nx", &ParseLimits::default()).unwrap();
+    /// let again = parse(b"Received: by mx2\r\nFrom: A <A@example.com>\r\nMessage-ID: <n@x>\r\nSubject: Assigned\r\n\r\nx", &ParseLimits::default()).unwrap();
+    /// let other = parse(b"From: a@example.com\r\nMessage-ID: <n@x>\r\nSubject: Work notes added\r\n\r\ny", &ParseLimits::default()).unwrap();
+    /// assert!(first.same_message_as(&again));
+    /// assert!(!first.same_message_as(&other));
+    /// assert_ne!(first.distinct_dedupe_key(), other.distinct_dedupe_key());
+    /// ```
+    pub fn same_message_as(&self, other: &InboundMail) -> bool {
+        let from = |m: &InboundMail| m.from.as_ref().map(|a| normalize_email(&a.email));
+        self.date == other.date && self.subject == other.subject && from(self) == from(other)
+    }
+
+    /// The dedupe key of this mail when its [`dedupe_key`](Self::dedupe_key)
+    /// is already taken by a different message (see
+    /// [`same_message_as`](Self::same_message_as)): the Message-ID with a
+    /// hash of the `Date`, `Subject` and `From` address, so that copies of
+    /// this mail share it and other mails with the same Message-ID do not.
+    pub fn distinct_dedupe_key(&self) -> String {
+        let mut identity = Sha256::new();
+        identity.update(
+            self.date
+                .map(|d| d.timestamp())
+                .unwrap_or(i64::MIN)
+                .to_be_bytes(),
+        );
+        identity.update(self.subject.as_bytes());
+        identity.update([0]);
+        if let Some(from) = &self.from {
+            identity.update(normalize_email(&from.email).as_bytes());
+        }
+        let mut key = self.dedupe_key();
+        key.push_str("#id:");
+        for b in identity.finalize().iter().take(8) {
+            key.push(hex_digit(b >> 4));
+            key.push(hex_digit(b & 0x0f));
+        }
+        key
+    }
 }
 
 /// Lower-case hex SHA-256 of the raw message, for deduplication when a

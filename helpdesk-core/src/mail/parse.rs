@@ -490,7 +490,8 @@ fn assemble(
             .from
             .and_then(HeaderValue::as_address)
             .and_then(|a| a.first())
-            .and_then(convert_addr),
+            .and_then(convert_addr)
+            .and_then(|a| keep_local_part(a, headers.get("from"))),
         reply_to: address_list(fields.reply_to.and_then(HeaderValue::as_address)),
         to: address_list(fields.to.and_then(HeaderValue::as_address)),
         cc: address_list(fields.cc.and_then(HeaderValue::as_address)),
@@ -618,6 +619,33 @@ fn convert_addr(addr: &mail_parser::Addr<'_>) -> Option<Address> {
     Some(Address {
         name,
         email: email.to_string(),
+    })
+}
+
+/// `address`, or the header's whole value `raw` as the address when
+/// `address` lost its local part: an encoded word written as the local part
+/// (`=?utf-8?Q?agent?=@example.com`; RFC 2047 allows none in an address)
+/// is read by the MIME parser as a display name before `@example.com`. The
+/// value is kept as written, never decoded, so that no encoded word can
+/// turn into another address (`=?utf-8?Q?me=40evil.example?=@victim.example`
+/// stays an address at `victim.example`).
+fn keep_local_part(address: Address, raw: Option<&str>) -> Option<Address> {
+    if !address.email.starts_with('@') {
+        return Some(address);
+    }
+    let literal = raw.map(str::trim).filter(|v| {
+        !v.starts_with('@')
+            && !v.ends_with('@')
+            && v.matches('@').count() == 1
+            && !v.contains(['<', '>', ',', '"'])
+            && !v.contains(char::is_whitespace)
+    });
+    Some(match literal {
+        Some(v) => Address {
+            name: None,
+            email: v.to_string(),
+        },
+        None => address,
     })
 }
 
@@ -1525,6 +1553,47 @@ iVBORw0KGgo=\r\n\
         assert!(img.inline);
         assert_eq!(img.content_id.as_deref(), Some("img1@x"));
         assert_eq!(img.name, "attachment-2");
+    }
+
+    /// An encoded word written as the local part of the From address is
+    /// kept as written: the sender is not lost (the MIME parser alone reads
+    /// it as a name before `@domain`), and no encoded word becomes another
+    /// address.
+    #[test]
+    fn encoded_word_as_local_part_is_kept_as_written() {
+        for (from, email) in [
+            (
+                "=?utf-8?Q?agent?=@example.com",
+                "=?utf-8?Q?agent?=@example.com",
+            ),
+            (
+                "=?utf-8?Q?attacker?Q?agent?=@victim.example",
+                "=?utf-8?Q?attacker?Q?agent?=@victim.example",
+            ),
+            (
+                "=?utf-8?Q?me=40evil.example=3E?=@victim.example",
+                "=?utf-8?Q?me=40evil.example=3E?=@victim.example",
+            ),
+        ] {
+            for eol in ["\r\n", "\n"] {
+                let raw = format!(
+                    "From: {from}{eol}To: support@example.com{eol}Subject: test{eol}{eol}test{eol}"
+                );
+                let m = parse(raw.as_bytes(), &ParseLimits::default())
+                    .unwrap_or_else(|e| panic!("{from}: {e}"));
+                let got = m.from.unwrap_or_default();
+                assert_eq!((got.email.as_str(), got.name), (email, None), "{from}");
+            }
+        }
+        // An ordinary encoded display name is still a name.
+        let m = parse(
+            b"From: =?utf-8?Q?Ann_Smith?= <ann@example.com>\r\n\r\nx",
+            &ParseLimits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let from = m.from.unwrap_or_default();
+        assert_eq!(from.email, "ann@example.com");
+        assert_eq!(from.name.as_deref(), Some("Ann Smith"));
     }
 
     #[test]

@@ -196,7 +196,12 @@ fn fixtures_are_crlf_and_parse() {
         }
         let mail = parse(&raw, &ParseLimits::default())
             .unwrap_or_else(|e| panic!("{name} does not parse: {e}"));
-        assert!(mail.from.is_some(), "{name} has a From");
+        // (Two fixtures are about mail without a usable From.)
+        let without_from = ["new-empty-from-reply-to.eml", "new-no-from-return-path.eml"];
+        assert!(
+            mail.from.is_some() != without_from.contains(&name.as_str()),
+            "{name} has a From, or is about mail without one"
+        );
         assert!(mail.message_id.is_some(), "{name} has a Message-ID");
         assert!(mail.date.is_some(), "{name} has a Date");
     }
@@ -448,6 +453,35 @@ async fn a_reused_message_id_does_not_drop_a_different_mail() {
             (first.ticket.id, first.message),
             "{name}"
         );
+    }
+}
+
+/// A mail without a usable From (an empty address, or none at all) is not
+/// lost: its Reply-To, else its Return-Path, names the requester. With
+/// nothing to stand in, it is refused with a typed error.
+#[tokio::test]
+async fn a_mail_without_a_usable_from_takes_reply_to_or_return_path() {
+    let d = Desk::new().await;
+    for (name, email) in [
+        ("new-empty-from-reply-to.eml", "wang.reply@example.cn"),
+        ("new-no-from-return-path.eml", "envelope.sender@example.org"),
+    ] {
+        let out = d.file(&mailbox(), name, &[]).await;
+        assert_eq!(out.status, IngestStatus::Created, "{name}");
+        let requester = d
+            .store()
+            .contact(d.ws, out.ticket.requester)
+            .await
+            .unwrap_or_else(|e| panic!("contact: {e}"))
+            .unwrap_or_else(|| panic!("{name}: requester stored"));
+        assert_eq!(requester.emails, vec![email.to_string()], "{name}");
+    }
+    let nobody = b"To: support@shop.example\r\nSubject: Hello\r\nMessage-ID: <nobody@example.org>\r\n\r\nHi\r\n";
+    match d.desk.ingest(d.ws, &mailbox(), nobody).await {
+        Err(helpdesk::Error::Validation { reason, .. }) => {
+            assert_eq!(reason, "the mail has no sender address");
+        }
+        other => panic!("expected a validation error, got {other:?}"),
     }
 }
 

@@ -677,23 +677,38 @@ impl Helpdesk {
                     .reply_to
                     .iter()
                     .find(|a| crate::model::is_plausible_email(&a.email) && !ours(&a.email));
+                let from = mail
+                    .from
+                    .as_ref()
+                    .filter(|a| crate::model::is_plausible_email(&a.email));
+                // A mail whose From is missing, empty or not an address is
+                // still kept: its Reply-To, else its Return-Path, stands in.
+                let return_path = match (from, reply_to) {
+                    (None, None) => mail
+                        .signals
+                        .return_path
+                        .as_deref()
+                        .filter(|a| crate::model::is_plausible_email(a) && !ours(a))
+                        .map(|a| mail::Address {
+                            name: None,
+                            email: a.to_string(),
+                        }),
+                    _ => None,
+                };
                 let requester_address = if human {
-                    reply_to.or(mail.from.as_ref())
+                    reply_to.or(from)
                 } else {
-                    mail.from.as_ref()
+                    from.or(reply_to)
                 };
-                let Some(requester_address) = requester_address else {
-                    return Err(Error::validation("mail", "the mail has no sender address"));
-                };
-                if !crate::model::is_plausible_email(&requester_address.email) {
+                let Some(requester_address) = requester_address.or(return_path.as_ref()) else {
                     return Err(Error::validation(
                         "mail",
-                        format!(
-                            "the sender {:?} is not an email address",
-                            requester_address.email
-                        ),
+                        match &mail.from {
+                            Some(a) => format!("the sender {:?} is not an email address", a.email),
+                            None => "the mail has no sender address".to_string(),
+                        },
                     ));
-                }
+                };
                 let requester = self
                     .find_or_plan_contact(workspace, &mut reads, requester_address, &mut commit)
                     .await?;

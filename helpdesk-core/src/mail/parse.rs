@@ -491,7 +491,7 @@ fn assemble(
             .and_then(HeaderValue::as_address)
             .and_then(|a| a.first())
             .and_then(convert_addr)
-            .and_then(|a| keep_local_part(a, headers.get("from"))),
+            .and_then(|a| repair_address(a, headers.get("from"))),
         reply_to: address_list(fields.reply_to.and_then(HeaderValue::as_address)),
         to: address_list(fields.to.and_then(HeaderValue::as_address)),
         cc: address_list(fields.cc.and_then(HeaderValue::as_address)),
@@ -622,31 +622,57 @@ fn convert_addr(addr: &mail_parser::Addr<'_>) -> Option<Address> {
     })
 }
 
-/// `address`, or the header's whole value `raw` as the address when
-/// `address` lost its local part: an encoded word written as the local part
-/// (`=?utf-8?Q?agent?=@example.com`; RFC 2047 allows none in an address)
-/// is read by the MIME parser as a display name before `@example.com`. The
-/// value is kept as written, never decoded, so that no encoded word can
-/// turn into another address (`=?utf-8?Q?me=40evil.example?=@victim.example`
-/// stays an address at `victim.example`).
-fn keep_local_part(address: Address, raw: Option<&str>) -> Option<Address> {
-    if !address.email.starts_with('@') {
+/// `address`, repaired from the header's whole value `raw` when the MIME
+/// parser could not make an address of it:
+/// - an encoded word written as the local part (`=?utf-8?Q?agent?=@example.com`;
+///   RFC 2047 allows none in an address) is read as a display name before
+///   `@example.com`: the value is kept whole, as written, never decoded, so
+///   that no encoded word can turn into another address
+///   (`=?utf-8?Q?me=40evil.example?=@victim.example` stays an address at
+///   `victim.example`);
+/// - a name and an address without angle brackets (`Ann ann@example.com`,
+///   as some scripts write it): the one word with an `@` is the address.
+///
+/// Anything else is returned as it is (and ingest looks elsewhere for the
+/// sender).
+fn repair_address(address: Address, raw: Option<&str>) -> Option<Address> {
+    if crate::model::is_plausible_email(&address.email) {
         return Some(address);
     }
-    let literal = raw.map(str::trim).filter(|v| {
-        !v.starts_with('@')
-            && !v.ends_with('@')
-            && v.matches('@').count() == 1
-            && !v.contains(['<', '>', ',', '"'])
-            && !v.contains(char::is_whitespace)
-    });
-    Some(match literal {
-        Some(v) => Address {
-            name: None,
-            email: v.to_string(),
-        },
-        None => address,
-    })
+    let Some(raw) = raw
+        .map(str::trim)
+        .filter(|v| !v.contains(['<', '>', ',', '"', '(', ')', ';']))
+    else {
+        return Some(address);
+    };
+    if address.email.starts_with('@') {
+        if !raw.starts_with('@')
+            && raw.matches('@').count() == 1
+            && !raw.contains(char::is_whitespace)
+        {
+            return Some(Address {
+                name: None,
+                email: raw.to_string(),
+            });
+        }
+        return Some(address);
+    }
+    let mut words = raw.split_whitespace();
+    let with_at: Vec<&str> = words.clone().filter(|w| w.contains('@')).collect();
+    match with_at.as_slice() {
+        [email] if crate::model::is_plausible_email(email) && !raw.contains("=?") => {
+            let name = words
+                .by_ref()
+                .filter(|w| w != email)
+                .collect::<Vec<_>>()
+                .join(" ");
+            Some(Address {
+                name: (!name.is_empty()).then_some(name),
+                email: (*email).to_string(),
+            })
+        }
+        _ => Some(address),
+    }
 }
 
 fn address_list(addr: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
@@ -1558,9 +1584,10 @@ iVBORw0KGgo=\r\n\
     /// An encoded word written as the local part of the From address is
     /// kept as written: the sender is not lost (the MIME parser alone reads
     /// it as a name before `@domain`), and no encoded word becomes another
-    /// address.
+    /// address. A name and an address without brackets are told apart.
+    /// Nothing else is guessed.
     #[test]
-    fn encoded_word_as_local_part_is_kept_as_written() {
+    fn unreadable_from_addresses_are_repaired_where_certain() {
         for (from, email) in [
             (
                 "=?utf-8?Q?agent?=@example.com",
@@ -1584,6 +1611,29 @@ iVBORw0KGgo=\r\n\
                 let got = m.from.unwrap_or_default();
                 assert_eq!((got.email.as_str(), got.name), (email, None), "{from}");
             }
+        }
+        // A name and an address without angle brackets.
+        let m = parse(
+            b"From: Test test@example.com\r\n\r\nx",
+            &ParseLimits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let from = m.from.unwrap_or_default();
+        assert_eq!(from.email, "test@example.com");
+        assert_eq!(from.name.as_deref(), Some("Test"));
+        // Nothing is guessed inside brackets or quotes.
+        for from in [
+            "\"your past\" <power quadrant system@example.com>",
+            "\"Millions Lottery\"@example.com>",
+        ] {
+            let raw = format!("From: {from}\r\n\r\nx");
+            let m =
+                parse(raw.as_bytes(), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                !m.from
+                    .is_some_and(|a| crate::model::is_plausible_email(&a.email)),
+                "{from}"
+            );
         }
         // An ordinary encoded display name is still a name.
         let m = parse(

@@ -989,6 +989,67 @@ async fn bounce_fails_the_outgoing_message_and_suppresses_the_address() {
     );
 }
 
+/// A report of delay only (`Action: delayed`, `4.4.1`: the customer's
+/// server is still trying) lands on the ticket of the outgoing message as
+/// a bounce, but fails nothing and suppresses no address.
+#[tokio::test]
+async fn a_delay_notice_lands_on_its_ticket_but_fails_nothing() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let answer = d
+        .desk
+        .reply(
+            d.ws,
+            first.ticket.id,
+            d.agent,
+            Reply::text("Please send it back."),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    d.desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ours = answer.email.message_id.clone().unwrap_or_default();
+    d.clock.advance(Duration::hours(4));
+    let delay = d
+        .file(
+            &mb,
+            "bounce-dsn-delayed.eml",
+            &[("BOUNCED_MESSAGE_ID", &ours)],
+        )
+        .await;
+    assert_eq!(delay.classification, Classification::Bounce);
+    assert_eq!(delay.ticket.id, first.ticket.id, "lands on its ticket");
+    assert_eq!(delay.bounced_message, None);
+    assert_eq!(delay.autoreply, AutoreplyOutcome::None);
+    let reply = d
+        .store()
+        .message(d.ws, answer.id)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("reply stored"));
+    assert!(
+        !matches!(reply.send_state, Some(SendState::Failed { .. })),
+        "{:?}",
+        reply.send_state
+    );
+    assert!(
+        !d.events(first.ticket.id)
+            .await
+            .iter()
+            .any(|e| matches!(e, EventKind::MessageFailed { .. }))
+    );
+    let until = d
+        .store()
+        .suppressed_until(d.ws, "ann@customer.example")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(until, None);
+}
+
 impl Desk {
     fn clock_now(&self) -> DateTime<Utc> {
         use helpdesk::ports::Clock;

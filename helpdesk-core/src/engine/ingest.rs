@@ -546,47 +546,51 @@ impl Helpdesk {
             }
             _ => None,
         };
+        // A report of delay only (the sender's server still tries) goes to
+        // the ticket too, but fails nothing.
         if let Some(report) = &mail.signals.report
             && let Some((out_id, out_ticket)) = bounced_out
         {
-            let reason = report
-                .recipients
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {}",
-                        r.status.clone().unwrap_or_default(),
-                        r.diagnostic_code.clone().unwrap_or_default()
-                    )
-                    .trim()
-                    .to_string()
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            let reason = if reason.is_empty() {
-                "bounced".to_string()
-            } else {
-                format!("bounced: {reason}")
-            };
-            commit.message_updates.push(MessageUpdate::SendState {
-                id: out_id,
-                state: SendState::Failed {
-                    reason: reason.clone(),
-                },
-                message_id: None,
-            });
-            for r in &report.recipients {
-                if r.status.as_deref().is_some_and(mail::dsn_is_permanent)
-                    && let Some(address) = &r.final_recipient
-                {
-                    let address = address.rsplit(';').next().unwrap_or(address).trim();
-                    commit.suppressions.push((
-                        normalize_email(address),
-                        now + self.config.mail.bounce_suppression,
-                    ));
+            if report.reports_failure() {
+                let reason = report
+                    .recipients
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} {}",
+                            r.status.clone().unwrap_or_default(),
+                            r.diagnostic_code.clone().unwrap_or_default()
+                        )
+                        .trim()
+                        .to_string()
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let reason = if reason.is_empty() {
+                    "bounced".to_string()
+                } else {
+                    format!("bounced: {reason}")
+                };
+                commit.message_updates.push(MessageUpdate::SendState {
+                    id: out_id,
+                    state: SendState::Failed {
+                        reason: reason.clone(),
+                    },
+                    message_id: None,
+                });
+                for r in &report.recipients {
+                    if r.status.as_deref().is_some_and(mail::dsn_is_permanent)
+                        && let Some(address) = &r.final_recipient
+                    {
+                        let address = address.rsplit(';').next().unwrap_or(address).trim();
+                        commit.suppressions.push((
+                            normalize_email(address),
+                            now + self.config.mail.bounce_suppression,
+                        ));
+                    }
                 }
+                bounced_message = Some((out_id, reason));
             }
-            bounced_message = Some((out_id, reason));
             bounce_target = Some(Box::new(self.chain_end(workspace, out_ticket).await?));
         }
 

@@ -130,6 +130,39 @@ pub struct DeliveryReport {
     pub original_message_id: Option<String>,
 }
 
+impl DeliveryReport {
+    /// Whether the report says the message was not delivered: a recipient
+    /// with `Action: failed` (or, without an `Action`, a permanent `5.x.x`
+    /// status), or no readable recipient at all. A report that only says
+    /// delivery is `delayed` (a transient `4.x.x`: the sender's server is
+    /// still trying), or was `delivered`, `relayed` or `expanded`, is not a
+    /// failure.
+    ///
+    /// ```
+    /// use helpdesk_core::mail::{DeliveryReport, DsnRecipient};
+    /// let recipient = |action: &str, status: &str| DsnRecipient {
+    ///     action: Some(action.into()),
+    ///     status: Some(status.into()),
+    ///     ..DsnRecipient::default()
+    /// };
+    /// let mut report = DeliveryReport::default();
+    /// report.recipients = vec![recipient("delayed", "4.4.1")];
+    /// assert!(!report.reports_failure());
+    /// report.recipients.push(recipient("failed", "5.1.1"));
+    /// assert!(report.reports_failure());
+    /// ```
+    pub fn reports_failure(&self) -> bool {
+        self.recipients.is_empty()
+            || self.recipients.iter().any(|r| match r.action.as_deref() {
+                Some(action) => action.trim().eq_ignore_ascii_case("failed"),
+                None => r
+                    .status
+                    .as_deref()
+                    .is_some_and(super::classify::dsn_is_permanent),
+            })
+    }
+}
+
 /// Header-level signals used by [`crate::mail::classify()`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct HeaderSignals {

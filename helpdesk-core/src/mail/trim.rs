@@ -51,6 +51,8 @@ const WEEKDAYS: &[&str] = &[
 const ORIGINAL_MESSAGE: &[&str] = &[
     "original message",
     "ursprungliche nachricht",
+    "original-nachricht",
+    "original nachricht",
     "wiadomosc oryginalna",
     "oryginalna wiadomosc",
     "puvodni zprava",
@@ -715,6 +717,11 @@ mod tests {
         assert_eq!(d(t), "Danke.");
         let t =
             "Danke.\n\nVon: Support <support@example.de>\nGesendet: Dienstag, 1. Juli 2025 10:52\n";
+        assert_eq!(d(t), "Danke.");
+        // Thunderbird's and GMX / web.de's separators.
+        let t = "Danke.\n\n-------- Original-Nachricht --------\nBetreff: Ticket\nDatum: 01.07.2025 10:52\nVon: Support <support@example.de>\n\nHallo\n";
+        assert_eq!(d(t), "Danke.");
+        let t = "Danke.\n\n----- Original Nachricht ----\nVon:     support@example.de\nAn:      hans@example.de\nDatum:   30.05.2017 16:17\n\nHallo\n";
         assert_eq!(d(t), "Danke.");
         let t = "Danke.\n\nVon meinem iPhone gesendet\n";
         assert_eq!(d(t), "Danke.");

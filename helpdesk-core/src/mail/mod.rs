@@ -21,6 +21,7 @@ mod compose;
 mod fast_path;
 mod header_scan;
 mod headers;
+mod html_text;
 mod parse;
 mod rules;
 mod sanitize;

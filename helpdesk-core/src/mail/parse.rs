@@ -448,7 +448,7 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
             }
             if let Some(body) = single_part_body(root, raw, "html") {
                 // (The full parse's text of an HTML-only mail.)
-                let text = text_of_one_part(&mail_parser::decoders::html::html_to_text(&body));
+                let text = text_of_one_part(&super::html_text::html_to_text(&body));
                 let html = super::sanitize::sanitize_html(&body);
                 return Ok(assemble(&message, root, raw, text, Some(html), Vec::new()));
             }
@@ -473,10 +473,20 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
         return Err(MailError::Unparseable("no MIME parts".into()));
     };
 
+    // (An HTML part stands in for text when there is none: its text is
+    // ours, not mail-parser's, which runs the lines of `div`s and table
+    // cells together.)
     let mut text = String::new();
-    for i in 0..message.text_body.len() {
-        if let Some(t) = message.body_text(i) {
-            push_text_part(&mut text, &t);
+    for (i, id) in message.text_body.iter().enumerate() {
+        match message.parts.get(*id as usize).map(|p| &p.body) {
+            Some(PartType::Html(h)) => {
+                push_text_part(&mut text, &super::html_text::html_to_text(h))
+            }
+            _ => {
+                if let Some(t) = message.body_text(i) {
+                    push_text_part(&mut text, &t);
+                }
+            }
         }
     }
 
@@ -1677,6 +1687,37 @@ iVBORw0KGgo=\r\n\
         let from = m.from.unwrap_or_default();
         assert_eq!(from.email, "ann@example.com");
         assert_eq!(from.name.as_deref(), Some("Ann Smith"));
+    }
+
+    /// The text of an HTML-only mail keeps its lines (`div`s, table rows)
+    /// and its references decoded, on the fast path (one HTML part) and
+    /// the full parse (with an attachment) alike; so reply trimming finds
+    /// the Outlook block in it.
+    #[test]
+    fn html_only_mail_text_keeps_its_lines() {
+        let html = "<div>Danke f&uuml;r die schnelle Hilfe.</div><div><br></div>\
+            <div>Von: Support &lt;support@example.de&gt;</div><div>Gesendet: Dienstag, 1. Juli 2025</div>\
+            <div>Hallo Hans</div>";
+        let single = format!(
+            "From: a@example.de\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n"
+        );
+        let mixed = format!(
+            "From: a@example.de\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+             Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--b\r\n\
+             Content-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--b--\r\n"
+        );
+        for raw in [single, mixed] {
+            let m =
+                parse(raw.as_bytes(), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                m.text,
+                "Danke für die schnelle Hilfe.\n\nVon: Support <support@example.de>\nGesendet: Dienstag, 1. Juli 2025\nHallo Hans"
+            );
+            assert_eq!(
+                super::super::display_text(&m.text),
+                "Danke für die schnelle Hilfe."
+            );
+        }
     }
 
     #[test]

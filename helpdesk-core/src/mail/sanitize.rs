@@ -24,7 +24,7 @@
 
 use std::borrow::Cow;
 
-const DROP_WITH_CONTENT: &[&str] = &[
+pub(super) const DROP_WITH_CONTENT: &[&str] = &[
     "script", "style", "iframe", "object", "applet", "noscript", "noembed", "noframes", "frameset",
     "template", "svg", "math", "xmp", "title",
 ];
@@ -57,11 +57,11 @@ const URL_ATTR: &[&str] = &[
     "icon",
 ];
 
-struct Tag<'a> {
+pub(super) struct Tag<'a> {
     /// Lower-case (ASCII); borrowed from the input when it was already.
-    name: Cow<'a, str>,
+    pub(super) name: Cow<'a, str>,
     closing: bool,
-    self_closing: bool,
+    pub(super) self_closing: bool,
     attrs: Vec<(Cow<'a, str>, Option<String>)>,
 }
 
@@ -159,7 +159,7 @@ pub fn sanitize_html(input: &str) -> String {
 }
 
 /// Returns the input after `</name ...>` (ASCII case-insensitive), or `""`.
-fn skip_past_closing<'a>(input: &'a str, name: &str) -> &'a str {
+pub(super) fn skip_past_closing<'a>(input: &'a str, name: &str) -> &'a str {
     let needle = format!("</{name}");
     let lower = input.to_ascii_lowercase();
     let mut from = 0;
@@ -180,7 +180,7 @@ fn skip_past_closing<'a>(input: &'a str, name: &str) -> &'a str {
 
 /// Parses a tag starting right after `<` or `</`. Returns the tag and the
 /// input after its closing `>`, or `None` when the tag is unterminated.
-fn parse_tag(s: &str, closing: bool) -> Option<(Tag<'_>, &str)> {
+pub(super) fn parse_tag(s: &str, closing: bool) -> Option<(Tag<'_>, &str)> {
     let mut chars = s.char_indices().peekable();
     // The name runs to the first white space, `/` or `>`.
     let mut end = s.len();

@@ -1,0 +1,336 @@
+//! The plain text of an HTML body, for mail that has no text part: the
+//! lines a reader sees, so that reply trimming finds its markers line by
+//! line and search finds every word.
+//!
+//! Block elements (`div`, `p`, table rows, list items, headings, ...) end a
+//! line, `p` and headings also leave a blank line, table cells are set apart
+//! by a space, `br` breaks the line; runs of white space collapse to one
+//! space except in `pre`; `script`, `style`, `title` and the like are
+//! dropped with their content, comments too; character references are
+//! decoded (every named one HTML knows, wherever it stands in a word).
+
+use super::sanitize::{DROP_WITH_CONTENT, parse_tag, skip_past_closing};
+
+/// Elements that end a line, and after which a blank line follows.
+const PARAGRAPHS: &[&str] = &[
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "hr",
+];
+
+/// Elements that end a line.
+const BLOCKS: &[&str] = &[
+    "div",
+    "tr",
+    "li",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "address",
+    "center",
+    "caption",
+    "figure",
+    "figcaption",
+    "form",
+    "fieldset",
+    "legend",
+    "body",
+    "html",
+];
+
+/// The text of `html` (see the module documentation): lines joined by
+/// `\n`, no trailing white space on a line, at most one blank line in a
+/// row, trimmed.
+pub(crate) fn html_to_text(html: &str) -> String {
+    let mut out = Text {
+        out: String::with_capacity(html.len() / 2),
+        space: false,
+        pre: 0,
+    };
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_text(rest.get(..lt).unwrap_or_default());
+        let after = rest.get(lt + 1..).unwrap_or_default();
+        if let Some(body) = after.strip_prefix("!--") {
+            rest = body
+                .find("-->")
+                .map_or("", |e| body.get(e + 3..).unwrap_or(""));
+            continue;
+        }
+        if after.starts_with(['!', '?']) {
+            rest = after
+                .find('>')
+                .map_or("", |e| after.get(e + 1..).unwrap_or(""));
+            continue;
+        }
+        let (closing, name_start) = match after.strip_prefix('/') {
+            Some(n) => (true, n),
+            None => (false, after),
+        };
+        if !name_start.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            // A `<` that starts no tag is text.
+            out.push_text("<");
+            rest = after;
+            continue;
+        }
+        let Some((tag, remaining)) = parse_tag(name_start, closing) else {
+            // An unterminated tag: the rest is inside it.
+            rest = "";
+            break;
+        };
+        rest = remaining;
+        let name = tag.name.as_ref();
+        if DROP_WITH_CONTENT.contains(&name) {
+            if !closing && !tag.self_closing {
+                rest = skip_past_closing(rest, name);
+            }
+            continue;
+        }
+        match name {
+            "br" => out.force_break(),
+            "td" | "th" if !closing => out.space = true,
+            "pre" => {
+                out.end_line(2);
+                out.pre = if closing {
+                    out.pre.saturating_sub(1)
+                } else {
+                    out.pre.saturating_add(1)
+                };
+            }
+            _ if PARAGRAPHS.contains(&name) => out.end_line(2),
+            _ if BLOCKS.contains(&name) => out.end_line(1),
+            _ => {}
+        }
+    }
+    out.push_text(rest);
+    out.finish()
+}
+
+/// The text being written.
+struct Text {
+    out: String,
+    /// White space seen since the last character written (written as one
+    /// space before the next, unless a line starts there).
+    space: bool,
+    /// Depth of `pre` elements (white space kept).
+    pre: usize,
+}
+
+impl Text {
+    /// Appends text from between tags: references decoded, white space
+    /// collapsed (outside `pre`).
+    fn push_text(&mut self, raw: &str) {
+        let mut rest = raw;
+        while !rest.is_empty() {
+            let (plain, reference) = match rest.find('&') {
+                Some(amp) => (rest.get(..amp).unwrap_or_default(), rest.get(amp..)),
+                None => (rest, None),
+            };
+            for c in plain.chars() {
+                self.push_char(c);
+            }
+            rest = match reference {
+                Some(reference) => self.push_reference(reference),
+                None => "",
+            };
+        }
+    }
+
+    /// Appends the character reference `s` starts with (`&...;`), or its
+    /// `&` when it is none; returns what follows.
+    fn push_reference<'a>(&mut self, s: &'a str) -> &'a str {
+        let end = s
+            .bytes()
+            .take(34)
+            .skip(1)
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'#'))
+            .map(|n| n + 1);
+        let decoded = match end {
+            Some(end) if end > 1 && s.as_bytes().get(end) == Some(&b';') => {
+                let mut one = String::new();
+                let token = s.get(..=end).unwrap_or_default();
+                // (mail-parser's table of every named reference; what it
+                // does not know it gives back as written.)
+                mail_parser::decoders::html::add_html_token(&mut one, token.as_bytes(), false);
+                Some((one, end + 1))
+            }
+            _ => None,
+        };
+        match decoded {
+            Some((text, len)) => {
+                for c in text.chars() {
+                    self.push_char(c);
+                }
+                s.get(len..).unwrap_or_default()
+            }
+            None => {
+                self.push_char('&');
+                s.get(1..).unwrap_or_default()
+            }
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        if self.pre > 0 {
+            if c != '\r' {
+                self.out.push(c);
+            }
+            return;
+        }
+        if c.is_whitespace() && c != '\u{a0}' {
+            self.space = true;
+            return;
+        }
+        if self.space && !self.at_line_start() {
+            self.out.push(' ');
+        }
+        self.space = false;
+        self.out.push(c);
+    }
+
+    fn at_line_start(&self) -> bool {
+        self.out.is_empty() || self.out.ends_with('\n')
+    }
+
+    /// Ends the line, and leaves `lines - 1` blank lines after it (none at
+    /// the start of the text).
+    fn end_line(&mut self, lines: usize) {
+        self.trim_line_end();
+        self.space = false;
+        if self.out.is_empty() {
+            return;
+        }
+        let have = self.out.len() - self.out.trim_end_matches('\n').len();
+        for _ in have..lines {
+            self.out.push('\n');
+        }
+    }
+
+    /// `br`: a line break even at the start of a line.
+    fn force_break(&mut self) {
+        self.trim_line_end();
+        self.space = false;
+        self.out.push('\n');
+    }
+
+    fn trim_line_end(&mut self) {
+        let kept = self.out.trim_end_matches([' ', '\t']).len();
+        self.out.truncate(kept);
+    }
+
+    /// The text: no trailing white space on a line, at most one blank
+    /// line in a row, trimmed.
+    fn finish(self) -> String {
+        let mut text = String::with_capacity(self.out.len());
+        let mut blank = 0;
+        for line in self.out.split('\n') {
+            let line = line.trim_end();
+            if line.trim().is_empty() {
+                blank += 1;
+                if blank > 1 {
+                    continue;
+                }
+            } else {
+                blank = 0;
+            }
+            text.push_str(line);
+            text.push('\n');
+        }
+        text.trim().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_to_text;
+
+    #[test]
+    fn blocks_end_lines() {
+        assert_eq!(
+            html_to_text("<div>line one</div><div>line two</div>"),
+            "line one\nline two"
+        );
+        assert_eq!(
+            html_to_text("<p>Hello,</p><p>it works.</p>"),
+            "Hello,\n\nit works."
+        );
+        assert_eq!(html_to_text("a<br>b<br/><br />c"), "a\nb\n\nc");
+        assert_eq!(
+            html_to_text("<ul><li>one</li><li>two</li></ul>after"),
+            "one\ntwo\nafter"
+        );
+    }
+
+    #[test]
+    fn table_cells_are_set_apart() {
+        let html = "<table><tr><td>Von:</td><td>Ann &lt;ann@example.com&gt;</td></tr>\
+                    <tr><td>Gesendet:</td><td>Dienstag</td></tr></table>";
+        assert_eq!(
+            html_to_text(html),
+            "Von: Ann <ann@example.com>\nGesendet: Dienstag"
+        );
+    }
+
+    #[test]
+    fn white_space_collapses_except_in_pre() {
+        assert_eq!(html_to_text("  a \r\n  b\t\tc  "), "a b c");
+        assert_eq!(
+            html_to_text("x<pre>  a\n    b</pre>y"),
+            "x\n\n  a\n    b\n\ny"
+        );
+    }
+
+    #[test]
+    fn references_are_decoded_inside_words() {
+        assert_eq!(
+            html_to_text("Gr&uuml;&szlig;e &amp; Dank, 5&nbsp;&euro; &#x41;&#66; AT&T &bogus; &"),
+            "Grüße & Dank, 5\u{a0}€ AB AT&T &bogus; &"
+        );
+    }
+
+    #[test]
+    fn hidden_content_and_comments_are_dropped() {
+        let html = "<html><head><title>T</title><style>p{color:red}</style></head>\
+                    <body><!-- note --><script>alert(1)</script><p>Visible</p></body></html>";
+        assert_eq!(html_to_text(html), "Visible");
+    }
+
+    #[test]
+    fn stray_angle_brackets_and_broken_tags() {
+        assert_eq!(html_to_text("1 < 2 and 3 > 2"), "1 < 2 and 3 > 2");
+        assert_eq!(html_to_text("text <b unterminated"), "text");
+        assert_eq!(html_to_text(""), "");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Any input gives text without trailing white space on a line and
+        /// without two blank lines in a row, never panicking.
+        #[test]
+        fn any_input_gives_tidy_text(s in "(<[/a-zA-Z!?-]{0,6}[^>]{0,8}>?|&[#a-z0-9]{0,6};?|[ \\t\\n\\r]{1,3}|[a-zü€]{1,5}){0,40}") {
+            let text = html_to_text(&s);
+            proptest::prop_assert_eq!(text.trim(), text.as_str());
+            proptest::prop_assert!(!text.contains("\n\n\n"));
+            for line in text.split('\n') {
+                proptest::prop_assert_eq!(line.trim_end(), line);
+            }
+        }
+    }
+}

@@ -534,7 +534,14 @@ fn assemble(
             .and_then(HeaderValue::as_address)
             .and_then(|a| a.first())
             .and_then(convert_addr)
-            .and_then(|a| repair_address(a, headers.get("from"))),
+            .map(|a| {
+                // (The raw header is looked up only for an address to repair.)
+                if crate::model::is_plausible_email(&a.email) {
+                    a
+                } else {
+                    repair_address(a, headers.get("from"))
+                }
+            }),
         reply_to: address_list(fields.reply_to.and_then(HeaderValue::as_address)),
         to: address_list(fields.to.and_then(HeaderValue::as_address)),
         cc: address_list(fields.cc.and_then(HeaderValue::as_address)),
@@ -665,8 +672,8 @@ fn convert_addr(addr: &mail_parser::Addr<'_>) -> Option<Address> {
     })
 }
 
-/// `address`, repaired from the header's whole value `raw` when the MIME
-/// parser could not make an address of it:
+/// `address`, which the MIME parser could not make a plausible address
+/// of, repaired from the header's whole value `raw` where that is certain:
 /// - an encoded word written as the local part (`=?utf-8?Q?agent?=@example.com`;
 ///   RFC 2047 allows none in an address) is read as a display name before
 ///   `@example.com`: the value is kept whole, as written, never decoded, so
@@ -678,27 +685,24 @@ fn convert_addr(addr: &mail_parser::Addr<'_>) -> Option<Address> {
 ///
 /// Anything else is returned as it is (and ingest looks elsewhere for the
 /// sender).
-fn repair_address(address: Address, raw: Option<&str>) -> Option<Address> {
-    if crate::model::is_plausible_email(&address.email) {
-        return Some(address);
-    }
+fn repair_address(address: Address, raw: Option<&str>) -> Address {
     let Some(raw) = raw
         .map(str::trim)
         .filter(|v| !v.contains(['<', '>', ',', '"', '(', ')', ';']))
     else {
-        return Some(address);
+        return address;
     };
     if address.email.starts_with('@') {
         if !raw.starts_with('@')
             && raw.matches('@').count() == 1
             && !raw.contains(char::is_whitespace)
         {
-            return Some(Address {
+            return Address {
                 name: None,
                 email: raw.to_string(),
-            });
+            };
         }
-        return Some(address);
+        return address;
     }
     let mut words = raw.split_whitespace();
     let with_at: Vec<&str> = words.clone().filter(|w| w.contains('@')).collect();
@@ -709,12 +713,12 @@ fn repair_address(address: Address, raw: Option<&str>) -> Option<Address> {
                 .filter(|w| w != email)
                 .collect::<Vec<_>>()
                 .join(" ");
-            Some(Address {
+            Address {
                 name: (!name.is_empty()).then_some(name),
                 email: (*email).to_string(),
-            })
+            }
         }
-        _ => Some(address),
+        _ => address,
     }
 }
 

@@ -989,6 +989,60 @@ async fn bounce_fails_the_outgoing_message_and_suppresses_the_address() {
     );
 }
 
+/// A bounce without a delivery report (qmail's) that quotes our message
+/// lands on that message's ticket instead of opening one for
+/// MAILER-DAEMON; without a report it fails nothing. A quoted id that is
+/// not signed by us threads nothing.
+#[tokio::test]
+async fn a_plain_bounce_quoting_our_message_lands_on_its_ticket() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let answer = d
+        .desk
+        .reply(
+            d.ws,
+            first.ticket.id,
+            d.agent,
+            Reply::text("Please send it back."),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    d.desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ours = answer.email.message_id.clone().unwrap_or_default();
+    d.clock.advance(Duration::minutes(1));
+    let bounce = d
+        .file(
+            &mb,
+            "bounce-plain-text.eml",
+            &[("BOUNCED_MESSAGE_ID", &ours)],
+        )
+        .await;
+    assert_eq!(bounce.classification, Classification::Bounce);
+    assert_eq!(bounce.status, IngestStatus::Appended);
+    assert_eq!(bounce.ticket.id, first.ticket.id, "lands on its ticket");
+    assert_eq!(bounce.bounced_message, None);
+    assert_eq!(bounce.autoreply, AutoreplyOutcome::None);
+
+    // The same id with one character of its signed token changed.
+    let (head, tail) = ours.split_at(5);
+    let flipped = if head.ends_with('a') { 'b' } else { 'a' };
+    let forged = format!("{}{flipped}{tail}", &head[..4]);
+    assert_ne!(forged, ours);
+    let raw = String::from_utf8(fill(
+        "bounce-plain-text.eml",
+        &[("BOUNCED_MESSAGE_ID", &forged)],
+    ))
+    .unwrap_or_default()
+    .replace("qmail.4713", "qmail.4714");
+    let stray = d.ingest(&mb, raw.as_bytes()).await;
+    assert_eq!(stray.status, IngestStatus::Created);
+    assert_ne!(stray.ticket.id, first.ticket.id);
+}
+
 /// A report of delay only (`Action: delayed`, `4.4.1`: the customer's
 /// server is still trying) lands on the ticket of the outgoing message as
 /// a bounce, but fails nothing and suppresses no address.

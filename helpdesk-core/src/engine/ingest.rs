@@ -346,6 +346,24 @@ impl Helpdesk {
         })
     }
 
+    /// The ticket of the first of our Message-IDs that `text` quotes
+    /// ([`mail::quoted_ids_at`]) whose signature holds and whose ticket
+    /// exists.
+    async fn ticket_quoted_in(
+        &self,
+        workspace: WorkspaceId,
+        text: &str,
+    ) -> Result<Option<TicketId>> {
+        for id in mail::quoted_ids_at(text, &self.config.mail.message_id_domain, 8) {
+            if let Some(t) = self.ticket_of_message_id(workspace, id)
+                && self.store.ticket(workspace, t).await?.is_some()
+            {
+                return Ok(Some(t));
+            }
+        }
+        Ok(None)
+    }
+
     /// Finds the ticket a mail belongs to: stored Message-IDs it refers to,
     /// our signed Message-IDs, our signed plus addresses, then a subject tag
     /// from a participant. Merged tickets are followed to the end.
@@ -592,6 +610,17 @@ impl Helpdesk {
                 bounced_message = Some((out_id, reason));
             }
             bounce_target = Some(Box::new(self.chain_end(workspace, out_ticket).await?));
+        }
+        // A bounce without a delivery report (qmail's, many older servers')
+        // quotes the message it returns: one of our signed Message-IDs in
+        // its text names the ticket. (It fails nothing: without a report,
+        // a failure cannot be told from a delay.)
+        if bounce_target.is_none()
+            && bounced_out.is_none()
+            && classification == Classification::Bounce
+            && let Some(t) = self.ticket_quoted_in(workspace, &mail.text).await?
+        {
+            bounce_target = Some(Box::new(self.chain_end(workspace, t).await?));
         }
 
         let target = match bounce_target {

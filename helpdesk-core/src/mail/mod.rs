@@ -52,7 +52,7 @@ pub use sanitize::sanitize_html;
 pub use template::render_template;
 pub(crate) use template::render_vars;
 pub(crate) use thread::referenced;
-pub use thread::{format_subject_tag, referenced_ids, subject_tag};
+pub use thread::{format_subject_tag, quoted_ids_at, referenced_ids, subject_tag};
 pub use trim::display_text;
 pub(crate) use trim::shown as shown_text;
 

@@ -21,6 +21,47 @@ pub(crate) fn referenced(mail: &InboundMail) -> Vec<&str> {
     out
 }
 
+/// The Message-IDs at `domain` that `text` quotes in angle brackets (as a
+/// bounce without a delivery report quotes the headers of the message it
+/// returns: `Message-ID: <...@domain>`), without the brackets, in order,
+/// without duplicates; at most `limit` of them.
+///
+/// ```
+/// use helpdesk_core::mail::quoted_ids_at;
+/// let bounce = "Sorry.\n--- Below this line is a copy of the message.\n\
+///     Message-ID: <hd.abc@mail.shop.example>\nIn-Reply-To: <x@customer.example>\n";
+/// assert_eq!(quoted_ids_at(bounce, "mail.shop.example", 8), vec!["hd.abc@mail.shop.example"]);
+/// assert!(quoted_ids_at(bounce, "other.example", 8).is_empty());
+/// ```
+pub fn quoted_ids_at<'a>(text: &'a str, domain: &str, limit: usize) -> Vec<&'a str> {
+    let domain = domain.trim().trim_start_matches('@');
+    let mut out: Vec<&str> = Vec::new();
+    if domain.is_empty() {
+        return out;
+    }
+    for open in memchr::memchr_iter(b'<', text.as_bytes()) {
+        if out.len() >= limit {
+            break;
+        }
+        let Some(after) = text.get(open + 1..) else {
+            continue;
+        };
+        // (A Message-ID is at most a line long.)
+        let Some(close) = after.bytes().take(998).position(|b| b == b'>') else {
+            continue;
+        };
+        let id = after.get(..close).unwrap_or_default();
+        let at_domain = id
+            .rsplit_once('@')
+            .is_some_and(|(local, d)| !local.is_empty() && d.eq_ignore_ascii_case(domain));
+        if at_domain && !id.contains(|c: char| c.is_whitespace() || c == '<') && !out.contains(&id)
+        {
+            out.push(id);
+        }
+    }
+    out
+}
+
 /// The ticket number of a subject tag `[#123]`, if the subject has one (the
 /// last tag wins when there are several).
 ///
@@ -64,5 +105,36 @@ mod tests {
         assert_eq!(subject_tag("[#99999999999999999999999]"), None);
         assert_eq!(subject_tag("ąę [#7] ść"), Some(7));
         assert_eq!(format_subject_tag(5), "[#5]");
+    }
+
+    #[test]
+    fn quoted_ids() {
+        let text = "<a@d.example> <A@D.EXAMPLE> <a@d.example> <b @d.example> <c@x.example> <@d.example> <d@d.example";
+        assert_eq!(
+            quoted_ids_at(text, "d.example", 8),
+            vec!["a@d.example", "A@D.EXAMPLE"]
+        );
+        assert_eq!(quoted_ids_at(text, "@d.example", 1), vec!["a@d.example"]);
+        assert!(quoted_ids_at(text, "", 8).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Every id found is a bracketed stretch of the text at the domain,
+        /// without white space; no more than the limit, none twice.
+        #[test]
+        fn quoted_ids_are_bracketed_ids_at_the_domain(
+            text in "([<>@ a-z.\n]|d\\.example|ö){0,80}",
+            limit in 0usize..4,
+        ) {
+            let ids = quoted_ids_at(&text, "d.example", limit);
+            proptest::prop_assert!(ids.len() <= limit);
+            for (i, id) in ids.iter().enumerate() {
+                let bracketed = format!("<{id}>");
+                proptest::prop_assert!(text.contains(&bracketed));
+                proptest::prop_assert!(id.to_ascii_lowercase().ends_with("@d.example"));
+                proptest::prop_assert!(!id.contains(char::is_whitespace));
+                proptest::prop_assert!(!ids[..i].contains(id));
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ mod fast_path;
 mod header_scan;
 mod headers;
 mod html_text;
+mod mislabelled;
 mod parse;
 mod rules;
 mod sanitize;

@@ -526,31 +526,66 @@ fn assemble(
         .and_then(HeaderValue::as_text)
         .map(clean_id)
         .filter(|s| !s.is_empty());
+    let mut from = fields
+        .from
+        .and_then(HeaderValue::as_address)
+        .and_then(|a| a.first())
+        .and_then(convert_addr)
+        .map(|a| {
+            // (The raw header is looked up only for an address to repair.)
+            if crate::model::is_plausible_email(&a.email) {
+                a
+            } else {
+                repair_address(a, headers.get("from"))
+            }
+        });
+    let mut subject = fields
+        .subject
+        .and_then(HeaderValue::as_text)
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    // Replacement characters in the subject or the sender's name: words
+    // labelled ISO-2022-JP that hold Shift_JIS are read again as such.
+    if subject.contains(char::REPLACEMENT_CHARACTER)
+        && let Some(h) = root
+            .headers
+            .iter()
+            .rev()
+            .find(|h| h.name == mail_parser::HeaderName::Subject)
+    {
+        let mut raw_value = String::new();
+        push_raw_value(&mut raw_value, message, h);
+        if let Some(again) = super::mislabelled::redecode_mislabelled(&raw_value) {
+            subject = again.trim().to_string();
+        }
+    }
+    if let Some(a) = &mut from
+        && a.name
+            .as_deref()
+            .is_some_and(|n| n.contains(char::REPLACEMENT_CHARACTER))
+        && let Some(again) = headers
+            .get("from")
+            .and_then(super::mislabelled::redecode_mislabelled)
+    {
+        let name = again
+            .rsplit_once('<')
+            .map_or(again.as_str(), |(name, _)| name)
+            .trim()
+            .trim_matches('"')
+            .trim();
+        if !name.is_empty() {
+            a.name = Some(name.to_string());
+        }
+    }
     InboundMail {
         in_reply_to: fields.in_reply_to.map(id_list).unwrap_or_default(),
         references: fields.references.map(id_list).unwrap_or_default(),
-        from: fields
-            .from
-            .and_then(HeaderValue::as_address)
-            .and_then(|a| a.first())
-            .and_then(convert_addr)
-            .map(|a| {
-                // (The raw header is looked up only for an address to repair.)
-                if crate::model::is_plausible_email(&a.email) {
-                    a
-                } else {
-                    repair_address(a, headers.get("from"))
-                }
-            }),
+        from,
         reply_to: address_list(fields.reply_to.and_then(HeaderValue::as_address)),
         to: address_list(fields.to.and_then(HeaderValue::as_address)),
         cc: address_list(fields.cc.and_then(HeaderValue::as_address)),
-        subject: fields
-            .subject
-            .and_then(HeaderValue::as_text)
-            .unwrap_or("")
-            .trim()
-            .to_string(),
+        subject,
         date,
         text,
         html,
@@ -1722,6 +1757,42 @@ iVBORw0KGgo=\r\n\
                 "Danke für die schnelle Hilfe."
             );
         }
+    }
+
+    /// A sender name and a subject in words labelled ISO-2022-JP that hold
+    /// Shift_JIS bytes (older Japanese mailers) are read as Shift_JIS, on
+    /// the fast path and the full parse alike; correctly labelled words
+    /// are untouched.
+    #[test]
+    fn shift_jis_labelled_iso_2022_jp_is_read_as_shift_jis() {
+        // `ツール` in Shift_JIS: `g2OBW4OL` in base64.
+        let head = "From: =?ISO-2022-JP?B?g2OBW4OLIEVYQU1QTEU=?= <bar@example.org>\r\n\
+                    Subject: =?ISO-2022-JP?B?g2OBW4OL?=\r\n";
+        let single = format!("{head}Content-Type: text/plain; charset=utf-8\r\n\r\nHi\r\n");
+        let mixed = format!(
+            "{head}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHi\r\n\
+             --b\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\nx\r\n--b--\r\n"
+        );
+        for raw in [single, mixed] {
+            let m =
+                parse(raw.as_bytes(), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(m.subject, "ツール");
+            let from = m.from.unwrap_or_default();
+            assert_eq!(
+                (from.name.as_deref(), from.email.as_str()),
+                (Some("ツール EXAMPLE"), "bar@example.org")
+            );
+        }
+        let right = parse(
+            b"From: =?iso-2022-jp?B?GyRCMixLXE9CQDUbKEI=?= <mail@domain.jp>\r\nSubject: =?iso-2022-jp?B?GyRCJWElayVeJSwycj18GyhC?=\r\n\r\nx",
+            &ParseLimits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(right.subject, "メルマガ解除");
+        assert_eq!(
+            right.from.unwrap_or_default().name.as_deref(),
+            Some("岡本和正")
+        );
     }
 
     #[test]

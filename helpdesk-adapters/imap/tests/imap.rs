@@ -60,11 +60,27 @@ fn skip_or_panic(why: &str) {
     eprintln!("SKIPPED: {why}; the IMAP server test did not run");
 }
 
+/// A free loopback port that no other server of this test binary was
+/// given: tests run in parallel, and a server stopped to be restarted keeps
+/// its port while nothing listens there, so a port is never handed out
+/// twice (two servers on one port made a test connect to the wrong one, or
+/// to none).
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free loopback port");
+        if GIVEN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(port)
+        {
+            return port;
+        }
+    }
 }
 
 fn find_dovecot() -> Option<PathBuf> {
@@ -280,6 +296,12 @@ service imap-login {{
                 panic!("dovecot exited early ({status}): {}", self.log());
             }
             if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                // (Ours, not another server's: it did not exit for want of
+                // the port.)
+                std::thread::sleep(Duration::from_millis(50));
+                if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                    panic!("dovecot exited after start ({status}): {}", self.log());
+                }
                 return;
             }
             assert!(

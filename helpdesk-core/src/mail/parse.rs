@@ -545,28 +545,18 @@ fn assemble(
         .unwrap_or("")
         .trim()
         .to_string();
-    // Replacement characters in the subject or the sender's name: words
-    // labelled ISO-2022-JP that hold Shift_JIS are read again as such.
+    // Replacement characters in the subject or the sender's name: the
+    // header is read again from its bytes (see `reread_header`).
     if subject.contains(char::REPLACEMENT_CHARACTER)
-        && let Some(h) = root
-            .headers
-            .iter()
-            .rev()
-            .find(|h| h.name == mail_parser::HeaderName::Subject)
+        && let Some(again) = reread_header(message, root, &mail_parser::HeaderName::Subject)
     {
-        let mut raw_value = String::new();
-        push_raw_value(&mut raw_value, message, h);
-        if let Some(again) = super::mislabelled::redecode_mislabelled(&raw_value) {
-            subject = again.trim().to_string();
-        }
+        subject = again.trim().to_string();
     }
     if let Some(a) = &mut from
         && a.name
             .as_deref()
             .is_some_and(|n| n.contains(char::REPLACEMENT_CHARACTER))
-        && let Some(again) = headers
-            .get("from")
-            .and_then(super::mislabelled::redecode_mislabelled)
+        && let Some(again) = reread_header(message, root, &mail_parser::HeaderName::From)
     {
         let name = again
             .rsplit_once('<')
@@ -769,6 +759,53 @@ fn address_list(addr: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
             .filter_map(convert_addr)
             .collect(),
     }
+}
+
+/// The last `name` header of `root` read again from its bytes, when its
+/// decoded value came out with replacement characters:
+/// - encoded words labelled ISO-2022-JP that hold Shift_JIS bytes are read
+///   as Shift_JIS ([`super::mislabelled`]);
+/// - raw 8-bit bytes that are not UTF-8 (old mailers and scripts write
+///   `Subject: Grüße` in Latin-1 unencoded) are read in the charset the
+///   part declares for its text (Shift_JIS for a declared ISO-2022-JP,
+///   which has no 8-bit bytes).
+///
+/// `None` when that gives replacement characters too, or there is no
+/// declared charset to read raw bytes in.
+fn reread_header(
+    message: &Message<'_>,
+    root: &MessagePart<'_>,
+    name: &mail_parser::HeaderName<'_>,
+) -> Option<String> {
+    let header = root.headers.iter().rev().find(|h| &h.name == name)?;
+    let bytes = message
+        .raw_message
+        .get(header.offset_start as usize..header.offset_end as usize)?;
+    let again = match std::str::from_utf8(bytes) {
+        Ok(value) => {
+            let mut unfolded = String::with_capacity(value.len());
+            unfold_into(&mut unfolded, value.trim());
+            super::mislabelled::redecode_mislabelled(&unfolded)?
+        }
+        Err(_) => {
+            let declared = root.content_type()?.attribute("charset")?.trim();
+            let charset = if declared.eq_ignore_ascii_case("iso-2022-jp") {
+                "shift_jis"
+            } else {
+                declared
+            };
+            let decoded =
+                mail_parser::decoders::charsets::map::charset_decoder(charset.as_bytes())?(bytes);
+            if decoded.contains("=?") {
+                // (Encoded words among raw bytes: left as first decoded.)
+                return None;
+            }
+            let mut unfolded = String::with_capacity(decoded.len());
+            unfold_into(&mut unfolded, decoded.trim());
+            unfolded
+        }
+    };
+    (!again.contains(char::REPLACEMENT_CHARACTER)).then_some(again)
 }
 
 /// Appends the raw value of a header to `out`, unfolded and trimmed.
@@ -1520,18 +1557,41 @@ Hello\r\n");
                 continue;
             };
             let at = path.display();
+            // (Where mail-parser's value has replacement characters, ours
+            // may have read the header again: then it has none.)
+            let reread = |ours: &str, theirs: &str| {
+                ours == theirs
+                    || (theirs.contains(char::REPLACEMENT_CHARACTER)
+                        && !ours.contains(char::REPLACEMENT_CHARACTER))
+            };
+            let from = message
+                .from()
+                .and_then(|a| a.first())
+                .and_then(convert_addr);
             assert_eq!(
-                mail.from,
-                message
-                    .from()
-                    .and_then(|a| a.first())
-                    .and_then(convert_addr),
+                mail.from.as_ref().map(|a| &a.email),
+                from.as_ref().map(|a| &a.email),
+                "{at}"
+            );
+            assert!(
+                reread(
+                    mail.from
+                        .as_ref()
+                        .and_then(|a| a.name.as_deref())
+                        .unwrap_or(""),
+                    from.as_ref().and_then(|a| a.name.as_deref()).unwrap_or("")
+                ),
                 "{at}"
             );
             assert_eq!(mail.to, address_list(message.to()), "{at}");
             assert_eq!(mail.cc, address_list(message.cc()), "{at}");
             assert_eq!(mail.reply_to, address_list(message.reply_to()), "{at}");
-            assert_eq!(mail.subject, message.subject().unwrap_or("").trim(), "{at}");
+            assert!(
+                reread(&mail.subject, message.subject().unwrap_or("").trim()),
+                "{at}: {:?} {:?}",
+                mail.subject,
+                message.subject()
+            );
             assert_eq!(
                 mail.message_id,
                 message.message_id().map(clean_id).filter(|s| !s.is_empty()),
@@ -1792,6 +1852,36 @@ iVBORw0KGgo=\r\n\
         assert_eq!(
             right.from.unwrap_or_default().name.as_deref(),
             Some("岡本和正")
+        );
+    }
+
+    /// Raw 8-bit header bytes that are not UTF-8 (`Subject: Grüße` in
+    /// Latin-1, unencoded, as old mailers and scripts write it) are read in
+    /// the charset the mail declares, on both paths; without a declared
+    /// charset they stay as the MIME parser read them.
+    #[test]
+    fn raw_8bit_headers_are_read_in_the_declared_charset() {
+        let raw = b"From: J\xfcrgen <j@example.de>\r\nSubject: Gr\xfc\xdfe aus M\xfcnchen\r\n\
+                    Content-Type: text/plain; charset=iso-8859-1\r\n\r\nGr\xfc\xdfe\r\n";
+        let limits = ParseLimits::default();
+        for m in [parse_inner(raw, &limits), parse_full(raw, &limits)] {
+            let m = m.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(m.subject, "Grüße aus München");
+            assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("Jürgen"));
+            assert_eq!(m.text, "Grüße");
+        }
+        // Shift_JIS bytes in a mail that declares ISO-2022-JP.
+        let raw = b"From: a@example.jp\r\nSubject: \x83\x63\x81\x5b\x83\x8b\r\n\
+                    Content-Type: text/plain; charset=iso-2022-jp\r\n\r\nx\r\n";
+        let m = parse(raw, &limits).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.subject, "ツール");
+        // No declared charset: nothing to read the bytes in.
+        let raw = b"From: a@example.de\r\nSubject: Gr\xfc\xdfe\r\n\r\nx\r\n";
+        let m = parse(raw, &limits).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            m.subject.contains(char::REPLACEMENT_CHARACTER),
+            "{}",
+            m.subject
         );
     }
 

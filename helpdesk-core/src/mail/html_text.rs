@@ -9,7 +9,7 @@
 //! dropped with their content, comments too; character references are
 //! decoded (every named one HTML knows, wherever it stands in a word).
 
-use super::sanitize::{DROP_WITH_CONTENT, parse_tag, skip_past_closing};
+use super::sanitize::{DROP_WITH_CONTENT, Markup, next_markup, skip_past_closing};
 
 /// Elements that end a line, and after which a blank line follows.
 const PARAGRAPHS: &[&str] = &[
@@ -65,38 +65,18 @@ pub(crate) fn html_to_text(html: &str) -> String {
         pre: 0,
     };
     let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_text(rest.get(..lt).unwrap_or_default());
-        let after = rest.get(lt + 1..).unwrap_or_default();
-        if let Some(body) = after.strip_prefix("!--") {
-            rest = body
-                .find("-->")
-                .map_or("", |e| body.get(e + 3..).unwrap_or(""));
-            continue;
-        }
-        if after.starts_with(['!', '?']) {
-            rest = after
-                .find('>')
-                .map_or("", |e| after.get(e + 1..).unwrap_or(""));
-            continue;
-        }
-        let (closing, name_start) = match after.strip_prefix('/') {
-            Some(n) => (true, n),
-            None => (false, after),
+    while let Some((text, markup, after)) = next_markup(rest) {
+        out.push_text(text);
+        rest = after;
+        let tag = match markup {
+            Markup::Skipped => continue,
+            Markup::StrayLt => {
+                out.push_text("<");
+                continue;
+            }
+            Markup::Tag(tag) => tag,
         };
-        if !name_start.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            // A `<` that starts no tag is text.
-            out.push_text("<");
-            rest = after;
-            continue;
-        }
-        let Some((tag, remaining)) = parse_tag(name_start, closing) else {
-            // An unterminated tag: the rest is inside it.
-            rest = "";
-            break;
-        };
-        rest = remaining;
-        let name = tag.name.as_ref();
+        let (name, closing) = (tag.name.as_ref(), tag.closing);
         if DROP_WITH_CONTENT.contains(&name) {
             if !closing && !tag.self_closing {
                 rest = skip_past_closing(rest, name);

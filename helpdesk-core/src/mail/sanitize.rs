@@ -60,7 +60,7 @@ const URL_ATTR: &[&str] = &[
 pub(super) struct Tag<'a> {
     /// Lower-case (ASCII); borrowed from the input when it was already.
     pub(super) name: Cow<'a, str>,
-    closing: bool,
+    pub(super) closing: bool,
     pub(super) self_closing: bool,
     attrs: Vec<(Cow<'a, str>, Option<String>)>,
 }
@@ -90,40 +90,17 @@ fn ascii_lower(s: &str) -> Cow<'_, str> {
 pub fn sanitize_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     let mut rest = input;
-    while let Some(lt) = rest.find('<') {
-        let (text, tail) = rest.split_at(lt);
+    while let Some((text, markup, after)) = next_markup(rest) {
         out.push_str(text);
-        // `tail` starts with '<'.
-        let after = tail.get(1..).unwrap_or("");
-        if let Some(body) = after.strip_prefix("!--") {
-            rest = match body.find("-->") {
-                Some(e) => body.get(e + 3..).unwrap_or(""),
-                None => "",
-            };
-            continue;
-        }
-        if after.starts_with(['!', '?']) {
-            rest = match after.find('>') {
-                Some(e) => after.get(e + 1..).unwrap_or(""),
-                None => "",
-            };
-            continue;
-        }
-        let (closing, name_start) = match after.strip_prefix('/') {
-            Some(n) => (true, n),
-            None => (false, after),
+        rest = after;
+        let tag = match markup {
+            Markup::Skipped => continue,
+            Markup::StrayLt => {
+                out.push_str("&lt;");
+                continue;
+            }
+            Markup::Tag(tag) => tag,
         };
-        if !name_start.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            out.push_str("&lt;");
-            rest = after;
-            continue;
-        }
-        let Some((tag, remaining)) = parse_tag(name_start, closing) else {
-            // Unterminated tag: drop the rest of the input.
-            rest = "";
-            break;
-        };
-        rest = remaining;
         if !tag
             .name
             .chars()
@@ -134,7 +111,7 @@ pub fn sanitize_html(input: &str) -> String {
         if DROP_WITH_CONTENT.contains(&tag.name.as_ref()) {
             // `<svg/>` and `<math/>` (foreign elements) really are empty.
             let foreign_empty = tag.self_closing && matches!(tag.name.as_ref(), "svg" | "math");
-            if !closing && !foreign_empty {
+            if !tag.closing && !foreign_empty {
                 rest = skip_past_closing(rest, &tag.name);
             }
             continue;
@@ -156,6 +133,50 @@ pub fn sanitize_html(input: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// What starts at a `<` of HTML (see [`next_markup`]).
+pub(super) enum Markup<'a> {
+    /// A comment, doctype, processing instruction or CDATA, or an
+    /// unterminated tag (which takes the rest of the input): nothing to
+    /// keep.
+    Skipped,
+    /// A `<` that starts no tag: text.
+    StrayLt,
+    /// A tag.
+    Tag(Tag<'a>),
+}
+
+/// `input` split at its next `<`: the text before it, the markup there, and
+/// the input after that markup; `None` when no `<` is left. (The one
+/// tokenizer of the sanitiser and of [`super::html_text`].)
+pub(super) fn next_markup(input: &str) -> Option<(&str, Markup<'_>, &str)> {
+    let lt = input.find('<')?;
+    let text = input.get(..lt).unwrap_or_default();
+    let after = input.get(lt + 1..).unwrap_or_default();
+    if let Some(body) = after.strip_prefix("!--") {
+        let rest = body
+            .find("-->")
+            .map_or("", |e| body.get(e + 3..).unwrap_or(""));
+        return Some((text, Markup::Skipped, rest));
+    }
+    if after.starts_with(['!', '?']) {
+        let rest = after
+            .find('>')
+            .map_or("", |e| after.get(e + 1..).unwrap_or(""));
+        return Some((text, Markup::Skipped, rest));
+    }
+    let (closing, name_start) = match after.strip_prefix('/') {
+        Some(n) => (true, n),
+        None => (false, after),
+    };
+    if !name_start.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some((text, Markup::StrayLt, after));
+    }
+    Some(match parse_tag(name_start, closing) {
+        Some((tag, rest)) => (text, Markup::Tag(tag), rest),
+        None => (text, Markup::Skipped, ""),
+    })
 }
 
 /// Returns the input after `</name ...>` (ASCII case-insensitive), or `""`.
@@ -180,7 +201,7 @@ pub(super) fn skip_past_closing<'a>(input: &'a str, name: &str) -> &'a str {
 
 /// Parses a tag starting right after `<` or `</`. Returns the tag and the
 /// input after its closing `>`, or `None` when the tag is unterminated.
-pub(super) fn parse_tag(s: &str, closing: bool) -> Option<(Tag<'_>, &str)> {
+fn parse_tag(s: &str, closing: bool) -> Option<(Tag<'_>, &str)> {
     let mut chars = s.char_indices().peekable();
     // The name runs to the first white space, `/` or `>`.
     let mut end = s.len();

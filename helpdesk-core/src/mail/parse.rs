@@ -532,11 +532,12 @@ fn assemble(
         .and_then(|a| a.first())
         .and_then(convert_addr)
         .map(|a| {
-            // (The raw header is looked up only for an address to repair.)
+            // (The raw header, the last From as the address is read from
+            // it, is looked up only for an address to repair.)
             if crate::model::is_plausible_email(&a.email) {
                 a
             } else {
-                repair_address(a, headers.get("from"))
+                repair_address(a, headers.get_all("from").last())
             }
         });
     let mut subject = fields
@@ -1777,6 +1778,16 @@ iVBORw0KGgo=\r\n\
                 "{from}"
             );
         }
+        // Of two From headers the last is read, and repaired from itself.
+        let m = parse(
+            b"From: first@example.com\r\nFrom: =?utf-8?Q?agent?=@example.com\r\n\r\nx",
+            &ParseLimits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            m.from.unwrap_or_default().email,
+            "=?utf-8?Q?agent?=@example.com"
+        );
         // An ordinary encoded display name is still a name.
         let m = parse(
             b"From: =?utf-8?Q?Ann_Smith?= <ann@example.com>\r\n\r\nx",

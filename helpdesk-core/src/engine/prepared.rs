@@ -53,7 +53,8 @@ impl Helpdesk {
     /// # use std::sync::Arc;
     /// # use helpdesk_core::engine::{Helpdesk, Mailbox};
     /// # use helpdesk_core::model::WorkspaceId;
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # tokio::runtime::Runtime::new()?.block_on(async {
     /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
     /// let (workspace, mailbox) = (WorkspaceId::new(), Mailbox::new("support@example.com"));
     /// let dump: Vec<Vec<u8>> = (0..100)
@@ -63,11 +64,14 @@ impl Helpdesk {
     /// for run in dump.chunks(32) {
     ///     let prepared: Vec<_> = run.iter().map(|raw| desk.prepare_mail(raw.clone())).collect();
     ///     for mail in prepared {
-    ///         let out = desk.ingest_prepared(workspace, &mailbox, mail.unwrap()).await.unwrap();
+    ///         let out = desk.ingest_prepared(workspace, &mailbox, mail?).await?;
     ///         assert!(out.ticket.subject.starts_with("Q "));
     ///     }
     /// }
-    /// # });
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # })?;
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn prepare_mail(&self, raw: impl Into<Bytes>) -> Result<PreparedMail> {
         let raw: Bytes = raw.into();

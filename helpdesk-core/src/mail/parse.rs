@@ -265,12 +265,14 @@ impl InboundMail {
     ///
     /// ```
     /// use helpdesk_core::mail::{parse, ParseLimits};
-    /// let first = parse(b"From: a@example.com\r\nMessage-ID: <n@x>\r\nSubject: Assigned\r\n\r\nx", &ParseLimits::default()).unwrap();
-    /// let again = parse(b"Received: by mx2\r\nFrom: A <A@example.com>\r\nMessage-ID: <n@x>\r\nSubject: Assigned\r\n\r\nx", &ParseLimits::default()).unwrap();
-    /// let other = parse(b"From: a@example.com\r\nMessage-ID: <n@x>\r\nSubject: Work notes added\r\n\r\ny", &ParseLimits::default()).unwrap();
+    /// let limits = ParseLimits::default();
+    /// let first = parse(b"From: a@example.com\r\nMessage-ID: <n@x>\r\nSubject: Assigned\r\n\r\nx", &limits)?;
+    /// let again = parse(b"Received: by mx2\r\nFrom: A <A@example.com>\r\nMessage-ID: <n@x>\r\nSubject: Assigned\r\n\r\nx", &limits)?;
+    /// let other = parse(b"From: a@example.com\r\nMessage-ID: <n@x>\r\nSubject: Work notes added\r\n\r\ny", &limits)?;
     /// assert!(first.same_message_as(&again));
     /// assert!(!first.same_message_as(&other));
     /// assert_ne!(first.distinct_dedupe_key(), other.distinct_dedupe_key());
+    /// # Ok::<(), helpdesk_core::mail::MailError>(())
     /// ```
     pub fn same_message_as(&self, other: &InboundMail) -> bool {
         let from = |m: &InboundMail| m.from.as_ref().map(|a| normalize_email(&a.email));

@@ -17,8 +17,8 @@ use helpdesk::mail::{
     RuleCondition, RuleField, RuleOp, SuppressReason, classify_with_reason, parse,
 };
 use helpdesk::model::{
-    Actor, Agent, AgentId, Classification, Contact, EventKind, MessageId, Priority, QueueId,
-    SendState, TicketId, WorkspaceId, WorkspaceSettings,
+    Actor, Agent, AgentId, Classification, Contact, EventKind, Message, MessageId, Priority,
+    QueueId, SendState, TicketId, WorkspaceId, WorkspaceSettings,
 };
 use helpdesk::ports::{DirectoryRecord, DynStore, ManualClock, RecordingTransport, StoreExt};
 use std::collections::BTreeSet;
@@ -935,22 +935,7 @@ async fn autoresponder_suppressed_once() {
 async fn bounce_fails_the_outgoing_message_and_suppresses_the_address() {
     let d = Desk::new().await;
     let mb = mailbox();
-    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
-    let answer = d
-        .desk
-        .reply(
-            d.ws,
-            first.ticket.id,
-            d.agent,
-            Reply::text("Please send it back."),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    d.desk
-        .dispatch_outbox()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let ours = answer.email.message_id.clone().unwrap_or_default();
+    let (first, answer, ours) = d.answered(&mb).await;
     d.clock.advance(Duration::minutes(1));
     let bounce = d
         .file(&mb, "bounce-dsn.eml", &[("BOUNCED_MESSAGE_ID", &ours)])
@@ -997,22 +982,7 @@ async fn bounce_fails_the_outgoing_message_and_suppresses_the_address() {
 async fn a_plain_bounce_quoting_our_message_lands_on_its_ticket() {
     let d = Desk::new().await;
     let mb = mailbox();
-    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
-    let answer = d
-        .desk
-        .reply(
-            d.ws,
-            first.ticket.id,
-            d.agent,
-            Reply::text("Please send it back."),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    d.desk
-        .dispatch_outbox()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let ours = answer.email.message_id.clone().unwrap_or_default();
+    let (first, answer, ours) = d.answered(&mb).await;
     d.clock.advance(Duration::minutes(1));
     let bounce = d
         .file(
@@ -1026,6 +996,18 @@ async fn a_plain_bounce_quoting_our_message_lands_on_its_ticket() {
     assert_eq!(bounce.ticket.id, first.ticket.id, "lands on its ticket");
     assert_eq!(bounce.bounced_message, None);
     assert_eq!(bounce.autoreply, AutoreplyOutcome::None);
+    let stored = d
+        .store()
+        .message(d.ws, answer.id)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("answer stored"));
+    assert!(
+        !matches!(stored.send_state, Some(SendState::Failed { .. })),
+        "{:?}",
+        stored.send_state
+    );
 
     // The same id with one character of its signed token changed.
     let (head, tail) = ours.split_at(5);
@@ -1050,22 +1032,7 @@ async fn a_plain_bounce_quoting_our_message_lands_on_its_ticket() {
 async fn a_delay_notice_lands_on_its_ticket_but_fails_nothing() {
     let d = Desk::new().await;
     let mb = mailbox();
-    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
-    let answer = d
-        .desk
-        .reply(
-            d.ws,
-            first.ticket.id,
-            d.agent,
-            Reply::text("Please send it back."),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    d.desk
-        .dispatch_outbox()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let ours = answer.email.message_id.clone().unwrap_or_default();
+    let (first, answer, ours) = d.answered(&mb).await;
     d.clock.advance(Duration::hours(4));
     let delay = d
         .file(
@@ -1105,6 +1072,28 @@ async fn a_delay_notice_lands_on_its_ticket_but_fails_nothing() {
 }
 
 impl Desk {
+    /// A new ticket from `thread-01-new.eml` and an agent's answer to it,
+    /// sent: the mail's outcome, the answer, and the answer's Message-ID.
+    async fn answered(&self, mb: &Mailbox) -> (IngestOutcome, Message, String) {
+        let first = self.file(mb, "thread-01-new.eml", &[]).await;
+        let answer = self
+            .desk
+            .reply(
+                self.ws,
+                first.ticket.id,
+                self.agent,
+                Reply::text("Please send it back."),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.desk
+            .dispatch_outbox()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ours = answer.email.message_id.clone().unwrap_or_default();
+        (first, answer, ours)
+    }
+
     fn clock_now(&self) -> DateTime<Utc> {
         use helpdesk::ports::Clock;
         self.clock.now()

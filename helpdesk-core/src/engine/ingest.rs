@@ -616,7 +616,6 @@ impl Helpdesk {
         // its text names the ticket. (It fails nothing: without a report,
         // a failure cannot be told from a delay.)
         if bounce_target.is_none()
-            && bounced_out.is_none()
             && classification == Classification::Bounce
             && let Some(t) = self.ticket_quoted_in(workspace, &mail.text).await?
         {

@@ -51,7 +51,6 @@ const WEEKDAYS: &[&str] = &[
 const ORIGINAL_MESSAGE: &[&str] = &[
     "original message",
     "ursprungliche nachricht",
-    "original-nachricht",
     "original nachricht",
     "wiadomosc oryginalna",
     "oryginalna wiadomosc",

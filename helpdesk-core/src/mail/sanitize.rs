@@ -180,21 +180,28 @@ pub(super) fn next_markup(input: &str) -> Option<(&str, Markup<'_>, &str)> {
 }
 
 /// Returns the input after `</name ...>` (ASCII case-insensitive), or `""`.
+/// (Looks at each `<` once and copies nothing: a mail of many `<style>`
+/// elements costs no more than its length.)
 pub(super) fn skip_past_closing<'a>(input: &'a str, name: &str) -> &'a str {
-    let needle = format!("</{name}");
-    let lower = input.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(pos) = lower.get(from..).and_then(|s| s.find(&needle)) {
-        let start = from + pos + needle.len();
-        let next = lower.get(start..).and_then(|s| s.chars().next());
+    let bytes = input.as_bytes();
+    for lt in memchr::memchr_iter(b'<', bytes) {
+        let name_start = lt + 2;
+        let closes = bytes.get(lt + 1) == Some(&b'/')
+            && bytes
+                .get(name_start..name_start + name.len())
+                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()));
         // "</scripty" is not the end of "script".
-        if next.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-')) {
+        let start = name_start + name.len();
+        if closes
+            && bytes
+                .get(start)
+                .is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'-'))
+        {
             return match input.get(start..).and_then(|s| s.find('>')) {
                 Some(e) => input.get(start + e + 1..).unwrap_or(""),
                 None => "",
             };
         }
-        from = start;
     }
     ""
 }
@@ -474,7 +481,37 @@ fn decode_entities(s: &str) -> String {
 
 #[cfg(test)]
 mod lookalike_tests {
-    use super::sanitize_html;
+    use super::{sanitize_html, skip_past_closing};
+
+    /// [`skip_past_closing`] as first written: a lower-cased copy of the
+    /// input searched for `</name`.
+    fn skip_by_copy<'a>(input: &'a str, name: &str) -> &'a str {
+        let needle = format!("</{name}");
+        let lower = input.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(pos) = lower.get(from..).and_then(|s| s.find(&needle)) {
+            let start = from + pos + needle.len();
+            let next = lower.get(start..).and_then(|s| s.chars().next());
+            if next.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-')) {
+                return match input.get(start..).and_then(|s| s.find('>')) {
+                    Some(e) => input.get(start + e + 1..).unwrap_or(""),
+                    None => "",
+                };
+            }
+            from = start;
+        }
+        ""
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipping_is_the_copying_search(
+            input in "([<>/ a-zé-]|</?(style|STYLE|Style|styles|style-|script)[ >]?){0,30}",
+            name in proptest::sample::select(vec!["style", "script", "svg"]),
+        ) {
+            proptest::prop_assert_eq!(skip_past_closing(&input, name), skip_by_copy(&input, name));
+        }
+    }
 
     /// Tag and attribute names come out lower-case (taken as they are
     /// when they already are), and upper-case `on*` handlers go too.

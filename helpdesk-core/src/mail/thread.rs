@@ -46,16 +46,20 @@ pub fn quoted_ids_at<'a>(text: &'a str, domain: &str, limit: usize) -> Vec<&'a s
         let Some(after) = text.get(open + 1..) else {
             continue;
         };
-        // (A Message-ID is at most a line long.)
-        let Some(close) = after.bytes().take(998).position(|b| b == b'>') else {
+        // (An id has no `<` nor white space in it: the scan stops there
+        // too, so that every byte is looked at once, whatever the text.)
+        let Some(close) = after
+            .bytes()
+            .position(|b| b == b'>' || b == b'<' || b.is_ascii_whitespace())
+            .filter(|&end| after.as_bytes().get(end) == Some(&b'>'))
+        else {
             continue;
         };
         let id = after.get(..close).unwrap_or_default();
         let at_domain = id
             .rsplit_once('@')
             .is_some_and(|(local, d)| !local.is_empty() && d.eq_ignore_ascii_case(domain));
-        if at_domain && !id.contains(|c: char| c.is_whitespace() || c == '<') && !out.contains(&id)
-        {
+        if at_domain && !id.contains(char::is_whitespace) && !out.contains(&id) {
             out.push(id);
         }
     }

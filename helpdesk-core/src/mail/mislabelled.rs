@@ -54,7 +54,15 @@ struct Word<'a> {
 
 /// The encoded word `s` starts with, and what follows it.
 fn encoded_word(s: &str) -> Option<(Word<'_>, &str)> {
-    let inner = s.strip_prefix("=?")?;
+    // (RFC 2047 words are at most 75 characters; longer ones are let by,
+    // up to a bound, so that a value full of `=?` is read in linear time.)
+    const LONGEST: usize = 256;
+    let window = s
+        .char_indices()
+        .nth(LONGEST)
+        .and_then(|(end, _)| s.get(..end))
+        .unwrap_or(s);
+    let inner = window.strip_prefix("=?")?;
     let (charset, inner) = inner.split_once('?')?;
     let (encoding, inner) = inner.split_once('?')?;
     let end = inner.find("?=")?;
@@ -72,13 +80,15 @@ fn encoded_word(s: &str) -> Option<(Word<'_>, &str)> {
     }
     // (RFC 2231 adds a language: `charset*lang`.)
     let charset = charset.split('*').next().unwrap_or(charset);
+    // (What follows the word, in all of `s`, not only in the window.)
+    let used = window.len() - inner.len() + end + 2;
     Some((
         Word {
             charset,
             base64,
             data,
         },
-        inner.get(end + 2..).unwrap_or_default(),
+        s.get(used..).unwrap_or_default(),
     ))
 }
 
@@ -135,6 +145,17 @@ mod tests {
             redecode_mislabelled("Re: =?iso-2022-jp?Q?=83c=81[?= =?iso-2022-jp?B?g4s=?=")
                 .as_deref(),
             Some("Re: ツール")
+        );
+    }
+
+    /// A value longer than the window of one word keeps all that follows
+    /// its words.
+    #[test]
+    fn long_values_are_read_whole() {
+        let tail = "x".repeat(600);
+        assert_eq!(
+            redecode_mislabelled(&format!("=?iso-2022-jp?B?g2OBW4OL?= {tail}")),
+            Some(format!("ツール {tail}"))
         );
     }
 

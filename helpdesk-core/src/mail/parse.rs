@@ -785,10 +785,10 @@ fn reread_header(
         .raw_message
         .get(header.offset_start as usize..header.offset_end as usize)?;
     let again = match std::str::from_utf8(bytes) {
-        Ok(value) => {
-            let mut unfolded = String::with_capacity(value.len());
-            unfold_into(&mut unfolded, value.trim());
-            super::mislabelled::redecode_mislabelled(&unfolded)?
+        Ok(_) => {
+            let mut value = String::with_capacity(bytes.len());
+            push_raw_value(&mut value, message, header);
+            super::mislabelled::redecode_mislabelled(&value)?
         }
         Err(_) => {
             let declared = root.content_type()?.attribute("charset")?.trim();

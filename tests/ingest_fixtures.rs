@@ -1555,3 +1555,39 @@ async fn multi_byte_charsets_are_decoded() {
         mail.html
     );
 }
+
+// ---------------------------------------------------------------- trimming
+
+#[tokio::test]
+async fn a_flowed_reply_is_read_as_written_and_trimmed() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "trim-flowed-reply.eml", &[]).await;
+    assert_eq!(out.status, IngestStatus::Created);
+    let message = d
+        .store()
+        .message(d.ws, out.message)
+        .await
+        .unwrap_or_else(|e| panic!("message: {e}"))
+        .unwrap_or_else(|| panic!("message stored"));
+    // The paragraph wrapped with soft line breaks is one line again, the
+    // quoted one too (with its quote mark), and the signature separator
+    // keeps its space.
+    for line in [
+        "the lamp arrived with a cracked shade and the courier's label says it was dropped on the way. Could you send a new shade, please? The order number is 2077.",
+        "> We have sent your lamp today; the tracking number is 0042 1234 5678.",
+        "-- ",
+    ] {
+        assert!(
+            message.text.lines().any(|l| l == line),
+            "{line:?} in {:?}",
+            message.text
+        );
+    }
+    // Shown: the reply, without signature and quoted history.
+    assert_eq!(
+        message.display_text.as_deref(),
+        Some(
+            "Hello,\n\nthe lamp arrived with a cracked shade and the courier's label says it was dropped on the way. Could you send a new shade, please? The order number is 2077.\n\nThanks,\nEva"
+        )
+    );
+}

@@ -224,9 +224,22 @@ fn decode<'a>(
 
 /// The text the full parse makes of a text part's (decoded) body: through
 /// mail-parser's decoder for the part's charset when it has one, else as
-/// UTF-8 with what is not replaced; borrowed when the body is valid UTF-8
-/// as it is.
+/// UTF-8 with what is not replaced, and its flowed lines joined when it is
+/// `format=flowed` (see `flowed`); borrowed when the body is valid UTF-8
+/// as it is and nothing is joined.
 fn text_of<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str> {
+    let text = decoded_text(part, body);
+    match super::flowed::flowed_params(part) {
+        Some(delsp) => match super::flowed::unflow(&text, delsp) {
+            Cow::Owned(joined) => Cow::Owned(joined),
+            Cow::Borrowed(_) => text,
+        },
+        None => text,
+    }
+}
+
+/// [`text_of`] before flowed lines are joined: the charset decoded.
+fn decoded_text<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str> {
     let decoder = part
         .content_type()
         .and_then(|ct| ct.attribute("charset"))

@@ -19,6 +19,7 @@ mod autorespond;
 mod classify;
 mod compose;
 mod fast_path;
+mod flowed;
 mod header_scan;
 mod headers;
 mod html_text;

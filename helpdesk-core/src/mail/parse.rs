@@ -480,13 +480,19 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     // cells together.)
     let mut text = String::new();
     for (i, id) in message.text_body.iter().enumerate() {
-        match message.parts.get(*id as usize).map(|p| &p.body) {
+        let part = message.parts.get(*id as usize);
+        match part.map(|p| &p.body) {
             Some(PartType::Html(h)) => {
                 push_text_part(&mut text, &super::html_text::html_to_text(h))
             }
             _ => {
                 if let Some(t) = message.body_text(i) {
-                    push_text_part(&mut text, &t);
+                    // (A `format=flowed` part's lines joined, as the fast
+                    // path reads it.)
+                    match part.and_then(super::flowed::flowed_params) {
+                        Some(delsp) => push_text_part(&mut text, &super::flowed::unflow(&t, delsp)),
+                        None => push_text_part(&mut text, &t),
+                    }
                 }
             }
         }
@@ -1724,6 +1730,27 @@ iVBORw0KGgo=\r\n\
         assert!(img.inline);
         assert_eq!(img.content_id.as_deref(), Some("img1@x"));
         assert_eq!(img.name, "attachment-2");
+    }
+
+    /// A `format=flowed` text part is read with its soft-wrapped lines
+    /// joined on every path: one part (fast), a plain and HTML alternative
+    /// (fast), and a part of a mixed multipart (the full parse, which
+    /// quoted-printable `=20` line ends go through decoded).
+    #[test]
+    fn flowed_text_is_joined_on_every_path() {
+        let joined = "a wrapped paragraph of text\n\n> a quoted one";
+        let one = "From: a@b.c\r\nContent-Type: text/plain; format=flowed\r\n\r\na wrapped \r\nparagraph of text\r\n\r\n> a quoted \r\n> one\r\n";
+        let alternative = "From: a@b.c\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8; format=Flowed\r\n\r\na wrapped \r\nparagraph of text\r\n\r\n> a quoted \r\n> one\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b--\r\n";
+        let mixed = "From: a@b.c\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; format=flowed\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\na wrapped=20\r\nparagraph of text\r\n\r\n> a quoted=20\r\n> one\r\n--b\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n";
+        for raw in [one, alternative, mixed] {
+            assert_eq!(p(raw).text, joined, "{raw}");
+        }
+        // Without the parameter, the lines are the sender's.
+        let fixed = one.replace("; format=flowed", "");
+        assert_eq!(
+            p(&fixed).text,
+            "a wrapped \nparagraph of text\n\n> a quoted \n> one"
+        );
     }
 
     /// An encoded word written as the local part of the From address is

@@ -1,5 +1,7 @@
 //! Raw RFC 5322 bytes -> [`InboundMail`].
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use serde::{Deserialize, Serialize};
@@ -776,8 +778,9 @@ fn address_list(addr: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
 ///   as Shift_JIS ([`super::mislabelled`]);
 /// - raw 8-bit bytes that are not UTF-8 (old mailers and scripts write
 ///   `Subject: Grüße` in Latin-1 unencoded) are read in the charset the
-///   part declares for its text (Shift_JIS for a declared ISO-2022-JP,
-///   which has no 8-bit bytes).
+///   part declares for its text, or for a multipart mail the charset of
+///   its first text part (Shift_JIS for a declared ISO-2022-JP, which has
+///   no 8-bit bytes).
 ///
 /// `None` when that gives replacement characters too, or there is no
 /// declared charset to read raw bytes in.
@@ -797,7 +800,15 @@ fn reread_header(
             super::mislabelled::redecode_mislabelled(&value)?
         }
         Err(_) => {
-            let declared = root.content_type()?.attribute("charset")?.trim();
+            let root_charset = root
+                .content_type()
+                .and_then(|ct| ct.attribute("charset"))
+                .map(Cow::Borrowed);
+            let declared = match root_charset {
+                Some(c) => c,
+                None => Cow::Owned(first_text_charset(&message.raw_message)?),
+            };
+            let declared = declared.trim();
             let charset = if declared.eq_ignore_ascii_case("iso-2022-jp") {
                 "shift_jis"
             } else {
@@ -815,6 +826,22 @@ fn reread_header(
         }
     };
     (!again.contains(char::REPLACEMENT_CHARACTER)).then_some(again)
+}
+
+/// The charset the first text part of the multipart mail `raw` declares
+/// (its plain text, else its HTML): what a mail whose root part declares
+/// none most likely wrote its raw 8-bit headers in. The mail is parsed
+/// again in full, which [`reread_header`] does only for a header that came
+/// out with replacement characters, so that both parse paths find the
+/// same part.
+fn first_text_charset(raw: &[u8]) -> Option<String> {
+    let message = mime_parser().parse(raw)?;
+    message
+        .text_body
+        .iter()
+        .chain(&message.html_body)
+        .filter_map(|id| message.parts.get(*id as usize))
+        .find_map(|part| part.content_type()?.attribute("charset").map(str::to_owned))
 }
 
 /// Appends the raw value of a header to `out`, unfolded and trimmed.
@@ -1915,6 +1942,23 @@ iVBORw0KGgo=\r\n\
                     Content-Type: text/plain; charset=iso-2022-jp\r\n\r\nx\r\n";
         let m = parse(raw, &limits).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(m.subject, "ツール");
+        // A multipart mail: the charset of its first text part, on both
+        // paths (the alternative takes the fast path; mixed the full one).
+        for kind in ["alternative", "mixed"] {
+            let raw = format!(
+                "From: J\u{fc}rgen <j@example.de>\r\nSubject: Gr\u{fc}\u{df}e\r\n\
+                 Content-Type: multipart/{kind}; boundary=b\r\n\r\n--b\r\n\
+                 Content-Type: text/plain; charset=windows-1252\r\n\r\nx\r\n--b\r\n\
+                 Content-Type: text/html; charset=utf-8\r\n\r\n<p>x</p>\r\n--b--\r\n"
+            );
+            // (Latin-1 bytes: each character below 256 as one byte.)
+            let raw: Vec<u8> = raw.chars().map(|c| c as u8).collect();
+            for m in [parse_inner(&raw, &limits), parse_full(&raw, &limits)] {
+                let m = m.unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(m.subject, "Grüße", "{kind}");
+                assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("Jürgen"));
+            }
+        }
         // No declared charset: nothing to read the bytes in.
         let raw = b"From: a@example.de\r\nSubject: Gr\xfc\xdfe\r\n\r\nx\r\n";
         let m = parse(raw, &limits).unwrap_or_else(|e| panic!("{e}"));

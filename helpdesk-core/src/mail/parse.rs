@@ -774,8 +774,10 @@ fn address_list(addr: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
 
 /// The last `name` header of `root` read again from its bytes, when its
 /// decoded value came out with replacement characters:
-/// - encoded words labelled ISO-2022-JP that hold Shift_JIS bytes are read
-///   as Shift_JIS ([`super::mislabelled`]);
+/// - adjacent encoded words of one charset are decoded as one, so that a
+///   character cut in two by the word boundary is read whole, and words
+///   labelled ISO-2022-JP that hold Shift_JIS bytes are read as Shift_JIS
+///   ([`super::encoded_words`]);
 /// - raw 8-bit bytes that are not UTF-8 (old mailers and scripts write
 ///   `Subject: Grüße` in Latin-1 unencoded) are read in the charset the
 ///   part declares for its text, or for a multipart mail the charset of
@@ -797,7 +799,7 @@ fn reread_header(
         Ok(_) => {
             let mut value = String::with_capacity(bytes.len());
             push_raw_value(&mut value, message, header);
-            super::mislabelled::redecode_mislabelled(&value)?
+            super::encoded_words::redecode(&value)?
         }
         Err(_) => {
             let root_charset = root
@@ -1920,6 +1922,27 @@ iVBORw0KGgo=\r\n\
             right.from.unwrap_or_default().name.as_deref(),
             Some("岡本和正")
         );
+    }
+
+    /// A subject or sender name cut into encoded words inside a character
+    /// (as some mailers cut long values every so many bytes) is read
+    /// whole on both paths, in UTF-8 and in a legacy charset alike.
+    #[test]
+    fn characters_split_over_encoded_words_are_read_whole() {
+        // `Grüße` in UTF-8 cut inside `ü`; `你好世界` in GB2312 cut inside `好`.
+        let head = "From: =?utf-8?B?R3LD?= =?utf-8?B?vMOfZQ==?= <gruss@example.de>\r\n\
+                    Subject: =?GB2312?B?xOO6?=\r\n =?GB2312?B?w8rAvec=?=\r\n";
+        let single = format!("{head}Content-Type: text/plain; charset=utf-8\r\n\r\nHi\r\n");
+        let mixed = format!(
+            "{head}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHi\r\n\
+             --b\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\nx\r\n--b--\r\n"
+        );
+        for raw in [single, mixed] {
+            let m =
+                parse(raw.as_bytes(), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(m.subject, "你好世界");
+            assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("Grüße"));
+        }
     }
 
     /// Raw 8-bit header bytes that are not UTF-8 (`Subject: Grüße` in

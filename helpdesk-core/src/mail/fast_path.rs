@@ -246,14 +246,22 @@ fn decoded_text<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str>
         .and_then(|c| charset_decoder(c.as_bytes()));
     match (body, decoder) {
         (body, Some(decode)) => Cow::Owned(decode(&body)),
-        (Cow::Owned(bytes), None) => Cow::Owned(
-            String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        ),
+        // (Plain text that declares no charset and is not UTF-8 is read
+        // as windows-1252: see `legacy_text`.)
+        (Cow::Owned(bytes), None) => Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|e| {
+            if super::legacy_text::undeclared_plain(part) {
+                super::legacy_text::windows_1252(e.as_bytes())
+            } else {
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
+            }
+        })),
         // (The same as `from_utf8_lossy`, whose byte-by-byte scan is slow,
         // on the valid UTF-8 that nearly every body is.)
         (Cow::Borrowed(bytes), None) => match std::str::from_utf8(bytes) {
             Ok(text) => Cow::Borrowed(text),
+            Err(_) if super::legacy_text::undeclared_plain(part) => {
+                Cow::Owned(super::legacy_text::windows_1252(bytes))
+            }
             Err(_) => String::from_utf8_lossy(bytes),
         },
     }

@@ -24,6 +24,7 @@ mod flowed;
 mod header_scan;
 mod headers;
 mod html_text;
+mod legacy_text;
 mod parse;
 mod rules;
 mod sanitize;

@@ -489,8 +489,15 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
             }
             _ => {
                 if let Some(t) = message.body_text(i) {
-                    // (A `format=flowed` part's lines joined, as the fast
-                    // path reads it.)
+                    // (Undeclared 8-bit plain text read as windows-1252,
+                    // and a `format=flowed` part's lines joined, as the
+                    // fast path reads them.)
+                    let t = match part {
+                        Some(p) if t.contains(char::REPLACEMENT_CHARACTER) => {
+                            super::legacy_text::reread_undeclared(&message, p).map_or(t, Cow::Owned)
+                        }
+                        _ => t,
+                    };
                     match part.and_then(super::flowed::flowed_params) {
                         Some(delsp) => push_text_part(&mut text, &super::flowed::unflow(&t, delsp)),
                         None => push_text_part(&mut text, &t),
@@ -781,11 +788,10 @@ fn address_list(addr: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
 /// - raw 8-bit bytes that are not UTF-8 (old mailers and scripts write
 ///   `Subject: Grüße` in Latin-1 unencoded) are read in the charset the
 ///   part declares for its text, or for a multipart mail the charset of
-///   its first text part (Shift_JIS for a declared ISO-2022-JP, which has
-///   no 8-bit bytes).
+///   its first text part, or else windows-1252 (Shift_JIS for a declared
+///   ISO-2022-JP, which has no 8-bit bytes).
 ///
-/// `None` when that gives replacement characters too, or there is no
-/// declared charset to read raw bytes in.
+/// `None` when that gives replacement characters too.
 fn reread_header(
     message: &Message<'_>,
     root: &MessagePart<'_>,
@@ -808,7 +814,12 @@ fn reread_header(
                 .map(Cow::Borrowed);
             let declared = match root_charset {
                 Some(c) => c,
-                None => Cow::Owned(first_text_charset(&message.raw_message)?),
+                // (Nothing declared: windows-1252, as for undeclared
+                // text; see `legacy_text`.)
+                None => Cow::Owned(
+                    first_text_charset(&message.raw_message)
+                        .unwrap_or_else(|| "windows-1252".to_owned()),
+                ),
             };
             let declared = declared.trim();
             let charset = if declared.eq_ignore_ascii_case("iso-2022-jp") {
@@ -1761,6 +1772,22 @@ iVBORw0KGgo=\r\n\
         assert_eq!(img.name, "attachment-2");
     }
 
+    /// Plain text that declares no charset and is not UTF-8 (Latin-1 from
+    /// PHP `mail()` scripts and old mailers) is read as windows-1252 on
+    /// every path; undeclared UTF-8 stays UTF-8.
+    #[test]
+    fn undeclared_legacy_text_is_read_as_windows_1252() {
+        let want = "für möglich häufig";
+        let one = "From: a@b.c\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nf=FCr m=F6glich h=E4ufig\r\n";
+        let mixed_qp = "From: a@b.c\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nf=FCr m=F6glich h=E4ufig\r\n--b\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n";
+        let mixed_b64 = "From: a@b.c\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; format=fixed\r\nContent-Transfer-Encoding: base64\r\n\r\nZvxyIG32Z2xpY2ggaOR1Zmln\r\n--b\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n";
+        for raw in [one, mixed_qp, mixed_b64] {
+            assert_eq!(p(raw).text, want, "{raw}");
+        }
+        let utf8 = "From: a@b.c\r\n\r\nf\u{fc}r m\u{f6}glich\r\n";
+        assert_eq!(p(utf8).text, "für möglich");
+    }
+
     /// A `format=flowed` text part is read with its soft-wrapped lines
     /// joined on every path: one part (fast), a plain and HTML alternative
     /// (fast), and a part of a mixed multipart (the full parse, which
@@ -1947,8 +1974,8 @@ iVBORw0KGgo=\r\n\
 
     /// Raw 8-bit header bytes that are not UTF-8 (`Subject: Grüße` in
     /// Latin-1, unencoded, as old mailers and scripts write it) are read in
-    /// the charset the mail declares, on both paths; without a declared
-    /// charset they stay as the MIME parser read them.
+    /// the charset the mail declares, on both paths, and without one in
+    /// windows-1252; a wrong declaration is not second-guessed.
     #[test]
     fn raw_8bit_headers_are_read_in_the_declared_charset() {
         let raw = b"From: J\xfcrgen <j@example.de>\r\nSubject: Gr\xfc\xdfe aus M\xfcnchen\r\n\
@@ -1982,13 +2009,22 @@ iVBORw0KGgo=\r\n\
                 assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("Jürgen"));
             }
         }
-        // No declared charset: nothing to read the bytes in.
-        let raw = b"From: a@example.de\r\nSubject: Gr\xfc\xdfe\r\n\r\nx\r\n";
+        // No declared charset: windows-1252, the body as well.
+        let raw = b"From: a@example.de\r\nSubject: Gr\xfc\xdfe\r\n\r\nf\xfcr \x80 5\r\n";
+        for m in [parse_inner(raw, &limits), parse_full(raw, &limits)] {
+            let m = m.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((m.subject.as_str(), m.text.as_str()), ("Grüße", "für € 5"));
+        }
+        // Declared UTF-8 that is not: left as the MIME parser read it.
+        let raw = b"From: a@example.de\r\nSubject: Gr\xfc\xdfe\r\n\
+                    Content-Type: text/plain; charset=utf-8\r\n\r\nf\xfcr\r\n";
         let m = parse(raw, &limits).unwrap_or_else(|e| panic!("{e}"));
         assert!(
-            m.subject.contains(char::REPLACEMENT_CHARACTER),
-            "{}",
-            m.subject
+            m.subject.contains(char::REPLACEMENT_CHARACTER)
+                && m.text.contains(char::REPLACEMENT_CHARACTER),
+            "{} {}",
+            m.subject,
+            m.text
         );
     }
 

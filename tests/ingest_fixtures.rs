@@ -140,6 +140,15 @@ impl Desk {
             .unwrap_or_else(|e| panic!("ticket: {e}"))
     }
 
+    /// The stored message `id`; a test failure when it is not stored.
+    async fn message(&self, id: MessageId) -> Message {
+        self.store()
+            .message(self.ws, id)
+            .await
+            .unwrap_or_else(|e| panic!("message {id:?}: {e}"))
+            .unwrap_or_else(|| panic!("message {id:?} is not stored"))
+    }
+
     fn actor(&self) -> Actor {
         Actor::Agent(self.agent)
     }
@@ -221,13 +230,7 @@ async fn thread_by_in_reply_to() {
         (IngestStatus::Appended, first.ticket.id)
     );
     assert_eq!(reply.classification, Classification::Human);
-    let msg = d
-        .store()
-        .message(d.ws, reply.message)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("message stored"));
+    let msg = d.message(reply.message).await;
     assert_eq!(
         msg.email.in_reply_to,
         vec!["CAF1lamp.0001@mail.customer.example".to_owned()]
@@ -433,12 +436,7 @@ async fn a_reused_message_id_does_not_drop_a_different_mail() {
     let not_delivered = d.file(&mb, "dedupe-reused-message-id-2.eml", &[]).await;
     assert_ne!(not_delivered.status, IngestStatus::Duplicate);
     assert_ne!(not_delivered.message, on_its_way.message);
-    let stored = d
-        .store()
-        .message(d.ws, not_delivered.message)
-        .await
-        .unwrap_or_else(|e| panic!("message: {e}"))
-        .unwrap_or_else(|| panic!("the second mail is stored"));
+    let stored = d.message(not_delivered.message).await;
     assert_eq!(stored.subject, "Your parcel 4711 could not be delivered");
 
     // Each again: a duplicate of itself.
@@ -504,22 +502,10 @@ async fn ingest_bytes_keeps_the_callers_buffer() {
         (by_copy.status, by_copy.classification, sent(&by_copy))
     );
     assert_eq!(by_share.ticket.subject, by_copy.ticket.subject);
-    let stored = |d: &Desk, id: MessageId| {
-        let store = d.store().clone();
-        let ws = d.ws;
-        async move {
-            store
-                .message(ws, id)
-                .await
-                .ok()
-                .flatten()
-                .and_then(|m| m.raw)
-                .unwrap_or_else(|| panic!("raw kept"))
-        }
-    };
+    let raw_of = |m: Message| m.raw.unwrap_or_else(|| panic!("raw kept"));
     let (kept_copy, kept_share) = (
-        stored(&copied, by_copy.message).await,
-        stored(&shared, by_share.message).await,
+        raw_of(copied.message(by_copy.message).await),
+        raw_of(shared.message(by_share.message).await),
     );
     assert_eq!((&kept_copy[..], &kept_share[..]), (&raw[..], &raw[..]));
     assert_ne!(kept_copy.as_ptr(), raw.as_ptr(), "ingest keeps a copy");
@@ -558,13 +544,7 @@ async fn check_classifications(d: &Desk, blocklist: Vec<String>, cases: &[ClassC
         let out = d.ingest(&mb, &raw).await;
         assert_eq!(out.status, IngestStatus::Created, "{name}");
         assert_eq!(out.classification, *class, "{name}");
-        let stored = d
-            .store()
-            .message(d.ws, out.message)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| panic!("{name}: message stored"));
+        let stored = d.message(out.message).await;
         assert_eq!(stored.classification, *class, "{name}: stored");
         assert_eq!(
             stored.raw.as_deref(),
@@ -779,13 +759,7 @@ async fn autoresponder_sent_for_a_new_human_mail() {
     let AutoreplyOutcome::Sent(id) = out.autoreply else {
         panic!("expected an autoresponse, got {:?}", out.autoreply)
     };
-    let auto = d
-        .store()
-        .message(d.ws, id)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("autoresponse stored"));
+    let auto = d.message(id).await;
     assert_eq!(auto.author, Actor::System);
     assert_eq!(auto.to, vec!["jan.novak@zakaznik.example".to_owned()]);
     assert!(auto.subject.contains(&format!("[#{}]", number(&out))));
@@ -943,13 +917,7 @@ async fn bounce_fails_the_outgoing_message_and_suppresses_the_address() {
     assert_eq!(bounce.classification, Classification::Bounce);
     assert_eq!(bounce.ticket.id, first.ticket.id, "lands on its ticket");
     assert_eq!(bounce.bounced_message, Some(answer.id));
-    let failed = d
-        .store()
-        .message(d.ws, answer.id)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("reply stored"));
+    let failed = d.message(answer.id).await;
     match &failed.send_state {
         Some(SendState::Failed { reason }) => assert!(reason.contains("5.1.1"), "{reason}"),
         other => panic!("expected Failed, got {other:?}"),
@@ -996,13 +964,7 @@ async fn a_plain_bounce_quoting_our_message_lands_on_its_ticket() {
     assert_eq!(bounce.ticket.id, first.ticket.id, "lands on its ticket");
     assert_eq!(bounce.bounced_message, None);
     assert_eq!(bounce.autoreply, AutoreplyOutcome::None);
-    let stored = d
-        .store()
-        .message(d.ws, answer.id)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("answer stored"));
+    let stored = d.message(answer.id).await;
     assert!(
         !matches!(stored.send_state, Some(SendState::Failed { .. })),
         "{:?}",
@@ -1045,13 +1007,7 @@ async fn a_delay_notice_lands_on_its_ticket_but_fails_nothing() {
     assert_eq!(delay.ticket.id, first.ticket.id, "lands on its ticket");
     assert_eq!(delay.bounced_message, None);
     assert_eq!(delay.autoreply, AutoreplyOutcome::None);
-    let reply = d
-        .store()
-        .message(d.ws, answer.id)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("reply stored"));
+    let reply = d.message(answer.id).await;
     assert!(
         !matches!(reply.send_state, Some(SendState::Failed { .. })),
         "{:?}",
@@ -1222,13 +1178,7 @@ async fn attachment_over_the_limit_is_recorded_and_the_mail_kept() {
     let d = Desk::with_limits(ParseLimits::new(1 << 20, 256)).await;
     let out = d.file(&mailbox(), "attachment-too-large.eml", &[]).await;
     assert_eq!(out.status, IngestStatus::Created);
-    let msg = d
-        .store()
-        .message(d.ws, out.message)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("the mail is kept"));
+    let msg = d.message(out.message).await;
     assert!(msg.text.contains("photo of the broken lamp"));
     let by_name = |n: &str| {
         msg.attachments
@@ -1528,12 +1478,7 @@ async fn multi_byte_charsets_are_decoded() {
         let out = d.ingest(&mailbox(), &fixture(name)).await;
         assert_eq!(out.status, IngestStatus::Created, "{name}");
         assert_eq!(out.ticket.subject, subject, "{name}");
-        let message = d
-            .store()
-            .message(d.ws, out.message)
-            .await
-            .unwrap_or_else(|e| panic!("message: {e}"))
-            .unwrap_or_else(|| panic!("{name}: message stored"));
+        let message = d.message(out.message).await;
         assert_eq!(message.subject, subject, "{name}");
         assert!(message.text.contains(text), "{name}: {:?}", message.text);
         let requester = d
@@ -1563,12 +1508,7 @@ async fn a_flowed_reply_is_read_as_written_and_trimmed() {
     let d = Desk::new().await;
     let out = d.file(&mailbox(), "trim-flowed-reply.eml", &[]).await;
     assert_eq!(out.status, IngestStatus::Created);
-    let message = d
-        .store()
-        .message(d.ws, out.message)
-        .await
-        .unwrap_or_else(|e| panic!("message: {e}"))
-        .unwrap_or_else(|| panic!("message stored"));
+    let message = d.message(out.message).await;
     // The paragraph wrapped with soft line breaks is one line again, the
     // quoted one too (with its quote mark), and the signature separator
     // keeps its space.

@@ -1555,6 +1555,21 @@ pub(crate) mod tests {
         }
     }
 
+    /// Header block `head` (ending in a line break) parsed as the head of
+    /// a single-part mail (the fast path) and of a mixed multipart with an
+    /// attachment (the full parse).
+    fn on_both_paths(head: &str) -> [InboundMail; 2] {
+        [
+            p(&format!(
+                "{head}Content-Type: text/plain; charset=utf-8\r\n\r\nHi\r\n"
+            )),
+            p(&format!(
+                "{head}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHi\r\n\
+                 --b\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\nx\r\n--b--\r\n"
+            )),
+        ]
+    }
+
     fn p(raw: &str) -> InboundMail {
         match parse(raw.as_bytes(), &ParseLimits::default()) {
             Ok(m) => m,
@@ -1924,14 +1939,7 @@ iVBORw0KGgo=\r\n\
         // `ツール` in Shift_JIS: `g2OBW4OL` in base64.
         let head = "From: =?ISO-2022-JP?B?g2OBW4OLIEVYQU1QTEU=?= <bar@example.org>\r\n\
                     Subject: =?ISO-2022-JP?B?g2OBW4OL?=\r\n";
-        let single = format!("{head}Content-Type: text/plain; charset=utf-8\r\n\r\nHi\r\n");
-        let mixed = format!(
-            "{head}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHi\r\n\
-             --b\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\nx\r\n--b--\r\n"
-        );
-        for raw in [single, mixed] {
-            let m =
-                parse(raw.as_bytes(), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        for m in on_both_paths(head) {
             assert_eq!(m.subject, "ツール");
             let from = m.from.unwrap_or_default();
             assert_eq!(
@@ -1959,14 +1967,7 @@ iVBORw0KGgo=\r\n\
         // `Grüße` in UTF-8 cut inside `ü`; `你好世界` in GB2312 cut inside `好`.
         let head = "From: =?utf-8?B?R3LD?= =?utf-8?B?vMOfZQ==?= <gruss@example.de>\r\n\
                     Subject: =?GB2312?B?xOO6?=\r\n =?GB2312?B?w8rAvec=?=\r\n";
-        let single = format!("{head}Content-Type: text/plain; charset=utf-8\r\n\r\nHi\r\n");
-        let mixed = format!(
-            "{head}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHi\r\n\
-             --b\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\nx\r\n--b--\r\n"
-        );
-        for raw in [single, mixed] {
-            let m =
-                parse(raw.as_bytes(), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        for m in on_both_paths(head) {
             assert_eq!(m.subject, "你好世界");
             assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("Grüße"));
         }

@@ -228,14 +228,7 @@ fn decode<'a>(
 /// `format=flowed` (see `flowed`); borrowed when the body is valid UTF-8
 /// as it is and nothing is joined.
 fn text_of<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str> {
-    let text = decoded_text(part, body);
-    match super::flowed::flowed_params(part) {
-        Some(delsp) => match super::flowed::unflow(&text, delsp) {
-            Cow::Owned(joined) => Cow::Owned(joined),
-            Cow::Borrowed(_) => text,
-        },
-        None => text,
-    }
+    super::flowed::as_written(part, decoded_text(part, body))
 }
 
 /// [`text_of`] before flowed lines are joined: the charset decoded.

@@ -29,6 +29,19 @@ pub(crate) fn flowed_params(part: &MessagePart<'_>) -> Option<bool> {
     })
 }
 
+/// `text`, the decoded text of `part`, with its flowed lines joined
+/// ([`unflow`]) when `part` is `format=flowed` ([`flowed_params`]): what
+/// both parse paths make of a plain-text part.
+pub(crate) fn as_written<'a>(part: &MessagePart<'_>, text: Cow<'a, str>) -> Cow<'a, str> {
+    match flowed_params(part) {
+        Some(delsp) => match unflow(&text, delsp) {
+            Cow::Owned(joined) => Cow::Owned(joined),
+            Cow::Borrowed(_) => text,
+        },
+        None => text,
+    }
+}
+
 /// The text of a `format=flowed` part, its flowed lines joined (RFC 3676
 /// §4): a line that ends in a space (the signature separator `-- ` aside)
 /// is joined with the next line of the same quote depth, without that

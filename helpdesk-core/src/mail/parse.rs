@@ -482,29 +482,25 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     // cells together.)
     let mut text = String::new();
     for (i, id) in message.text_body.iter().enumerate() {
-        let part = message.parts.get(*id as usize);
-        match part.map(|p| &p.body) {
-            Some(PartType::Html(h)) => {
-                push_text_part(&mut text, &super::html_text::html_to_text(h))
-            }
-            _ => {
-                if let Some(t) = message.body_text(i) {
-                    // (Undeclared 8-bit plain text read as windows-1252,
-                    // and a `format=flowed` part's lines joined, as the
-                    // fast path reads them.)
-                    let t = match part {
-                        Some(p) if t.contains(char::REPLACEMENT_CHARACTER) => {
-                            super::legacy_text::reread_undeclared(&message, p).map_or(t, Cow::Owned)
-                        }
-                        _ => t,
-                    };
-                    match part.and_then(super::flowed::flowed_params) {
-                        Some(delsp) => push_text_part(&mut text, &super::flowed::unflow(&t, delsp)),
-                        None => push_text_part(&mut text, &t),
-                    }
-                }
-            }
+        // (`body_text` reads the same part: none without it.)
+        let Some(part) = message.parts.get(*id as usize) else {
+            continue;
+        };
+        if let PartType::Html(h) = &part.body {
+            push_text_part(&mut text, &super::html_text::html_to_text(h));
+            continue;
         }
+        let Some(t) = message.body_text(i) else {
+            continue;
+        };
+        // Undeclared 8-bit plain text read as windows-1252, and a
+        // `format=flowed` part's lines joined, as the fast path reads them.
+        let t = if t.contains(char::REPLACEMENT_CHARACTER) {
+            super::legacy_text::reread_undeclared(&message, part).map_or(t, Cow::Owned)
+        } else {
+            t
+        };
+        push_text_part(&mut text, &super::flowed::as_written(part, t));
     }
 
     let html = message

@@ -20,7 +20,11 @@ use helpdesk_imap::{
 };
 use helpdesk_memory::MemoryStore;
 use std::collections::BTreeMap;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
+
+#[path = "../../test-support/free_port.rs"]
+mod free_port;
+use free_port::free_port;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -58,29 +62,6 @@ fn skip_or_panic(why: &str) {
         panic!("HELPDESK_REQUIRE_SERVICES=1 but {why}");
     }
     eprintln!("SKIPPED: {why}; the IMAP server test did not run");
-}
-
-/// A free loopback port that no other server of this test binary was
-/// given: tests run in parallel, and a server stopped to be restarted keeps
-/// its port while nothing listens there, so a port is never handed out
-/// twice (two servers on one port made a test connect to the wrong one, or
-/// to none).
-fn free_port() -> u16 {
-    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
-        std::sync::Mutex::new(std::collections::BTreeSet::new());
-    loop {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free loopback port");
-        if GIVEN
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(port)
-        {
-            return port;
-        }
-    }
 }
 
 fn find_dovecot() -> Option<PathBuf> {

@@ -17,7 +17,11 @@ use helpdesk_core::model::{
 use helpdesk_core::ports::{ManualClock, OutboxStatus, OutgoingMessage, SendError, Transport};
 use helpdesk_memory::MemoryStore;
 use helpdesk_smtp::{Security, SmtpConfig, SmtpTransport};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
+
+#[path = "../../test-support/free_port.rs"]
+mod free_port;
+use free_port::free_port;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -103,29 +107,6 @@ fn python_with_aiosmtpd() -> Option<String> {
             .status()
             .is_ok_and(|s| s.success())
     })
-}
-
-/// A free loopback port that no other server of this test binary was
-/// given: tests run in parallel, and a server stopped to be restarted keeps
-/// its port while nothing listens there, so a port is never handed out
-/// twice (two servers on one port made a test connect to the wrong one, or
-/// to none).
-fn free_port() -> u16 {
-    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
-        std::sync::Mutex::new(std::collections::BTreeSet::new());
-    loop {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free loopback port");
-        if GIVEN
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(port)
-        {
-            return port;
-        }
-    }
 }
 
 /// One received message.

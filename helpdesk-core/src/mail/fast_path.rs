@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
-use mail_parser::{GetHeader, HeaderName as H, HeaderValue, MessagePart, MimeHeaders};
+use mail_parser::{Encoding, GetHeader, HeaderName as H, HeaderValue, MessagePart, MimeHeaders};
 
 /// What the header block of `raw` (up to its first blank line) says about
 /// a multipart type: worth only a hint, since it is a byte search (the
@@ -164,21 +164,10 @@ fn after_line_break(bytes: &[u8]) -> Option<&[u8]> {
         .or_else(|| bytes.strip_prefix(b"\n"))
 }
 
-/// The transfer encoding of a text part, as far as the fast path reads
-/// it: 7bit, 8bit, binary or none at all read as they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
-    /// Read as it is.
-    None,
-    /// `quoted-printable`.
-    QuotedPrintable,
-    /// `base64`.
-    Base64,
-}
-
-/// The encoding of `part` when its headers make it a `text/<subtype>` (no
-/// type at all is `text/plain`) that is not an attachment; `None`
-/// otherwise. The same tests as mail-parser's, on the same parsed values.
+/// The transfer encoding of `part` when its headers make it a
+/// `text/<subtype>` (no type at all is `text/plain`) that is not an
+/// attachment (7bit, 8bit, binary or none at all are read as they are:
+/// `Encoding::None`); `None` otherwise. The same tests as mail-parser's, on the same parsed values.
 fn text_part(part: &MessagePart<'_>, subtype: &str) -> Option<Encoding> {
     match part.content_type() {
         Some(ct) if ct.ctype() != "text" || ct.subtype() != Some(subtype) => return None,
@@ -208,7 +197,7 @@ fn text_part(part: &MessagePart<'_>, subtype: &str) -> Option<Encoding> {
 /// decodes it, and how many bytes of `body` that read (the boundary
 /// included). `None` when the decoder reports an error (the full parse
 /// then keeps the raw bytes, which is left to it).
-fn decode<'a>(
+pub(crate) fn decode<'a>(
     body: &'a [u8],
     boundary: &[u8],
     encoding: Encoding,

@@ -9,7 +9,6 @@
 use std::borrow::Cow;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::parsers::MessageStream;
 use mail_parser::{Encoding, Message, MessagePart, MimeHeaders};
 
 /// Whether `part` is plain text (no `Content-Type`, or `text/plain`) that
@@ -44,20 +43,10 @@ pub(crate) fn reread_undeclared(message: &Message<'_>, part: &MessagePart<'_>) -
     let raw = message
         .raw_message
         .get(part.offset_body as usize..part.offset_end as usize)?;
-    let bytes: Cow<'_, [u8]> = match part.encoding {
+    let bytes = match part.encoding {
         Encoding::None => Cow::Borrowed(raw),
-        Encoding::QuotedPrintable | Encoding::Base64 => {
-            let mut stream = MessageStream::new(raw);
-            let (end, decoded) = if part.encoding == Encoding::Base64 {
-                stream.decode_base64_mime(b"")
-            } else {
-                stream.decode_quoted_printable_mime(b"")
-            };
-            if end == usize::MAX {
-                return None;
-            }
-            decoded
-        }
+        // (To the end of the part: no boundary inside it.)
+        encoding => super::fast_path::decode(raw, b"", encoding)?.0,
     };
     match std::str::from_utf8(&bytes) {
         Ok(_) => None,

@@ -238,8 +238,10 @@ fn decoded_text<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str>
             }
         })),
         // (The same as `from_utf8_lossy`, whose byte-by-byte scan is slow,
-        // on the valid UTF-8 that nearly every body is.)
-        (Cow::Borrowed(bytes), None) => match std::str::from_utf8(bytes) {
+        // on the valid UTF-8 that nearly every body is; checked with SIMD,
+        // several times faster than `std::str::from_utf8` on a body of a
+        // few kilobytes.)
+        (Cow::Borrowed(bytes), None) => match simdutf8::basic::from_utf8(bytes) {
             Ok(text) => Cow::Borrowed(text),
             Err(_) if super::legacy_text::undeclared_plain(part) => {
                 Cow::Owned(super::legacy_text::windows_1252(bytes))

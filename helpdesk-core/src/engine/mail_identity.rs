@@ -80,9 +80,10 @@ impl Helpdesk {
         ticket: TicketId,
         message: MessageId,
     ) -> String {
+        let mut unique = [0u8; uuid::fmt::Simple::LENGTH];
         self.identity(workspace).signer.message_id(
             ticket.as_u128(),
-            &message.as_uuid().simple().to_string(),
+            message.as_uuid().simple().encode_lower(&mut unique),
             &self.config.mail.message_id_domain,
         )
     }
@@ -107,9 +108,12 @@ impl Helpdesk {
         workspace: WorkspaceId,
         message_id: &str,
     ) -> Option<TicketId> {
+        // (The shape is checked first: the keys are looked up only for an
+        // id that can be ours.)
+        let token = token::message_id_token(message_id, &self.config.mail.message_id_domain)?;
         self.identity(workspace)
             .signer
-            .ticket_from_message_id(message_id, &self.config.mail.message_id_domain)
+            .verify(token)
             .map(TicketId::from_u128)
     }
 
@@ -119,9 +123,11 @@ impl Helpdesk {
         workspace: WorkspaceId,
         address: &str,
     ) -> Option<TicketId> {
+        // (As for Message-IDs: most addresses have no `+` at all.)
+        let token = token::address_token(address)?;
         self.identity(workspace)
             .signer
-            .ticket_from_address(address)
+            .verify(token)
             .map(TicketId::from_u128)
     }
 }

@@ -129,27 +129,7 @@ impl Signer {
 
     /// [`ticket_from_message_id`] with this signer's secret.
     pub fn ticket_from_message_id(&self, msgid: &str, domain: &str) -> Option<u128> {
-        let id = msgid
-            .trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .trim();
-        let (local, id_domain) = id.rsplit_once('@')?;
-        let domain = domain.trim().trim_start_matches('@');
-        if !id_domain.eq_ignore_ascii_case(domain) {
-            return None;
-        }
-        let prefix = local.get(..MESSAGE_ID_PREFIX.len())?;
-        if !prefix.eq_ignore_ascii_case(MESSAGE_ID_PREFIX) {
-            return None;
-        }
-        let rest = local.get(MESSAGE_ID_PREFIX.len()..)?;
-        let token = rest.get(..TOKEN_LEN)?;
-        let after = rest.get(TOKEN_LEN..)?;
-        if !(after.is_empty() || after.starts_with('.')) {
-            return None;
-        }
-        self.verify(token)
+        self.verify(message_id_token(msgid, domain)?)
     }
 
     /// [`plus_address`] with this signer's secret.
@@ -167,11 +147,42 @@ impl Signer {
 
     /// [`ticket_from_address`] with this signer's secret.
     pub fn ticket_from_address(&self, addr: &str) -> Option<u128> {
-        let addr = addr.trim().trim_start_matches('<').trim_end_matches('>');
-        let (local, _domain) = addr.rsplit_once('@')?;
-        let (_, tag) = local.rsplit_once('+')?;
-        self.verify(tag)
+        self.verify(address_token(addr)?)
     }
+}
+
+/// The token of what has the shape of one of our Message-IDs on `domain`
+/// (angle brackets optional): `hd.<token>[.<unique>]@<domain>`, the
+/// prefix and the domain in any case. Not verified: no key is needed to
+/// tell that an id is not ours, as nearly every id is not.
+pub(crate) fn message_id_token<'a>(msgid: &'a str, domain: &str) -> Option<&'a str> {
+    let id = msgid
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    let (local, id_domain) = id.rsplit_once('@')?;
+    let domain = domain.trim().trim_start_matches('@');
+    if !id_domain.eq_ignore_ascii_case(domain) {
+        return None;
+    }
+    let prefix = local.get(..MESSAGE_ID_PREFIX.len())?;
+    if !prefix.eq_ignore_ascii_case(MESSAGE_ID_PREFIX) {
+        return None;
+    }
+    let rest = local.get(MESSAGE_ID_PREFIX.len()..)?;
+    let token = rest.get(..TOKEN_LEN)?;
+    let after = rest.get(TOKEN_LEN..)?;
+    (after.is_empty() || after.starts_with('.')).then_some(token)
+}
+
+/// The would-be token of a plus address (angle brackets optional): what
+/// follows the last `+` of its local part; `None` when it has none. Not
+/// verified, as [`message_id_token`].
+pub(crate) fn address_token(addr: &str) -> Option<&str> {
+    let addr = addr.trim().trim_start_matches('<').trim_end_matches('>');
+    let (local, _domain) = addr.rsplit_once('@')?;
+    local.rsplit_once('+').map(|(_, tag)| tag)
 }
 
 #[cfg(test)]

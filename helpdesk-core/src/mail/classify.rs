@@ -313,24 +313,28 @@ const SUBJECT_PREFIXES: &[&str] = &[
 ];
 
 fn is_out_of_office_subject(subject: &str) -> bool {
-    let mut s = fold(subject);
-    // Strip "Re:", "AW:", "[ext]"-free prefixes, repeatedly.
-    loop {
-        let before = s.len();
-        if let Some((head, tail)) = s.split_once(':') {
-            // "Re[2]", "AW2" style counters.
-            let head = head
-                .trim()
-                .trim_end_matches(|c: char| c.is_ascii_digit() || c == '[' || c == ']');
-            if SUBJECT_PREFIXES.contains(&head) {
-                s = tail.trim().to_string();
-            }
-        }
-        if s.len() == before {
+    let folded = fold(subject);
+    // Strip "Re:", "AW:", "[ext]"-free prefixes, repeatedly (each a
+    // stretch of the folded subject: nothing is copied).
+    let mut s = folded.as_str();
+    while let Some((head, tail)) = s.split_once(':') {
+        // "Re[2]", "AW2" style counters.
+        let head = head
+            .trim()
+            .trim_end_matches(|c: char| c.is_ascii_digit() || c == '[' || c == ']');
+        if !SUBJECT_PREFIXES.contains(&head) {
             break;
         }
+        s = tail.trim();
     }
-    OOO_SUBJECTS.iter().any(|w| starts_with_word(&s, w))
+    // (Only the phrases that start with the subject's first byte are
+    // compared.)
+    let Some(&first) = s.as_bytes().first() else {
+        return false;
+    };
+    OOO_SUBJECTS
+        .iter()
+        .any(|w| w.as_bytes().first() == Some(&first) && starts_with_word(s, w))
 }
 
 fn strip_plus(email: &str) -> std::borrow::Cow<'_, str> {
@@ -598,6 +602,7 @@ mod tests {
             "Autoreply: x",
             "Auto-Reply: x",
             "Re: Out of office",
+            "Re[2]: AW3: Out of office",
             "RE: AW: Automatische Antwort: Drucker",
             "Odpowiedź automatyczna: Drukarka",
             "Odp: Odpowiedz automatyczna",

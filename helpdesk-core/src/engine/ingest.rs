@@ -643,7 +643,6 @@ impl Helpdesk {
             String::new(), // set last, moved out of `mail`
             now,
         ));
-        message.from = sender.clone();
         message.to = mail.to.iter().map(|a| normalize_email(&a.email)).collect();
         message.cc = mail.cc.iter().map(|a| normalize_email(&a.email)).collect();
         // Stored only when something was cut (`None` = show the text).
@@ -845,13 +844,20 @@ impl Helpdesk {
         }
 
         // The autoresponder.
+        // (A requester this attempt creates is among its reads.)
+        let requester = match status {
+            IngestStatus::Created => {
+                self.contact_in(workspace, &mut reads, ticket.requester)
+                    .await?
+            }
+            _ => None,
+        };
         let recipient = match status {
-            IngestStatus::Created => self
-                .contact_in(workspace, &mut reads, ticket.requester)
-                .await?
-                // (A requester this attempt creates is among its reads.)
-                .and_then(|c| c.emails.first().cloned()),
-            _ => sender.clone(),
+            IngestStatus::Created => requester
+                .as_ref()
+                .and_then(|c| c.emails.first())
+                .map(String::as_str),
+            _ => sender.as_deref(),
         };
         let autoreply = match &mailbox.autoresponder {
             None => AutoreplyOutcome::None,
@@ -859,7 +865,7 @@ impl Helpdesk {
                 let input = AutoresponseInput {
                     classification,
                     new_ticket: status == IngestStatus::Created,
-                    recipient: recipient.as_deref(),
+                    recipient,
                     loop_detected: ticket.flags.loop_detected,
                     suppress_next: ticket.flags.suppress_next_autoresponder,
                     recipient_undeliverable: false,
@@ -870,7 +876,7 @@ impl Helpdesk {
                 // mark are read only when they can change the decision:
                 // they are its last checks, so any other answer stands.
                 if decision == AutoresponseDecision::Send
-                    && let Some(r) = &recipient
+                    && let Some(r) = recipient
                 {
                     let recent = self
                         .store
@@ -900,7 +906,7 @@ impl Helpdesk {
                                     reason: format!(
                                         "{} or more automatic messages to {} within {} minutes",
                                         config.limit,
-                                        recipient.clone().unwrap_or_default(),
+                                        recipient.unwrap_or_default(),
                                         config.window.num_minutes()
                                     ),
                                 });
@@ -916,7 +922,7 @@ impl Helpdesk {
                         AutoreplyOutcome::Suppressed(reason)
                     }
                     AutoresponseDecision::Send => {
-                        let to = recipient.clone().unwrap_or_default();
+                        let to = recipient.unwrap_or_default();
                         let reply = self
                             .autoresponse(
                                 workspace,
@@ -925,7 +931,7 @@ impl Helpdesk {
                                 config,
                                 &ticket,
                                 &message,
-                                &to,
+                                to,
                                 now,
                                 &mut commit,
                             )
@@ -957,6 +963,7 @@ impl Helpdesk {
                 commit.tickets.push(TicketWrite::Create(*ticket));
             }
         }
+        message.from = sender;
         message.subject = std::mem::take(&mut mail.subject);
         message.text = std::mem::take(&mut mail.text);
         message.html = mail.html.take();
@@ -1001,22 +1008,28 @@ impl Helpdesk {
         } else {
             ticket.number.0.to_string()
         };
+        // (The id as `Display` writes it, without a `String`.)
+        let mut id_buffer = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let ticket_id: &str = ticket
+            .id
+            .as_uuid()
+            .hyphenated()
+            .encode_lower(&mut id_buffer);
         let url = mailbox
             .public_url
             .as_ref()
             .map(|u| {
-                u.replace("{ticket_id}", &ticket.id.to_string())
+                u.replace("{ticket_id}", ticket_id)
                     .replace("{ticket_number}", &number)
             })
             .unwrap_or_default();
-        let ticket_id = ticket.id.to_string();
         let requester_name = requester
             .as_ref()
             .and_then(|c| c.name.as_deref())
             .unwrap_or_default();
         let vars = [
             ("ticket_number", number.as_str()),
-            ("ticket_id", ticket_id.as_str()),
+            ("ticket_id", ticket_id),
             ("subject", ticket.subject.as_str()),
             ("requester_name", requester_name),
             ("requester_email", to),

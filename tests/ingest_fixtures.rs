@@ -1501,6 +1501,38 @@ async fn multi_byte_charsets_are_decoded() {
     );
 }
 
+#[tokio::test]
+async fn a_stub_text_part_gives_way_to_the_html_text() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "html-stub-text.eml", &[]).await;
+    assert_eq!(out.status, IngestStatus::Created);
+    let message = d.message(out.message).await;
+    // The text is the HTML's, not "This is an HTML message...".
+    assert!(
+        message
+            .text
+            .starts_with("Hello,\n\nwhen will the chair from order 3321 be delivered? I will be at home on Thursday."),
+        "{:?}",
+        message.text
+    );
+    assert!(!message.text.contains("HTML capable"), "{:?}", message.text);
+    // Trimmed as any reply, and the HTML is kept.
+    assert_eq!(
+        message.display_text.as_deref(),
+        Some(
+            "Hello,\n\nwhen will the chair from order 3321 be delivered? I will be at home on Thursday.\n\nMarta"
+        )
+    );
+    assert!(
+        message
+            .html
+            .as_deref()
+            .is_some_and(|h| h.contains("order 3321")),
+        "{:?}",
+        message.html
+    );
+}
+
 // ---------------------------------------------------------------- trimming
 
 #[tokio::test]

@@ -28,6 +28,7 @@ mod legacy_text;
 mod parse;
 mod rules;
 mod sanitize;
+mod stub_text;
 mod template;
 mod text;
 mod thread;

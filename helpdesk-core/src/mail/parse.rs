@@ -216,7 +216,9 @@ pub struct InboundMail {
     /// `Date`, when present and valid.
     pub date: Option<DateTime<Utc>>,
     /// Plain-text body with `\n` line endings; HTML-only mails are
-    /// converted to text; several inline text parts are joined by a blank line.
+    /// converted to text, and so are mails whose plain-text alternative is
+    /// empty or only a stub pointing to the HTML ("This is an HTML
+    /// message..."); several inline text parts are joined by a blank line.
     pub text: String,
     /// Sanitised HTML body, only when the mail has an HTML part.
     pub html: Option<String>,
@@ -460,7 +462,8 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         if hint == MultipartHint::Alternative
             && let Some((plain, html)) = alternative_bodies(root, raw)
         {
-            let text = text_of_one_part(&plain);
+            // (A stub of a text part gives way to the HTML's text.)
+            let text = super::stub_text::text_or_html_text(text_of_one_part(&plain), &html);
             let html = super::sanitize::sanitize_html(&html);
             return Ok(assemble(&message, root, raw, text, Some(html), Vec::new()));
         }
@@ -503,14 +506,20 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
         push_text_part(&mut text, &super::flowed::as_written(part, t));
     }
 
-    let html = message
+    let html_part = message
         .html_body
         .iter()
         .filter_map(|id| message.parts.get(*id as usize))
         .find_map(|part| match &part.body {
-            PartType::Html(h) => Some(super::sanitize::sanitize_html(h)),
+            PartType::Html(h) => Some(h),
             _ => None,
         });
+    // (A stub of a text part gives way to the HTML's text.)
+    let text = match html_part {
+        Some(h) => super::stub_text::text_or_html_text(text, h),
+        None => text,
+    };
+    let html = html_part.map(|h| super::sanitize::sanitize_html(h));
 
     let attachments = collect_attachments(&message, limits);
     Ok(assemble(&message, root, raw, text, html, attachments))
@@ -656,7 +665,7 @@ fn text_of_one_part(part: &str) -> String {
 /// `\n`, trailing whitespace is dropped, and parts are separated by a
 /// blank line; an empty part adds nothing. (One copy of the part, which
 /// is the hot path of parsing a mail.)
-fn push_text_part(text: &mut String, part: &str) {
+pub(super) fn push_text_part(text: &mut String, part: &str) {
     let part = part.trim_end();
     if part.is_empty() {
         return;
@@ -1554,6 +1563,35 @@ pub(crate) mod tests {
     /// Header block `head` (ending in a line break) parsed as the head of
     /// a single-part mail (the fast path) and of a mixed multipart with an
     /// attachment (the full parse).
+    /// A plain-text alternative that is empty or a stub ("This is an HTML
+    /// message...") gives way to the HTML's text, on both paths; a real
+    /// one stays.
+    #[test]
+    fn a_stub_text_alternative_gives_way_to_the_html_text() {
+        let limits = ParseLimits::default();
+        let mail = |plain: &str| {
+            format!(
+                "From: ann@example.com\r\nSubject: Order\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n\
+                 --b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{plain}\r\n\
+                 --b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Order <b>4711</b> is late.</p><p>Ann</p>\r\n--b--\r\n"
+            )
+        };
+        for (plain, want) in [
+            (
+                "This is an HTML message. Please use an HTML capable mail program to read this message.",
+                "Order 4711 is late.\n\nAnn",
+            ),
+            ("", "Order 4711 is late.\n\nAnn"),
+            ("Order 4711 is late. Ann", "Order 4711 is late. Ann"),
+        ] {
+            let raw = mail(plain);
+            let fast = parse_inner(raw.as_bytes(), &limits);
+            assert_eq!(fast, parse_full(raw.as_bytes(), &limits), "{plain:?}");
+            let text = fast.map(|m| m.text).unwrap_or_default();
+            assert_eq!(text, want, "{plain:?}");
+        }
+    }
+
     fn on_both_paths(head: &str) -> [InboundMail; 2] {
         [
             p(&format!(

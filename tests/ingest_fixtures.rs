@@ -414,6 +414,14 @@ async fn the_same_mail_twice_is_a_duplicate() {
         (first.ticket.id, first.message)
     );
     assert_eq!(d.ticket(first.ticket.id).await.unread_count, 1);
+    // The duplicate reports the first one's classification.
+    for name in ["class-x-autoreply.eml", "list-list-id.eml"] {
+        let first = d.file(&mb, name, &[]).await;
+        let again = d.file(&mb, name, &[]).await;
+        assert_eq!(again.status, IngestStatus::Duplicate, "{name}");
+        assert_ne!(first.classification, Classification::Human, "{name}");
+        assert_eq!(again.classification, first.classification, "{name}");
+    }
 }
 
 /// A sender that gives two different mails one Message-ID (some shipping

@@ -298,15 +298,25 @@ impl Helpdesk {
         })
     }
 
-    async fn duplicate(&self, workspace: WorkspaceId, record: &IngestRecord) -> Result<Planned> {
+    /// The outcome of a mail ingested before under `record`; `known` is its
+    /// message's classification when the caller has read it already.
+    async fn duplicate(
+        &self,
+        workspace: WorkspaceId,
+        record: &IngestRecord,
+        known: Option<Classification>,
+    ) -> Result<Planned> {
         // (The ticket is read last: not held across a read, it keeps this
         // future, and the planning future holding it, small.)
-        let classification = self
-            .store
-            .message(workspace, record.message)
-            .await?
-            .map(|m| m.classification)
-            .unwrap_or_default();
+        let classification = match known {
+            Some(c) => c,
+            None => self
+                .store
+                .message(workspace, record.message)
+                .await?
+                .map(|m| m.classification)
+                .unwrap_or_default(),
+        };
         let ticket = self.store.get_ticket(workspace, record.ticket).await?;
         Ok(Planned {
             status: IngestStatus::Duplicate,
@@ -324,26 +334,28 @@ impl Helpdesk {
     /// `record`, which has the same Message-ID: their `Date`, `Subject` or
     /// `From` differ ([`InboundMail::same_message_as`]). When the first
     /// one's raw mail is gone (erased) or unreadable, it is taken for the
-    /// same message: nothing erased comes back in.
+    /// same message: nothing erased comes back in. Also returns the stored
+    /// message's classification when it was read (for
+    /// [`duplicate`](Self::duplicate), which need not read it again).
     async fn reuses_message_id(
         &self,
         workspace: WorkspaceId,
         record: &IngestRecord,
         mail: &InboundMail,
-    ) -> Result<bool> {
+    ) -> Result<(bool, Option<Classification>)> {
         if mail.message_id.is_none() {
             // (Keyed by a hash of its bytes: a hit is the same mail.)
-            return Ok(false);
+            return Ok((false, None));
         }
-        let raw = match self.store.message(workspace, record.message).await? {
-            Some(stored) => stored.raw,
-            None => None,
+        let Some(stored) = self.store.message(workspace, record.message).await? else {
+            return Ok((false, Some(Classification::default())));
         };
-        Ok(match raw {
-            Some(raw) => mail::parse(&raw, &self.config.mail.limits)
+        let reused = match &stored.raw {
+            Some(raw) => mail::parse(raw, &self.config.mail.limits)
                 .is_ok_and(|first| !first.same_message_as(mail)),
             None => false,
-        })
+        };
+        Ok((reused, Some(stored.classification)))
     }
 
     /// The ticket of the first of our Message-IDs that `text` quotes
@@ -494,18 +506,22 @@ impl Helpdesk {
             // A different mail with the Message-ID of one already in (some
             // senders reuse theirs) is not a duplicate: it goes in under a
             // key of its own, which its own copies then find.
-            let first = if self.reuses_message_id(workspace, &record, &mail).await? {
+            let (reused, classification) =
+                self.reuses_message_id(workspace, &record, &mail).await?;
+            let (first, known) = if reused {
                 key = mail.distinct_dedupe_key();
-                self.store
+                let again = self
+                    .store
                     .ingested(workspace, &mailbox_address, &key)
-                    .await?
+                    .await?;
+                (again, None)
             } else {
-                Some(record)
+                (Some(record), classification)
             };
             if let Some(first) = first {
                 return Ok(Plan::new(
                     Commit::default(),
-                    self.duplicate(workspace, &first).await?,
+                    self.duplicate(workspace, &first, known).await?,
                 ));
             }
         }

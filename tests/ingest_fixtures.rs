@@ -1541,6 +1541,21 @@ async fn a_stub_text_part_gives_way_to_the_html_text() {
     );
 }
 
+#[tokio::test]
+async fn a_multipart_cut_short_is_read_as_if_closed() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "unclosed-multipart.eml", &[]).await;
+    assert_eq!(out.status, IngestStatus::Created);
+    let message = d.message(out.message).await;
+    // Quoted-printable and ISO-8859-2 decoded, soft line break joined;
+    // not kept as `=FD` nor filed as an attachment.
+    assert_eq!(
+        message.text,
+        "Dobrý den,\n\nthe chair from order 5521 came in green, I ordered it in grey. Can I swap it?\n\nJan Dvořák"
+    );
+    assert!(message.attachments.is_empty(), "{:?}", message.attachments);
+}
+
 // ---------------------------------------------------------------- trimming
 
 #[tokio::test]

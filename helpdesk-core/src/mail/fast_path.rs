@@ -168,7 +168,7 @@ fn after_line_break(bytes: &[u8]) -> Option<&[u8]> {
 /// `text/<subtype>` (no type at all is `text/plain`) that is not an
 /// attachment (7bit, 8bit, binary or none at all are read as they are:
 /// `Encoding::None`); `None` otherwise. The same tests as mail-parser's, on the same parsed values.
-fn text_part(part: &MessagePart<'_>, subtype: &str) -> Option<Encoding> {
+pub(crate) fn text_part(part: &MessagePart<'_>, subtype: &str) -> Option<Encoding> {
     match part.content_type() {
         Some(ct) if ct.ctype() != "text" || ct.subtype() != Some(subtype) => return None,
         None if subtype != "plain" => return None,
@@ -216,7 +216,7 @@ pub(crate) fn decode<'a>(
 /// UTF-8 with what is not replaced, and its flowed lines joined when it is
 /// `format=flowed` (see `flowed`); borrowed when the body is valid UTF-8
 /// as it is and nothing is joined.
-fn text_of<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str> {
+pub(crate) fn text_of<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str> {
     super::flowed::as_written(part, decoded_text(part, body))
 }
 

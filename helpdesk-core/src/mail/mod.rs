@@ -34,6 +34,7 @@ mod text;
 mod thread;
 pub mod token;
 mod trim;
+mod unclosed;
 
 pub use attachment_hint::mentions_attachment;
 pub use autorespond::{

@@ -493,6 +493,12 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
             push_text_part(&mut text, &super::html_text::html_to_text(h));
             continue;
         }
+        // (A part of a multipart that is never closed, which mail-parser
+        // keeps undecoded, decoded here.)
+        if let Some(t) = super::unclosed::reread(part, raw, "plain") {
+            push_text_part(&mut text, &t);
+            continue;
+        }
         let Some(t) = message.body_text(i) else {
             continue;
         };
@@ -506,23 +512,59 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
         push_text_part(&mut text, &super::flowed::as_written(part, t));
     }
 
+    // A mail without a body part but for one of a multipart that is never
+    // closed (which mail-parser files as an attachment) has that one as
+    // its body.
+    let mut rescued = Vec::new();
+    if text.is_empty()
+        && let Some((id, t)) = unclosed_body(&message, raw, "plain")
+    {
+        push_text_part(&mut text, &t);
+        rescued.push(id);
+    }
     let html_part = message
         .html_body
         .iter()
         .filter_map(|id| message.parts.get(*id as usize))
         .find_map(|part| match &part.body {
-            PartType::Html(h) => Some(h),
+            PartType::Html(h) => Some(Cow::Borrowed(h.as_ref())),
             _ => None,
+        })
+        .or_else(|| {
+            let (id, h) = unclosed_body(&message, raw, "html")?;
+            rescued.push(id);
+            Some(h)
         });
     // (A stub of a text part gives way to the HTML's text.)
-    let text = match html_part {
+    let text = match &html_part {
         Some(h) => super::stub_text::text_or_html_text(text, h),
         None => text,
     };
-    let html = html_part.map(|h| super::sanitize::sanitize_html(h));
+    let html = html_part.map(|h| super::sanitize::sanitize_html(&h));
 
-    let attachments = collect_attachments(&message, limits);
+    let attachments = collect_attachments(&message, limits, &rescued);
     Ok(assemble(&message, root, raw, text, html, attachments))
+}
+
+/// The first of `message`'s attachments that is an unnamed inline
+/// `text/<subtype>` part of a multipart that is never closed, read as its
+/// body (see `unclosed`), and its part id.
+fn unclosed_body<'a>(
+    message: &Message<'_>,
+    raw: &'a [u8],
+    subtype: &str,
+) -> Option<(u32, Cow<'a, str>)> {
+    message.attachments.iter().find_map(|id| {
+        let part = message.parts.get(*id as usize)?;
+        if part.attachment_name().is_some() {
+            return None;
+        }
+        // (An empty one stays an attachment: nothing is taken from the
+        // list for nothing.)
+        super::unclosed::reread(part, raw, subtype)
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| (*id, t))
+    })
 }
 
 /// An [`InboundMail`] from a parsed message (its root part's headers) and
@@ -1178,9 +1220,18 @@ fn sanitize_file_name(name: &str) -> String {
     cleaned.chars().take(255).collect()
 }
 
-fn collect_attachments(message: &Message<'_>, limits: &ParseLimits) -> Vec<AttachmentInfo> {
+/// The attachments of `message`, but for the parts `body_parts` (read as
+/// its body instead).
+fn collect_attachments(
+    message: &Message<'_>,
+    limits: &ParseLimits,
+    body_parts: &[u32],
+) -> Vec<AttachmentInfo> {
     let mut out = Vec::new();
     for (n, id) in message.attachments.iter().enumerate() {
+        if body_parts.contains(id) {
+            continue;
+        }
         let Some(part) = message.parts.get(*id as usize) else {
             continue;
         };

@@ -1556,6 +1556,27 @@ async fn a_multipart_cut_short_is_read_as_if_closed() {
     assert!(message.attachments.is_empty(), "{:?}", message.attachments);
 }
 
+#[tokio::test]
+async fn of_two_content_types_the_one_that_fits_the_body_is_read() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "content-type-twice.eml", &[]).await;
+    let message = d.message(out.message).await;
+    // Not the MIME structure as text (the last `Content-Type` says
+    // text/plain), but the alternative's parts.
+    assert_eq!(
+        message.text,
+        "Please put my company name on the invoice for order 6108: Hofmann Möbel GmbH."
+    );
+    assert!(
+        message
+            .html
+            .as_deref()
+            .is_some_and(|h| h.contains("<b>Hofmann Möbel GmbH</b>")),
+        "{:?}",
+        message.html
+    );
+}
+
 // ---------------------------------------------------------------- trimming
 
 #[tokio::test]

@@ -18,6 +18,7 @@ mod attachment_hint;
 mod autorespond;
 mod classify;
 mod compose;
+mod content_types;
 mod encoded_words;
 mod fast_path;
 mod flowed;

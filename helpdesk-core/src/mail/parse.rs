@@ -447,6 +447,11 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
             super::header_scan::parse_headers(raw, super::header_scan::MAIL_HEADERS)
         && let Some(root) = message.parts.first()
     {
+        // (A mail with several `Content-Type` headers may be read with the
+        // one that fits its body.)
+        if let Some(repaired) = super::content_types::with_the_fitting_one(raw, &root.headers) {
+            return parse_inner(&repaired, limits);
+        }
         if hint == MultipartHint::None {
             if let Some(body) = single_part_body(root, raw, "plain") {
                 let text = text_of_one_part(&body);
@@ -479,6 +484,9 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     let Some(root) = message.parts.first() else {
         return Err(MailError::Unparseable("no MIME parts".into()));
     };
+    if let Some(repaired) = super::content_types::with_the_fitting_one(raw, &root.headers) {
+        return parse_full(&repaired, limits);
+    }
 
     // (An HTML part stands in for text when there is none: its text is
     // ours, not mail-parser's, which runs the lines of `div`s and table

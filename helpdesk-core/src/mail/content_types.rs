@@ -1,0 +1,100 @@
+//! A mail with more than one `Content-Type` header (a broken sender, or a
+//! relay that adds its own). mail-parser reads the last one; when that
+//! makes a multipart mail a single text part, its text is the raw MIME
+//! structure (boundaries, part headers, base64). The one that fits the
+//! body is the multipart whose boundary delimits it: the mail is read
+//! with that header alone.
+
+use mail_parser::{Header, HeaderName};
+
+/// `raw` without its other `Content-Type` headers when its header block
+/// (`headers`, parsed from `raw`) has several, the last one (which
+/// mail-parser reads) is not a multipart, and an earlier one is a
+/// multipart whose `--<boundary>` occurs in the body; `None` otherwise.
+pub(crate) fn with_the_fitting_one(raw: &[u8], headers: &[Header<'_>]) -> Option<Vec<u8>> {
+    let types: Vec<&Header<'_>> = headers
+        .iter()
+        .filter(|h| h.name == HeaderName::ContentType)
+        .collect();
+    let (last, earlier) = types.split_last()?;
+    if earlier.is_empty() || is_multipart(last) {
+        return None;
+    }
+    let body = raw.get(headers.last()?.offset_end as usize..)?;
+    let fitting = earlier.iter().find(|h| {
+        is_multipart(h)
+            && h.value
+                .as_content_type()
+                .and_then(|ct| ct.attribute("boundary"))
+                .filter(|b| !b.is_empty())
+                .is_some_and(|b| {
+                    let delimiter = [b"--", b.as_bytes()].concat();
+                    memchr::memmem::find(body, &delimiter).is_some()
+                })
+    })?;
+    // The header block without the others (each from its name to its end,
+    // its line break included).
+    let mut out = Vec::with_capacity(raw.len());
+    let mut at = 0;
+    for h in types.iter().filter(|h| !std::ptr::eq(**h, *fitting)) {
+        let (start, end) = (h.offset_field as usize, h.offset_end as usize);
+        out.extend_from_slice(raw.get(at..start)?);
+        at = end;
+    }
+    out.extend_from_slice(raw.get(at..)?);
+    Some(out)
+}
+
+fn is_multipart(header: &Header<'_>) -> bool {
+    header
+        .value
+        .as_content_type()
+        .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("multipart"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::mail::{ParseLimits, parse};
+
+    const ALTERNATIVE: &str = "This is a multi-part message in MIME format.\r\n\r\n\
+        --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nMy order is late.\r\n\
+        --b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>My order is late.</p>\r\n--b1--\r\n";
+
+    fn text_of(head: &str) -> (String, bool) {
+        let raw = format!("From: ann@example.com\r\nSubject: Late\r\n{head}\r\n{ALTERNATIVE}");
+        match parse(raw.as_bytes(), &ParseLimits::default()) {
+            Ok(m) => (m.text, m.html.is_some()),
+            Err(e) => panic!("parse: {e}"),
+        }
+    }
+
+    #[test]
+    fn the_multipart_that_fits_the_body_is_read() {
+        for head in [
+            "Content-Type: multipart/alternative; boundary=\"b1\"\r\nContent-type: text/plain\r\n",
+            "Content-Type: text/plain\r\nContent-Type: multipart/alternative; boundary=b1\r\nContent-Type: text/plain; charset=us-ascii\r\n",
+        ] {
+            assert_eq!(
+                text_of(head),
+                ("My order is late.".to_string(), true),
+                "{head}"
+            );
+        }
+    }
+
+    #[test]
+    fn otherwise_the_last_one_stands() {
+        // A multipart whose boundary is not in the body, or the last one
+        // a multipart already: read as mail-parser reads it.
+        let (text, html) =
+            text_of("Content-Type: multipart/mixed; boundary=zz\r\nContent-Type: text/plain\r\n");
+        assert!(text.contains("--b1"), "{text}");
+        assert!(!html);
+        assert_eq!(
+            text_of(
+                "Content-Type: text/plain\r\nContent-Type: multipart/alternative; boundary=b1\r\n"
+            ),
+            ("My order is late.".to_string(), true)
+        );
+    }
+}

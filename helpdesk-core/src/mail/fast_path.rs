@@ -142,19 +142,46 @@ fn alternative_part<'a>(
         // decodes and stops after it, as in the full parse.
         let (decoded, read) = decode(body, delimiter.needle().get(2..)?, encoding)?;
         let after = body.get(read..)?;
+        // A quoted-printable body that ends in a soft line break (whose
+        // last characters the decoder drops: see `qp_tail`), and
+        // undeclared plain text that is not UTF-8, are decoded again from
+        // the part's own bytes, as the full parse reads them
+        // (`legacy_text::reread_undeclared`).
+        let content = || part_content(body, delimiter).map(|(content, _)| content);
+        let decoded = if encoding == Encoding::QuotedPrintable
+            && let Some(again) = content().and_then(super::qp_tail::redecoded_body)
+        {
+            again
+        } else if super::legacy_text::undeclared_plain(headers)
+            && std::str::from_utf8(&decoded).is_err()
+        {
+            decode(content()?, b"", encoding)?.0
+        } else {
+            decoded
+        };
         return Some((text_of(headers, decoded), after, after.starts_with(b"--")));
     }
-    let at = delimiter.find(body)?;
-    // The line break before the boundary is not the body's.
-    let before = body.get(..at)?;
-    let before = before.strip_suffix(b"\n").filter(|b| !b.is_empty())?;
-    let content = before.strip_suffix(b"\r").unwrap_or(before);
-    let after = body.get(at + delimiter.needle().len()..)?;
+    let (content, after) = part_content(body, delimiter)?;
     Some((
         text_of(headers, Cow::Borrowed(content)),
         after,
         after.starts_with(b"--"),
     ))
+}
+
+/// The bytes of a part's body (`body`, up to the next `delimiter`, less
+/// the line break before it, which is the delimiter's), and the bytes
+/// after that delimiter; `None` without a delimiter or a line break
+/// before it, or for an empty body.
+fn part_content<'a>(
+    body: &'a [u8],
+    delimiter: &memchr::memmem::Finder<'_>,
+) -> Option<(&'a [u8], &'a [u8])> {
+    let at = delimiter.find(body)?;
+    let before = body.get(..at)?;
+    let before = before.strip_suffix(b"\n").filter(|b| !b.is_empty())?;
+    let content = before.strip_suffix(b"\r").unwrap_or(before);
+    Some((content, body.get(at + delimiter.needle().len()..)?))
 }
 
 /// `bytes` after a leading `\r\n` or `\n`; `None` without one.

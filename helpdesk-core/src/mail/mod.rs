@@ -27,6 +27,7 @@ mod headers;
 mod html_text;
 mod legacy_text;
 mod parse;
+mod qp_tail;
 mod rules;
 mod sanitize;
 mod stub_text;

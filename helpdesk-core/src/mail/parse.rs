@@ -498,13 +498,19 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
             continue;
         };
         if let PartType::Html(h) = &part.body {
-            push_text_part(&mut text, &super::html_text::html_to_text(h));
+            let h = html_of(part, raw, h);
+            push_text_part(&mut text, &super::html_text::html_to_text(&h));
             continue;
         }
         // (A part of a multipart that is never closed, which mail-parser
-        // keeps undecoded, decoded here.)
+        // keeps undecoded, decoded here; and one whose last characters
+        // mail-parser's decoder drops, decoded again.)
         if let Some(t) = super::unclosed::reread(part, raw, "plain") {
             push_text_part(&mut text, &t);
+            continue;
+        }
+        if let Some(bytes) = super::qp_tail::redecoded(part, raw) {
+            push_text_part(&mut text, &super::fast_path::text_of(part, bytes));
             continue;
         }
         let Some(t) = message.body_text(i) else {
@@ -535,7 +541,7 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
         .iter()
         .filter_map(|id| message.parts.get(*id as usize))
         .find_map(|part| match &part.body {
-            PartType::Html(h) => Some(Cow::Borrowed(h.as_ref())),
+            PartType::Html(h) => Some(html_of(part, raw, h)),
             _ => None,
         })
         .or_else(|| {
@@ -552,6 +558,16 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
 
     let attachments = collect_attachments(&message, limits, &rescued);
     Ok(assemble(&message, root, raw, text, html, attachments))
+}
+
+/// The HTML `h` that mail-parser read from `part` (of the mail `raw`), or
+/// the part read again when mail-parser's decoder dropped its last
+/// characters (see `qp_tail`).
+fn html_of<'a>(part: &MessagePart<'_>, raw: &'a [u8], h: &'a str) -> Cow<'a, str> {
+    match super::qp_tail::redecoded(part, raw) {
+        Some(bytes) => super::fast_path::text_of(part, bytes),
+        None => Cow::Borrowed(h),
+    }
 }
 
 /// The first of `message`'s attachments that is an unnamed inline
@@ -1267,7 +1283,11 @@ fn collect_attachments(
                     "application/octet-stream".to_string()
                 }
             });
-        let size = part.len();
+        // (Read again when mail-parser's decoder dropped its last bytes:
+        // see `qp_tail`.)
+        let redecoded = super::qp_tail::redecoded(part, &message.raw_message);
+        let contents = redecoded.as_deref().unwrap_or_else(|| part.contents());
+        let size = contents.len();
         let too_large = size > limits.max_attachment_bytes;
         let inline = part
             .content_disposition()
@@ -1281,7 +1301,7 @@ fn collect_attachments(
             content: if too_large {
                 None
             } else {
-                Some(part.contents().to_vec())
+                Some(contents.to_vec())
             },
             inline,
             content_id,
@@ -1622,6 +1642,24 @@ pub(crate) mod tests {
     /// Header block `head` (ending in a line break) parsed as the head of
     /// a single-part mail (the fast path) and of a mixed multipart with an
     /// attachment (the full parse).
+    /// An undeclared 8-bit quoted-printable alternative part whose last
+    /// line ends in a soft line break (mail-parser's decoder, which stops
+    /// at the boundary, drops the last characters there): both paths read
+    /// the part's own bytes as windows-1252, all of them.
+    #[test]
+    fn undeclared_quoted_printable_ending_in_a_soft_break() {
+        let raw = b"From: a@b.c\r\nContent-Type: multipart/alternative; boundary=b1\r\n\r\n\
+            --b1\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+            Caf\xe9 au lait=\r\n--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>x</p>\r\n--b1--\r\n";
+        let limits = ParseLimits::default();
+        let fast = parse_inner(raw, &limits);
+        assert_eq!(fast, parse_full(raw, &limits));
+        assert_eq!(
+            fast.map(|m| m.text).unwrap_or_default(),
+            "Caf\u{e9} au lait"
+        );
+    }
+
     /// A plain-text alternative that is empty or a stub ("This is an HTML
     /// message...") gives way to the HTML's text, on both paths; a real
     /// one stays.

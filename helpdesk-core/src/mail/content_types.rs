@@ -12,10 +12,10 @@ use mail_parser::{Header, HeaderName};
 /// mail-parser reads) is not a multipart, and an earlier one is a
 /// multipart whose `--<boundary>` occurs in the body; `None` otherwise.
 pub(crate) fn with_the_fitting_one(raw: &[u8], headers: &[Header<'_>]) -> Option<Vec<u8>> {
-    let types: Vec<&Header<'_>> = headers
-        .iter()
-        .filter(|h| h.name == HeaderName::ContentType)
-        .collect();
+    // (Nearly every mail has one: it is counted before anything is kept.)
+    let is_type = |h: &&Header<'_>| matches!(h.name, HeaderName::ContentType);
+    headers.iter().filter(is_type).nth(1)?;
+    let types: Vec<&Header<'_>> = headers.iter().filter(is_type).collect();
     let (last, earlier) = types.split_last()?;
     if earlier.is_empty() || is_multipart(last) {
         return None;

@@ -65,10 +65,16 @@ pub struct SmtpConfig {
     /// Domain of generated Message-IDs (`<id>@<domain>`). When `None`, the
     /// domain of the sender address is used.
     pub message_id_domain: Option<String>,
-    /// When set, generated Message-IDs carry a signed ticket token
-    /// ([`helpdesk_core::mail::token::message_id`]) so replies that lose
-    /// their `In-Reply-To` can still be matched to the ticket. Use the
-    /// workspace's secret (at least 32 random bytes). Never printed by `Debug`.
+    /// When set, the Message-IDs this transport generates (for a message
+    /// that comes without one) carry a ticket token signed with this
+    /// secret ([`helpdesk_core::mail::token::message_id`]), which
+    /// [`helpdesk_core::mail::token::ticket_from_message_id`] with the same
+    /// secret reads back: for callers that send through the transport
+    /// directly. Not needed with the engine, and not read by it: every
+    /// message the engine sends already carries its own signed Message-ID
+    /// (under a key it derives per workspace from its master secret), which
+    /// the transport keeps. At least 32 random bytes. Never printed by
+    /// `Debug`.
     pub message_id_secret: Option<Vec<u8>>,
     /// Extra trusted root certificates (PEM), on top of the platform's trust
     /// store: for a relay with a private CA or a self-signed certificate.

@@ -75,12 +75,8 @@ pub(crate) fn single_part_body<'a>(
 ) -> Option<Cow<'a, str>> {
     let encoding = text_part(root, subtype)?;
     let body = body_after_headers(root, raw)?;
-    if encoding == Encoding::None {
-        return Some(text_of(root, Cow::Borrowed(body)));
-    }
     // (The whole rest of the mail, as the full parse decodes it.)
-    let (decoded, _) = decode(body, b"", encoding)?;
-    Some(text_of(root, decoded))
+    Some(text_of(root, decode_to_end(body, encoding)?))
 }
 
 /// The plain text and the HTML of a mail that is one
@@ -155,7 +151,7 @@ fn alternative_part<'a>(
         } else if super::legacy_text::undeclared_plain(headers)
             && std::str::from_utf8(&decoded).is_err()
         {
-            decode(content()?, b"", encoding)?.0
+            decode_to_end(content()?, encoding)?
         } else {
             decoded
         };
@@ -236,6 +232,23 @@ pub(crate) fn decode<'a>(
         Encoding::None => return None,
     };
     (end != usize::MAX).then(|| (decoded, stream.offset()))
+}
+
+/// `bytes` decoded by mail-parser's decoder for `encoding` to their end,
+/// with no boundary in them (borrowed for `Encoding::None`); `None` when
+/// the decoder reports an error.
+pub(crate) fn decode_to_end(bytes: &[u8], encoding: Encoding) -> Option<Cow<'_, [u8]>> {
+    match encoding {
+        Encoding::None => Some(Cow::Borrowed(bytes)),
+        _ => decode(bytes, b"", encoding).map(|(decoded, _)| decoded),
+    }
+}
+
+/// The body bytes of `part`, parsed by the full parse from the mail `raw`:
+/// from the end of its headers to its end (before the line break of the
+/// next boundary, if any).
+pub(crate) fn part_bytes<'a>(part: &MessagePart<'_>, raw: &'a [u8]) -> Option<&'a [u8]> {
+    raw.get(part.offset_body as usize..part.offset_end as usize)
 }
 
 /// The text the full parse makes of a text part's (decoded) body: through

@@ -6,10 +6,8 @@
 //! without a label stays UTF-8. Before, every 8-bit byte of it came out as
 //! a replacement character.
 
-use std::borrow::Cow;
-
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::{Encoding, Message, MessagePart, MimeHeaders};
+use mail_parser::{Message, MessagePart, MimeHeaders};
 
 /// Whether `part` is plain text (no `Content-Type`, or `text/plain`) that
 /// declares no charset.
@@ -40,14 +38,8 @@ pub(crate) fn reread_undeclared(message: &Message<'_>, part: &MessagePart<'_>) -
     if !undeclared_plain(part) {
         return None;
     }
-    let raw = message
-        .raw_message
-        .get(part.offset_body as usize..part.offset_end as usize)?;
-    let bytes = match part.encoding {
-        Encoding::None => Cow::Borrowed(raw),
-        // (To the end of the part: no boundary inside it.)
-        encoding => super::fast_path::decode(raw, b"", encoding)?.0,
-    };
+    let raw = super::fast_path::part_bytes(part, &message.raw_message)?;
+    let bytes = super::fast_path::decode_to_end(raw, part.encoding)?;
     match std::str::from_utf8(&bytes) {
         Ok(_) => None,
         Err(_) => Some(windows_1252(&bytes)),

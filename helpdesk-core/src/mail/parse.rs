@@ -1701,7 +1701,9 @@ pub(crate) mod tests {
         ]
     }
 
-    fn p(raw: &str) -> InboundMail {
+    /// `raw` parsed with the default limits (a test of the mail module
+    /// fails when it does not parse).
+    pub(in crate::mail) fn p(raw: &str) -> InboundMail {
         match parse(raw.as_bytes(), &ParseLimits::default()) {
             Ok(m) => m,
             Err(e) => panic!("parse failed: {e}"),

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use mail_parser::{Encoding, MessagePart};
 
-use super::fast_path::decode;
+use super::fast_path::{decode_to_end, part_bytes};
 
 /// The body of `part` (of the mail `raw`) decoded again from its own
 /// bytes when it is quoted-printable and ends in a soft line break;
@@ -18,7 +18,7 @@ pub(crate) fn redecoded<'a>(part: &MessagePart<'_>, raw: &'a [u8]) -> Option<Cow
     if part.encoding != Encoding::QuotedPrintable {
         return None;
     }
-    let body = raw.get(part.offset_body as usize..part.offset_end as usize)?;
+    let body = part_bytes(part, raw)?;
     // (Only before a boundary's line break: a part at the end of the mail,
     // or one that runs into a boundary without a line break, is decoded
     // without that loss.)
@@ -37,7 +37,7 @@ pub(crate) fn redecoded_body(body: &[u8]) -> Option<Cow<'_, [u8]>> {
         return None;
     }
     // (To the end of the bytes: no boundary in them.)
-    decode(body, b"", Encoding::QuotedPrintable).map(|(decoded, _)| decoded)
+    decode_to_end(body, Encoding::QuotedPrintable)
 }
 
 /// Whether quoted-printable `body` ends in `=` (and the white space an
@@ -53,14 +53,7 @@ fn ends_in_soft_break(body: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::mail::{ParseLimits, parse};
-
-    fn parsed(raw: &str) -> crate::mail::InboundMail {
-        match parse(raw.as_bytes(), &ParseLimits::default()) {
-            Ok(m) => m,
-            Err(e) => panic!("parse: {e}"),
-        }
-    }
+    use crate::mail::parse::tests::p as parsed;
 
     #[test]
     fn the_last_characters_before_a_soft_break_are_kept() {

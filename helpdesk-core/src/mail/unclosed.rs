@@ -8,9 +8,9 @@
 
 use std::borrow::Cow;
 
-use mail_parser::{Encoding, MessagePart};
+use mail_parser::MessagePart;
 
-use super::fast_path::{decode, text_of, text_part};
+use super::fast_path::{decode_to_end, part_bytes, text_of, text_part};
 
 /// The text of `part`, of the mail `raw`, when mail-parser could not read
 /// it to a boundary (`is_encoding_problem`) and it is an inline
@@ -26,25 +26,16 @@ pub(crate) fn reread<'a>(
         return None;
     }
     let encoding = text_part(part, subtype)?;
-    let body = raw.get(part.offset_body as usize..part.offset_end as usize)?;
-    let body = match encoding {
-        Encoding::None => Cow::Borrowed(body),
-        // (To the end of the part: it has no boundary.)
-        _ => decode(body, b"", encoding)?.0,
-    };
-    Some(text_of(part, body))
+    // (To the end of the part: it has no boundary.)
+    Some(text_of(
+        part,
+        decode_to_end(part_bytes(part, raw)?, encoding)?,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::mail::{ParseLimits, parse};
-
-    fn parsed(raw: &str) -> crate::mail::InboundMail {
-        match parse(raw.as_bytes(), &ParseLimits::default()) {
-            Ok(m) => m,
-            Err(e) => panic!("parse: {e}"),
-        }
-    }
+    use crate::mail::parse::tests::p as parsed;
 
     #[test]
     fn an_unclosed_quoted_printable_part_is_decoded() {

@@ -129,7 +129,7 @@ fn alternative_part<'a>(
     delimiter: &memchr::memmem::Finder<'_>,
     subtype: &str,
 ) -> Option<(Cow<'a, str>, &'a [u8], bool)> {
-    let message = super::header_scan::parse_headers(part, super::header_scan::PART_HEADERS)?;
+    let message = super::header_scan::parse_headers(part)?;
     let headers = message.parts.first()?;
     let encoding = text_part(headers, subtype)?;
     let body = body_after_headers(headers, part)?;
@@ -341,8 +341,7 @@ mod tests {
     /// `read` of the root part of `raw` (its headers parsed alone), or
     /// `None` when it has none.
     fn on_root<'a, T>(raw: &'a [u8], read: impl FnOnce(&MessagePart<'a>) -> T) -> Option<T> {
-        super::super::header_scan::parse_headers(raw, super::super::header_scan::MAIL_HEADERS)
-            .and_then(|m| m.parts.first().map(read))
+        super::super::header_scan::parse_headers(raw).and_then(|m| m.parts.first().map(read))
     }
 
     #[test]

@@ -21,19 +21,13 @@ use mail_parser::{
     Addr, Address, Encoding, Header, HeaderName as H, HeaderValue, Message, MessagePart, PartType,
 };
 
-/// Room for the headers of a typical mail; a mail with more, e.g. a long
-/// trail of `Received` and signature headers, grows it.
-pub(crate) const MAIL_HEADERS: usize = 24;
-
-/// Room for the headers of a typical MIME part (`Content-Type` and
-/// `Content-Transfer-Encoding`, perhaps a disposition and an id).
-pub(crate) const PART_HEADERS: usize = 4;
-
 /// The headers-only parse of `raw`: what `mime_parser().parse_headers(raw)`
-/// gives (`None` when there is no header at all), with room for `room`
-/// headers at first ([`MAIL_HEADERS`] or [`PART_HEADERS`]).
-pub(crate) fn parse_headers(raw: &[u8], room: usize) -> Option<Message<'_>> {
-    let mut headers = Vec::with_capacity(room);
+/// gives (`None` when there is no header at all).
+pub(crate) fn parse_headers(raw: &[u8]) -> Option<Message<'_>> {
+    // (Room for the headers there are, as far as a cheap count can tell: a
+    // header is 120 bytes, and mail carries from a handful to dozens. The
+    // count is capped: lines of arbitrary input are no headers.)
+    let mut headers = Vec::with_capacity(header_count(raw).min(MAX_ROOM));
     read_headers(&mut MessageStream::new(raw), raw, &mut headers);
     if headers.is_empty() {
         return None;
@@ -54,6 +48,30 @@ pub(crate) fn parse_headers(raw: &[u8], room: usize) -> Option<Message<'_>> {
         }],
         raw_message: Cow::Borrowed(raw),
     })
+}
+
+/// The most headers [`parse_headers`] makes room for at first (a mail
+/// with more grows the room).
+const MAX_ROOM: usize = 64;
+
+/// How many headers the block at the start of `raw` has, about: its lines
+/// up to the first blank one that do not continue the line before.
+/// ([`read_headers`] may read fewer: it skips lines that are no header.)
+fn header_count(raw: &[u8]) -> usize {
+    let mut count = 0;
+    let mut at = 0;
+    loop {
+        match raw.get(at) {
+            None | Some(b'\n') => return count,
+            Some(b'\r') if raw.get(at + 1) == Some(&b'\n') => return count,
+            Some(b' ' | b'\t') => {}
+            Some(_) => count += 1,
+        }
+        match raw.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) {
+            Some(n) => at += n + 1,
+            None => return count,
+        }
+    }
 }
 
 /// mail-parser's header loop (`MessageStream::parse_headers`), with our
@@ -188,17 +206,49 @@ fn value_end(raw: &[u8], from: usize) -> usize {
     raw.len().max(from)
 }
 
-/// Whether `s` contains any of the ASCII `bytes`. (One bit test per byte
-/// of `s`: the mask of a constant `bytes` is folded when inlined.)
-#[inline]
-fn has_any(s: &str, bytes: &[u8]) -> bool {
-    let mut mask = 0u128;
-    for &b in bytes {
-        if b < 128 {
-            mask |= 1 << b;
+/// Byte classes of the plain forms: a byte that may not appear in a
+/// plain message id ([`one_id`])...
+const NOT_IN_ID: u8 = 1;
+/// ... in a plain address list ([`addresses`]) ...
+const NOT_IN_LIST: u8 = 2;
+/// ... in the display name before `<` ([`address`]) ...
+const NOT_IN_NAME: u8 = 4;
+/// ... between `<` and `>` ...
+const NOT_IN_BRACKETS: u8 = 8;
+/// ... in a bare address.
+const NOT_IN_BARE: u8 = 16;
+
+/// The classes of each byte (see [`NOT_IN_ID`] and the rest).
+static CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let sets: [(&[u8], u8); 5] = [
+        (b" \t\r<", NOT_IN_ID),
+        (b"\"()\\:;\r", NOT_IN_LIST),
+        (b"@>", NOT_IN_NAME),
+        (b" \t<>,", NOT_IN_BRACKETS),
+        (b" \t>", NOT_IN_BARE),
+    ];
+    let mut i = 0;
+    while i < sets.len() {
+        let (bytes, class) = sets[i];
+        let mut j = 0;
+        while j < bytes.len() {
+            t[bytes[j] as usize] |= class;
+            j += 1;
         }
+        i += 1;
     }
-    s.bytes().any(|b| b < 128 && (mask >> b) & 1 == 1)
+    t
+};
+
+/// Whether `s` contains a byte of `class`. (One table load per byte, no
+/// branch: the values are short.)
+#[inline]
+fn has_any(s: &str, class: u8) -> bool {
+    let found = s
+        .bytes()
+        .fold(0u8, |seen, b| seen | CLASSES[usize::from(b)]);
+    found & class != 0
 }
 
 /// `s` without the spaces, tabs and carriage returns mail-parser skips
@@ -261,7 +311,7 @@ fn one_id(value: &str) -> Option<(&str, &str)> {
     let inner = value.strip_prefix('<')?;
     let end = inner.find('>')?;
     let id = inner.get(..end)?;
-    if id.is_empty() || has_any(id, b" \t\r<") {
+    if id.is_empty() || has_any(id, NOT_IN_ID) {
         return None;
     }
     Some((id, inner.get(end + 1..)?.trim_start_matches([' ', '\t'])))
@@ -272,7 +322,7 @@ fn one_id(value: &str) -> Option<(&str, &str)> {
 /// `address` containing `@`; no quotes, comments, groups, escapes or
 /// encoded words, no empty entries.
 fn addresses(value: &str) -> Option<HeaderValue<'_>> {
-    if value.is_empty() || has_any(value, b"\"()\\:;\r") || value.contains("=?") {
+    if value.is_empty() || has_any(value, NOT_IN_LIST) || value.contains("=?") {
         return None;
     }
     let mut list = Vec::with_capacity(1);
@@ -299,7 +349,7 @@ fn address(entry: &str) -> Option<Addr<'_>> {
         Some(open) => {
             let name = entry.get(..open)?.trim_matches([' ', '\t']);
             let inner = entry.get(open + 1..)?.strip_suffix('>')?;
-            if has_any(name, b"@>") || inner.is_empty() || has_any(inner, b" \t<>,") {
+            if has_any(name, NOT_IN_NAME) || inner.is_empty() || has_any(inner, NOT_IN_BRACKETS) {
                 return None;
             }
             Some(Addr {
@@ -308,7 +358,7 @@ fn address(entry: &str) -> Option<Addr<'_>> {
             })
         }
         None => {
-            if !entry.contains('@') || has_any(entry, b" \t>") {
+            if !entry.contains('@') || has_any(entry, NOT_IN_BARE) {
                 return None;
             }
             Some(Addr {
@@ -326,10 +376,7 @@ mod tests {
 
     /// Both parses of `raw`, as `(ours, mail-parser's)`.
     fn both(raw: &[u8]) -> (Option<Message<'_>>, Option<Message<'_>>) {
-        (
-            parse_headers(raw, PART_HEADERS),
-            mime_parser().parse_headers(raw),
-        )
+        (parse_headers(raw), mime_parser().parse_headers(raw))
     }
 
     #[test]

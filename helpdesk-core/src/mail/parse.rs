@@ -443,8 +443,7 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
     // `fast_path_is_the_full_parse` and the corpus test).
     let hint = multipart_hint(raw);
     if hint != MultipartHint::Other
-        && let Some(message) =
-            super::header_scan::parse_headers(raw, super::header_scan::MAIL_HEADERS)
+        && let Some(message) = super::header_scan::parse_headers(raw)
         && let Some(root) = message.parts.first()
     {
         // (A mail with several `Content-Type` headers may be read with the

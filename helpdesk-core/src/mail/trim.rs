@@ -187,24 +187,23 @@ fn first_candidate(text: &str) -> Option<usize> {
     // Starts of the two lines before the current one, and of the current.
     let mut before = [0usize; 2];
     let mut start = 0;
-    while start <= bytes.len() {
-        let rest = bytes.get(start..).unwrap_or_default();
-        let end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |n| start + n);
-        let line = bytes.get(start..end).unwrap_or_default();
+    // (One pass over the line breaks; the last line ends at the end.)
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for end in ends {
         // The usual line is decided by its first and last bytes: an ASCII
         // letter or digit that no marker starts with, and an ASCII last
         // byte that folding keeps and that is not a colon (the answer
         // `ends_with_colon` and `first_word_starts_no_marker` give).
-        let plain = match (line.first(), line.last()) {
+        let plain = match (
+            bytes.get(start),
+            end.checked_sub(1).and_then(|l| bytes.get(l)),
+        ) {
             (Some(&first), Some(&last))
-                if first.is_ascii_alphanumeric()
-                    && !MARKER_INITIALS.contains(&first.to_ascii_lowercase())
-                    && last.is_ascii()
-                    && !last.is_ascii_whitespace()
-                    && last != b'-'
-                    && last != b'_' =>
+                if end > start
+                    && PLAIN_FIRST[usize::from(first)]
+                    && PLAIN_LAST[usize::from(last)] =>
             {
-                last != b':'
+                true
             }
             _ => {
                 let line = text.get(start..end).unwrap_or_default();
@@ -222,6 +221,41 @@ fn first_candidate(text: &str) -> Option<usize> {
     }
     None
 }
+
+/// Bytes that decide, as the first byte of a line, that it starts no
+/// marker: ASCII letters and digits that no marker starts with (in either
+/// case; see [`MARKER_INITIALS`]).
+static PLAIN_FIRST: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        let lower = c.to_ascii_lowercase();
+        let mut marker = false;
+        let mut i = 0;
+        while i < MARKER_INITIALS.len() {
+            marker |= MARKER_INITIALS[i] == lower;
+            i += 1;
+        }
+        t[b] = c.is_ascii_alphanumeric() && !marker;
+        b += 1;
+    }
+    t
+};
+
+/// Bytes that decide, as the last byte of a line, that it does not end
+/// with a colon: ASCII, kept by folding (not white space, `-` or `_`), and
+/// not a colon.
+static PLAIN_LAST: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = !c.is_ascii_whitespace() && c != b'-' && c != b'_' && c != b':';
+        b += 1;
+    }
+    t
+};
 
 /// The first letters of [`MARKER_WORD_LIST`]: a line whose first word
 /// starts with none of them starts no marker.
@@ -323,22 +357,16 @@ pub(crate) fn split_lines(text: &str) -> Vec<&str> {
 
 /// [`split_lines`], one line at a time (each a stretch of `text`).
 fn lines_of(text: &str) -> impl Iterator<Item = &str> {
-    let mut next = Some(0);
-    std::iter::from_fn(move || {
-        let start = next?;
-        let tail = text.get(start..).unwrap_or_default();
-        let line = match memchr::memchr(b'\n', tail.as_bytes()) {
-            Some(n) => {
-                next = Some(start + n + 1);
-                tail.get(..n).unwrap_or_default()
-            }
-            None => {
-                next = None;
-                tail
-            }
-        };
-        Some(line.trim_end_matches('\r'))
-    })
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    // (The last line ends at the end of `text`, after the last `\n`.)
+    memchr::memchr_iter(b'\n', bytes)
+        .chain(std::iter::once(bytes.len()))
+        .map(move |end| {
+            let line = text.get(start..end).unwrap_or_default();
+            start = end + 1;
+            line.trim_end_matches('\r')
+        })
 }
 
 /// Index of the first line that starts quoted history or a signature.

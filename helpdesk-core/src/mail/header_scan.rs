@@ -59,19 +59,17 @@ const MAX_ROOM: usize = 64;
 /// ([`read_headers`] may read fewer: it skips lines that are no header.)
 fn header_count(raw: &[u8]) -> usize {
     let mut count = 0;
-    let mut at = 0;
-    loop {
+    // (Each line starts at 0 or after a line break.)
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', raw).map(|n| n + 1));
+    for at in starts {
         match raw.get(at) {
-            None | Some(b'\n') => return count,
-            Some(b'\r') if raw.get(at + 1) == Some(&b'\n') => return count,
+            None | Some(b'\n') => break,
+            Some(b'\r') if raw.get(at + 1) == Some(&b'\n') => break,
             Some(b' ' | b'\t') => {}
             Some(_) => count += 1,
         }
-        match raw.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) {
-            Some(n) => at += n + 1,
-            None => return count,
-        }
     }
+    count
 }
 
 /// mail-parser's header loop (`MessageStream::parse_headers`), with our
@@ -373,6 +371,25 @@ fn address(entry: &str) -> Option<Addr<'_>> {
 mod tests {
     use super::*;
     use crate::mail::parse::mime_parser;
+
+    #[test]
+    fn header_count_counts_header_lines_up_to_the_blank_line() {
+        assert_eq!(super::header_count(b""), 0);
+        assert_eq!(super::header_count(b"\r\nbody: x\r\n"), 0);
+        assert_eq!(
+            super::header_count(b"A: 1\r\nB: 2\r\n\tmore\r\n\r\nC: 3\r\n"),
+            2
+        );
+        assert_eq!(super::header_count(b"A: 1\nB: 2\n\nC: 3\n"), 2);
+        assert_eq!(super::header_count(b"A: 1\nB: 2"), 2);
+        // Arbitrary lines count, but the room made for them is capped.
+        let lines = "x\n".repeat(10_000);
+        assert_eq!(super::header_count(lines.as_bytes()), 10_000);
+        assert!(
+            super::parse_headers(lines.as_bytes())
+                .is_none_or(|m| m.parts[0].headers.capacity() <= super::MAX_ROOM)
+        );
+    }
 
     /// Both parses of `raw`, as `(ours, mail-parser's)`.
     fn both(raw: &[u8]) -> (Option<Message<'_>>, Option<Message<'_>>) {

@@ -125,7 +125,8 @@ type EventHook = Arc<dyn Fn(&SyncEvent<'_>) + Send + Sync>;
 /// of one workspace.
 ///
 /// Every fetched message is read ahead with the rest of its fetch batch
-/// ([`Helpdesk::prepare_mail`]) and then goes, in UID order, to
+/// ([`Helpdesk::prepare_mail`], on tokio's blocking pool: parsing a batch
+/// is CPU work) and then goes, in UID order, to
 /// [`Helpdesk::ingest_prepared_at`] (what [`Helpdesk::ingest_at`] does)
 /// together with the folder's new checkpoint (UIDVALIDITY + its UID), so
 /// the position stored in the engine's `Store` never runs ahead of the
@@ -421,12 +422,25 @@ impl MailboxSync {
 
             // The batch's mails are parsed and trimmed before any is
             // ingested (`prepare_mail`: no store access, and the parser's
-            // code stays hot across the batch); each is then ingested in
+            // code stays hot across the batch), on tokio's blocking pool:
+            // a batch of up to `batch_bytes` of mail is CPU work that must
+            // not hold up the runtime's workers. Each is then ingested in
             // UID order, in its own transaction with its checkpoint.
-            let mut prepared: HashMap<u32, helpdesk_core::Result<PreparedMail>> = bodies
-                .drain()
-                .map(|(uid, raw)| (uid, self.desk.prepare_mail(raw)))
-                .collect();
+            let desk = Arc::clone(&self.desk);
+            let preparing = tokio::task::spawn_blocking(move || {
+                bodies
+                    .into_iter()
+                    .map(|(uid, raw)| (uid, desk.prepare_mail(raw)))
+                    .collect::<HashMap<u32, helpdesk_core::Result<PreparedMail>>>()
+            });
+            let mut prepared = match preparing.await {
+                Ok(prepared) => prepared,
+                // (A panic is the caller's, as if it had happened here.)
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                // The runtime is shutting down: nothing of the batch was
+                // stored, the next sync fetches it again.
+                Err(_) => return Ok(report),
+            };
             for &(uid, size) in batch {
                 if shutdown.is_some_and(ShutdownSignal::is_shutdown) {
                     return Ok(report);

@@ -1510,6 +1510,53 @@ async fn multi_byte_charsets_are_decoded() {
 }
 
 #[tokio::test]
+async fn inline_text_beside_inline_html_is_kept_in_text_and_html() {
+    // multipart/mixed: the customer's HTML, then a text part a gateway
+    // appended. Nothing of either is lost, and the HTML's mention of an
+    // "HTML message" does not make the text a stub.
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "html-mixed-text-part.eml", &[]).await;
+    assert_eq!(out.status, IngestStatus::Created);
+    let message = d.message(out.message).await;
+    assert_eq!(
+        message.text,
+        "Hello,\n\nthe invoice link in your HTML message does not open. Could you send invoice \
+         2026/0412 as a PDF?\n\nJan\n\nFirma Example Sp. z o.o., ul. Przykladowa 1, 00-001 \
+         Warszawa.\nThis e-mail is confidential."
+    );
+    let html = message.html.as_deref().unwrap_or_default();
+    assert!(html.contains("invoice 2026/0412 as a PDF"), "{html:?}");
+    assert!(html.contains("This e-mail is confidential."), "{html:?}");
+    assert!(
+        html.find("as a PDF") < html.find("Przykladowa 1"),
+        "the parts in order: {html:?}"
+    );
+    assert!(message.attachments.is_empty(), "{:?}", message.attachments);
+}
+
+#[tokio::test]
+async fn html_in_pieces_around_an_inline_image_is_kept_whole() {
+    // Apple Mail: the HTML alternative is split around an inline image.
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "html-in-pieces.eml", &[]).await;
+    let message = d.message(out.message).await;
+    let html = message.html.as_deref().unwrap_or_default();
+    assert!(html.contains("arrived with a cracked shade"), "{html:?}");
+    assert!(html.contains("Can you send a new shade?"), "{html:?}");
+    assert!(
+        message.text.contains("Can you send a new shade?"),
+        "{:?}",
+        message.text
+    );
+    let names: Vec<_> = message
+        .attachments
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names, ["shade.png"]);
+}
+
+#[tokio::test]
 async fn a_stub_text_part_gives_way_to_the_html_text() {
     let d = Desk::new().await;
     let out = d.file(&mailbox(), "html-stub-text.eml", &[]).await;

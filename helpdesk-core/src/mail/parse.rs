@@ -491,6 +491,14 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     // ours, not mail-parser's, which runs the lines of `div`s and table
     // cells together.)
     let mut text = String::new();
+    // Whether an HTML part gave some of the text (inline HTML of a
+    // `multipart/mixed` mail, or no text part at all).
+    let mut text_from_html = false;
+    // The text of text parts that the HTML version shows too (inline text
+    // beside inline HTML in a `multipart/mixed` mail, such as a list footer
+    // or a disclaimer a gateway appends), by part.
+    let mixed = html_in_pieces(&message);
+    let mut texts_for_html: Vec<(u32, String)> = Vec::new();
     for (i, id) in message.text_body.iter().enumerate() {
         // (`body_text` reads the same part: none without it.)
         let Some(part) = message.parts.get(*id as usize) else {
@@ -499,30 +507,16 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
         if let PartType::Html(h) = &part.body {
             let h = html_of(part, raw, h);
             push_text_part(&mut text, &super::html_text::html_to_text(&h));
+            text_from_html = true;
             continue;
         }
-        // (A part of a multipart that is never closed, which mail-parser
-        // keeps undecoded, decoded here; and one whose last characters
-        // mail-parser's decoder drops, decoded again.)
-        if let Some(t) = super::unclosed::reread(part, raw, "plain") {
-            push_text_part(&mut text, &t);
-            continue;
-        }
-        if let Some(bytes) = super::qp_tail::redecoded(part, raw) {
-            push_text_part(&mut text, &super::fast_path::text_of(part, bytes));
-            continue;
-        }
-        let Some(t) = message.body_text(i) else {
+        let Some(t) = text_part_text(&message, part, raw, i) else {
             continue;
         };
-        // Undeclared 8-bit plain text read as windows-1252, and a
-        // `format=flowed` part's lines joined, as the fast path reads them.
-        let t = if t.contains(char::REPLACEMENT_CHARACTER) {
-            super::legacy_text::reread_undeclared(&message, part).map_or(t, Cow::Owned)
-        } else {
-            t
-        };
-        push_text_part(&mut text, &super::flowed::as_written(part, t));
+        if mixed {
+            texts_for_html.push((*id, t.to_string()));
+        }
+        push_text_part(&mut text, &t);
     }
 
     // A mail without a body part but for one of a multipart that is never
@@ -535,23 +529,42 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
         push_text_part(&mut text, &t);
         rescued.push(id);
     }
-    let html_part = message
-        .html_body
-        .iter()
-        .filter_map(|id| message.parts.get(*id as usize))
-        .find_map(|part| match &part.body {
-            PartType::Html(h) => Some(html_of(part, raw, h)),
-            _ => None,
-        })
-        .or_else(|| {
-            let (id, h) = unclosed_body(&message, raw, "html")?;
-            rescued.push(id);
-            Some(h)
-        });
-    // (A stub of a text part gives way to the HTML's text.)
+    // The HTML version: the inline HTML parts, with the inline text parts
+    // between them as HTML (none without an HTML part).
+    let html_part = if mixed {
+        let mut joined = String::new();
+        for id in &message.html_body {
+            match message.parts.get(*id as usize).map(|p| (p, &p.body)) {
+                Some((part, PartType::Html(h))) => joined.push_str(&html_of(part, raw, h)),
+                Some((_, PartType::Text(_))) => {
+                    if let Some((_, t)) = texts_for_html.iter().find(|(t_id, _)| t_id == id) {
+                        push_text_as_html(&mut joined, t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Cow::Owned(joined))
+    } else {
+        message
+            .html_body
+            .iter()
+            .filter_map(|id| message.parts.get(*id as usize))
+            .find_map(|part| match &part.body {
+                PartType::Html(h) => Some(html_of(part, raw, h)),
+                _ => None,
+            })
+    }
+    .or_else(|| {
+        let (id, h) = unclosed_body(&message, raw, "html")?;
+        rescued.push(id);
+        Some(h)
+    });
+    // (A stub of a text alternative gives way to the HTML's text; text
+    // that has the HTML's own in it is no stub.)
     let text = match &html_part {
-        Some(h) => super::stub_text::text_or_html_text(text, h),
-        None => text,
+        Some(h) if !text_from_html => super::stub_text::text_or_html_text(text, h),
+        _ => text,
     };
     let html = html_part.map(|h| super::sanitize::sanitize_html(&h));
 
@@ -562,6 +575,73 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
 /// The HTML `h` that mail-parser read from `part` (of the mail `raw`), or
 /// the part read again when mail-parser's decoder dropped its last
 /// characters (see `qp_tail`).
+/// The text of text part `part`, the `i`-th of the mail's text body, as
+/// the fast path reads it: a part of a multipart that is never closed
+/// (which mail-parser keeps undecoded) decoded here, one whose last
+/// characters mail-parser's decoder drops decoded again, undeclared 8-bit
+/// text read as windows-1252, and a `format=flowed` part's lines joined.
+fn text_part_text<'a>(
+    message: &'a Message<'_>,
+    part: &'a MessagePart<'_>,
+    raw: &'a [u8],
+    i: usize,
+) -> Option<Cow<'a, str>> {
+    if let Some(t) = super::unclosed::reread(part, raw, "plain") {
+        return Some(Cow::Owned(t.into_owned()));
+    }
+    if let Some(bytes) = super::qp_tail::redecoded(part, raw) {
+        return Some(Cow::Owned(
+            super::fast_path::text_of(part, bytes).into_owned(),
+        ));
+    }
+    let t = message.body_text(i)?;
+    let t = if t.contains(char::REPLACEMENT_CHARACTER) {
+        super::legacy_text::reread_undeclared(message, part).map_or(t, Cow::Owned)
+    } else {
+        t
+    };
+    Some(super::flowed::as_written(part, t))
+}
+
+/// Whether the HTML version of the mail is made of several inline parts:
+/// HTML and text parts of a `multipart/mixed` mail (a list footer, a
+/// disclaimer a gateway appends), or several HTML parts (Apple Mail splits
+/// the HTML around each inline image). It then shows them all, in order.
+fn html_in_pieces(message: &Message<'_>) -> bool {
+    let (mut html, mut text) = (0, 0);
+    for part in message
+        .html_body
+        .iter()
+        .filter_map(|id| message.parts.get(*id as usize))
+    {
+        match part.body {
+            PartType::Html(_) => html += 1,
+            PartType::Text(_) => text += 1,
+            _ => {}
+        }
+    }
+    html >= 2 || (html >= 1 && text >= 1)
+}
+
+/// `text` as HTML (escaped, each line a line), appended to `out`.
+fn push_text_as_html(out: &mut String, text: &str) {
+    out.push_str("<div>");
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        for c in line.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                c => out.push(c),
+            }
+        }
+    }
+    out.push_str("</div>");
+}
+
 fn html_of<'a>(part: &MessagePart<'_>, raw: &'a [u8], h: &'a str) -> Cow<'a, str> {
     match super::qp_tail::redecoded(part, raw) {
         Some(bytes) => super::fast_path::text_of(part, bytes),
@@ -1707,6 +1787,20 @@ pub(crate) mod tests {
             Ok(m) => m,
             Err(e) => panic!("parse failed: {e}"),
         }
+    }
+
+    #[test]
+    fn inline_text_shown_in_the_html_is_escaped() {
+        let m = p(
+            "From: a@example.com\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>Hi</p>\r\n--b\r\nContent-Type: text/plain\r\n\r\n1 < 2 & <b>not bold</b>\r\nnext\r\n--b--\r\n",
+        );
+        assert_eq!(m.text, "Hi\n\n1 < 2 & <b>not bold</b>\nnext");
+        let html = m.html.unwrap_or_default();
+        assert!(
+            html.contains("1 &lt; 2 &amp; &lt;b&gt;not bold&lt;/b&gt;<br>next"),
+            "{html}"
+        );
+        assert!(!html.contains("<b>"), "{html}");
     }
 
     #[test]

@@ -955,6 +955,37 @@ async fn bounce_fails_the_outgoing_message_and_suppresses_the_address() {
 /// MAILER-DAEMON; without a report it fails nothing. A quoted id that is
 /// not signed by us threads nothing.
 #[tokio::test]
+async fn a_report_whose_explanation_is_never_closed_still_fails_the_message() {
+    // The explanation's multipart/alternative is never closed before the
+    // report goes on with its delivery-status part (as in Gmail reports).
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let (first, answer, ours) = d.answered(&mb).await;
+    d.clock.advance(Duration::minutes(1));
+    let bounce = d
+        .file(
+            &mb,
+            "bounce-dsn-open-explanation.eml",
+            &[("BOUNCED_MESSAGE_ID", &ours)],
+        )
+        .await;
+    assert_eq!(bounce.classification, Classification::Bounce);
+    assert_eq!(bounce.ticket.id, first.ticket.id, "lands on its ticket");
+    assert_eq!(bounce.bounced_message, Some(answer.id));
+    match &d.message(answer.id).await.send_state {
+        Some(SendState::Failed { reason }) => assert!(reason.contains("5.1.1"), "{reason}"),
+        other => panic!("expected Failed, got {other:?}"),
+    }
+    // The text is the explanation alone, not the report's raw MIME.
+    let message = d.message(bounce.message).await;
+    assert_eq!(
+        message.text,
+        "** Address not found **\n\nYour message wasn't delivered to ann@customer.example \
+         because the address couldn't be found."
+    );
+}
+
+#[tokio::test]
 async fn a_plain_bounce_quoting_our_message_lands_on_its_ticket() {
     let d = Desk::new().await;
     let mb = mailbox();

@@ -486,6 +486,13 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     if let Some(repaired) = super::content_types::with_the_fitting_one(raw, &root.headers) {
         return parse_full(&repaired, limits);
     }
+    // (A multipart left open inside another is closed where the other
+    // goes on, and the mail read again.)
+    if message.parts.iter().any(|p| p.is_encoding_problem)
+        && let Some(repaired) = super::nested_multipart::closed(raw)
+    {
+        return parse_full(&repaired, limits);
+    }
 
     // (An HTML part stands in for text when there is none: its text is
     // ours, not mail-parser's, which runs the lines of `div`s and table
@@ -586,7 +593,7 @@ fn text_part_text<'a>(
     raw: &'a [u8],
     i: usize,
 ) -> Option<Cow<'a, str>> {
-    if let Some(t) = super::unclosed::reread(part, raw, "plain") {
+    if let Some(t) = super::unclosed::reread(message, part, raw, "plain") {
         return Some(Cow::Owned(t.into_owned()));
     }
     if let Some(bytes) = super::qp_tail::redecoded(part, raw) {
@@ -664,7 +671,7 @@ fn unclosed_body<'a>(
         }
         // (An empty one stays an attachment: nothing is taken from the
         // list for nothing.)
-        super::unclosed::reread(part, raw, subtype)
+        super::unclosed::reread(message, part, raw, subtype)
             .filter(|t| !t.trim().is_empty())
             .map(|t| (*id, t))
     })
@@ -807,11 +814,22 @@ fn text_of_one_part(part: &str) -> String {
 }
 
 /// Appends one inline text part to `text`: `\r\n` line endings become
-/// `\n`, trailing whitespace is dropped, and parts are separated by a
+/// `\n`, blank lines before the text and trailing whitespace are dropped
+/// (the first line keeps its indentation), and parts are separated by a
 /// blank line; an empty part adds nothing. (One copy of the part, which
 /// is the hot path of parsing a mail.)
 pub(super) fn push_text_part(text: &mut String, part: &str) {
     let part = part.trim_end();
+    // Blank lines before the first line of text are dropped (not that
+    // line's indentation).
+    let first = part
+        .find(|c: char| !c.is_whitespace())
+        .unwrap_or(part.len());
+    let line_start = part
+        .get(..first)
+        .and_then(|blank| blank.rfind('\n'))
+        .map_or(0, |n| n + 1);
+    let part = part.get(line_start..).unwrap_or(part);
     if part.is_empty() {
         return;
     }
@@ -1787,6 +1805,16 @@ pub(crate) mod tests {
             Ok(m) => m,
             Err(e) => panic!("parse failed: {e}"),
         }
+    }
+
+    #[test]
+    fn blank_lines_before_the_text_are_dropped() {
+        let m = p(
+            "From: a@example.com\r\nSubject: x\r\n\r\n\r\n \r\n\t\r\n  indented first\r\nsecond\r\n\r\n",
+        );
+        assert_eq!(m.text, "  indented first\nsecond");
+        let m = p("From: a@example.com\r\nSubject: x\r\n\r\n\r\n\r\n");
+        assert_eq!(m.text, "");
     }
 
     #[test]

@@ -8,16 +8,17 @@
 
 use std::borrow::Cow;
 
-use mail_parser::MessagePart;
+use mail_parser::{Message, MessagePart, MimeHeaders};
 
 use super::fast_path::{decode_to_end, part_bytes, text_of, text_part};
 
-/// The text of `part`, of the mail `raw`, when mail-parser could not read
-/// it to a boundary (`is_encoding_problem`) and it is an inline
-/// `text/<subtype>` part (`plain` or `html`) whose bytes decode; `None`
-/// otherwise (a part read as usual, another type, an attachment, or a body
-/// its transfer encoding does not decode).
+/// The text of `part`, of the mail `raw` (parsed as `message`), when
+/// mail-parser could not read it to a boundary (`is_encoding_problem`) and
+/// it is an inline `text/<subtype>` part (`plain` or `html`) whose bytes
+/// decode; `None` otherwise (a part read as usual, another type, an
+/// attachment, or a body its transfer encoding does not decode).
 pub(crate) fn reread<'a>(
+    message: &Message<'_>,
     part: &MessagePart<'_>,
     raw: &'a [u8],
     subtype: &str,
@@ -26,11 +27,60 @@ pub(crate) fn reread<'a>(
         return None;
     }
     let encoding = text_part(part, subtype)?;
-    // (To the end of the part: it has no boundary.)
-    Some(text_of(
-        part,
-        decode_to_end(part_bytes(part, raw)?, encoding)?,
-    ))
+    // (To the end of the part, or to the boundary of a multipart around
+    // its own, which ends it: its own boundary is missing.)
+    let bytes = before_a_boundary(part_bytes(part, raw)?, message);
+    Some(text_of(part, decode_to_end(bytes, encoding)?))
+}
+
+/// `bytes` up to the first line that is a delimiter of one of the mail's
+/// multiparts (`--boundary` or `--boundary--`, perhaps with trailing
+/// white space), without the line break before it; all of `bytes` when
+/// there is none.
+fn before_a_boundary<'a>(bytes: &'a [u8], message: &Message<'_>) -> &'a [u8] {
+    let boundaries: Vec<&str> = message
+        .parts
+        .iter()
+        .filter_map(|p| {
+            let ct = p.content_type()?;
+            if !ct.ctype().eq_ignore_ascii_case("multipart") {
+                return None;
+            }
+            ct.attribute("boundary").filter(|b| !b.is_empty())
+        })
+        .collect();
+    if boundaries.is_empty() {
+        return bytes;
+    }
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|n| n + 1));
+    for start in starts {
+        let line = bytes.get(start..).unwrap_or_default();
+        let line = line
+            .get(..memchr::memchr(b'\n', line).unwrap_or(line.len()))
+            .unwrap_or_default();
+        if boundaries.iter().any(|b| is_delimiter(line, b)) {
+            let mut end = start;
+            for byte in [b'\n', b'\r'] {
+                if end > 0 && bytes.get(end - 1) == Some(&byte) {
+                    end -= 1;
+                }
+            }
+            return bytes.get(..end).unwrap_or(bytes);
+        }
+    }
+    bytes
+}
+
+/// Whether `line` (without its `\n`) is a delimiter of `boundary`.
+fn is_delimiter(line: &[u8], boundary: &str) -> bool {
+    let Some(rest) = line
+        .strip_prefix(b"--")
+        .and_then(|l| l.strip_prefix(boundary.as_bytes()))
+    else {
+        return false;
+    };
+    let rest = rest.strip_prefix(b"--").unwrap_or(rest);
+    rest.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'))
 }
 
 #[cfg(test)]
@@ -64,6 +114,26 @@ mod tests {
             m.html
         );
         assert!(m.attachments.is_empty(), "{:?}", m.attachments);
+    }
+
+    #[test]
+    fn an_unclosed_part_ends_at_the_boundary_around_it() {
+        // The inner alternative is never closed; the report's next part
+        // starts with the outer boundary, which ends the text part.
+        let m = parsed(
+            "From: mailer-daemon@example.com\r\nSubject: Delay\r\nContent-Type: multipart/report; boundary=outer; report-type=delivery-status\r\n\r\n\
+             --outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n\
+             --inner\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+             Delivery to bob@example.de is del=\r\nayed.\r\n\r\n-- \r\nThe mail system\r\n\r\n\
+             --outer  \r\nContent-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; bob@example.de\r\nAction: delayed\r\n\r\n--outer--\r\n",
+        );
+        assert_eq!(
+            m.text,
+            "Delivery to bob@example.de is delayed.
+
+--
+The mail system"
+        );
     }
 
     #[test]

@@ -1343,6 +1343,46 @@ fn sanitize_file_name(name: &str) -> String {
 
 /// The attachments of `message`, but for the parts `body_parts` (read as
 /// its body instead).
+/// A name for the `n`-th attachment, which has none: a returned or
+/// forwarded message is named after its subject, another part after its
+/// `Content-Description` (as in delivery reports: "Delivery report",
+/// "Undelivered Message"), a delivery status `delivery-status.txt`, else
+/// `attachment-<n + 1>`; with `.eml` for a message and `.txt` for text.
+fn unnamed_attachment_name(part: &MessagePart<'_>, content_type: &str, n: usize) -> String {
+    let is_message = matches!(part.body, PartType::Message(_));
+    let extension = if is_message {
+        ".eml"
+    } else if content_type.starts_with("text/")
+        || content_type.eq_ignore_ascii_case("message/delivery-status")
+    {
+        ".txt"
+    } else {
+        ""
+    };
+    // (A subject or a description is no path: its slashes are kept as
+    // dashes, not taken for directories.)
+    let as_name = |s: &str| sanitize_file_name(&s.replace(['/', '\\'], "-"));
+    let described = match &part.body {
+        PartType::Message(m) => m.subject().map(as_name),
+        _ => None,
+    }
+    .filter(|s| !s.is_empty())
+    .or_else(|| part.content_description().map(as_name))
+    .filter(|s| !s.is_empty());
+    match described {
+        Some(stem) if stem.to_ascii_lowercase().ends_with(extension) => stem,
+        // (Room for the extension within the 255 characters of a name.)
+        Some(stem) => format!(
+            "{}{extension}",
+            stem.chars().take(255 - extension.len()).collect::<String>()
+        ),
+        None if content_type.eq_ignore_ascii_case("message/delivery-status") => {
+            "delivery-status.txt".to_string()
+        }
+        None => format!("attachment-{}{extension}", n + 1),
+    }
+}
+
 fn collect_attachments(
     message: &Message<'_>,
     limits: &ParseLimits,
@@ -1360,17 +1400,6 @@ fn collect_attachments(
             continue;
         }
         let is_message = matches!(part.body, PartType::Message(_));
-        let mut name = part
-            .attachment_name()
-            .map(sanitize_file_name)
-            .unwrap_or_default();
-        if name.is_empty() {
-            name = if is_message {
-                format!("attachment-{}.eml", n + 1)
-            } else {
-                format!("attachment-{}", n + 1)
-            };
-        }
         let content_type = mime_type_of(part)
             .filter(|t| t.contains('/'))
             .unwrap_or_else(|| {
@@ -1380,6 +1409,13 @@ fn collect_attachments(
                     "application/octet-stream".to_string()
                 }
             });
+        let mut name = part
+            .attachment_name()
+            .map(sanitize_file_name)
+            .unwrap_or_default();
+        if name.is_empty() {
+            name = unnamed_attachment_name(part, &content_type, n);
+        }
         // (Read again when mail-parser's decoder dropped its last bytes:
         // see `qp_tail`.)
         let redecoded = super::qp_tail::redecoded(part, &message.raw_message);
@@ -1805,6 +1841,30 @@ pub(crate) mod tests {
             Ok(m) => m,
             Err(e) => panic!("parse failed: {e}"),
         }
+    }
+
+    #[test]
+    fn unnamed_attachments_are_named_after_what_they_are() {
+        let m = p("From: mailer-daemon@mx.example\r\nSubject: Undelivered\r\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n\
+            --b\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n\
+            --b\r\nContent-Description: Delivery report\r\nContent-Type: message/delivery-status\r\n\r\n\
+            Reporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n\
+            --b\r\nContent-Type: message/rfc822\r\n\r\n\
+            From: support@shop.example\r\nSubject: Invoice 2026/0412\r\n\r\nHello\r\n\
+            --b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n\
+            --b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n\
+            --b--\r\n");
+        let names: Vec<&str> = m.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Delivery report.txt",
+                "Invoice 2026-0412.eml",
+                "delivery-status.txt",
+                "attachment-4"
+            ]
+        );
     }
 
     #[test]

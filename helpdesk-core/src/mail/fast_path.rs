@@ -267,7 +267,18 @@ fn decoded_text<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str>
         .and_then(|ct| ct.attribute("charset"))
         .and_then(|c| charset_decoder(c.as_bytes()));
     match (body, decoder) {
-        (body, Some(decode)) => Cow::Owned(decode(&body)),
+        // (UTF-8 under a single-byte label is read as UTF-8: see
+        // `mislabelled`.)
+        (Cow::Borrowed(bytes), Some(decode)) => match super::mislabelled::as_utf8(part, bytes) {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(decode(bytes)),
+        },
+        (Cow::Owned(bytes), Some(decode)) => match super::mislabelled::as_utf8(part, &bytes) {
+            Some(_) => {
+                Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|e| decode(e.as_bytes())))
+            }
+            None => Cow::Owned(decode(&bytes)),
+        },
         // (Plain text that declares no charset and is not UTF-8 is read
         // as windows-1252: see `legacy_text`.)
         (Cow::Owned(bytes), None) => Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|e| {

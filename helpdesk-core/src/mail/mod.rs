@@ -26,6 +26,7 @@ mod header_scan;
 mod headers;
 mod html_text;
 mod legacy_text;
+mod mislabelled;
 mod nested_multipart;
 mod parse;
 mod qp_tail;

@@ -601,7 +601,7 @@ fn text_part_text<'a>(
             super::fast_path::text_of(part, bytes).into_owned(),
         ));
     }
-    let t = message.body_text(i)?;
+    let t = super::mislabelled::reread_or(raw, part, message.body_text(i)?);
     let t = if t.contains(char::REPLACEMENT_CHARACTER) {
         super::legacy_text::reread_undeclared(message, part).map_or(t, Cow::Owned)
     } else {
@@ -652,7 +652,7 @@ fn push_text_as_html(out: &mut String, text: &str) {
 fn html_of<'a>(part: &MessagePart<'_>, raw: &'a [u8], h: &'a str) -> Cow<'a, str> {
     match super::qp_tail::redecoded(part, raw) {
         Some(bytes) => super::fast_path::text_of(part, bytes),
-        None => Cow::Borrowed(h),
+        None => super::mislabelled::reread_or(raw, part, Cow::Borrowed(h)),
     }
 }
 

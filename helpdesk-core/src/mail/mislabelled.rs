@@ -1,0 +1,134 @@
+//! UTF-8 text labelled with a single-byte charset: a web form, a PHP
+//! script or a misconfigured mailer writes UTF-8 but declares
+//! `charset=iso-8859-1` (or `us-ascii`, `windows-1252`, ...). Read with
+//! the label, every accented letter comes out as two or three others
+//! ("Grüße" as "GrÃ¼ÃŸe"). Text in a real single-byte charset is almost
+//! never valid UTF-8 once it has a byte above 127 (that would take pairs
+//! such as "Ã©" in Latin-1), so such a body, when it is valid UTF-8, is
+//! read as UTF-8. Multi-byte legacy charsets (Shift_JIS, GBK, ...) keep
+//! their label: short texts in them can be valid UTF-8 by chance.
+
+use std::borrow::Cow;
+
+use mail_parser::{MessagePart, MimeHeaders};
+
+/// Whether `charset` names a single-byte charset (ASCII, ISO 8859, the
+/// Windows code pages 125x, KOI8).
+fn single_byte(charset: &str) -> bool {
+    let c = charset.trim().trim_matches('"');
+    let starts = |prefix: &str| {
+        c.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    ["us-ascii", "ascii", "ansi_x3.4-1968", "latin1", "latin2"]
+        .iter()
+        .any(|name| c.eq_ignore_ascii_case(name))
+        || [
+            "iso-8859-",
+            "iso8859-",
+            "iso_8859-",
+            "iso8859_",
+            "windows-125",
+            "cp125",
+            "koi8",
+        ]
+        .iter()
+        .any(|prefix| starts(prefix))
+}
+
+/// `bytes` as UTF-8 when `part` labels itself with a single-byte charset
+/// and `bytes` (its transfer-decoded body) are valid UTF-8; `None`
+/// otherwise (the label stands). (ASCII, which is both, reads the same
+/// either way.)
+pub(crate) fn as_utf8<'a>(part: &MessagePart<'_>, bytes: &'a [u8]) -> Option<&'a str> {
+    let charset = part.content_type()?.attribute("charset")?;
+    if !single_byte(charset) {
+        return None;
+    }
+    simdutf8::basic::from_utf8(bytes).ok()
+}
+
+/// The text of `part` of the mail `raw`, read again from its bytes as
+/// UTF-8 when [`as_utf8`] says so; `None` otherwise (mail-parser's
+/// reading stands). For the full parse, whose parts mail-parser decodes
+/// with their label.
+pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
+    // (Only a labelled part can be mislabelled: checked before any bytes
+    // are decoded again.)
+    let charset = part.content_type()?.attribute("charset")?;
+    if !single_byte(charset) {
+        return None;
+    }
+    let body = super::fast_path::part_bytes(part, raw)?;
+    let bytes = super::fast_path::decode_to_end(body, part.encoding)?;
+    as_utf8(part, &bytes).map(str::to_owned)
+}
+
+/// [`reread`]'s answer as a `Cow`, for callers that hold mail-parser's.
+pub(crate) fn reread_or<'a>(
+    raw: &[u8],
+    part: &MessagePart<'_>,
+    text: Cow<'a, str>,
+) -> Cow<'a, str> {
+    reread(raw, part).map_or(text, Cow::Owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::mail::parse::tests::p as parsed;
+
+    fn mail(charset: &str, body: &str) -> String {
+        format!(
+            "From: ann@example.com\r\nSubject: Q\r\nContent-Type: text/plain; charset={charset}\r\n\
+             Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n"
+        )
+    }
+
+    #[test]
+    fn utf8_labelled_latin1_or_ascii_is_read_as_utf8() {
+        for charset in ["iso-8859-1", "us-ascii", "\"windows-1252\"", "ISO-8859-2"] {
+            let m = parsed(&mail(charset, "Grüße, zażółć gęślą jaźń"));
+            assert_eq!(m.text, "Grüße, zażółć gęślą jaźń", "{charset}");
+        }
+    }
+
+    #[test]
+    fn real_latin1_keeps_its_label() {
+        // "Grüße café" in ISO-8859-1 (not UTF-8): read with the label.
+        let raw = b"From: ann@example.com\r\nSubject: Q\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\
+             Content-Transfer-Encoding: 8bit\r\n\r\nGr\xfc\xdfe caf\xe9\r\n";
+        let m = crate::mail::parse(raw, &crate::mail::ParseLimits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.text, "Grüße café");
+    }
+
+    #[test]
+    fn quoted_printable_and_html_and_the_full_parse_too() {
+        // Quoted-printable UTF-8 labelled Latin-1, in a multipart/mixed
+        // (the full parse) with an HTML alternative.
+        let m = parsed(
+            "From: ann@example.com\r\nSubject: Q\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+             --b\r\nContent-Type: multipart/alternative; boundary=a\r\n\r\n\
+             --a\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+             Gr=C3=BC=C3=9Fe\r\n\
+             --a\r\nContent-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+             <p>Gr=C3=BC=C3=9Fe</p>\r\n--a--\r\n\
+             --b\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n",
+        );
+        assert_eq!(m.text, "Grüße");
+        assert!(
+            m.html.as_deref().is_some_and(|h| h.contains("Grüße")),
+            "{:?}",
+            m.html
+        );
+    }
+
+    #[test]
+    fn multi_byte_labels_stand() {
+        assert!(!super::single_byte("shift_jis"));
+        assert!(!super::single_byte("gb2312"));
+        assert!(!super::single_byte("utf-8"));
+        assert!(super::single_byte("Windows-1250"));
+        assert!(super::single_byte("iso_8859-15"));
+    }
+}

@@ -167,6 +167,35 @@ mod tests {
     }
 
     #[test]
+    fn a_repair_that_leaves_as_much_open_is_not_taken() {
+        // Boundaries that are prefixes of one another, none ever closed
+        // (Dovecot's test of long boundaries): mail-parser matches them
+        // by prefix and reads three text parts and a fourth it files as
+        // an attachment; the strict reading would close
+        // the inner two at the first outer delimiter and leave the rest
+        // open, no better, so mail-parser's reading stands.
+        let (b82, b81, b80) = (
+            "1234567890".repeat(8) + "12",
+            "1234567890".repeat(8) + "1",
+            "1234567890".repeat(8),
+        );
+        let raw = format!(
+            "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=\"{b82}\"\r\n\r\n\
+             --{b82}\r\nContent-Type: multipart/mixed; boundary=\"{b81}\"\r\n\r\n\
+             --{b81}\r\nContent-Type: multipart/mixed; boundary=\"{b80}\"\r\n\r\n\
+             --{b80}\r\nContent-Type: text/plain\r\n\r\n1\r\n\
+             --{b82}\r\nContent-Type: text/plain\r\n\r\n22\r\n\
+             --{b81}\r\nContent-Type: text/plain\r\n\r\n333\r\n\
+             --{b80}\r\nContent-Type: text/plain\r\n\r\n4444\r\n"
+        );
+        assert!(
+            closed(raw.as_bytes()).is_some(),
+            "the strict reading differs"
+        );
+        assert_eq!(parsed(&raw).text, "1\n\n22\n\n333");
+    }
+
+    #[test]
     fn well_formed_and_single_part_mail_is_left_alone() {
         assert_eq!(closed(b"From: a@example.com\r\n\r\nHello\r\n"), None);
         let fine = REPORT.replace(

@@ -487,9 +487,15 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
         return parse_full(&repaired, limits);
     }
     // (A multipart left open inside another is closed where the other
-    // goes on, and the mail read again.)
-    if message.parts.iter().any(|p| p.is_encoding_problem)
+    // goes on, and the mail read again, when that leaves fewer parts read
+    // to the end of the mail: mail-parser's own reading of an odd
+    // structure stands otherwise.)
+    let unterminated = |m: &Message<'_>| m.parts.iter().filter(|p| p.is_encoding_problem).count();
+    if unterminated(&message) > 0
         && let Some(repaired) = super::nested_multipart::closed(raw)
+        && mime_parser()
+            .parse(&repaired)
+            .is_some_and(|fixed| unterminated(&fixed) < unterminated(&message))
     {
         return parse_full(&repaired, limits);
     }

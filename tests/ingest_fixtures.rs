@@ -917,13 +917,7 @@ async fn autoresponder_suppressed_once() {
 async fn bounce_fails_the_outgoing_message_and_suppresses_the_address() {
     let d = Desk::new().await;
     let mb = mailbox();
-    let (first, answer, ours) = d.answered(&mb).await;
-    d.clock.advance(Duration::minutes(1));
-    let bounce = d
-        .file(&mb, "bounce-dsn.eml", &[("BOUNCED_MESSAGE_ID", &ours)])
-        .await;
-    assert_eq!(bounce.classification, Classification::Bounce);
-    assert_eq!(bounce.ticket.id, first.ticket.id, "lands on its ticket");
+    let (first, answer, bounce) = d.bounced(&mb, "bounce-dsn.eml", Duration::minutes(1)).await;
     assert_eq!(bounce.bounced_message, Some(answer.id));
     let failed = d.message(answer.id).await;
     match &failed.send_state {
@@ -950,27 +944,15 @@ async fn bounce_fails_the_outgoing_message_and_suppresses_the_address() {
     );
 }
 
-/// A bounce without a delivery report (qmail's) that quotes our message
-/// lands on that message's ticket instead of opening one for
-/// MAILER-DAEMON; without a report it fails nothing. A quoted id that is
-/// not signed by us threads nothing.
 #[tokio::test]
 async fn a_report_whose_explanation_is_never_closed_still_fails_the_message() {
     // The explanation's multipart/alternative is never closed before the
     // report goes on with its delivery-status part (as in Gmail reports).
     let d = Desk::new().await;
     let mb = mailbox();
-    let (first, answer, ours) = d.answered(&mb).await;
-    d.clock.advance(Duration::minutes(1));
-    let bounce = d
-        .file(
-            &mb,
-            "bounce-dsn-open-explanation.eml",
-            &[("BOUNCED_MESSAGE_ID", &ours)],
-        )
+    let (_, answer, bounce) = d
+        .bounced(&mb, "bounce-dsn-open-explanation.eml", Duration::minutes(1))
         .await;
-    assert_eq!(bounce.classification, Classification::Bounce);
-    assert_eq!(bounce.ticket.id, first.ticket.id, "lands on its ticket");
     assert_eq!(bounce.bounced_message, Some(answer.id));
     match &d.message(answer.id).await.send_state {
         Some(SendState::Failed { reason }) => assert!(reason.contains("5.1.1"), "{reason}"),
@@ -985,6 +967,10 @@ async fn a_report_whose_explanation_is_never_closed_still_fails_the_message() {
     );
 }
 
+/// A bounce without a delivery report (qmail's) that quotes our message
+/// lands on that message's ticket instead of opening one for
+/// MAILER-DAEMON; without a report it fails nothing. A quoted id that is
+/// not signed by us threads nothing.
 #[tokio::test]
 async fn a_plain_bounce_quoting_our_message_lands_on_its_ticket() {
     let d = Desk::new().await;
@@ -1033,17 +1019,9 @@ async fn a_plain_bounce_quoting_our_message_lands_on_its_ticket() {
 async fn a_delay_notice_lands_on_its_ticket_but_fails_nothing() {
     let d = Desk::new().await;
     let mb = mailbox();
-    let (first, answer, ours) = d.answered(&mb).await;
-    d.clock.advance(Duration::hours(4));
-    let delay = d
-        .file(
-            &mb,
-            "bounce-dsn-delayed.eml",
-            &[("BOUNCED_MESSAGE_ID", &ours)],
-        )
+    let (first, answer, delay) = d
+        .bounced(&mb, "bounce-dsn-delayed.eml", Duration::hours(4))
         .await;
-    assert_eq!(delay.classification, Classification::Bounce);
-    assert_eq!(delay.ticket.id, first.ticket.id, "lands on its ticket");
     assert_eq!(delay.bounced_message, None);
     assert_eq!(delay.autoreply, AutoreplyOutcome::None);
     let reply = d.message(answer.id).await;
@@ -1087,6 +1065,29 @@ impl Desk {
             .unwrap_or_else(|e| panic!("{e}"));
         let ours = answer.email.message_id.clone().unwrap_or_default();
         (first, answer, ours)
+    }
+
+    /// [`answered`](Self::answered), then `fixture` (a bounce of the
+    /// answer, `{{BOUNCED_MESSAGE_ID}}` filled in) `after` later: checked
+    /// to be a bounce on the first mail's ticket. Returns the first mail,
+    /// the answer and the bounce.
+    async fn bounced(
+        &self,
+        mb: &Mailbox,
+        fixture: &str,
+        after: Duration,
+    ) -> (IngestOutcome, Message, IngestOutcome) {
+        let (first, answer, ours) = self.answered(mb).await;
+        self.clock.advance(after);
+        let bounce = self
+            .file(mb, fixture, &[("BOUNCED_MESSAGE_ID", &ours)])
+            .await;
+        assert_eq!(bounce.classification, Classification::Bounce, "{fixture}");
+        assert_eq!(
+            bounce.ticket.id, first.ticket.id,
+            "{fixture} lands on its ticket"
+        );
+        (first, answer, bounce)
     }
 
     fn clock_now(&self) -> DateTime<Utc> {

@@ -215,12 +215,18 @@ pub struct InboundMail {
     pub subject: String,
     /// `Date`, when present and valid.
     pub date: Option<DateTime<Utc>>,
-    /// Plain-text body with `\n` line endings; HTML-only mails are
-    /// converted to text, and so are mails whose plain-text alternative is
-    /// empty or only a stub pointing to the HTML ("This is an HTML
-    /// message..."); several inline text parts are joined by a blank line.
+    /// Plain-text body with `\n` line endings, without blank lines before
+    /// it or white space after it; HTML-only mails are converted to text,
+    /// and so are mails whose plain-text alternative is empty or only a
+    /// stub pointing to the HTML ("This is an HTML message..."); several
+    /// inline parts (text, and HTML converted) are joined by a blank line.
+    /// Text in a single-byte charset label that is valid UTF-8 is read as
+    /// UTF-8; 8-bit text without a label as windows-1252.
     pub text: String,
-    /// Sanitised HTML body, only when the mail has an HTML part.
+    /// Sanitised HTML body, only when the mail has an HTML part: the inline
+    /// HTML parts in order, with inline text parts between them as HTML
+    /// when the body is made of several (`multipart/mixed` footers, HTML
+    /// split around inline images).
     pub html: Option<String>,
     /// Attachments and other non-body parts.
     pub attachments: Vec<AttachmentInfo>,

@@ -359,6 +359,10 @@ async fn main() -> ExitCode {
                     Ok(mail) => desk.ingest_prepared(ws, &mailbox, mail).await,
                     Err(e) => Err(e),
                 };
+                // (Only an autoresponse puts mail in the outbox: the outbox
+                // is dispatched after the mails that queued one.)
+                let queued =
+                    matches!(&result, Ok(o) if matches!(o.autoreply, AutoreplyOutcome::Sent(_)));
                 let r = match result {
                     Ok(outcome) => {
                         tickets.insert(outcome.ticket.id);
@@ -389,7 +393,7 @@ async fn main() -> ExitCode {
                     eprintln!("ingest: cannot write the output: {e}");
                     return ExitCode::from(1);
                 }
-                if let Err(e) = desk.dispatch_outbox().await {
+                if queued && let Err(e) = desk.dispatch_outbox().await {
                     eprintln!("ingest: dispatching the outbox failed: {e}");
                 }
             }

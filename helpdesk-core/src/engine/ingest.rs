@@ -25,7 +25,7 @@ use crate::model::{
 };
 use crate::ports::{
     Commit, ContactWrite, IngestRecord, MailboxCheckpoint, MessageUpdate, OutboxItem, OutboxWrite,
-    StoreExt, TicketWrite,
+    RecordId, StoreExt, TicketWrite,
 };
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -498,11 +498,26 @@ impl Helpdesk {
         let mut reads = Reads::default();
         let mailbox_address = normalize_email(&mailbox.address);
         let mut key = mail.dedupe_key();
-        if let Some(record) = self
-            .store
-            .ingested(workspace, &mailbox_address, &key)
-            .await?
-        {
+        let sender = mail.from.as_ref().map(|a| normalize_email(&a.email));
+        // The dedupe key, the settings and the sender's contact are read at
+        // once (three round trips in parallel on a store with a connection
+        // pool); the last two are kept as this attempt's reads.
+        let (ingested, settings, contact) = futures::future::try_join3(
+            self.store.ingested(workspace, &mailbox_address, &key),
+            self.store.record(workspace, RecordId::Settings(workspace)),
+            async {
+                match &sender {
+                    Some(s) => self.store.contact_by_email(workspace, s).await,
+                    None => Ok(None),
+                }
+            },
+        )
+        .await?;
+        reads.read_record(RecordId::Settings(workspace), settings);
+        if let Some(s) = &sender {
+            reads.read_contact_by_email(s, contact);
+        }
+        if let Some(record) = ingested {
             // A different mail with the Message-ID of one already in (some
             // senders reuse theirs) is not a duplicate: it goes in under a
             // key of its own, which its own copies then find.
@@ -542,7 +557,6 @@ impl Helpdesk {
             };
             mail::classify_borrowed(&mail, &ctx)
         };
-        let sender = mail.from.as_ref().map(|a| normalize_email(&a.email));
         let sender_contact = match &sender {
             Some(s) => self.contact_by_email_in(workspace, &mut reads, s).await?,
             None => None,
@@ -894,15 +908,15 @@ impl Helpdesk {
                 if decision == AutoresponseDecision::Send
                     && let Some(r) = recipient
                 {
-                    let recent = self
-                        .store
-                        .automatic_sent_count(workspace, r, now - config.window)
-                        .await?;
-                    let undeliverable = self
-                        .store
-                        .suppressed_until(workspace, r)
-                        .await?
-                        .is_some_and(|u| u > now);
+                    // (Both read at once: two round trips in parallel on a
+                    // store with a connection pool.)
+                    let (recent, suppressed) = futures::future::try_join(
+                        self.store
+                            .automatic_sent_count(workspace, r, now - config.window),
+                        self.store.suppressed_until(workspace, r),
+                    )
+                    .await?;
+                    let undeliverable = suppressed.is_some_and(|u| u > now);
                     decision = mail::decide_autoresponse(
                         config,
                         &AutoresponseInput {

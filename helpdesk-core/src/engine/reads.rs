@@ -47,6 +47,26 @@ impl Reads {
         self.contacts.push(contact);
     }
 
+    /// Remembers the directory record `id` as read (`None`: there is none).
+    pub(crate) fn read_record(&mut self, id: RecordId, record: Option<DirectoryRecord>) {
+        if !self.records.iter().any(|(k, _)| *k == id) {
+            self.records.push((id, record));
+        }
+    }
+
+    /// Remembers the contact of the normalised address `email` as read
+    /// (`None`: there is none).
+    pub(crate) fn read_contact_by_email(&mut self, email: &str, contact: Option<Contact>) {
+        match contact {
+            Some(c) => {
+                if !self.contacts.iter().any(|known| known.id == c.id) {
+                    self.contacts.push(Arc::new(c));
+                }
+            }
+            None => self.no_contact.push(email.to_string()),
+        }
+    }
+
     /// Takes out the ticket `id` at `version`, if the attempt read it.
     pub(crate) fn take_ticket_at(&mut self, id: TicketId, version: u64) -> Option<Ticket> {
         let i = self

@@ -591,13 +591,11 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     Ok(assemble(&message, root, raw, text, html, attachments))
 }
 
-/// The HTML `h` that mail-parser read from `part` (of the mail `raw`), or
-/// the part read again when mail-parser's decoder dropped its last
-/// characters (see `qp_tail`).
 /// The text of text part `part`, the `i`-th of the mail's text body, as
 /// the fast path reads it: a part of a multipart that is never closed
 /// (which mail-parser keeps undecoded) decoded here, one whose last
-/// characters mail-parser's decoder drops decoded again, undeclared 8-bit
+/// characters mail-parser's decoder drops decoded again, UTF-8 under a
+/// single-byte label read as UTF-8 (see `mislabelled`), undeclared 8-bit
 /// text read as windows-1252, and a `format=flowed` part's lines joined.
 fn text_part_text<'a>(
     message: &'a Message<'_>,
@@ -606,7 +604,7 @@ fn text_part_text<'a>(
     i: usize,
 ) -> Option<Cow<'a, str>> {
     if let Some(t) = super::unclosed::reread(message, part, raw, "plain") {
-        return Some(Cow::Owned(t.into_owned()));
+        return Some(t);
     }
     if let Some(bytes) = super::qp_tail::redecoded(part, raw) {
         return Some(Cow::Owned(
@@ -661,6 +659,10 @@ fn push_text_as_html(out: &mut String, text: &str) {
     out.push_str("</div>");
 }
 
+/// The HTML `h` that mail-parser read from `part` (of the mail `raw`), or
+/// the part read again when mail-parser's decoder dropped its last
+/// characters (see `qp_tail`) or it is UTF-8 under a single-byte label
+/// (see `mislabelled`).
 fn html_of<'a>(part: &MessagePart<'_>, raw: &'a [u8], h: &'a str) -> Cow<'a, str> {
     match super::qp_tail::redecoded(part, raw) {
         Some(bytes) => super::fast_path::text_of(part, bytes),

@@ -1355,8 +1355,6 @@ fn sanitize_file_name(name: &str) -> String {
     cleaned.chars().take(255).collect()
 }
 
-/// The attachments of `message`, but for the parts `body_parts` (read as
-/// its body instead).
 /// A name for the `n`-th attachment, which has none: a returned or
 /// forwarded message is named after its subject, another part after its
 /// `Content-Description` (as in delivery reports: "Delivery report",
@@ -1397,6 +1395,8 @@ fn unnamed_attachment_name(part: &MessagePart<'_>, content_type: &str, n: usize)
     }
 }
 
+/// The attachments of `message`, but for the parts `body_parts` (read as
+/// its body instead).
 fn collect_attachments(
     message: &Message<'_>,
     limits: &ParseLimits,

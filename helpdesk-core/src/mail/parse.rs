@@ -1359,11 +1359,16 @@ fn sanitize_file_name(name: &str) -> String {
 /// forwarded message is named after its subject, another part after its
 /// `Content-Description` (as in delivery reports: "Delivery report",
 /// "Undelivered Message"), a delivery status `delivery-status.txt`, else
-/// `attachment-<n + 1>`; with `.eml` for a message and `.txt` for text.
+/// `attachment-<n + 1>`; with `.eml` for a message, `.html`, `.ics` or
+/// `.txt` for text.
 fn unnamed_attachment_name(part: &MessagePart<'_>, content_type: &str, n: usize) -> String {
     let is_message = matches!(part.body, PartType::Message(_));
     let extension = if is_message {
         ".eml"
+    } else if content_type.eq_ignore_ascii_case("text/html") {
+        ".html"
+    } else if content_type.eq_ignore_ascii_case("text/calendar") {
+        ".ics"
     } else if content_type.starts_with("text/")
         || content_type.eq_ignore_ascii_case("message/delivery-status")
     {
@@ -1868,6 +1873,7 @@ pub(crate) mod tests {
             From: support@shop.example\r\nSubject: Invoice 2026/0412\r\n\r\nHello\r\n\
             --b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n\
             --b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n\
+            --b\r\nContent-Type: text/html\r\nContent-Disposition: attachment\r\n\r\n<p>page</p>\r\n\
             --b--\r\n");
         let names: Vec<&str> = m.attachments.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(
@@ -1876,7 +1882,8 @@ pub(crate) mod tests {
                 "Delivery report.txt",
                 "Invoice 2026-0412.eml",
                 "delivery-status.txt",
-                "attachment-4"
+                "attachment-4",
+                "attachment-5.html"
             ]
         );
     }

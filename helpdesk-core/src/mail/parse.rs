@@ -551,10 +551,11 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     // The HTML version: the inline HTML parts, with the inline text parts
     // between them as HTML (none without an HTML part).
     let html_part = if mixed {
-        let mut joined = String::new();
+        // (One document: the body of each HTML piece.)
+        let mut joined = String::from("<html><body>");
         for id in &message.html_body {
             match message.parts.get(*id as usize).map(|p| (p, &p.body)) {
-                Some((part, PartType::Html(h))) => joined.push_str(&html_of(part, raw, h)),
+                Some((part, PartType::Html(h))) => joined.push_str(body_of(&html_of(part, raw, h))),
                 Some((_, PartType::Text(_))) => {
                     if let Some((_, t)) = texts_for_html.iter().find(|(t_id, _)| t_id == id) {
                         push_text_as_html(&mut joined, t);
@@ -563,6 +564,7 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
                 _ => {}
             }
         }
+        joined.push_str("</body></html>");
         Some(Cow::Owned(joined))
     } else {
         message
@@ -638,6 +640,21 @@ fn html_in_pieces(message: &Message<'_>) -> bool {
         }
     }
     html >= 2 || (html >= 1 && text >= 1)
+}
+
+/// What is inside the `<body>` element of the HTML document `html` (all
+/// of it when it has no `<body>` tag).
+fn body_of(html: &str) -> &str {
+    let lower = html.to_ascii_lowercase();
+    let start = lower
+        .find("<body")
+        .and_then(|at| lower.get(at..)?.find('>').map(|end| at + end + 1))
+        .unwrap_or(0);
+    let end = lower
+        .rfind("</body")
+        .filter(|end| *end >= start)
+        .unwrap_or(html.len());
+    html.get(start..end).unwrap_or(html)
 }
 
 /// `text` as HTML (escaped, each line a line), appended to `out`.
@@ -1910,6 +1927,19 @@ pub(crate) mod tests {
             "{html}"
         );
         assert!(!html.contains("<b>"), "{html}");
+        // One document, not one per piece.
+        assert_eq!(html.matches("<body").count(), 1, "{html}");
+    }
+
+    #[test]
+    fn the_body_of_an_html_piece() {
+        assert_eq!(
+            super::body_of("<html><head><style>p{}</style></head><BODY class=x>Hi</Body></html>"),
+            "Hi"
+        );
+        assert_eq!(super::body_of("<p>no body tag</p>"), "<p>no body tag</p>");
+        assert_eq!(super::body_of("<body>unclosed"), "unclosed");
+        assert_eq!(super::body_of("</body><body>odd"), "odd");
     }
 
     #[test]

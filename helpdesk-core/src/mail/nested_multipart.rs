@@ -106,18 +106,25 @@ fn header_block_len(bytes: &[u8]) -> usize {
 /// multiparts: its depth, and whether it closes it. The innermost match
 /// wins.
 fn delimiter_of(line: &[u8], open: &[Vec<u8>]) -> Option<(usize, bool)> {
-    let rest = line.strip_prefix(b"--")?;
-    open.iter().enumerate().rev().find_map(|(depth, boundary)| {
-        let after = rest.strip_prefix(boundary.as_slice())?;
-        let (after, last) = match after.strip_prefix(b"--") {
-            Some(a) => (a, true),
-            None => (after, false),
-        };
-        after
-            .iter()
-            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-            .then_some((depth, last))
-    })
+    open.iter()
+        .enumerate()
+        .rev()
+        .find_map(|(depth, boundary)| Some((depth, delimiter(line, boundary)?)))
+}
+
+/// Whether `line` (with or without its line break) is a delimiter of
+/// `boundary`: `--boundary`, or the closing `--boundary--` (`Some(true)`),
+/// perhaps with trailing white space.
+pub(crate) fn delimiter(line: &[u8], boundary: &[u8]) -> Option<bool> {
+    let after = line.strip_prefix(b"--")?.strip_prefix(boundary)?;
+    let (after, closing) = match after.strip_prefix(b"--") {
+        Some(a) => (a, true),
+        None => (after, false),
+    };
+    after
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .then_some(closing)
 }
 
 #[cfg(test)]

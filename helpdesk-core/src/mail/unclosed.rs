@@ -52,35 +52,28 @@ fn before_a_boundary<'a>(bytes: &'a [u8], message: &Message<'_>) -> &'a [u8] {
     if boundaries.is_empty() {
         return bytes;
     }
-    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|n| n + 1));
-    for start in starts {
-        let line = bytes.get(start..).unwrap_or_default();
-        let line = line
-            .get(..memchr::memchr(b'\n', line).unwrap_or(line.len()))
-            .unwrap_or_default();
-        if boundaries.iter().any(|b| is_delimiter(line, b)) {
-            let mut end = start;
+    let mut start = 0;
+    // (Each line, its line break included; the last one to the end.)
+    let ends = memchr::memchr_iter(b'\n', bytes)
+        .map(|n| n + 1)
+        .chain(std::iter::once(bytes.len()));
+    for end in ends {
+        let line = bytes.get(start..end).unwrap_or_default();
+        if boundaries
+            .iter()
+            .any(|b| super::nested_multipart::delimiter(line, b.as_bytes()).is_some())
+        {
+            let mut cut = start;
             for byte in [b'\n', b'\r'] {
-                if end > 0 && bytes.get(end - 1) == Some(&byte) {
-                    end -= 1;
+                if cut > 0 && bytes.get(cut - 1) == Some(&byte) {
+                    cut -= 1;
                 }
             }
-            return bytes.get(..end).unwrap_or(bytes);
+            return bytes.get(..cut).unwrap_or(bytes);
         }
+        start = end;
     }
     bytes
-}
-
-/// Whether `line` (without its `\n`) is a delimiter of `boundary`.
-fn is_delimiter(line: &[u8], boundary: &str) -> bool {
-    let Some(rest) = line
-        .strip_prefix(b"--")
-        .and_then(|l| l.strip_prefix(boundary.as_bytes()))
-    else {
-        return false;
-    };
-    let rest = rest.strip_prefix(b"--").unwrap_or(rest);
-    rest.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'))
 }
 
 #[cfg(test)]

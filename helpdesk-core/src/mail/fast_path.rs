@@ -262,18 +262,19 @@ pub(crate) fn text_of<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a
 
 /// [`text_of`] before flowed lines are joined: the charset decoded.
 fn decoded_text<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str> {
-    let decoder = part
+    let charset = part
         .content_type()
         .and_then(|ct| ct.attribute("charset"))
-        .and_then(|c| charset_decoder(c.as_bytes()));
+        .unwrap_or_default();
+    let decoder = charset_decoder(charset.as_bytes());
     match (body, decoder) {
         // (UTF-8 under a single-byte label is read as UTF-8: see
         // `mislabelled`.)
-        (Cow::Borrowed(bytes), Some(decode)) => match super::mislabelled::as_utf8(part, bytes) {
+        (Cow::Borrowed(bytes), Some(decode)) => match super::mislabelled::as_utf8(charset, bytes) {
             Some(text) => Cow::Borrowed(text),
             None => Cow::Owned(decode(bytes)),
         },
-        (Cow::Owned(bytes), Some(decode)) => match super::mislabelled::as_utf8(part, &bytes) {
+        (Cow::Owned(bytes), Some(decode)) => match super::mislabelled::as_utf8(charset, &bytes) {
             Some(_) => {
                 Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|e| decode(e.as_bytes())))
             }

@@ -36,12 +36,11 @@ fn single_byte(charset: &str) -> bool {
         .any(|prefix| starts(prefix))
 }
 
-/// `bytes` as UTF-8 when `part` labels itself with a single-byte charset
-/// and `bytes` (its transfer-decoded body) are valid UTF-8; `None`
-/// otherwise (the label stands). (ASCII, which is both, reads the same
-/// either way.)
-pub(crate) fn as_utf8<'a>(part: &MessagePart<'_>, bytes: &'a [u8]) -> Option<&'a str> {
-    let charset = part.content_type()?.attribute("charset")?;
+/// `bytes` as UTF-8 when `charset` (a part's label) is a single-byte
+/// charset and `bytes` (the part's transfer-decoded body) are valid UTF-8;
+/// `None` otherwise (the label stands). (ASCII, which is both, reads the
+/// same either way.)
+pub(crate) fn as_utf8<'a>(charset: &str, bytes: &'a [u8]) -> Option<&'a str> {
     if !single_byte(charset) {
         return None;
     }
@@ -49,19 +48,22 @@ pub(crate) fn as_utf8<'a>(part: &MessagePart<'_>, bytes: &'a [u8]) -> Option<&'a
 }
 
 /// The text of `part` of the mail `raw`, read again from its bytes as
-/// UTF-8 when [`as_utf8`] says so; `None` otherwise (mail-parser's
-/// reading stands). For the full parse, whose parts mail-parser decodes
-/// with their label.
+/// UTF-8 when [`as_utf8`] says so and they are not plain ASCII (which the
+/// label reads the same); `None` otherwise (mail-parser's reading stands).
+/// For the full parse, whose parts mail-parser decodes with their label.
 pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
-    // (Only a labelled part can be mislabelled: checked before any bytes
-    // are decoded again.)
+    // (Only a part with a single-byte label can be mislabelled: checked
+    // before any bytes are decoded again.)
     let charset = part.content_type()?.attribute("charset")?;
     if !single_byte(charset) {
         return None;
     }
     let body = super::fast_path::part_bytes(part, raw)?;
     let bytes = super::fast_path::decode_to_end(body, part.encoding)?;
-    as_utf8(part, &bytes).map(str::to_owned)
+    if bytes.is_ascii() {
+        return None;
+    }
+    as_utf8(charset, &bytes).map(str::to_owned)
 }
 
 /// [`reread`]'s answer as a `Cow`, for callers that hold mail-parser's.

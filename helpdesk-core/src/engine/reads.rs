@@ -47,24 +47,36 @@ impl Reads {
         self.contacts.push(contact);
     }
 
-    /// Remembers the directory record `id` as read (`None`: there is none).
-    pub(crate) fn read_record(&mut self, id: RecordId, record: Option<DirectoryRecord>) {
+    /// Remembers the directory record `id` as read (`None`: there is none),
+    /// and returns it.
+    pub(crate) fn read_record(
+        &mut self,
+        id: RecordId,
+        record: Option<DirectoryRecord>,
+    ) -> Option<DirectoryRecord> {
         if !self.records.iter().any(|(k, _)| *k == id) {
-            self.records.push((id, record));
+            self.records.push((id, record.clone()));
         }
+        record
     }
 
     /// Remembers the contact of the normalised address `email` as read
-    /// (`None`: there is none).
-    pub(crate) fn read_contact_by_email(&mut self, email: &str, contact: Option<Contact>) {
-        match contact {
+    /// (`None`: there is none), and returns it, shared.
+    pub(crate) fn read_contact_by_email(
+        &mut self,
+        email: &str,
+        contact: Option<Contact>,
+    ) -> Option<Arc<Contact>> {
+        let contact = contact.map(Arc::new);
+        match &contact {
             Some(c) => {
                 if !self.contacts.iter().any(|known| known.id == c.id) {
-                    self.contacts.push(Arc::new(c));
+                    self.contacts.push(c.clone());
                 }
             }
             None => self.no_contact.push(email.to_string()),
         }
+        contact
     }
 
     /// Takes out the ticket `id` at `version`, if the attempt read it.
@@ -89,8 +101,7 @@ impl Helpdesk {
             return Ok(r.clone());
         }
         let record = self.store.record(workspace, id).await?;
-        reads.records.push((id, record.clone()));
-        Ok(record)
+        Ok(reads.read_record(id, record))
     }
 
     /// The workspace settings, read once per attempt.
@@ -146,15 +157,7 @@ impl Helpdesk {
         if reads.no_contact.iter().any(|e| e == email) {
             return Ok(None);
         }
-        let contact = self
-            .store
-            .contact_by_email(workspace, email)
-            .await?
-            .map(Arc::new);
-        match &contact {
-            Some(c) => reads.contacts.push(c.clone()),
-            None => reads.no_contact.push(email.to_string()),
-        }
-        Ok(contact)
+        let contact = self.store.contact_by_email(workspace, email).await?;
+        Ok(reads.read_contact_by_email(email, contact))
     }
 }

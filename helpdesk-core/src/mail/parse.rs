@@ -486,6 +486,15 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     let message = mime_parser()
         .parse(raw)
         .ok_or_else(|| MailError::Unparseable("no headers found".into()))?;
+    read_full(raw, message, limits)
+}
+
+/// [`parse_full`] of `raw`, which mail-parser parsed as `message`.
+fn read_full(
+    raw: &[u8],
+    message: Message<'_>,
+    limits: &ParseLimits,
+) -> Result<InboundMail, MailError> {
     let Some(root) = message.parts.first() else {
         return Err(MailError::Unparseable("no MIME parts".into()));
     };
@@ -499,11 +508,10 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     let unterminated = |m: &Message<'_>| m.parts.iter().filter(|p| p.is_encoding_problem).count();
     if unterminated(&message) > 0
         && let Some(repaired) = super::nested_multipart::closed(raw)
-        && mime_parser()
-            .parse(&repaired)
-            .is_some_and(|fixed| unterminated(&fixed) < unterminated(&message))
+        && let Some(fixed) = mime_parser().parse(&repaired)
+        && unterminated(&fixed) < unterminated(&message)
     {
-        return parse_full(&repaired, limits);
+        return read_full(&repaired, fixed, limits);
     }
 
     // (An HTML part stands in for text when there is none: its text is

@@ -1589,6 +1589,23 @@ async fn html_in_pieces_around_an_inline_image_is_kept_whole() {
 }
 
 #[tokio::test]
+async fn attachment_names_split_into_rfc2231_segments_are_read_whole() {
+    // A UTF-8 name cut inside a character, and an ISO-2022-JP name cut
+    // inside its Japanese run: each segment decoded on its own garbles both.
+    let d = Desk::new().await;
+    let out = d
+        .file(&mailbox(), "attachment-rfc2231-continuations.eml", &[])
+        .await;
+    let message = d.message(out.message).await;
+    let names: Vec<_> = message
+        .attachments
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names, ["請求書 新しい注文.pdf", "新しい写真.jpg"]);
+}
+
+#[tokio::test]
 async fn a_stub_text_part_gives_way_to_the_html_text() {
     let d = Desk::new().await;
     let out = d.file(&mailbox(), "html-stub-text.eml", &[]).await;

@@ -30,6 +30,7 @@ mod mislabelled;
 mod nested_multipart;
 mod parse;
 mod qp_tail;
+mod rfc2231;
 mod rules;
 mod sanitize;
 mod stub_text;

@@ -1453,8 +1453,11 @@ fn collect_attachments(
                     "application/octet-stream".to_string()
                 }
             });
-        let mut name = part
-            .attachment_name()
+        // (A name split into RFC 2231 segments is read whole: see
+        // `rfc2231`.)
+        let mut name = super::rfc2231::continued_name(part, &message.raw_message)
+            .as_deref()
+            .or(part.attachment_name())
             .map(sanitize_file_name)
             .unwrap_or_default();
         if name.is_empty() {

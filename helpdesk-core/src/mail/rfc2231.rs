@@ -1,0 +1,250 @@
+//! File names split into RFC 2231 continuations (`filename*0*=`,
+//! `filename*1*=`, ...), read whole.
+//!
+//! RFC 2231 (section 4.1) puts the charset on the first segment only and
+//! applies it to the whole value: the segments' bytes are joined, then
+//! decoded. mail-parser 0.11 decodes each segment on its own, so a
+//! character whose bytes are split across two segments (long UTF-8 names
+//! from Thunderbird and webmail) comes out as two replacement characters,
+//! and a stateful charset (ISO-2022-JP, the usual one for Japanese file
+//! names) loses its state at every segment: the name is garbled. Here the
+//! part's raw header is read again when, and only when, it carries
+//! numbered segments.
+
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::{HeaderName, MessagePart};
+
+/// The file name of `part` (`raw` is the message its header offsets point
+/// into) when it is given as RFC 2231 continuations: `filename` of its
+/// `Content-Disposition`, else `name` of its `Content-Type` (mail-parser's
+/// order). `None` when the name is not split that way (mail-parser's
+/// reading stands), or reads empty.
+pub(crate) fn continued_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<String> {
+    let value_of = |name: HeaderName<'_>| {
+        part.headers.iter().find(|h| h.name == name).and_then(|h| {
+            raw.get(h.offset_start as usize..h.offset_end as usize)
+                .map(String::from_utf8_lossy)
+        })
+    };
+    let disposition = value_of(HeaderName::ContentDisposition);
+    // A disposition that names the file at all (split or not) decides.
+    if let Some(value) = &disposition
+        && has_parameter(value, "filename")
+    {
+        return joined(value, "filename");
+    }
+    value_of(HeaderName::ContentType).and_then(|value| joined(&value, "name"))
+}
+
+/// Whether `value` has a parameter `name`, plain or RFC 2231.
+fn has_parameter(value: &str, name: &str) -> bool {
+    parameters(value).any(|(key, _)| {
+        key.strip_prefix(name)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('*'))
+    })
+}
+
+/// The value of parameter `name` of the header `value` joined from its
+/// numbered segments; `None` without segments.
+fn joined(value: &str, name: &str) -> Option<String> {
+    // (segment number, extended (percent-encoded), value)
+    let mut segments: Vec<(u32, bool, String)> = parameters(value)
+        .filter_map(|(key, v)| {
+            let rest = key.strip_prefix(name)?.strip_prefix('*')?;
+            let (number, extended) = match rest.strip_suffix('*') {
+                Some(n) => (n, true),
+                None => (rest, false),
+            };
+            Some((number.parse::<u32>().ok()?, extended, v))
+        })
+        .collect();
+    if segments.is_empty() {
+        return None;
+    }
+    segments.sort_by_key(|(n, _, _)| *n);
+    segments.dedup_by_key(|(n, _, _)| *n);
+    let mut charset = None;
+    let mut bytes = Vec::new();
+    for (n, extended, segment) in &segments {
+        if *extended {
+            let mut encoded = segment.as_str();
+            // (Only the first segment carries `charset'language'`.)
+            if *n == 0
+                && let Some((cs, rest)) = encoded.split_once('\'')
+                && let Some((_language, rest)) = rest.split_once('\'')
+            {
+                charset = Some(cs.trim().to_string()).filter(|c| !c.is_empty());
+                encoded = rest;
+            }
+            percent_decode_into(encoded, &mut bytes);
+        } else {
+            bytes.extend_from_slice(segment.as_bytes());
+        }
+    }
+    let text = charset
+        .as_deref()
+        .and_then(|cs| charset_decoder(cs.as_bytes()))
+        .map_or_else(
+            || String::from_utf8_lossy(&bytes).into_owned(),
+            |decode| decode(&bytes),
+        );
+    Some(text).filter(|t| !t.trim().is_empty())
+}
+
+/// The `key=value` parameters after the first `;` of a header value, keys
+/// lower-cased and values unquoted; a `;` inside quotes does not split.
+fn parameters(value: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    split_unquoted(value)
+        .into_iter()
+        .skip(1)
+        .filter_map(|parameter| {
+            let (key, v) = parameter.split_once('=')?;
+            let key = key.trim().to_ascii_lowercase();
+            let v = v.trim();
+            let v = match v.strip_prefix('"') {
+                Some(quoted) => unquote(quoted.strip_suffix('"').unwrap_or(quoted)),
+                None => v.to_string(),
+            };
+            Some((key, v))
+        })
+}
+
+/// `value` split at each `;` outside a quoted string.
+fn split_unquoted(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in value.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => {
+                out.push(value.get(start..i).unwrap_or_default());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(value.get(start..).unwrap_or_default());
+    out
+}
+
+/// A quoted string's content, its `\` escapes and folding undone.
+fn unquote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            '\r' | '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends the bytes of `%XX`-encoded `s` to `out` (a `%` not followed by
+/// two hex digits is kept as it is).
+fn percent_decode_into(s: &str, out: &mut Vec<u8>) {
+    let bytes = s.trim().as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |at: usize| bytes.get(at).and_then(|d| (*d as char).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_parser::MessageParser;
+
+    /// The continued name of the second part of a multipart/mixed whose
+    /// second part has the header lines `headers`.
+    fn name_of(headers: &str) -> Option<String> {
+        let raw = format!(
+            "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+             --b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\n{headers}\r\n\r\ndata\r\n--b--\r\n"
+        );
+        let message = MessageParser::default().parse(raw.as_bytes())?;
+        let part = message.parts.get(2)?;
+        continued_name(part, raw.as_bytes())
+    }
+
+    #[test]
+    fn a_utf8_character_split_across_segments_is_whole() {
+        let name = name_of(
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n \
+             filename*0*=UTF-8''%E6%96%B0%E3%81;\r\n filename*1*=%97%E3%81%84.txt",
+        );
+        assert_eq!(name.as_deref(), Some("新しい.txt"));
+    }
+
+    #[test]
+    fn iso_2022_jp_segments_are_decoded_as_one_text() {
+        // (@nifty webmail; the RT test mail of the same name.)
+        let name = name_of(
+            "Content-Type: text/plain\r\nContent-Disposition: inline;\r\n \
+             filename*0*=ISO-2022-JP'ja'%1b$B%3f7$7$$%25F%25%2d%259%25H%1b%28B;\r\n \
+             filename*1*=%20;\r\n filename*2*=%1b$B%25I%25%2d%25e%25a%25s%25H%1b%28B;\r\n \
+             filename*3=.txt",
+        );
+        assert_eq!(name.as_deref(), Some("新しいテキスト ドキュメント.txt"));
+    }
+
+    #[test]
+    fn segments_join_in_their_numbers_order_with_plain_and_quoted_ones() {
+        let name = name_of(
+            "Content-Type: application/pdf;\r\n name*1=\"rt; 2026\";\r\n name*0*=utf-8'en'Rechnung%20f%C3%BC;\r\n name*2=.pdf",
+        );
+        assert_eq!(name.as_deref(), Some("Rechnung fürt; 2026.pdf"));
+    }
+
+    #[test]
+    fn a_name_that_is_not_split_is_left_to_mail_parser() {
+        assert_eq!(
+            name_of(
+                "Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=UTF-8''f%C3%BCr.pdf"
+            ),
+            None
+        );
+        assert_eq!(
+            name_of("Content-Type: application/pdf; name=\"a.pdf\""),
+            None
+        );
+        // A disposition's own name decides, split or not: Content-Type's
+        // segments are not read over it.
+        assert_eq!(
+            name_of(
+                "Content-Type: application/pdf; name*0=x; name*1=y.pdf\r\nContent-Disposition: attachment; filename=\"z.pdf\""
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn an_unknown_charset_or_broken_escape_still_gives_a_name() {
+        assert_eq!(
+            name_of(
+                "Content-Type: application/pdf\r\nContent-Disposition: attachment;\r\n filename*0*=x-unknown''a%2;\r\n filename*1*=%zzb.pdf"
+            )
+            .as_deref(),
+            Some("a%2%zzb.pdf")
+        );
+        assert_eq!(
+            name_of(
+                "Content-Type: application/pdf\r\nContent-Disposition: attachment;\r\n filename*0*=utf-8''%20;\r\n filename*1=\" \""
+            ),
+            None
+        );
+    }
+}

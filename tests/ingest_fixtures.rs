@@ -1589,6 +1589,21 @@ async fn html_in_pieces_around_an_inline_image_is_kept_whole() {
 }
 
 #[tokio::test]
+async fn a_body_without_the_blank_line_after_the_headers_is_kept() {
+    // A script wrote the body right after the headers: its first paragraph
+    // is the text, not lines skipped in the header block.
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "new-no-blank-line.eml", &[]).await;
+    assert_eq!(out.status, IngestStatus::Created);
+    assert_eq!(out.ticket.subject, "Order 5521 not delivered");
+    let message = d.message(out.message).await;
+    assert_eq!(
+        message.text,
+        "My parcel for order 5521 has not arrived yet.\nCould you check the tracking number?\n\nThanks, Ann"
+    );
+}
+
+#[tokio::test]
 async fn attachment_names_split_into_rfc2231_segments_are_read_whole() {
     // A UTF-8 name cut inside a character, and an ISO-2022-JP name cut
     // inside its Japanese run: each segment decoded on its own garbles both.

@@ -375,8 +375,12 @@ pub fn parse(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError>
     // `debug_assert!` reachable from crafted input) must not take down the
     // caller; it becomes a typed error instead. Has no effect under
     // `panic = "abort"`.
-    std::panic::catch_unwind(|| parse_inner(raw, limits))
-        .unwrap_or_else(|_| Err(MailError::Unparseable("MIME parser failure".into())))
+    let mut mail = std::panic::catch_unwind(|| parse_inner(raw, limits))
+        .unwrap_or_else(|_| Err(MailError::Unparseable("MIME parser failure".into())))?;
+    if mail.message_id.is_none() {
+        mail.content_hash = content_hash(raw);
+    }
+    Ok(mail)
 }
 
 /// The MIME parser: mail-parser's default parsing of each header, except
@@ -453,20 +457,24 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         && let Some(root) = message.parts.first()
     {
         // (A mail with several `Content-Type` headers may be read with the
-        // one that fits its body.)
+        // one that fits its body; a body that follows the headers without
+        // a blank line is read as the body.)
         if let Some(repaired) = super::content_types::with_the_fitting_one(raw, &root.headers) {
             return parse_inner(&repaired, limits);
+        }
+        if let Some(at) = super::missing_separator::body_start(raw, &root.headers) {
+            return parse_inner(&super::missing_separator::with_separator(raw, at), limits);
         }
         if hint == MultipartHint::None {
             if let Some(body) = single_part_body(root, raw, "plain") {
                 let text = text_of_one_part(&body);
-                return Ok(assemble(&message, root, raw, text, None, Vec::new()));
+                return Ok(assemble(&message, root, text, None, Vec::new()));
             }
             if let Some(body) = single_part_body(root, raw, "html") {
                 // (The full parse's text of an HTML-only mail.)
                 let text = text_of_one_part(&super::html_text::html_to_text(&body));
                 let html = super::sanitize::sanitize_html(&body);
-                return Ok(assemble(&message, root, raw, text, Some(html), Vec::new()));
+                return Ok(assemble(&message, root, text, Some(html), Vec::new()));
             }
         }
         if hint == MultipartHint::Alternative
@@ -475,7 +483,7 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
             // (A stub of a text part gives way to the HTML's text.)
             let text = super::stub_text::text_or_html_text(text_of_one_part(&plain), &html);
             let html = super::sanitize::sanitize_html(&html);
-            return Ok(assemble(&message, root, raw, text, Some(html), Vec::new()));
+            return Ok(assemble(&message, root, text, Some(html), Vec::new()));
         }
     }
     parse_full(raw, limits)
@@ -486,6 +494,13 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     let message = mime_parser()
         .parse(raw)
         .ok_or_else(|| MailError::Unparseable("no headers found".into()))?;
+    if let Some(at) = message
+        .parts
+        .first()
+        .and_then(|root| super::missing_separator::body_start(raw, &root.headers))
+    {
+        return parse_full(&super::missing_separator::with_separator(raw, at), limits);
+    }
     read_full(raw, message, limits)
 }
 
@@ -598,7 +613,7 @@ fn read_full(
     let html = html_part.map(|h| super::sanitize::sanitize_html(&h));
 
     let attachments = collect_attachments(&message, limits, &rescued);
-    Ok(assemble(&message, root, raw, text, html, attachments))
+    Ok(assemble(&message, root, text, html, attachments))
 }
 
 /// The text of text part `part`, the `i`-th of the mail's text body, as
@@ -721,7 +736,6 @@ fn unclosed_body<'a>(
 fn assemble(
     message: &Message<'_>,
     root: &MessagePart<'_>,
-    raw: &[u8],
     text: String,
     html: Option<String>,
     attachments: Vec<AttachmentInfo>,
@@ -796,11 +810,9 @@ fn assemble(
         attachments,
         signals,
         headers,
-        content_hash: if message_id.is_some() {
-            String::new()
-        } else {
-            content_hash(raw)
-        },
+        // (Set by `parse`, of the bytes as they came: not of a repaired
+        // copy read here.)
+        content_hash: String::new(),
         message_id,
     }
 }

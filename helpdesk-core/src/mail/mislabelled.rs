@@ -5,8 +5,13 @@
 //! ("Grüße" as "GrÃ¼ÃŸe"). Text in a real single-byte charset is almost
 //! never valid UTF-8 once it has a byte above 127 (that would take pairs
 //! such as "Ã©" in Latin-1), so such a body, when it is valid UTF-8, is
-//! read as UTF-8. Multi-byte legacy charsets (Shift_JIS, GBK, ...) keep
-//! their label: short texts in them can be valid UTF-8 by chance.
+//! read as UTF-8. The same holds, without the "almost", for the 7-bit
+//! charsets that write other scripts in ASCII bytes with escape sequences
+//! (ISO-2022-JP, the usual label of Japanese mail, and ISO-2022-KR / -CN,
+//! HZ, UTF-7): a byte above 127 is never part of their text, and read with
+//! the label every such letter is lost. Multi-byte legacy charsets
+//! (Shift_JIS, GBK, ...) keep their label: short texts in them can be
+//! valid UTF-8 by chance.
 
 use std::borrow::Cow;
 
@@ -36,12 +41,25 @@ fn single_byte(charset: &str) -> bool {
         .any(|prefix| starts(prefix))
 }
 
-/// `bytes` as UTF-8 when `charset` (a part's label) is a single-byte
-/// charset and `bytes` (the part's transfer-decoded body) are valid UTF-8;
-/// `None` otherwise (the label stands). (ASCII, which is both, reads the
-/// same either way.)
+/// Whether `charset` names a 7-bit charset that writes other scripts in
+/// ASCII bytes (ISO-2022-JP, -KR, -CN and their variants, HZ, UTF-7).
+fn seven_bit(charset: &str) -> bool {
+    let c = charset.trim().trim_matches('"');
+    ["iso-2022-", "csiso2022"].iter().any(|prefix| {
+        c.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    }) || ["hz-gb-2312", "utf-7", "unicode-1-1-utf-7"]
+        .iter()
+        .any(|name| c.eq_ignore_ascii_case(name))
+}
+
+/// `bytes` as UTF-8 when `charset` (a part's label) is a single-byte or a
+/// 7-bit charset and `bytes` (the part's transfer-decoded body) are valid
+/// UTF-8; `None` otherwise (the label stands). (ASCII under a single-byte
+/// label reads the same either way; under a 7-bit label it is the label's
+/// own text, escape sequences and all, and stays with the label.)
 pub(crate) fn as_utf8<'a>(charset: &str, bytes: &'a [u8]) -> Option<&'a str> {
-    if !single_byte(charset) {
+    if !single_byte(charset) && (!seven_bit(charset) || bytes.is_ascii()) {
         return None;
     }
     simdutf8::basic::from_utf8(bytes).ok()
@@ -52,10 +70,10 @@ pub(crate) fn as_utf8<'a>(charset: &str, bytes: &'a [u8]) -> Option<&'a str> {
 /// label reads the same); `None` otherwise (mail-parser's reading stands).
 /// For the full parse, whose parts mail-parser decodes with their label.
 pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
-    // (Only a part with a single-byte label can be mislabelled: checked
-    // before any bytes are decoded again.)
+    // (Only a part with a single-byte or 7-bit label can be mislabelled:
+    // checked before any bytes are decoded again.)
     let charset = part.content_type()?.attribute("charset")?;
-    if !single_byte(charset) {
+    if !single_byte(charset) && !seven_bit(charset) {
         return None;
     }
     let body = super::fast_path::part_bytes(part, raw)?;
@@ -123,6 +141,31 @@ mod tests {
             "{:?}",
             m.html
         );
+    }
+
+    #[test]
+    fn utf8_labelled_iso_2022_jp_is_read_as_utf8() {
+        // (Japanese order systems: php-mime-mail-parser's issue 236.)
+        let m = parsed(&mail("\"ISO-2022-JP\"", "在庫情報の御連絡です。"));
+        assert_eq!(m.text, "在庫情報の御連絡です。");
+        // Base64, in a multipart/mixed (the full parse).
+        let m = parsed(
+            "From: ann@example.com\r\nSubject: Q\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+             --b\r\nContent-Type: text/plain; charset=iso-2022-jp\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+             5Zyo5bqr5oOF5aCx\r\n\
+             --b\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n",
+        );
+        assert_eq!(m.text, "在庫情報");
+    }
+
+    #[test]
+    fn real_iso_2022_jp_keeps_its_label() {
+        // "在庫" in ISO-2022-JP: ASCII bytes, which are valid UTF-8 too.
+        let m = parsed(&mail("iso-2022-jp", "\u{1b}$B:_8K\u{1b}(B"));
+        assert_eq!(m.text, "在庫");
+        assert_eq!(super::as_utf8("ISO-2022-JP", b"\x1b$B:_8K\x1b(B"), None);
+        assert_eq!(super::as_utf8("utf-7", "zażółć".as_bytes()), Some("zażółć"));
+        assert_eq!(super::as_utf8("gb2312", "在庫".as_bytes()), None);
     }
 
     #[test]

@@ -1,9 +1,17 @@
-//! A mail with more than one `Content-Type` header (a broken sender, or a
-//! relay that adds its own). mail-parser reads the last one; when that
-//! makes a multipart mail a single text part, its text is the raw MIME
-//! structure (boundaries, part headers, base64). The one that fits the
-//! body is the multipart whose boundary delimits it: the mail is read
-//! with that header alone.
+//! A mail whose `Content-Type` does not fit its body.
+//!
+//! With more than one `Content-Type` header (a broken sender, or a relay
+//! that adds its own), mail-parser reads the last one; when that makes a
+//! multipart mail a single text part, its text is the raw MIME structure
+//! (boundaries, part headers, base64). The one that fits the body is the
+//! multipart whose boundary delimits it: the mail is read with that header
+//! alone.
+//!
+//! A multipart with no boundary, or one whose delimiter never occurs in
+//! the body, has no parts: mail-parser keeps its body as an unnamed
+//! attachment and the mail's text is empty. RFC 2046 requires the
+//! boundary; Python's `email` package and enmime read such a body as
+//! plain text, and so is it read here.
 
 use mail_parser::{Header, HeaderName};
 
@@ -32,11 +40,50 @@ pub(crate) fn with_the_fitting_one(raw: &[u8], headers: &[Header<'_>]) -> Option
                     memchr::memmem::find(body, &delimiter).is_some()
                 })
     })?;
-    // The header block without the others (each from its name to its end,
-    // its line break included).
+    without(
+        raw,
+        types
+            .iter()
+            .filter(|h| !std::ptr::eq(**h, *fitting))
+            .copied(),
+    )
+}
+
+/// `raw` without its `Content-Type` headers (`headers` is its header
+/// block, parsed from `raw`) when the one mail-parser reads is a multipart
+/// with no boundary, or one whose delimiter does not occur in the body:
+/// the mail is then one plain-text part. `None` otherwise.
+pub(crate) fn without_a_boundary(raw: &[u8], headers: &[Header<'_>]) -> Option<Vec<u8>> {
+    let is_type = |h: &&Header<'_>| matches!(h.name, HeaderName::ContentType);
+    let last = headers.iter().rfind(|h| is_type(h))?;
+    if !is_multipart(last) {
+        return None;
+    }
+    let body = raw.get(headers.last()?.offset_end as usize..)?;
+    let delimited = last
+        .value
+        .as_content_type()
+        .and_then(|ct| ct.attribute("boundary"))
+        .filter(|b| !b.is_empty())
+        .is_some_and(|b| {
+            let delimiter = [b"--", b.as_bytes()].concat();
+            memchr::memmem::find(body, &delimiter).is_some()
+        });
+    if delimited {
+        return None;
+    }
+    without(raw, headers.iter().filter(is_type))
+}
+
+/// `raw` without the header fields `dropped` (each from its name to its
+/// end, its line break included), in the order they come.
+fn without<'a, 'x: 'a>(
+    raw: &[u8],
+    dropped: impl Iterator<Item = &'a Header<'x>>,
+) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(raw.len());
     let mut at = 0;
-    for h in types.iter().filter(|h| !std::ptr::eq(**h, *fitting)) {
+    for h in dropped {
         let (start, end) = (h.offset_field as usize, h.offset_end as usize);
         out.extend_from_slice(raw.get(at..start)?);
         at = end;
@@ -94,6 +141,30 @@ mod tests {
             text_of(
                 "Content-Type: text/plain\r\nContent-Type: multipart/alternative; boundary=b1\r\n"
             ),
+            ("My order is late.".to_string(), true)
+        );
+    }
+
+    #[test]
+    fn a_multipart_without_a_boundary_is_read_as_plain_text() {
+        // (enmime's multipart-wo-boundary: a delivery report.)
+        for head in [
+            "Content-Type: multipart/report;\r\n",
+            "Content-Type: multipart/mixed; boundary=\"\"\r\n",
+            "Content-Type: multipart/mixed; boundary=\"never-there\"\r\n",
+        ] {
+            let raw = format!(
+                "From: Mailer-Daemon@example.com\r\nSubject: Delivery Status Notification (Failure)\r\n{head}\r\n\
+                 I'm  multipart message without boundary\r\n"
+            );
+            let m =
+                parse(raw.as_bytes(), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(m.text, "I'm  multipart message without boundary", "{head}");
+            assert!(m.attachments.is_empty(), "{head}: {:?}", m.attachments);
+        }
+        // A boundary that is there: parts as usual.
+        assert_eq!(
+            text_of("Content-Type: multipart/alternative; boundary=b1\r\n"),
             ("My order is late.".to_string(), true)
         );
     }

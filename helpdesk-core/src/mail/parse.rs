@@ -513,7 +513,9 @@ fn read_full(
     let Some(root) = message.parts.first() else {
         return Err(MailError::Unparseable("no MIME parts".into()));
     };
-    if let Some(repaired) = super::content_types::with_the_fitting_one(raw, &root.headers) {
+    if let Some(repaired) = super::content_types::with_the_fitting_one(raw, &root.headers)
+        .or_else(|| super::content_types::without_a_boundary(raw, &root.headers))
+    {
         return parse_full(&repaired, limits);
     }
     // (A multipart left open inside another is closed where the other
@@ -1149,9 +1151,15 @@ fn first_token_lower(value: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// The `type/subtype` of `part`, lower-cased. (Each is its leading RFC
+/// 2045 token: a parameter that a missing `;` ran into the subtype, as in
+/// `application/pdf name="a.pdf"`, is no part of it.)
 fn mime_type_of(part: &MessagePart<'_>) -> Option<String> {
     part.content_type().map(|ct| {
-        let (t, sub) = (ct.ctype().trim(), ct.subtype().map(str::trim));
+        let (t, sub) = (
+            mime_token(ct.ctype()),
+            ct.subtype().map(mime_token).filter(|s| !s.is_empty()),
+        );
         let mut out = String::with_capacity(t.len() + sub.map_or(0, |s| s.len() + 1));
         out.push_str(t);
         if let Some(sub) = sub {
@@ -1161,6 +1169,18 @@ fn mime_type_of(part: &MessagePart<'_>) -> Option<String> {
         out.make_ascii_lowercase();
         out
     })
+}
+
+/// The RFC 2045 token at the start of `s` (after white space): up to the
+/// first space, control character or `tspecial`.
+fn mime_token(s: &str) -> &str {
+    let s = s.trim_start();
+    let end = s
+        .find(|c: char| {
+            c.is_ascii_whitespace() || c.is_ascii_control() || "()<>@,;:\\\"/[]?=".contains(c)
+        })
+        .unwrap_or(s.len());
+    s.get(..end).unwrap_or(s)
 }
 
 /// The values of the headers the classifier's signals read (the first of
@@ -1900,6 +1920,30 @@ pub(crate) mod tests {
             Ok(m) => m,
             Err(e) => panic!("parse failed: {e}"),
         }
+    }
+
+    #[test]
+    fn a_parameter_run_into_the_subtype_is_no_part_of_the_type() {
+        // (A `;` missing before `name`: enmime's mime-bad-content-type.)
+        let m = p(
+            "From: a@example.com\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+            --b\r\nContent-Type: text/plain\r\n\r\nSee the invoice.\r\n\
+            --b\r\nContent-Type: application/pdf name=\"invoice.pdf\"\r\nContent-Disposition: attachment; filename=\"invoice.pdf\"\r\n\
+            Content-Transfer-Encoding: base64\r\n\r\nAAEC\r\n\
+            --b\r\nContent-Type: Application/PDF name=\"\"\r\nContent-Disposition: attachment; filename=\"b.pdf\"\r\n\r\nx\r\n--b--\r\n",
+        );
+        let types: Vec<(&str, &str)> = m
+            .attachments
+            .iter()
+            .map(|a| (a.name.as_str(), a.content_type.as_str()))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("invoice.pdf", "application/pdf"),
+                ("b.pdf", "application/pdf")
+            ]
+        );
     }
 
     #[test]

@@ -945,11 +945,17 @@ fn convert_addr(addr: &mail_parser::Addr<'_>) -> Option<Address> {
 ///   (`=?utf-8?Q?me=40evil.example?=@victim.example` stays an address at
 ///   `victim.example`);
 /// - a name and an address without angle brackets (`Ann ann@example.com`,
-///   as some scripts write it): the one word with an `@` is the address.
+///   as some scripts write it): the one word with an `@` is the address;
+/// - addresses in angle brackets without the comma between them
+///   (`Bob <bob@example.com> Bobby <bobby@example.com>`, which the parser
+///   runs together): the first, as the first of a list is taken.
 ///
 /// Anything else is returned as it is (and ingest looks elsewhere for the
 /// sender).
 fn repair_address(address: Address, raw: Option<&str>) -> Address {
+    if let Some(first) = raw.and_then(first_of_uncommaed) {
+        return first;
+    }
     let Some(raw) = raw
         .map(str::trim)
         .filter(|v| !v.contains(['<', '>', ',', '"', '(', ')', ';']))
@@ -984,6 +990,27 @@ fn repair_address(address: Address, raw: Option<&str>) -> Address {
         }
         _ => address,
     }
+}
+
+/// The first of two or more `name <address>` written one after the other
+/// without commas (nor quotes, comments or encoded words, which would make
+/// the reading uncertain), when its address is plausible.
+fn first_of_uncommaed(raw: &str) -> Option<Address> {
+    let raw = raw.trim();
+    if raw.contains([',', '"', '(', ';']) || raw.contains("=?") || raw.matches('<').count() < 2 {
+        return None;
+    }
+    let (name, rest) = raw.split_once('<')?;
+    let (email, _) = rest.split_once('>')?;
+    let email = email.trim();
+    if !crate::model::is_plausible_email(email) {
+        return None;
+    }
+    let name = name.trim();
+    Some(Address {
+        name: (!name.is_empty()).then(|| name.to_string()),
+        email: email.to_string(),
+    })
 }
 
 fn address_list(addr: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
@@ -1944,6 +1971,27 @@ pub(crate) mod tests {
                 ("b.pdf", "application/pdf")
             ]
         );
+    }
+
+    #[test]
+    fn addresses_without_the_comma_between_them_give_the_first() {
+        // (enmime's malformed-multiple-address-header-values.)
+        let m = p(
+            "From: Bob Dunite <bob@extern.example> Bobby Dunite <bobby@extern.example>\r\nSubject: x\r\n\r\nHi\r\n",
+        );
+        let from = m.from.unwrap_or_else(|| panic!("no From"));
+        assert_eq!(from.email, "bob@extern.example");
+        assert_eq!(from.name.as_deref(), Some("Bob Dunite"));
+        // Quotes or encoded words make it uncertain: left as parsed.
+        assert_eq!(
+            super::first_of_uncommaed("\"Bob, D\" <bob@x.example> <b@y.example>"),
+            None
+        );
+        assert_eq!(
+            super::first_of_uncommaed("=?utf-8?q?Bob?= <bob@x.example> <b@y.example>"),
+            None
+        );
+        assert_eq!(super::first_of_uncommaed("Bob <bob@x.example>"), None);
     }
 
     #[test]

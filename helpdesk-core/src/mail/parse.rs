@@ -347,6 +347,18 @@ pub use crate::model::normalize_email;
 /// input that is not recognisable as a message gives
 /// [`MailError::Unparseable`].
 ///
+/// Broken mail that senders, scripts and relays write every day is read
+/// as its sender meant it (the raw bytes are kept as they came):
+/// - a body that follows the headers without the blank line;
+/// - several `Content-Type` headers (the one whose boundary delimits the
+///   body is read), or a multipart without a usable boundary (read as
+///   plain text);
+/// - a multipart never closed, or left open inside another;
+/// - UTF-8 labelled with a single-byte or 7-bit charset, undeclared Latin-1
+///   text, raw 8-bit headers, encoded words cut inside a character;
+/// - attachment names split into RFC 2231 segments; a From of several
+///   addresses without commas (the first is the sender).
+///
 /// ```
 /// use helpdesk_core::mail::{parse, ParseLimits};
 /// let raw = b"From: Jane <jane@example.com>\r\n\

@@ -27,6 +27,7 @@ mod headers;
 mod html_text;
 mod legacy_text;
 mod mislabelled;
+mod missing_semicolons;
 mod missing_separator;
 mod nested_multipart;
 mod parse;

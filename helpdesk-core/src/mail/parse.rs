@@ -351,8 +351,8 @@ pub use crate::model::normalize_email;
 /// as its sender meant it (the raw bytes are kept as they came):
 /// - a body that follows the headers without the blank line;
 /// - several `Content-Type` headers (the one whose boundary delimits the
-///   body is read), or a multipart without a usable boundary (read as
-///   plain text);
+///   body is read), one whose parameters lack the `;` before them, or a
+///   multipart without a usable boundary (read as plain text);
 /// - a multipart never closed, or left open inside another;
 /// - UTF-8 labelled with a single-byte or 7-bit charset, undeclared Latin-1
 ///   text, raw 8-bit headers, encoded words cut inside a character;
@@ -503,9 +503,43 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
 
 /// [`parse_inner`] through mail-parser's full parse, for every mail.
 fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
-    let message = mime_parser()
-        .parse(raw)
-        .ok_or_else(|| MailError::Unparseable("no headers found".into()))?;
+    // (Content types written without `;` before their parameters are read
+    // as meant: the mail is parsed again with them put in, as many times
+    // as parts come to light, up to a few levels of nesting.)
+    let mut repaired: Option<Vec<u8>> = None;
+    let mut round = 0;
+    loop {
+        let current = repaired.as_deref().unwrap_or(raw);
+        let message = mime_parser()
+            .parse(current)
+            .ok_or_else(|| MailError::Unparseable("no headers found".into()))?;
+        let again = if round < MAX_SEMICOLON_ROUNDS {
+            super::missing_semicolons::with_semicolons(current, &message.parts)
+        } else {
+            None
+        };
+        match again {
+            Some(next) => {
+                drop(message);
+                repaired = Some(next);
+                round += 1;
+            }
+            None => return read_separated(current, message, limits),
+        }
+    }
+}
+
+/// How many times [`parse_full`] parses a mail again to put in missing
+/// `;`s (each round reaches one level of parts deeper).
+const MAX_SEMICOLON_ROUNDS: usize = 4;
+
+/// [`read_full`], or when the body of `raw` follows its headers without a
+/// blank line, [`parse_full`] of it with one.
+fn read_separated(
+    raw: &[u8],
+    message: Message<'_>,
+    limits: &ParseLimits,
+) -> Result<InboundMail, MailError> {
     if let Some(at) = message
         .parts
         .first()

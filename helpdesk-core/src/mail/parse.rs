@@ -387,12 +387,16 @@ pub fn parse(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError>
     // `debug_assert!` reachable from crafted input) must not take down the
     // caller; it becomes a typed error instead. Has no effect under
     // `panic = "abort"`.
-    let mut mail = std::panic::catch_unwind(|| parse_inner(raw, limits))
-        .unwrap_or_else(|_| Err(MailError::Unparseable("MIME parser failure".into())))?;
-    if mail.message_id.is_none() {
-        mail.content_hash = content_hash(raw);
-    }
-    Ok(mail)
+    std::panic::catch_unwind(|| {
+        parse_inner(raw, limits).map(|mut mail| {
+            // (Of the bytes as they came, whichever repair read them.)
+            if mail.message_id.is_none() {
+                mail.content_hash = content_hash(raw);
+            }
+            mail
+        })
+    })
+    .unwrap_or_else(|_| Err(MailError::Unparseable("MIME parser failure".into())))
 }
 
 /// The MIME parser: mail-parser's default parsing of each header, except
@@ -1249,8 +1253,27 @@ fn mime_type_of(part: &MessagePart<'_>) -> Option<String> {
 fn mime_token(s: &str) -> &str {
     let s = s.trim_start();
     let end = s
-        .find(|c: char| {
-            c.is_ascii_whitespace() || c.is_ascii_control() || "()<>@,;:\\\"/[]?=".contains(c)
+        .bytes()
+        .position(|b| {
+            b.is_ascii_whitespace()
+                || b.is_ascii_control()
+                || matches!(
+                    b,
+                    b'(' | b')'
+                        | b'<'
+                        | b'>'
+                        | b'@'
+                        | b','
+                        | b';'
+                        | b':'
+                        | b'\\'
+                        | b'"'
+                        | b'/'
+                        | b'['
+                        | b']'
+                        | b'?'
+                        | b'='
+                )
         })
         .unwrap_or(s.len());
     s.get(..end).unwrap_or(s)

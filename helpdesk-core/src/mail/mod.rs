@@ -35,6 +35,7 @@ mod qp_tail;
 mod rfc2231;
 mod rules;
 mod sanitize;
+mod split_headers;
 mod stub_text;
 mod template;
 mod text;

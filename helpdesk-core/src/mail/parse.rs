@@ -349,7 +349,8 @@ pub use crate::model::normalize_email;
 ///
 /// Broken mail that senders, scripts and relays write every day is read
 /// as its sender meant it (the raw bytes are kept as they came):
-/// - a body that follows the headers without the blank line;
+/// - a body that follows the headers without the blank line, or blank
+///   lines in the middle of the headers;
 /// - several `Content-Type` headers (the one whose boundary delimits the
 ///   body is read), one whose parameters lack the `;` before them, or a
 ///   multipart without a usable boundary (read as plain text);
@@ -472,14 +473,15 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         && let Some(message) = super::header_scan::parse_headers(raw)
         && let Some(root) = message.parts.first()
     {
-        // (A mail with several `Content-Type` headers may be read with the
-        // one that fits its body; a body that follows the headers without
-        // a blank line is read as the body.)
-        if let Some(repaired) = super::content_types::with_the_fitting_one(raw, &root.headers) {
-            return parse_inner(&repaired, limits);
-        }
-        if let Some(at) = super::missing_separator::body_start(raw, &root.headers) {
-            return parse_inner(&super::missing_separator::with_separator(raw, at), limits);
+        // (A mail whose header block is broken is read by the full parse,
+        // which repairs it, always in the same order: several `Content-Type`
+        // headers, a body that follows the headers without a blank line,
+        // a header block split by blank lines.)
+        if super::content_types::with_the_fitting_one(raw, &root.headers).is_some()
+            || super::missing_separator::body_start(raw, &root.headers).is_some()
+            || super::split_headers::joined(raw, &root.headers).is_some()
+        {
+            return parse_full(raw, limits);
         }
         if hint == MultipartHint::None {
             if let Some(body) = single_part_body(root, raw, "plain") {
@@ -538,18 +540,21 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
 const MAX_SEMICOLON_ROUNDS: usize = 4;
 
 /// [`read_full`], or when the body of `raw` follows its headers without a
-/// blank line, [`parse_full`] of it with one.
+/// blank line, [`parse_full`] of it with one; when blank lines split its
+/// header block, of it without them.
 fn read_separated(
     raw: &[u8],
     message: Message<'_>,
     limits: &ParseLimits,
 ) -> Result<InboundMail, MailError> {
-    if let Some(at) = message
-        .parts
-        .first()
-        .and_then(|root| super::missing_separator::body_start(raw, &root.headers))
-    {
+    let Some(root) = message.parts.first() else {
+        return read_full(raw, message, limits);
+    };
+    if let Some(at) = super::missing_separator::body_start(raw, &root.headers) {
         return parse_full(&super::missing_separator::with_separator(raw, at), limits);
+    }
+    if let Some(joined) = super::split_headers::joined(raw, &root.headers) {
+        return parse_full(&joined, limits);
     }
     read_full(raw, message, limits)
 }

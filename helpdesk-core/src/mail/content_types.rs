@@ -29,17 +29,9 @@ pub(crate) fn with_the_fitting_one(raw: &[u8], headers: &[Header<'_>]) -> Option
         return None;
     }
     let body = raw.get(headers.last()?.offset_end as usize..)?;
-    let fitting = earlier.iter().find(|h| {
-        is_multipart(h)
-            && h.value
-                .as_content_type()
-                .and_then(|ct| ct.attribute("boundary"))
-                .filter(|b| !b.is_empty())
-                .is_some_and(|b| {
-                    let delimiter = [b"--", b.as_bytes()].concat();
-                    memchr::memmem::find(body, &delimiter).is_some()
-                })
-    })?;
+    let fitting = earlier
+        .iter()
+        .find(|h| is_multipart(h) && delimits(h, body))?;
     without(
         raw,
         types
@@ -60,16 +52,7 @@ pub(crate) fn without_a_boundary(raw: &[u8], headers: &[Header<'_>]) -> Option<V
         return None;
     }
     let body = raw.get(headers.last()?.offset_end as usize..)?;
-    let delimited = last
-        .value
-        .as_content_type()
-        .and_then(|ct| ct.attribute("boundary"))
-        .filter(|b| !b.is_empty())
-        .is_some_and(|b| {
-            let delimiter = [b"--", b.as_bytes()].concat();
-            memchr::memmem::find(body, &delimiter).is_some()
-        });
-    if delimited {
+    if delimits(last, body) {
         return None;
     }
     without(raw, headers.iter().filter(is_type))
@@ -90,6 +73,20 @@ fn without<'a, 'x: 'a>(
     }
     out.extend_from_slice(raw.get(at..)?);
     Some(out)
+}
+
+/// Whether the `Content-Type` `header` has a boundary whose delimiter
+/// (`--<boundary>`) occurs in `body`.
+fn delimits(header: &Header<'_>, body: &[u8]) -> bool {
+    header
+        .value
+        .as_content_type()
+        .and_then(|ct| ct.attribute("boundary"))
+        .filter(|b| !b.is_empty())
+        .is_some_and(|b| {
+            let delimiter = [b"--", b.as_bytes()].concat();
+            memchr::memmem::find(body, &delimiter).is_some()
+        })
 }
 
 fn is_multipart(header: &Header<'_>) -> bool {

@@ -280,25 +280,20 @@ fn decoded_text<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str>
             }
             None => Cow::Owned(decode(&bytes)),
         },
-        // (Plain text that declares no charset and is not UTF-8 is read
-        // as windows-1252: see `legacy_text`.)
-        (Cow::Owned(bytes), None) => Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|e| {
-            if super::legacy_text::undeclared_plain(part) {
-                super::legacy_text::windows_1252(e.as_bytes())
-            } else {
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
-            }
-        })),
+        // (Text that is not UTF-8 but declares no charset, or declares
+        // UTF-8 with no UTF-8 character in it, is read as windows-1252:
+        // see `legacy_text`.)
+        (Cow::Owned(bytes), None) => Cow::Owned(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| super::legacy_text::not_utf8(part, e.as_bytes())),
+        ),
         // (The same as `from_utf8_lossy`, whose byte-by-byte scan is slow,
         // on the valid UTF-8 that nearly every body is; checked with SIMD,
         // several times faster than `std::str::from_utf8` on a body of a
         // few kilobytes.)
         (Cow::Borrowed(bytes), None) => match simdutf8::basic::from_utf8(bytes) {
             Ok(text) => Cow::Borrowed(text),
-            Err(_) if super::legacy_text::undeclared_plain(part) => {
-                Cow::Owned(super::legacy_text::windows_1252(bytes))
-            }
-            Err(_) => String::from_utf8_lossy(bytes),
+            Err(_) => Cow::Owned(super::legacy_text::not_utf8(part, bytes)),
         },
     }
 }

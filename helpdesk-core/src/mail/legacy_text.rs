@@ -5,6 +5,12 @@
 //! and what mail-parser already reads a declared `us-ascii` as; UTF-8
 //! without a label stays UTF-8. Before, every 8-bit byte of it came out as
 //! a replacement character.
+//!
+//! The same goes for text labelled UTF-8 that holds no UTF-8 character at
+//! all, only bytes above 127 that UTF-8 cannot read (a shop script that
+//! declares `charset=utf-8` and writes Latin-1 from its database). Text
+//! with some UTF-8 characters and a few broken bytes keeps its label (and
+//! replacement characters for the broken bytes).
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::{Message, MessagePart, MimeHeaders};
@@ -20,6 +26,46 @@ pub(crate) fn undeclared_plain(part: &MessagePart<'_>) -> bool {
                 && ct.attribute("charset").is_none()
         }
     }
+}
+
+/// The text of `part`'s `bytes`, which are not UTF-8, when its label
+/// (none, or UTF-8) gives no decoder: windows-1252 for undeclared plain
+/// text and for UTF-8-labelled text without a UTF-8 character in it, else
+/// UTF-8 with replacement characters.
+pub(crate) fn not_utf8(part: &MessagePart<'_>, bytes: &[u8]) -> String {
+    if undeclared_plain(part) || (labelled_utf8(part) && no_utf8_character(bytes)) {
+        windows_1252(bytes)
+    } else {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+/// Whether `part` declares the charset UTF-8.
+fn labelled_utf8(part: &MessagePart<'_>) -> bool {
+    part.content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .map(|c| c.trim().trim_matches('"'))
+        .is_some_and(|c| c.eq_ignore_ascii_case("utf-8") || c.eq_ignore_ascii_case("utf8"))
+}
+
+/// Whether no byte above 127 of `bytes` is part of a valid UTF-8
+/// character.
+pub(crate) fn no_utf8_character(bytes: &[u8]) -> bool {
+    bytes.utf8_chunks().all(|chunk| chunk.valid().is_ascii())
+}
+
+/// The text of the UTF-8-labelled part `part` of the mail `raw` read again
+/// from its bytes as windows-1252 when they hold no UTF-8 character but
+/// bytes above 127 (see the module docs); `None` otherwise. For the full
+/// parse, whose text of such a part is replacement characters: the caller
+/// asks only when its text has one.
+pub(crate) fn reread_labelled_utf8(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
+    if !labelled_utf8(part) {
+        return None;
+    }
+    let body = super::fast_path::part_bytes(part, raw)?;
+    let bytes = super::fast_path::decode_to_end(body, part.encoding)?;
+    (!bytes.is_ascii() && no_utf8_character(&bytes)).then(|| windows_1252(&bytes))
 }
 
 /// `bytes`, which are not UTF-8, read as windows-1252.

@@ -84,12 +84,20 @@ pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
     as_utf8(charset, &bytes).map(str::to_owned)
 }
 
-/// [`reread`]'s answer as a `Cow`, for callers that hold mail-parser's.
+/// [`reread`]'s answer as a `Cow`, for callers that hold mail-parser's;
+/// also, when mail-parser's `text` of a UTF-8-labelled part has
+/// replacement characters, the part read as windows-1252 if it holds no
+/// UTF-8 at all ([`super::legacy_text::reread_labelled_utf8`]).
 pub(crate) fn reread_or<'a>(
     raw: &[u8],
     part: &MessagePart<'_>,
     text: Cow<'a, str>,
 ) -> Cow<'a, str> {
+    if text.contains(char::REPLACEMENT_CHARACTER)
+        && let Some(legacy) = super::legacy_text::reread_labelled_utf8(raw, part)
+    {
+        return Cow::Owned(legacy);
+    }
     reread(raw, part).map_or(text, Cow::Owned)
 }
 
@@ -166,6 +174,41 @@ mod tests {
         assert_eq!(super::as_utf8("ISO-2022-JP", b"\x1b$B:_8K\x1b(B"), None);
         assert_eq!(super::as_utf8("utf-7", "zażółć".as_bytes()), Some("zażółć"));
         assert_eq!(super::as_utf8("gb2312", "在庫".as_bytes()), None);
+    }
+
+    #[test]
+    fn latin1_labelled_utf8_is_read_as_windows_1252() {
+        // (A shop script: `charset=utf-8` declared, Latin-1 written.)
+        let raw =
+            b"From: shop@example.com\r\nSubject: Q\r\nContent-Type: text/plain; charset=UTF-8\r\n\
+             Content-Transfer-Encoding: 8bit\r\n\r\nGr\xfc\xdfe, Ihr Auftrag \x96 Nr. 12\r\n";
+        let m = crate::mail::parse(raw, &crate::mail::ParseLimits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.text, "Grüße, Ihr Auftrag – Nr. 12");
+        // Quoted-printable, HTML, in a multipart/mixed (the full parse).
+        let m = parsed(
+            "From: shop@example.com\r\nSubject: Q\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+             --b\r\nContent-Type: text/html; charset=\"utf-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+             <p>Gr=FC=DFe</p>\r\n\
+             --b\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n",
+        );
+        assert_eq!(m.text, "Grüße");
+        assert!(
+            m.html.as_deref().is_some_and(|h| h.contains("Grüße")),
+            "{:?}",
+            m.html
+        );
+    }
+
+    #[test]
+    fn utf8_with_a_broken_byte_keeps_its_label() {
+        let raw = "From: a@example.com\r\nSubject: Q\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nGrüße \u{0}"
+            .replace('\u{0}', "");
+        let mut bytes = raw.into_bytes();
+        bytes.extend_from_slice(b"\xff\r\n");
+        let m = crate::mail::parse(&bytes, &crate::mail::ParseLimits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.text, "Grüße \u{fffd}");
     }
 
     #[test]

@@ -355,8 +355,9 @@ pub use crate::model::normalize_email;
 ///   body is read), one whose parameters lack the `;` before them, or a
 ///   multipart without a usable boundary (read as plain text);
 /// - a multipart never closed, or left open inside another;
-/// - UTF-8 labelled with a single-byte or 7-bit charset, undeclared Latin-1
-///   text, raw 8-bit headers, encoded words cut inside a character;
+/// - UTF-8 labelled with a single-byte or 7-bit charset, Latin-1 labelled
+///   UTF-8 or not labelled at all, raw 8-bit headers, encoded words cut
+///   inside a character;
 /// - attachment names split into RFC 2231 segments; a From of several
 ///   addresses without commas (the first is the sender).
 ///
@@ -1124,9 +1125,16 @@ fn reread_header(
                         .unwrap_or_else(|| "windows-1252".to_owned()),
                 ),
             };
-            let declared = declared.trim();
+            let declared = declared.trim().trim_matches('"');
             let charset = if declared.eq_ignore_ascii_case("iso-2022-jp") {
                 "shift_jis"
+            } else if (declared.eq_ignore_ascii_case("utf-8")
+                || declared.eq_ignore_ascii_case("utf8"))
+                && super::legacy_text::no_utf8_character(bytes)
+            {
+                // (Declared UTF-8 without a UTF-8 character: see
+                // `legacy_text`.)
+                "windows-1252"
             } else {
                 declared
             };
@@ -2570,9 +2578,16 @@ iVBORw0KGgo=\r\n\
             let m = m.unwrap_or_else(|e| panic!("{e}"));
             assert_eq!((m.subject.as_str(), m.text.as_str()), ("Grüße", "für € 5"));
         }
-        // Declared UTF-8 that is not: left as the MIME parser read it.
+        // Declared UTF-8 without a UTF-8 character: windows-1252 too.
         let raw = b"From: a@example.de\r\nSubject: Gr\xfc\xdfe\r\n\
                     Content-Type: text/plain; charset=utf-8\r\n\r\nf\xfcr\r\n";
+        for m in [parse_inner(raw, &limits), parse_full(raw, &limits)] {
+            let m = m.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((m.subject.as_str(), m.text.as_str()), ("Grüße", "für"));
+        }
+        // UTF-8 with a broken byte: left as the MIME parser read it.
+        let raw = b"From: a@example.de\r\nSubject: Gr\xc3\xbc\xdfe\r\n\
+                    Content-Type: text/plain; charset=utf-8\r\n\r\nf\xc3\xbc\xffr\r\n";
         let m = parse(raw, &limits).unwrap_or_else(|e| panic!("{e}"));
         assert!(
             m.subject.contains(char::REPLACEMENT_CHARACTER)

@@ -359,7 +359,8 @@ pub use crate::model::normalize_email;
 ///   UTF-8 or not labelled at all, raw 8-bit headers, encoded words cut
 ///   inside a character;
 /// - attachment names split into RFC 2231 segments; a From of several
-///   addresses without commas (the first is the sender).
+///   addresses without commas (the first is the sender), or with RFC
+///   2822's obsolete spaces around the dots of its domain.
 ///
 /// ```
 /// use helpdesk_core::mail::{parse, ParseLimits};
@@ -1004,13 +1005,21 @@ fn convert_addr(addr: &mail_parser::Addr<'_>) -> Option<Address> {
 ///   as some scripts write it): the one word with an `@` is the address;
 /// - addresses in angle brackets without the comma between them
 ///   (`Bob <bob@example.com> Bobby <bobby@example.com>`, which the parser
-///   runs together): the first, as the first of a list is taken.
+///   runs together): the first, as the first of a list is taken;
+/// - RFC 2822's obsolete white space around the dots and the `@` of an
+///   address (`jdoe@machine.  example`, RFC 5322 section 4.4): taken out.
 ///
 /// Anything else is returned as it is (and ingest looks elsewhere for the
 /// sender).
 fn repair_address(address: Address, raw: Option<&str>) -> Address {
     if let Some(first) = raw.and_then(first_of_uncommaed) {
         return first;
+    }
+    if let Some(email) = without_obsolete_spaces(&address.email) {
+        return Address {
+            name: address.name,
+            email,
+        };
     }
     let Some(raw) = raw
         .map(str::trim)
@@ -1046,6 +1055,21 @@ fn repair_address(address: Address, raw: Option<&str>) -> Address {
         }
         _ => address,
     }
+}
+
+/// `email` without white space that only stands beside its dots or its
+/// `@` (RFC 2822's obsolete syntax), when that makes it plausible.
+fn without_obsolete_spaces(email: &str) -> Option<String> {
+    let words: Vec<&str> = email.split_whitespace().collect();
+    if words.len() < 2 {
+        return None;
+    }
+    let beside_dot_or_at = words.windows(2).all(|pair| match pair {
+        [left, right] => left.ends_with(['.', '@']) || right.starts_with(['.', '@']),
+        _ => false,
+    });
+    let squeezed = words.concat();
+    (beside_dot_or_at && crate::model::is_plausible_email(&squeezed)).then_some(squeezed)
 }
 
 /// The first of two or more `name <address>` written one after the other
@@ -2053,6 +2077,25 @@ pub(crate) mod tests {
                 ("b.pdf", "application/pdf")
             ]
         );
+    }
+
+    #[test]
+    fn obsolete_spaces_in_an_address_are_taken_out() {
+        // (RFC 2822 appendix A.6.3; Ruby's Mail keeps it as a test mail.)
+        let m = p(
+            "From  : John Doe <jdoe@machine(comment).  example>\r\nSubject: Saying Hello\r\n\r\nHi\r\n",
+        );
+        assert_eq!(
+            m.from.map(|a| a.email).as_deref(),
+            Some("jdoe@machine.example")
+        );
+        assert_eq!(
+            super::without_obsolete_spaces("john . doe @ example . com").as_deref(),
+            Some("john.doe@example.com")
+        );
+        // White space between words of a local part is no such space.
+        assert_eq!(super::without_obsolete_spaces("john doe@example.com"), None);
+        assert_eq!(super::without_obsolete_spaces("jdoe@example.com"), None);
     }
 
     #[test]

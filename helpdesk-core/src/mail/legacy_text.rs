@@ -13,7 +13,7 @@
 //! replacement characters for the broken bytes).
 
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::{Message, MessagePart, MimeHeaders};
+use mail_parser::{MessagePart, MimeHeaders};
 
 /// Whether `part` is plain text (no `Content-Type`, or `text/plain`) that
 /// declares no charset.
@@ -29,23 +29,34 @@ pub(crate) fn undeclared_plain(part: &MessagePart<'_>) -> bool {
 }
 
 /// The text of `part`'s `bytes`, which are not UTF-8, when its label
-/// (none, or UTF-8) gives no decoder: windows-1252 for undeclared plain
-/// text and for UTF-8-labelled text without a UTF-8 character in it, else
-/// UTF-8 with replacement characters.
+/// (none, or UTF-8) gives no decoder: windows-1252 when [`legacy`] says
+/// so, else UTF-8 with replacement characters.
 pub(crate) fn not_utf8(part: &MessagePart<'_>, bytes: &[u8]) -> String {
-    if undeclared_plain(part) || (labelled_utf8(part) && no_utf8_character(bytes)) {
+    if legacy(part, bytes) {
         windows_1252(bytes)
     } else {
         String::from_utf8_lossy(bytes).into_owned()
     }
 }
 
+/// Whether `bytes` of `part`, which are not UTF-8, are legacy 8-bit text:
+/// undeclared plain text, or UTF-8-labelled text without a UTF-8 character
+/// in it (see the module docs).
+fn legacy(part: &MessagePart<'_>, bytes: &[u8]) -> bool {
+    undeclared_plain(part) || (labelled_utf8(part) && no_utf8_character(bytes))
+}
+
 /// Whether `part` declares the charset UTF-8.
 fn labelled_utf8(part: &MessagePart<'_>) -> bool {
     part.content_type()
         .and_then(|ct| ct.attribute("charset"))
-        .map(|c| c.trim().trim_matches('"'))
-        .is_some_and(|c| c.eq_ignore_ascii_case("utf-8") || c.eq_ignore_ascii_case("utf8"))
+        .is_some_and(is_utf8_label)
+}
+
+/// Whether the charset label `charset` names UTF-8.
+pub(crate) fn is_utf8_label(charset: &str) -> bool {
+    let c = charset.trim().trim_matches('"');
+    c.eq_ignore_ascii_case("utf-8") || c.eq_ignore_ascii_case("utf8")
 }
 
 /// Whether no byte above 127 of `bytes` is part of a valid UTF-8
@@ -54,18 +65,20 @@ pub(crate) fn no_utf8_character(bytes: &[u8]) -> bool {
     bytes.utf8_chunks().all(|chunk| chunk.valid().is_ascii())
 }
 
-/// The text of the UTF-8-labelled part `part` of the mail `raw` read again
-/// from its bytes as windows-1252 when they hold no UTF-8 character but
-/// bytes above 127 (see the module docs); `None` otherwise. For the full
-/// parse, whose text of such a part is replacement characters: the caller
-/// asks only when its text has one.
-pub(crate) fn reread_labelled_utf8(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
-    if !labelled_utf8(part) {
+/// The text of `part` of the mail `raw` read again from its bytes
+/// (transfer encoding decoded) as windows-1252 when they are not UTF-8 and
+/// [`legacy`] says so; `None` otherwise (mail-parser's reading stands).
+/// For the full parse, whose text of such a part has replacement
+/// characters: the caller asks only then.
+pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
+    // (Only undeclared or UTF-8-labelled text can be: checked before any
+    // bytes are decoded again.)
+    if !undeclared_plain(part) && !labelled_utf8(part) {
         return None;
     }
     let body = super::fast_path::part_bytes(part, raw)?;
     let bytes = super::fast_path::decode_to_end(body, part.encoding)?;
-    (!bytes.is_ascii() && no_utf8_character(&bytes)).then(|| windows_1252(&bytes))
+    (std::str::from_utf8(&bytes).is_err() && legacy(part, &bytes)).then(|| windows_1252(&bytes))
 }
 
 /// `bytes`, which are not UTF-8, read as windows-1252.
@@ -73,21 +86,5 @@ pub(crate) fn windows_1252(bytes: &[u8]) -> String {
     match charset_decoder(b"windows-1252") {
         Some(decode) => decode(bytes),
         None => String::from_utf8_lossy(bytes).into_owned(),
-    }
-}
-
-/// The text of the part `part` of `message` read again from its raw bytes
-/// (transfer encoding decoded) as windows-1252, when it is undeclared
-/// plain text whose bytes are not UTF-8; `None` otherwise (mail-parser's
-/// reading then stands).
-pub(crate) fn reread_undeclared(message: &Message<'_>, part: &MessagePart<'_>) -> Option<String> {
-    if !undeclared_plain(part) {
-        return None;
-    }
-    let raw = super::fast_path::part_bytes(part, &message.raw_message)?;
-    let bytes = super::fast_path::decode_to_end(raw, part.encoding)?;
-    match std::str::from_utf8(&bytes) {
-        Ok(_) => None,
-        Err(_) => Some(windows_1252(&bytes)),
     }
 }

@@ -85,16 +85,16 @@ pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
 }
 
 /// [`reread`]'s answer as a `Cow`, for callers that hold mail-parser's;
-/// also, when mail-parser's `text` of a UTF-8-labelled part has
-/// replacement characters, the part read as windows-1252 if it holds no
-/// UTF-8 at all ([`super::legacy_text::reread_labelled_utf8`]).
+/// also, when mail-parser's `text` of an undeclared or UTF-8-labelled part
+/// has replacement characters, the part read as legacy 8-bit text
+/// ([`super::legacy_text::reread`]).
 pub(crate) fn reread_or<'a>(
     raw: &[u8],
     part: &MessagePart<'_>,
     text: Cow<'a, str>,
 ) -> Cow<'a, str> {
     if text.contains(char::REPLACEMENT_CHARACTER)
-        && let Some(legacy) = super::legacy_text::reread_labelled_utf8(raw, part)
+        && let Some(legacy) = super::legacy_text::reread(raw, part)
     {
         return Cow::Owned(legacy);
     }

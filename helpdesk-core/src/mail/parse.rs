@@ -696,11 +696,6 @@ fn text_part_text<'a>(
         ));
     }
     let t = super::mislabelled::reread_or(raw, part, message.body_text(i)?);
-    let t = if t.contains(char::REPLACEMENT_CHARACTER) {
-        super::legacy_text::reread_undeclared(message, part).map_or(t, Cow::Owned)
-    } else {
-        t
-    };
     Some(super::flowed::as_written(part, t))
 }
 
@@ -760,8 +755,8 @@ fn push_text_as_html(out: &mut String, text: &str) {
 
 /// The HTML `h` that mail-parser read from `part` (of the mail `raw`), or
 /// the part read again when mail-parser's decoder dropped its last
-/// characters (see `qp_tail`) or it is UTF-8 under a single-byte label
-/// (see `mislabelled`).
+/// characters (see `qp_tail`), or its charset label is wrong (see
+/// `mislabelled`).
 fn html_of<'a>(part: &MessagePart<'_>, raw: &'a [u8], h: &'a str) -> Cow<'a, str> {
     match super::qp_tail::redecoded(part, raw) {
         Some(bytes) => super::fast_path::text_of(part, bytes),
@@ -1152,8 +1147,7 @@ fn reread_header(
             let declared = declared.trim().trim_matches('"');
             let charset = if declared.eq_ignore_ascii_case("iso-2022-jp") {
                 "shift_jis"
-            } else if (declared.eq_ignore_ascii_case("utf-8")
-                || declared.eq_ignore_ascii_case("utf8"))
+            } else if super::legacy_text::is_utf8_label(declared)
                 && super::legacy_text::no_utf8_character(bytes)
             {
                 // (Declared UTF-8 without a UTF-8 character: see

@@ -20,15 +20,10 @@ use mail_parser::{MessagePart, MimeHeaders};
 /// Whether `charset` names a single-byte charset (ASCII, ISO 8859, the
 /// Windows code pages 125x, KOI8).
 fn single_byte(charset: &str) -> bool {
-    let c = charset.trim().trim_matches('"');
-    let starts = |prefix: &str| {
-        c.get(..prefix.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-    };
-    ["us-ascii", "ascii", "ansi_x3.4-1968", "latin1", "latin2"]
-        .iter()
-        .any(|name| c.eq_ignore_ascii_case(name))
-        || [
+    named(
+        charset,
+        &["us-ascii", "ascii", "ansi_x3.4-1968", "latin1", "latin2"],
+        &[
             "iso-8859-",
             "iso8859-",
             "iso_8859-",
@@ -36,21 +31,29 @@ fn single_byte(charset: &str) -> bool {
             "windows-125",
             "cp125",
             "koi8",
-        ]
-        .iter()
-        .any(|prefix| starts(prefix))
+        ],
+    )
 }
 
 /// Whether `charset` names a 7-bit charset that writes other scripts in
 /// ASCII bytes (ISO-2022-JP, -KR, -CN and their variants, HZ, UTF-7).
 fn seven_bit(charset: &str) -> bool {
+    named(
+        charset,
+        &["hz-gb-2312", "utf-7", "unicode-1-1-utf-7"],
+        &["iso-2022-", "csiso2022"],
+    )
+}
+
+/// Whether the label `charset` (quotes and white space aside, any case) is
+/// one of `names` or starts with one of `prefixes`.
+fn named(charset: &str, names: &[&str], prefixes: &[&str]) -> bool {
     let c = charset.trim().trim_matches('"');
-    ["iso-2022-", "csiso2022"].iter().any(|prefix| {
-        c.get(..prefix.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-    }) || ["hz-gb-2312", "utf-7", "unicode-1-1-utf-7"]
-        .iter()
-        .any(|name| c.eq_ignore_ascii_case(name))
+    names.iter().any(|name| c.eq_ignore_ascii_case(name))
+        || prefixes.iter().any(|prefix| {
+            c.get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        })
 }
 
 /// `bytes` as UTF-8 when `charset` (a part's label) is a single-byte or a
@@ -112,6 +115,16 @@ mod tests {
         )
     }
 
+    /// A `multipart/mixed` mail (read by the full parse) of `part` (its
+    /// headers, a blank line and its body) and a PDF attachment.
+    fn mixed(part: &str) -> String {
+        format!(
+            "From: ann@example.com\r\nSubject: Q\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+             --b\r\n{part}\r\n\
+             --b\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n"
+        )
+    }
+
     #[test]
     fn utf8_labelled_latin1_or_ascii_is_read_as_utf8() {
         for charset in ["iso-8859-1", "us-ascii", "\"windows-1252\"", "ISO-8859-2"] {
@@ -134,15 +147,13 @@ mod tests {
     fn quoted_printable_and_html_and_the_full_parse_too() {
         // Quoted-printable UTF-8 labelled Latin-1, in a multipart/mixed
         // (the full parse) with an HTML alternative.
-        let m = parsed(
-            "From: ann@example.com\r\nSubject: Q\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
-             --b\r\nContent-Type: multipart/alternative; boundary=a\r\n\r\n\
+        let m = parsed(&mixed(
+            "Content-Type: multipart/alternative; boundary=a\r\n\r\n\
              --a\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
              Gr=C3=BC=C3=9Fe\r\n\
              --a\r\nContent-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
-             <p>Gr=C3=BC=C3=9Fe</p>\r\n--a--\r\n\
-             --b\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n",
-        );
+             <p>Gr=C3=BC=C3=9Fe</p>\r\n--a--",
+        ));
         assert_eq!(m.text, "Grüße");
         assert!(
             m.html.as_deref().is_some_and(|h| h.contains("Grüße")),
@@ -157,12 +168,10 @@ mod tests {
         let m = parsed(&mail("\"ISO-2022-JP\"", "在庫情報の御連絡です。"));
         assert_eq!(m.text, "在庫情報の御連絡です。");
         // Base64, in a multipart/mixed (the full parse).
-        let m = parsed(
-            "From: ann@example.com\r\nSubject: Q\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
-             --b\r\nContent-Type: text/plain; charset=iso-2022-jp\r\nContent-Transfer-Encoding: base64\r\n\r\n\
-             5Zyo5bqr5oOF5aCx\r\n\
-             --b\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n",
-        );
+        let m = parsed(&mixed(
+            "Content-Type: text/plain; charset=iso-2022-jp\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+             5Zyo5bqr5oOF5aCx",
+        ));
         assert_eq!(m.text, "在庫情報");
     }
 
@@ -186,12 +195,10 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(m.text, "Grüße, Ihr Auftrag – Nr. 12");
         // Quoted-printable, HTML, in a multipart/mixed (the full parse).
-        let m = parsed(
-            "From: shop@example.com\r\nSubject: Q\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
-             --b\r\nContent-Type: text/html; charset=\"utf-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
-             <p>Gr=FC=DFe</p>\r\n\
-             --b\r\nContent-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b--\r\n",
-        );
+        let m = parsed(&mixed(
+            "Content-Type: text/html; charset=\"utf-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+             <p>Gr=FC=DFe</p>",
+        ));
         assert_eq!(m.text, "Grüße");
         assert!(
             m.html.as_deref().is_some_and(|h| h.contains("Grüße")),
@@ -202,9 +209,10 @@ mod tests {
 
     #[test]
     fn utf8_with_a_broken_byte_keeps_its_label() {
-        let raw = "From: a@example.com\r\nSubject: Q\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nGrüße \u{0}"
-            .replace('\u{0}', "");
-        let mut bytes = raw.into_bytes();
+        let mut bytes =
+            "From: a@example.com\r\nSubject: Q\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nGrüße "
+                .as_bytes()
+                .to_vec();
         bytes.extend_from_slice(b"\xff\r\n");
         let m = crate::mail::parse(&bytes, &crate::mail::ParseLimits::default())
             .unwrap_or_else(|e| panic!("{e}"));

@@ -26,36 +26,49 @@ pub(crate) fn continued_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<Strin
                 .map(String::from_utf8_lossy)
         })
     };
-    let disposition = value_of(HeaderName::ContentDisposition);
-    // A disposition that names the file at all (split or not) decides.
-    if let Some(value) = &disposition
-        && has_parameter(value, "filename")
+    let (disposition, content_type) = (
+        value_of(HeaderName::ContentDisposition),
+        value_of(HeaderName::ContentType),
+    );
+    // (Nearly every name is written whole: no segment marker, no work.)
+    if ![&disposition, &content_type]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| v.contains('*')))
     {
-        return joined(value, "filename");
+        return None;
     }
-    value_of(HeaderName::ContentType).and_then(|value| joined(&value, "name"))
+    // A disposition that names the file at all (split or not) decides.
+    if let Some(value) = &disposition {
+        let parameters: Vec<(String, String)> = parameters(value).collect();
+        if has_parameter(&parameters, "filename") {
+            return joined(&parameters, "filename");
+        }
+    }
+    let parameters: Vec<(String, String)> = parameters(content_type.as_deref()?).collect();
+    joined(&parameters, "name")
 }
 
-/// Whether `value` has a parameter `name`, plain or RFC 2231.
-fn has_parameter(value: &str, name: &str) -> bool {
-    parameters(value).any(|(key, _)| {
+/// Whether `parameters` have one named `name`, plain or RFC 2231.
+fn has_parameter(parameters: &[(String, String)], name: &str) -> bool {
+    parameters.iter().any(|(key, _)| {
         key.strip_prefix(name)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('*'))
     })
 }
 
-/// The value of parameter `name` of the header `value` joined from its
+/// The value of the parameter `name` among `parameters` joined from its
 /// numbered segments; `None` without segments.
-fn joined(value: &str, name: &str) -> Option<String> {
+fn joined(parameters: &[(String, String)], name: &str) -> Option<String> {
     // (segment number, extended (percent-encoded), value)
-    let mut segments: Vec<(u32, bool, String)> = parameters(value)
+    let mut segments: Vec<(u32, bool, &str)> = parameters
+        .iter()
         .filter_map(|(key, v)| {
             let rest = key.strip_prefix(name)?.strip_prefix('*')?;
             let (number, extended) = match rest.strip_suffix('*') {
                 Some(n) => (n, true),
                 None => (rest, false),
             };
-            Some((number.parse::<u32>().ok()?, extended, v))
+            Some((number.parse::<u32>().ok()?, extended, v.as_str()))
         })
         .collect();
     if segments.is_empty() {
@@ -67,7 +80,7 @@ fn joined(value: &str, name: &str) -> Option<String> {
     let mut bytes = Vec::new();
     for (n, extended, segment) in &segments {
         if *extended {
-            let mut encoded = segment.as_str();
+            let mut encoded = *segment;
             // (Only the first segment carries `charset'language'`.)
             if *n == 0
                 && let Some((cs, rest)) = encoded.split_once('\'')

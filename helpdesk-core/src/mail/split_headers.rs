@@ -22,49 +22,31 @@ pub(crate) fn joined(raw: &[u8], headers: &[Header<'_>]) -> Option<Vec<u8>> {
     }
     let end = headers.last()?.offset_end as usize;
     let rest = raw.get(end..)?;
+    let blank = |line: &&[u8]| line.iter().all(u8::is_ascii_whitespace);
+    let mut lines = rest.split_inclusive(|b| *b == b'\n').peekable();
     // (The blank or whitespace-only lines, at least one.)
-    let mut next = 0;
-    let mut blank_lines = 0;
-    while let Some(line) = line_at(rest, next) {
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            break;
-        }
-        next += line.len();
-        blank_lines += 1;
+    let mut skipped = 0;
+    while let Some(line) = lines.next_if(blank) {
+        skipped += line.len();
     }
-    if blank_lines == 0 {
+    if skipped == 0 {
         return None;
     }
     // (The run of header lines, up to a blank line or the end.)
-    let mut at = next;
     let mut has_from = false;
-    let mut first = true;
-    while let Some(line) = line_at(rest, at) {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            break;
-        }
+    for (i, line) in lines.take_while(|line| !blank(line)).enumerate() {
         match header_name(line) {
             Some(name) => has_from |= name.eq_ignore_ascii_case(b"from"),
             // (A folded line continues the header before it.)
-            None if !first && matches!(line.first(), Some(b' ' | b'\t')) => {}
+            None if i > 0 && matches!(line.first(), Some(b' ' | b'\t')) => {}
             None => return None,
         }
-        first = false;
-        at += line.len();
     }
     if !has_from {
         return None;
     }
-    let (head, tail) = (raw.get(..end)?, rest.get(next..)?);
+    let (head, tail) = (raw.get(..end)?, rest.get(skipped..)?);
     Some([head, tail].concat())
-}
-
-/// The line of `text` starting at `at`, its line break included; `None`
-/// at the end.
-fn line_at(text: &[u8], at: usize) -> Option<&[u8]> {
-    let rest = text.get(at..).filter(|r| !r.is_empty())?;
-    let len = memchr::memchr(b'\n', rest).map_or(rest.len(), |n| n + 1);
-    rest.get(..len)
 }
 
 /// The field name of a header line (printable characters but `:`, then

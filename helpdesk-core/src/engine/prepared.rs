@@ -80,8 +80,12 @@ impl Helpdesk {
         let mail = mail::parse(&raw, &self.config.mail.limits)
             .map(Box::new)
             .map_err(|e| Error::validation("mail", e.to_string()))?;
-        let shown = mail::shown_text(&mail.text);
-        let display_text = (shown != mail.text.as_str()).then(|| shown.into_owned());
+        // (Nothing was cut when the shown text is a borrowed stretch of the
+        // text as long as it: told by length, not by comparing the bytes.)
+        let display_text = match mail::shown_text(&mail.text) {
+            std::borrow::Cow::Borrowed(s) if s.len() == mail.text.len() => None,
+            shown => (shown != mail.text.as_str()).then(|| shown.into_owned()),
+        };
         Ok(PreparedMail {
             raw,
             mail,

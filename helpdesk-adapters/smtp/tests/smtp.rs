@@ -650,6 +650,41 @@ fn signed_message_ids_carry_the_ticket() {
     );
 }
 
+/// A message sent again (a retry, or a dispatcher that stopped before it
+/// stored the outcome) carries the same Message-ID, signed or not, so mail
+/// clients show one message.
+#[test]
+fn every_attempt_carries_the_same_message_id() {
+    for secret in [None, Some(b"0123456789abcdef".to_vec())] {
+        let mut config = SmtpConfig::new("127.0.0.1")
+            .security(Security::Plain)
+            .default_from("support@acme.test");
+        config.message_id_secret = secret.clone();
+        let transport = SmtpTransport::new(config).expect("valid config");
+        let msg = outgoing(&["ann@example.com"]);
+        let id = |t: &SmtpTransport| {
+            let composed = t.render(&msg).expect("renders");
+            parse(&composed.bytes, &ParseLimits::default())
+                .expect("parses")
+                .message_id
+        };
+        let first = id(&transport);
+        assert!(first.is_some(), "{secret:?}");
+        assert_eq!(first, id(&transport), "{secret:?}");
+        // Also from another transport (another process) with the same
+        // configuration.
+        let mut again = SmtpConfig::new("127.0.0.1")
+            .security(Security::Plain)
+            .default_from("support@acme.test");
+        again.message_id_secret = secret.clone();
+        assert_eq!(
+            first,
+            id(&SmtpTransport::new(again).expect("valid config")),
+            "{secret:?}"
+        );
+    }
+}
+
 #[test]
 fn reply_to_plus_address_is_rendered() {
     let transport = SmtpTransport::new(

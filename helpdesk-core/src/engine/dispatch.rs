@@ -33,6 +33,13 @@ impl Helpdesk {
     /// (or a permanent error) the message is marked failed and a
     /// `MessageFailed` event is logged: never silently lost. Safe to run from
     /// several tasks and processes: rows are claimed atomically.
+    ///
+    /// Delivery is at least once: a process that stops after the transport
+    /// took a message but before its outcome is stored leaves the row
+    /// claimed until its lease ([`lease`](super::EngineConfig::lease))
+    /// runs out, and the next call sends it again. Every attempt carries
+    /// the same Message-ID (the SMTP transport derives it from the stored
+    /// message), so mail clients show the copies as one message.
     pub async fn dispatch_outbox(&self) -> Result<DispatchReport> {
         let mut report = DispatchReport::default();
         loop {

@@ -1604,6 +1604,23 @@ async fn a_body_without_the_blank_line_after_the_headers_is_kept() {
 }
 
 #[tokio::test]
+async fn a_header_glued_onto_the_content_type_line_is_read() {
+    // A shop script wrote `Content-Transfer-Encoding: base64` onto the end
+    // of its `Content-Type` line: the body is decoded, not kept as base64.
+    let d = Desk::new().await;
+    let out = d
+        .file(&mailbox(), "new-glued-content-transfer-encoding.eml", &[])
+        .await;
+    assert_eq!(out.status, IngestStatus::Created);
+    let message = d.message(out.message).await;
+    assert_eq!(
+        message.text,
+        "Dzień dobry,\n\nzamówienie 7731 zostało opłacone.\nPaczka wyjdzie jutro."
+    );
+    assert!(message.attachments.is_empty(), "{:?}", message.attachments);
+}
+
+#[tokio::test]
 async fn attachment_names_split_into_rfc2231_segments_are_read_whole() {
     // A UTF-8 name cut inside a character, and an ISO-2022-JP name cut
     // inside its Japanese run: each segment decoded on its own garbles both.

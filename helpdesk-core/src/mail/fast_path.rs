@@ -131,6 +131,11 @@ fn alternative_part<'a>(
 ) -> Option<(Cow<'a, str>, &'a [u8], bool)> {
     let message = super::header_scan::parse_headers(part)?;
     let headers = message.parts.first()?;
+    // (A header glued onto the part's `Content-Type` line: the full parse
+    // breaks it off.)
+    if super::glued_headers::any_in(part, &headers.headers) {
+        return None;
+    }
     let encoding = text_part(headers, subtype)?;
     let body = body_after_headers(headers, part)?;
     if encoding != Encoding::None {

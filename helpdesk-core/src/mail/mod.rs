@@ -22,6 +22,7 @@ mod content_types;
 mod encoded_words;
 mod fast_path;
 mod flowed;
+mod glued_headers;
 mod header_scan;
 mod headers;
 mod html_text;

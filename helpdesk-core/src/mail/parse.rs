@@ -352,8 +352,9 @@ pub use crate::model::normalize_email;
 /// - a body that follows the headers without the blank line, or blank
 ///   lines in the middle of the headers;
 /// - several `Content-Type` headers (the one whose boundary delimits the
-///   body is read), one whose parameters lack the `;` before them, or a
-///   multipart without a usable boundary (read as plain text);
+///   body is read), one whose parameters lack the `;` before them, one
+///   with another MIME header written onto its line, or a multipart
+///   without a usable boundary (read as plain text);
 /// - a multipart never closed, or left open inside another;
 /// - UTF-8 labelled with a single-byte or 7-bit charset, Latin-1 labelled
 ///   UTF-8 or not labelled at all, raw 8-bit headers, encoded words cut
@@ -477,9 +478,11 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
     {
         // (A mail whose header block is broken is read by the full parse,
         // which repairs it, always in the same order: several `Content-Type`
-        // headers, a body that follows the headers without a blank line,
-        // a header block split by blank lines.)
+        // headers, a header glued onto the `Content-Type` line, a body that
+        // follows the headers without a blank line, a header block split by
+        // blank lines.)
         if super::content_types::with_the_fitting_one(raw, &root.headers).is_some()
+            || super::glued_headers::any_in(raw, &root.headers)
             || super::missing_separator::body_start(raw, &root.headers).is_some()
             || super::split_headers::joined(raw, &root.headers).is_some()
         {
@@ -511,8 +514,9 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
 
 /// [`parse_inner`] through mail-parser's full parse, for every mail.
 fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
-    // (Content types written without `;` before their parameters are read
-    // as meant: the mail is parsed again with them put in, as many times
+    // (Content types with a MIME header glued onto their line, or written
+    // without `;` before their parameters, are read as meant: the mail is
+    // parsed again with the line broken or the `;` put in, as many times
     // as parts come to light, up to a few levels of nesting.)
     let mut repaired: Option<Vec<u8>> = None;
     let mut round = 0;
@@ -521,8 +525,9 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
         let message = mime_parser()
             .parse(current)
             .ok_or_else(|| MailError::Unparseable("no headers found".into()))?;
-        let again = if round < MAX_SEMICOLON_ROUNDS {
-            super::missing_semicolons::with_semicolons(current, &message.parts)
+        let again = if round < MAX_REPAIR_ROUNDS {
+            super::glued_headers::unglued(current, &message.parts)
+                .or_else(|| super::missing_semicolons::with_semicolons(current, &message.parts))
         } else {
             None
         };
@@ -537,9 +542,10 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     }
 }
 
-/// How many times [`parse_full`] parses a mail again to put in missing
-/// `;`s (each round reaches one level of parts deeper).
-const MAX_SEMICOLON_ROUNDS: usize = 4;
+/// How many times [`parse_full`] parses a mail again to break glued
+/// headers off `Content-Type` lines or put in missing `;`s (each round
+/// does one or the other, and reaches one level of parts deeper).
+const MAX_REPAIR_ROUNDS: usize = 6;
 
 /// [`read_full`], or when the body of `raw` follows its headers without a
 /// blank line, [`parse_full`] of it with one; when blank lines split its
@@ -1742,6 +1748,9 @@ pub(crate) mod tests {
                 "Received: from x by y; Mon, 2 Mar 2026 09:00:00 +0100",
                 "X-Folded: a\r\n\tb", "garbage line without a colon", " leading space: x",
                 "Date: Mon, 2 Mar 2026 09:00:00 +0100",
+                "Content-Type: text/plain Content-Transfer-Encoding: base64",
+                "Content-Type: text/html; charset=utf-8 Content-Transfer-Encoding: quoted-printable",
+                "Content-Type: text/plain; name=\"a: b\"",
             ]), 0..8),
             eol in proptest::sample::select(vec!["\r\n", "\n"]),
             blank in proptest::sample::select(vec!["\r\n", "\n", " \r\n", "\t\n", "", "\r\r\n"]),
@@ -1829,6 +1838,7 @@ pub(crate) mod tests {
                 "Content-Type: text/plain; charset=shift_jis", "Content-Type: text/plain; charset=iso-2022-jp",
                 "Content-Type: text/html; charset=gb2312", "Content-Type: text/plain; charset=big5",
                 "Content-Type: text/plain; charset=euc-kr",
+                "Content-Type: text/plain; charset=utf-8 Content-Disposition: inline",
             ]),
             cte in proptest::sample::select(vec!["quoted-printable", "Quoted-Printable", "base64", "BASE64"]),
             eol in proptest::sample::select(vec!["\r\n", "\n"]),
@@ -1910,6 +1920,7 @@ pub(crate) mod tests {
                         "Content-Type: text/plain; charset=us-ascii".into(),
                         "Content-Type: text/html; charset=iso-8859-2".into(),
                         "Content-Type: image/png".into(),
+                        format!("Content-Type: {usual_type} Content-Transfer-Encoding: base64"),
                         String::new(),
                     ],
                 ),

@@ -33,20 +33,7 @@ pub(crate) fn unglued(raw: &[u8], parts: &[MessagePart<'_>]) -> Option<Vec<u8>> 
             inserts.extend(breaks(value).into_iter().map(|at| (start + at, eol)));
         }
     }
-    if inserts.is_empty() {
-        return None;
-    }
-    inserts.sort_unstable_by_key(|&(at, _)| at);
-    let added: usize = inserts.iter().map(|(_, eol)| eol.len()).sum();
-    let mut out = Vec::with_capacity(raw.len() + added);
-    let mut at = 0;
-    for (i, eol) in inserts {
-        out.extend_from_slice(raw.get(at..i)?);
-        out.extend_from_slice(eol);
-        at = i;
-    }
-    out.extend_from_slice(raw.get(at..)?);
-    Some(out)
+    super::splice::with_inserts(raw, inserts)
 }
 
 /// Whether a `Content-Type` among `headers` (parsed from `raw`) has a MIME

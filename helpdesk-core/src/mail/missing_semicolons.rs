@@ -14,7 +14,7 @@ use mail_parser::{HeaderName, HeaderValue, MessagePart};
 /// or any of its parts; `parts` were parsed from `raw`) that follows the
 /// type or another parameter without one; `None` when none does.
 pub(crate) fn with_semicolons(raw: &[u8], parts: &[MessagePart<'_>]) -> Option<Vec<u8>> {
-    let mut inserts: Vec<usize> = Vec::new();
+    let mut inserts: Vec<(usize, &[u8])> = Vec::new();
     for part in parts {
         for h in part
             .headers
@@ -23,22 +23,10 @@ pub(crate) fn with_semicolons(raw: &[u8], parts: &[MessagePart<'_>]) -> Option<V
         {
             let (start, end) = (h.offset_start as usize, h.offset_end as usize);
             let value = raw.get(start..end)?;
-            inserts.extend(missing(value).into_iter().map(|at| start + at));
+            inserts.extend(missing(value).into_iter().map(|at| (start + at, &b";"[..])));
         }
     }
-    if inserts.is_empty() {
-        return None;
-    }
-    inserts.sort_unstable();
-    let mut out = Vec::with_capacity(raw.len() + inserts.len());
-    let mut at = 0;
-    for i in inserts {
-        out.extend_from_slice(raw.get(at..i)?);
-        out.push(b';');
-        at = i;
-    }
-    out.extend_from_slice(raw.get(at..)?);
-    Some(out)
+    super::splice::with_inserts(raw, inserts)
 }
 
 /// Whether mail-parser's reading of a `Content-Type` shows a parameter

@@ -36,6 +36,7 @@ mod qp_tail;
 mod rfc2231;
 mod rules;
 mod sanitize;
+mod splice;
 mod split_headers;
 mod stub_text;
 mod template;

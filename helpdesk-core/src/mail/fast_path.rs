@@ -286,8 +286,8 @@ fn decoded_text<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str>
             None => Cow::Owned(decode(&bytes)),
         },
         // (Text that is not UTF-8 but declares no charset, or declares
-        // UTF-8 with no UTF-8 character in it, is read as windows-1252:
-        // see `legacy_text`.)
+        // UTF-8 with no UTF-8 character in it, is read in its legacy 8-bit
+        // charset: see `legacy_text`.)
         (Cow::Owned(bytes), None) => Cow::Owned(
             String::from_utf8(bytes)
                 .unwrap_or_else(|e| super::legacy_text::not_utf8(part, e.as_bytes())),

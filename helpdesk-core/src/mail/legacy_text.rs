@@ -1,16 +1,26 @@
 //! Plain text in an undeclared 8-bit charset: a text part that names no
 //! charset but whose bytes are not UTF-8 (PHP `mail()` scripts and old
-//! mailers write Latin-1 bodies so). Such text is read as windows-1252,
-//! the default the WHATWG Encoding Standard gives undeclared legacy text,
-//! and what mail-parser already reads a declared `us-ascii` as; UTF-8
-//! without a label stays UTF-8. Before, every 8-bit byte of it came out as
-//! a replacement character.
+//! mailers write Latin-1 or Central European bodies so). UTF-8 without a
+//! label stays UTF-8. Before, every 8-bit byte of such text came out as a
+//! replacement character.
 //!
 //! The same goes for text labelled UTF-8 that holds no UTF-8 character at
 //! all, only bytes above 127 that UTF-8 cannot read (a shop script that
-//! declares `charset=utf-8` and writes Latin-1 from its database). Text
-//! with some UTF-8 characters and a few broken bytes keeps its label (and
-//! replacement characters for the broken bytes).
+//! declares `charset=utf-8` and writes from a Latin-1 or windows-1250
+//! database). Text with some UTF-8 characters and a few broken bytes keeps
+//! its label (and replacement characters for the broken bytes).
+//!
+//! Which 8-bit charset ([`legacy_charset`]): windows-1252 (the default the
+//! WHATWG Encoding Standard gives undeclared legacy text, and what
+//! mail-parser reads a declared `us-ascii` as), unless windows-1250 or
+//! ISO-8859-2 (the Polish, Czech and other Central European mail of the
+//! products this engine is embedded in) reads more of the text's 8-bit
+//! bytes inside words as letters: `opłacone` is `op\xb3acone` in both,
+//! and windows-1252 reads `op³acone`. Western text keeps windows-1252, its
+//! letters being letters in the other two as well. So does text whose
+//! letters windows-1252 reads as other letters (most Czech windows-1250:
+//! `Děkuji` is read `Dìkuji`); telling those apart would take a model of
+//! each language.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::{MessagePart, MimeHeaders};
@@ -29,11 +39,11 @@ pub(crate) fn undeclared_plain(part: &MessagePart<'_>) -> bool {
 }
 
 /// The text of `part`'s `bytes`, which are not UTF-8, when its label
-/// (none, or UTF-8) gives no decoder: windows-1252 when [`legacy`] says
-/// so, else UTF-8 with replacement characters.
+/// (none, or UTF-8) gives no decoder: read in [`legacy_charset`] when
+/// [`legacy`] says so, else UTF-8 with replacement characters.
 pub(crate) fn not_utf8(part: &MessagePart<'_>, bytes: &[u8]) -> String {
     if legacy(part, bytes) {
-        windows_1252(bytes)
+        read_legacy(bytes)
     } else {
         String::from_utf8_lossy(bytes).into_owned()
     }
@@ -66,8 +76,8 @@ pub(crate) fn no_utf8_character(bytes: &[u8]) -> bool {
 }
 
 /// The text of `part` of the mail `raw` read again from its bytes
-/// (transfer encoding decoded) as windows-1252 when they are not UTF-8 and
-/// [`legacy`] says so; `None` otherwise (mail-parser's reading stands).
+/// (transfer encoding decoded) in [`legacy_charset`] when they are not
+/// UTF-8 and [`legacy`] says so; `None` otherwise (mail-parser's reading stands).
 /// For the full parse, whose text of such a part has replacement
 /// characters: the caller asks only then.
 pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
@@ -78,13 +88,108 @@ pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
     }
     let body = super::fast_path::part_bytes(part, raw)?;
     let bytes = super::fast_path::decode_to_end(body, part.encoding)?;
-    (std::str::from_utf8(&bytes).is_err() && legacy(part, &bytes)).then(|| windows_1252(&bytes))
+    (std::str::from_utf8(&bytes).is_err() && legacy(part, &bytes)).then(|| read_legacy(&bytes))
 }
 
-/// `bytes`, which are not UTF-8, read as windows-1252.
-pub(crate) fn windows_1252(bytes: &[u8]) -> String {
-    match charset_decoder(b"windows-1252") {
+/// `bytes`, which are not UTF-8, read in [`legacy_charset`].
+pub(crate) fn read_legacy(bytes: &[u8]) -> String {
+    match charset_decoder(legacy_charset(bytes).as_bytes()) {
         Some(decode) => decode(bytes),
         None => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// The 8-bit charsets legacy text is read in, the default first (see the
+/// module docs).
+const CANDIDATES: [&str; 3] = ["windows-1252", "windows-1250", "iso-8859-2"];
+
+/// The charset of [`CANDIDATES`] that reads the most bytes above 127 of
+/// `bytes` that stand inside a word (between letters or other such bytes)
+/// as letters; the earliest among equals.
+pub(crate) fn legacy_charset(bytes: &[u8]) -> &'static str {
+    let tables = letter_tables();
+    let mut votes = [0usize; CANDIDATES.len()];
+    let wordy = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphabetic() || *b >= 0x80);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b < 0x80
+            || !wordy(i.checked_sub(1).and_then(|p| bytes.get(p)))
+            || !wordy(bytes.get(i + 1))
+        {
+            continue;
+        }
+        for (vote, table) in votes.iter_mut().zip(tables) {
+            *vote += usize::from(table.get(usize::from(b - 0x80)).copied().unwrap_or(false));
+        }
+    }
+    let mut best = 0;
+    for (i, &v) in votes.iter().enumerate() {
+        if v > votes.get(best).copied().unwrap_or(0) {
+            best = i;
+        }
+    }
+    CANDIDATES.get(best).copied().unwrap_or("windows-1252")
+}
+
+/// Per candidate charset, whether each byte from 128 up reads as a letter.
+fn letter_tables() -> &'static [[bool; 128]; CANDIDATES.len()] {
+    static TABLES: std::sync::OnceLock<[[bool; 128]; CANDIDATES.len()]> =
+        std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut tables = [[false; 128]; CANDIDATES.len()];
+        for (table, name) in tables.iter_mut().zip(CANDIDATES) {
+            if let Some(decode) = charset_decoder(name.as_bytes()) {
+                for (slot, byte) in table.iter_mut().zip(0x80u8..=0xff) {
+                    *slot = decode(&[byte]).chars().all(char::is_alphabetic);
+                }
+            }
+        }
+        tables
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{legacy_charset, read_legacy};
+
+    #[test]
+    fn central_european_text_is_read_in_its_charset() {
+        // "Dzień dobry, zamówienie zostało opłacone; wiadomość wysłana."
+        let windows_1250 =
+            b"Dzie\xf1 dobry, zam\xf3wienie zosta\xb3o op\xb3acone; wiadomo\x9c\xe6 wys\xb3ana.";
+        assert_eq!(legacy_charset(windows_1250), "windows-1250");
+        assert_eq!(
+            read_legacy(windows_1250),
+            "Dzień dobry, zamówienie zostało opłacone; wiadomość wysłana."
+        );
+        let iso_8859_2 =
+            b"Dzie\xf1 dobry, zam\xf3wienie zosta\xb3o op\xb3acone; wiadomo\xb6\xe6 wys\xb3ana.";
+        assert_eq!(legacy_charset(iso_8859_2), "iso-8859-2");
+        assert_eq!(
+            read_legacy(iso_8859_2),
+            "Dzień dobry, zamówienie zostało opłacone; wiadomość wysłana."
+        );
+    }
+
+    #[test]
+    fn western_text_stays_windows_1252() {
+        for (bytes, text) in [
+            (
+                &b"f\xfcr m\xf6glich h\xe4ufig, Gr\xfc\xdfe"[..],
+                "für möglich häufig, Grüße",
+            ),
+            (
+                b"Caf\xe9 cr\xe8me br\xfbl\xe9e \xe0 la fran\xe7aise",
+                "Café crème brûlée à la française",
+            ),
+            (b"\xbfD\xf3nde est\xe1? Ma\xf1ana", "¿Dónde está? Mañana"),
+            (
+                b"Price \xa35, \xbc off, 20\xb0C, \x80 10",
+                "Price £5, ¼ off, 20°C, € 10",
+            ),
+            (b"perch\xe9 cos\xec pi\xf9", "perché così più"),
+        ] {
+            assert_eq!(legacy_charset(bytes), "windows-1252", "{text}");
+            assert_eq!(read_legacy(bytes), text);
+        }
     }
 }

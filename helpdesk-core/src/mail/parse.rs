@@ -221,7 +221,9 @@ pub struct InboundMail {
     /// stub pointing to the HTML ("This is an HTML message..."); several
     /// inline parts (text, and HTML converted) are joined by a blank line.
     /// Text in a single-byte charset label that is valid UTF-8 is read as
-    /// UTF-8; 8-bit text without a label as windows-1252.
+    /// UTF-8; 8-bit text without a label (or labelled UTF-8 without one
+    /// UTF-8 character) as windows-1252, or windows-1250 / ISO-8859-2 when
+    /// those read more of it as letters (Polish text).
     pub text: String,
     /// Sanitised HTML body, only when the mail has an HTML part: the inline
     /// HTML parts in order, with inline text parts between them as HTML
@@ -686,7 +688,8 @@ fn read_full(
 /// (which mail-parser keeps undecoded) decoded here, one whose last
 /// characters mail-parser's decoder drops decoded again, UTF-8 under a
 /// single-byte label read as UTF-8 (see `mislabelled`), undeclared 8-bit
-/// text read as windows-1252, and a `format=flowed` part's lines joined.
+/// text read in its legacy charset (see `legacy_text`), and a
+/// `format=flowed` part's lines joined.
 fn text_part_text<'a>(
     message: &'a Message<'_>,
     part: &'a MessagePart<'_>,
@@ -1117,8 +1120,9 @@ fn address_list(addr: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
 /// - raw 8-bit bytes that are not UTF-8 (old mailers and scripts write
 ///   `Subject: Grüße` in Latin-1 unencoded) are read in the charset the
 ///   part declares for its text, or for a multipart mail the charset of
-///   its first text part, or else windows-1252 (Shift_JIS for a declared
-///   ISO-2022-JP, which has no 8-bit bytes).
+///   its first text part, or else the legacy 8-bit charset its bytes fit
+///   (`legacy_text::legacy_charset`; Shift_JIS for a declared ISO-2022-JP,
+///   which has no 8-bit bytes).
 ///
 /// `None` when that gives replacement characters too.
 fn reread_header(
@@ -1143,11 +1147,11 @@ fn reread_header(
                 .map(Cow::Borrowed);
             let declared = match root_charset {
                 Some(c) => c,
-                // (Nothing declared: windows-1252, as for undeclared
-                // text; see `legacy_text`.)
+                // (Nothing declared: the legacy charset of the header's
+                // bytes, as for undeclared text; see `legacy_text`.)
                 None => Cow::Owned(
                     first_text_charset(&message.raw_message)
-                        .unwrap_or_else(|| "windows-1252".to_owned()),
+                        .unwrap_or_else(|| super::legacy_text::legacy_charset(bytes).to_owned()),
                 ),
             };
             let declared = declared.trim().trim_matches('"');
@@ -1158,7 +1162,7 @@ fn reread_header(
             {
                 // (Declared UTF-8 without a UTF-8 character: see
                 // `legacy_text`.)
-                "windows-1252"
+                super::legacy_text::legacy_charset(bytes)
             } else {
                 declared
             };
@@ -2411,6 +2415,61 @@ iVBORw0KGgo=\r\n\
         }
         let utf8 = "From: a@b.c\r\n\r\nf\u{fc}r m\u{f6}glich\r\n";
         assert_eq!(p(utf8).text, "für möglich");
+    }
+
+    /// Polish text in windows-1250 or ISO-8859-2 that declares no charset,
+    /// or declares UTF-8 without one UTF-8 character (old shop scripts), is
+    /// read in its charset on every path, its raw 8-bit subject too;
+    /// windows-1252 would read `opłacone` as `op³acone`.
+    #[test]
+    fn central_european_legacy_text_is_read_in_its_charset() {
+        let want = "Zamówienie zostało opłacone, wiadomość wysłana.";
+        let windows_1250: &[u8] =
+            b"Zam\xf3wienie zosta\xb3o op\xb3acone, wiadomo\x9c\xe6 wys\xb3ana.";
+        let iso_8859_2: &[u8] =
+            b"Zam\xf3wienie zosta\xb3o op\xb3acone, wiadomo\xb6\xe6 wys\xb3ana.";
+        let limits = ParseLimits::default();
+        for body in [windows_1250, iso_8859_2] {
+            let one = [
+                &b"From: a@b.c\r\nSubject: "[..],
+                body,
+                b"\r\n\r\n",
+                body,
+                b"\r\n",
+            ]
+            .concat();
+            let labelled = [
+                &b"From: a@b.c\r\nSubject: "[..],
+                body,
+                b"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+                body,
+                b"\r\n",
+            ]
+            .concat();
+            let alternative = [
+                &b"From: a@b.c\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"[..],
+                body,
+                b"\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>x</p>\r\n--b--\r\n",
+            ]
+            .concat();
+            let mixed = [
+                &b"From: a@b.c\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"[..],
+                body,
+                b"\r\n--b\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n",
+            ]
+            .concat();
+            for raw in [&one, &labelled] {
+                for m in [parse_inner(raw, &limits), parse_full(raw, &limits)] {
+                    let m = m.unwrap_or_else(|e| panic!("{e}"));
+                    assert_eq!((m.subject.as_str(), m.text.as_str()), (want, want));
+                }
+            }
+            for raw in [&alternative, &mixed] {
+                let m = parse(raw, &limits).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(m.text, want);
+                assert_eq!(parse_inner(raw, &limits), parse_full(raw, &limits));
+            }
+        }
     }
 
     /// A `format=flowed` text part is read with its soft-wrapped lines

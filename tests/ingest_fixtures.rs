@@ -1479,6 +1479,28 @@ async fn robot_echoing_our_subject_tag_gets_at_most_three_answers_per_hour() {
 /// Shift_JIS, GB2312/GBK, Big5, EUC-KR), in encoded headers, 7bit, 8bit,
 /// base64 and quoted-printable bodies, lands as Unicode: subject, sender
 /// name, text and HTML.
+/// An old shop script declares `charset=utf-8` and writes windows-1250:
+/// the Polish subject and text are read in windows-1250, not as
+/// replacement characters nor as windows-1252 (`op³acone`).
+#[tokio::test]
+async fn polish_windows_1250_labelled_utf8_is_read_as_written() {
+    let d = Desk::new().await;
+    // (Not UTF-8: read as it is, without placeholders.)
+    let out = d
+        .ingest(
+            &mailbox(),
+            &fixture("charset-windows-1250-labelled-utf8.eml"),
+        )
+        .await;
+    assert_eq!(out.status, IngestStatus::Created);
+    assert_eq!(out.ticket.subject, "Zamówienie 4410 zostało opłacone");
+    let message = d.message(out.message).await;
+    assert_eq!(
+        message.text,
+        "Dzień dobry,\n\nzamówienie 4410 zostało opłacone. Wiadomość z numerem przesyłki wyślemy jutro."
+    );
+}
+
 #[tokio::test]
 async fn multi_byte_charsets_are_decoded() {
     let cases = [
@@ -1609,7 +1631,7 @@ async fn a_header_glued_onto_the_content_type_line_is_read() {
     // of its `Content-Type` line: the body is decoded, not kept as base64.
     let d = Desk::new().await;
     let out = d
-        .file(&mailbox(), "new-glued-content-transfer-encoding.eml", &[])
+        .file(&mailbox(), "content-type-glued-transfer-encoding.eml", &[])
         .await;
     assert_eq!(out.status, IngestStatus::Created);
     let message = d.message(out.message).await;

@@ -17,6 +17,8 @@ const ATTRIBUTION_ENDINGS: &[&str] = &[
     "ha scritto:",
     "scrisse:",
     "schrieb:",
+    // Yahoo's German: `Am ... hat Jan <jan@x.de> Folgendes geschrieben:`.
+    "geschrieben:",
 ];
 
 /// Verbs (folded) that may stand in the middle of an attribution line
@@ -32,10 +34,21 @@ const ATTRIBUTION_VERBS: &[&str] = &[
     "napsala",
     "ha scritto",
     "schrieb",
+    // Apple Mail's Polish: `Wiadomość napisana przez Jan <jan@x.pl> w dniu
+    // ..., o godz. 10:52:`.
+    "napisana",
 ];
 
 /// Openers (folded) of attribution lines.
-const ATTRIBUTION_OPENERS: &[&str] = &["on ", "w dniu ", "dne ", "il giorno ", "am ", "le "];
+const ATTRIBUTION_OPENERS: &[&str] = &[
+    "on ",
+    "w dniu ",
+    "dne ",
+    "il giorno ",
+    "am ",
+    "le ",
+    "wiadomosc napisana przez ",
+];
 
 /// Weekday abbreviations (folded) that start Gmail attributions in
 /// pl/cs/it/de/en, e.g. `pt., 4 lip 2025 o 10:52 ... napisał(a):`.
@@ -55,12 +68,18 @@ const ORIGINAL_MESSAGE: &[&str] = &[
     "wiadomosc oryginalna",
     "oryginalna wiadomosc",
     "puvodni zprava",
+    // Seznam's (email.cz) `---------- Původní e-mail ----------`.
+    "puvodni e mail",
     "messaggio originale",
     "reply message",
 ];
 
 /// Folded first fields of Outlook reply header blocks.
 const HEADER_FROM: &[&str] = &["from:", "od:", "von:", "da:", "de:"];
+/// Folded first fields of the reply header blocks of GMX and web.de,
+/// which put the date before the sender (`Gesendet: ...`, then `Von:`
+/// within a few lines).
+const HEADER_SENT_FIRST: &[&str] = &["sent:", "gesendet:"];
 /// Folded date/sent fields that follow [`HEADER_FROM`] within a few lines.
 const HEADER_SENT: &[&str] = &[
     "sent:",
@@ -452,17 +471,20 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
         if folded.chars().count() > 300 {
             return false;
         }
-        // Outlook header block.
-        if HEADER_FROM.iter().any(|h| folded.starts_with(h)) {
-            let followed = (1..=3).any(|k| {
+        // Outlook header block (GMX's: the date first).
+        let followed_by = |fields: &[&str]| {
+            (1..=3).any(|k| {
                 lines.get(i + k).is_some_and(|l| {
                     let f = fold(l.trim().trim_start_matches('*'));
-                    HEADER_SENT.iter().any(|h| f.starts_with(h))
+                    fields.iter().any(|h| f.starts_with(h))
                 })
-            });
-            if followed {
-                return true;
-            }
+            })
+        };
+        if HEADER_FROM.iter().any(|h| folded.starts_with(h)) && followed_by(HEADER_SENT) {
+            return true;
+        }
+        if HEADER_SENT_FIRST.iter().any(|h| folded.starts_with(h)) && followed_by(HEADER_FROM) {
+            return true;
         }
         // Sent from my iPhone.
         if folded.chars().count() <= 120 {
@@ -608,6 +630,7 @@ fn is_marker_word(word: &[u8]) -> bool {
 fn line_markers() -> impl Iterator<Item = &'static str> {
     HEADER_FROM
         .iter()
+        .chain(HEADER_SENT_FIRST)
         .chain(SENT_FROM.iter())
         .copied()
         .chain(std::iter::once("von meinem "))
@@ -705,6 +728,14 @@ mod tests {
         assert_eq!(d(t), "Ok.");
         let t = "Ok.\n\nWysłano z aplikacji Poczta dla Windows\n";
         assert_eq!(d(t), "Ok.");
+        // Apple Mail's Polish attribution, also wrapped.
+        let t = "Działa.\n\nWiadomość napisana przez Pomoc <pomoc@example.pl> w dniu 1 lip 2025, o godz. 10:52:\n\n> Dzień dobry\n";
+        assert_eq!(d(t), "Działa.");
+        let t = "Działa.\n\nWiadomość napisana przez Pomoc Techniczna Sklepu <pomoc@example.pl> w dniu\n1 lip 2025, o godz. 10:52:\n\n> Dzień dobry\n";
+        assert_eq!(d(t), "Działa.");
+        // A line of the customer's own that starts alike stays.
+        let t = "Wiadomość napisana przez Państwa konsultanta była pomocna.\nDziękuję.";
+        assert_eq!(d(t), t);
     }
 
     #[test]
@@ -719,6 +750,9 @@ mod tests {
         assert_eq!(d(t), "Děkuji.");
         let t = "Díky.\n\nOdesláno z mého iPhonu\n";
         assert_eq!(d(t), "Díky.");
+        // Seznam's (email.cz) separator.
+        let t = "Děkuji.\n\n---------- Původní e-mail ----------\nOd: Podpora <podpora@example.cz>\nKomu: jan@example.cz\nDatum: 1. 7. 2025 10:52:00\nPředmět: Objednávka\n\nDobrý den\n";
+        assert_eq!(d(t), "Děkuji.");
     }
 
     #[test]
@@ -753,6 +787,17 @@ mod tests {
         let t = "Danke.\n\nVon meinem iPhone gesendet\n";
         assert_eq!(d(t), "Danke.");
         let t = "Danke.\n\nGesendet von meinem Samsung Galaxy\n";
+        assert_eq!(d(t), "Danke.");
+        // GMX's and web.de's reply header: the date before the sender.
+        let t = "Danke.\n\n \n\nGesendet: Dienstag, 01. Juli 2025 um 10:52 Uhr\nVon: \"Support\" <support@example.de>\nAn: hans@gmx.de\nBetreff: Ticket\n\nHallo\n";
+        assert_eq!(d(t), "Danke.");
+        let t = "Thanks.\n\nSent: Tuesday, July 01, 2025 at 10:52 AM\nFrom: \"Support\" <support@example.com>\nTo: hans@gmx.com\n";
+        assert_eq!(d(t), "Thanks.");
+        // Without the sender after it, a `Gesendet:` line is the text's.
+        let t = "Die Ware wurde versandt.\nGesendet: Montag\nErhalten: nie";
+        assert_eq!(d(t), t);
+        // Yahoo's German attribution.
+        let t = "Danke.\n\nAm Dienstag, 1. Juli 2025, 10:52:00 MESZ hat Support <support@example.de> Folgendes geschrieben:\n\n\nHallo\n";
         assert_eq!(d(t), "Danke.");
     }
 

@@ -17,10 +17,10 @@
 //! products this engine is embedded in) reads more of the text's 8-bit
 //! bytes inside words as letters: `opłacone` is `op\xb3acone` in both,
 //! and windows-1252 reads `op³acone`. Western text keeps windows-1252, its
-//! letters being letters in the other two as well. So does text whose
-//! letters windows-1252 reads as other letters (most Czech windows-1250:
-//! `Děkuji` is read `Dìkuji`); telling those apart would take a model of
-//! each language.
+//! letters being letters in the other two as well. Czech windows-1250,
+//! whose letters windows-1252 mostly reads as other letters, is told by
+//! `ě` and `ů` inside its words, which windows-1252 reads as `ì` and `ù`,
+//! letters Western languages write only at the ends of words.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::{MessagePart, MimeHeaders};
@@ -130,7 +130,11 @@ pub(crate) fn legacy_charset(bytes: &[u8]) -> &'static str {
     CANDIDATES.get(best).copied().unwrap_or("windows-1252")
 }
 
-/// Per candidate charset, whether each byte from 128 up reads as a letter.
+/// Per candidate charset, whether each byte from 128 up reads as a letter
+/// that may stand inside a word. (Not windows-1252's `ì` and `ù`: Western
+/// languages write them at the ends of words, `così`, `où`, while they are
+/// Czech `ě` and `ů` in windows-1250 and ISO-8859-2, inside words:
+/// `děkuji`, `můžete`.)
 fn letter_tables() -> &'static [[bool; 128]; CANDIDATES.len()] {
     static TABLES: std::sync::OnceLock<[[bool; 128]; CANDIDATES.len()]> =
         std::sync::OnceLock::new();
@@ -139,7 +143,9 @@ fn letter_tables() -> &'static [[bool; 128]; CANDIDATES.len()] {
         for (table, name) in tables.iter_mut().zip(CANDIDATES) {
             if let Some(decode) = charset_decoder(name.as_bytes()) {
                 for (slot, byte) in table.iter_mut().zip(0x80u8..=0xff) {
-                    *slot = decode(&[byte]).chars().all(char::is_alphabetic);
+                    let read = decode(&[byte]);
+                    *slot = read.chars().all(char::is_alphabetic)
+                        && !(name == "windows-1252" && matches!(read.as_str(), "ì" | "ù"));
                 }
             }
         }
@@ -167,6 +173,18 @@ mod tests {
         assert_eq!(
             read_legacy(iso_8859_2),
             "Dzień dobry, zamówienie zostało opłacone; wiadomość wysłana."
+        );
+    }
+
+    #[test]
+    fn czech_with_letters_windows_1252_has_only_at_word_ends() {
+        // "Děkuji, zásilka přišla včas, vše je v pořádku." in windows-1250:
+        // windows-1252 would read `Dìkuji`.
+        let czech = b"D\xeckuji, z\xe1silka p\xf8i\x9ala v\xe8as, v\x9ae je v po\xf8\xe1dku.";
+        assert_eq!(legacy_charset(czech), "windows-1250");
+        assert_eq!(
+            read_legacy(czech),
+            "Děkuji, zásilka přišla včas, vše je v pořádku."
         );
     }
 

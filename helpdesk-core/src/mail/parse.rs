@@ -1861,6 +1861,39 @@ pub(crate) mod tests {
             let (fast, full) = both_paths(&raw);
             proptest::prop_assert_eq!(fast, full);
         }
+
+        /// Nested multiparts whose `Content-Type` lines have MIME headers
+        /// glued on, parameters without `;`, quotes and colons in every
+        /// order: the repairs stop (a bounded number of parses), and both
+        /// paths agree, without a panic.
+        #[test]
+        fn content_type_repairs_stop_and_agree(
+            levels in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(vec![
+                    " Content-Transfer-Encoding: 8bit", " Content-Disposition: inline",
+                    " MIME-Version: 1.0", " charset=utf-8", "; charset=utf-8", " name=\"a: b\"",
+                    " x=y", " \"", ";", ":", " Content-", "\r\n ", " content-id:",
+                ]), 0..4),
+                1..5,
+            ),
+            eol in proptest::sample::select(vec!["\r\n", "\n"]),
+        ) {
+            // Level i is a multipart/mixed with boundary b<i> holding level
+            // i + 1; the innermost part is text.
+            let mut raw = format!("From: a@b.c{eol}").into_bytes();
+            for (i, glue) in levels.iter().enumerate() {
+                raw.extend_from_slice(format!("Content-Type: multipart/mixed; boundary=b{i}").as_bytes());
+                raw.extend_from_slice(glue.concat().as_bytes());
+                raw.extend_from_slice(format!("{eol}{eol}--b{i}{eol}").as_bytes());
+            }
+            raw.extend_from_slice(format!("Content-Type: text/plain Content-Transfer-Encoding: 8bit{eol}{eol}Hello{eol}").as_bytes());
+            for i in (0..levels.len()).rev() {
+                raw.extend_from_slice(format!("--b{i}--{eol}").as_bytes());
+            }
+            let (fast, full) = both_paths(&raw);
+            proptest::prop_assert_eq!(&fast, &full);
+            proptest::prop_assert!(fast.is_some(), "no panic");
+        }
     }
 
     /// What the fast path and the full parse make of `raw`, a panic as

@@ -23,7 +23,7 @@
 //! letters Western languages write only at the ends of words.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::{MessagePart, MimeHeaders};
+use mail_parser::{Encoding, MessagePart, MimeHeaders};
 
 /// Whether `part` is plain text (no `Content-Type`, or `text/plain`) that
 /// declares no charset.
@@ -86,17 +86,64 @@ pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
     if !undeclared_plain(part) && !labelled_utf8(part) {
         return None;
     }
-    let body = super::fast_path::part_bytes(part, raw)?;
+    let mut body = super::fast_path::part_bytes(part, raw)?;
+    // (The last line of a quoted-printable part that the next boundary's
+    // line break ends is read without its trailing white space, as the
+    // decoder that stops at that boundary reads it, on both parse paths.)
+    let after = raw.get(part.offset_end as usize..).unwrap_or_default();
+    if part.encoding == Encoding::QuotedPrintable
+        && (after.starts_with(b"\r\n") || after.starts_with(b"\n"))
+    {
+        let kept = body.len()
+            - body
+                .iter()
+                .rev()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count();
+        body = body.get(..kept).unwrap_or(body);
+    }
     let bytes = super::fast_path::decode_to_end(body, part.encoding)?;
     (std::str::from_utf8(&bytes).is_err() && legacy(part, &bytes)).then(|| read_legacy(&bytes))
 }
 
-/// `bytes`, which are not UTF-8, read in [`legacy_charset`].
+/// `bytes`, which are not UTF-8, read in [`legacy_charset`]. Undeclared
+/// text that has UTF-8 characters among its legacy bytes (a UTF-8 template
+/// filled in with names from a windows-1250 database) keeps them: only
+/// the bytes UTF-8 cannot read are read in the legacy charset they fit.
 pub(crate) fn read_legacy(bytes: &[u8]) -> String {
-    match charset_decoder(legacy_charset(bytes).as_bytes()) {
-        Some(decode) => decode(bytes),
-        None => String::from_utf8_lossy(bytes).into_owned(),
+    if no_utf8_character(bytes) {
+        return match charset_decoder(legacy_charset(bytes).as_bytes()) {
+            Some(decode) => decode(bytes),
+            None => String::from_utf8_lossy(bytes).into_owned(),
+        };
     }
+    let stretches = not_utf8_stretches(bytes);
+    let Some(decode) = charset_decoder(best_charset(bytes, &stretches).as_bytes()) else {
+        return String::from_utf8_lossy(bytes).into_owned();
+    };
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            out.push_str(&decode(chunk.invalid()));
+        }
+    }
+    out
+}
+
+/// Where in `bytes` the stretches are that UTF-8 cannot read.
+fn not_utf8_stretches(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut at = 0;
+    let mut out = Vec::new();
+    for chunk in bytes.utf8_chunks() {
+        at += chunk.valid().len();
+        let end = at + chunk.invalid().len();
+        if end > at {
+            out.push(at..end);
+        }
+        at = end;
+    }
+    out
 }
 
 /// The 8-bit charsets legacy text is read in, the default first (see the
@@ -107,10 +154,19 @@ const CANDIDATES: [&str; 3] = ["windows-1252", "windows-1250", "iso-8859-2"];
 /// `bytes` that stand inside a word (between letters or other such bytes)
 /// as letters; the earliest among equals.
 pub(crate) fn legacy_charset(bytes: &[u8]) -> &'static str {
+    best_charset(bytes, std::slice::from_ref(&(0..bytes.len())))
+}
+
+/// [`legacy_charset`] by the bytes of `stretches` of `bytes` alone (their
+/// neighbours outside still tell whether they stand inside a word).
+fn best_charset(bytes: &[u8], stretches: &[std::ops::Range<usize>]) -> &'static str {
     let tables = letter_tables();
     let mut votes = [0usize; CANDIDATES.len()];
     let wordy = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphabetic() || *b >= 0x80);
-    for (i, &b) in bytes.iter().enumerate() {
+    for i in stretches.iter().flat_map(Clone::clone) {
+        let Some(&b) = bytes.get(i) else {
+            continue;
+        };
         if b < 0x80
             || !wordy(i.checked_sub(1).and_then(|p| bytes.get(p)))
             || !wordy(bytes.get(i + 1))
@@ -185,6 +241,25 @@ mod tests {
         assert_eq!(
             read_legacy(czech),
             "Děkuji, zásilka přišla včas, vše je v pořádku."
+        );
+    }
+
+    #[test]
+    fn utf8_characters_among_legacy_bytes_are_kept() {
+        // A UTF-8 template, a name from a windows-1250 database.
+        let bytes = [
+            "Zamówienie dla: Mi".as_bytes(),
+            b"\xb3",
+            b"osz Ko",
+            b"\x9c",
+            b"ci",
+            b"\xf3\xb3",
+            "ek zostało wysłane.".as_bytes(),
+        ]
+        .concat();
+        assert_eq!(
+            read_legacy(&bytes),
+            "Zamówienie dla: Miłosz Kościółek zostało wysłane."
         );
     }
 

@@ -2034,6 +2034,22 @@ pub(crate) mod tests {
     /// at the boundary, drops the last characters there): both paths read
     /// the part's own bytes as windows-1252, all of them.
     #[test]
+    fn legacy_quoted_printable_ending_in_white_space_before_a_boundary() {
+        // (A UTF-8-labelled HTML part without a UTF-8 character, read
+        // again as legacy text by the full parse: its last line's trailing
+        // white space is dropped, as the fast path's decoder drops it.)
+        let raw = b"From: a@b.c\r\nContent-Type: multipart/alternative; boundary=b1\r\n\r\n\
+            --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\r\n\
+            --b1\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+            \xff=20  \r\n--b1--";
+        let limits = ParseLimits::default();
+        let fast = parse_inner(raw, &limits);
+        assert_eq!(fast, parse_full(raw, &limits));
+        // (The encoded space stays.)
+        assert_eq!(fast.ok().and_then(|m| m.html).as_deref(), Some("\u{ff} "));
+    }
+
+    #[test]
     fn undeclared_quoted_printable_ending_in_a_soft_break() {
         let raw = b"From: a@b.c\r\nContent-Type: multipart/alternative; boundary=b1\r\n\r\n\
             --b1\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
@@ -2501,6 +2517,37 @@ iVBORw0KGgo=\r\n\
                 let m = parse(raw, &limits).unwrap_or_else(|e| panic!("{e}"));
                 assert_eq!(m.text, want);
                 assert_eq!(parse_inner(raw, &limits), parse_full(raw, &limits));
+            }
+        }
+    }
+
+    /// Undeclared text with UTF-8 characters and windows-1250 bytes in it (a
+    /// UTF-8 template filled in from a legacy database) keeps its UTF-8
+    /// characters on every path; the other bytes are read in windows-1250.
+    #[test]
+    fn undeclared_mixed_utf8_and_legacy_text_keeps_both() {
+        let body = [
+            "Zamówienie dla: Mi".as_bytes(),
+            b"\xb3",
+            b"osz Ko",
+            b"\x9c",
+            b"ci",
+            b"\xf3\xb3",
+            "ek zostało wysłane.".as_bytes(),
+        ]
+        .concat();
+        let want = "Zamówienie dla: Miłosz Kościółek zostało wysłane.";
+        let limits = ParseLimits::default();
+        let one = [&b"From: a@b.c\r\nSubject: x\r\n\r\n"[..], &body, b"\r\n"].concat();
+        let mixed = [
+            &b"From: a@b.c\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"[..],
+            &body,
+            b"\r\n--b\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n",
+        ]
+        .concat();
+        for raw in [&one, &mixed] {
+            for m in [parse_inner(raw, &limits), parse_full(raw, &limits)] {
+                assert_eq!(m.unwrap_or_else(|e| panic!("{e}")).text, want);
             }
         }
     }

@@ -210,7 +210,7 @@ fn letter_tables() -> &'static [[bool; 128]; CANDIDATES.len()] {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{legacy_charset, read_legacy};
 
     #[test]
@@ -244,9 +244,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn utf8_characters_among_legacy_bytes_are_kept() {
-        // A UTF-8 template, a name from a windows-1250 database.
+    /// A UTF-8 template filled in with a name from a windows-1250
+    /// database, and how it reads.
+    pub(crate) fn template_with_a_legacy_name() -> (Vec<u8>, &'static str) {
         let bytes = [
             "Zamówienie dla: Mi".as_bytes(),
             b"\xb3",
@@ -257,10 +257,13 @@ mod tests {
             "ek zostało wysłane.".as_bytes(),
         ]
         .concat();
-        assert_eq!(
-            read_legacy(&bytes),
-            "Zamówienie dla: Miłosz Kościółek zostało wysłane."
-        );
+        (bytes, "Zamówienie dla: Miłosz Kościółek zostało wysłane.")
+    }
+
+    #[test]
+    fn utf8_characters_among_legacy_bytes_are_kept() {
+        let (bytes, text) = template_with_a_legacy_name();
+        assert_eq!(read_legacy(&bytes), text);
     }
 
     #[test]

@@ -2526,17 +2526,7 @@ iVBORw0KGgo=\r\n\
     /// characters on every path; the other bytes are read in windows-1250.
     #[test]
     fn undeclared_mixed_utf8_and_legacy_text_keeps_both() {
-        let body = [
-            "Zamówienie dla: Mi".as_bytes(),
-            b"\xb3",
-            b"osz Ko",
-            b"\x9c",
-            b"ci",
-            b"\xf3\xb3",
-            "ek zostało wysłane.".as_bytes(),
-        ]
-        .concat();
-        let want = "Zamówienie dla: Miłosz Kościółek zostało wysłane.";
+        let (body, want) = crate::mail::legacy_text::tests::template_with_a_legacy_name();
         let limits = ParseLimits::default();
         let one = [&b"From: a@b.c\r\nSubject: x\r\n\r\n"[..], &body, b"\r\n"].concat();
         let mixed = [

@@ -144,19 +144,20 @@ fn alternative_part<'a>(
         let (decoded, read) = decode(body, delimiter.needle().get(2..)?, encoding)?;
         let after = body.get(read..)?;
         // A quoted-printable body that ends in a soft line break (whose
-        // last characters the decoder drops: see `qp_tail`), and
-        // undeclared plain text that is not UTF-8, are decoded again from
-        // the part's own bytes, as the full parse reads them
-        // (`legacy_text::reread_undeclared`).
+        // last characters the decoder drops: see `qp_tail`), and legacy
+        // 8-bit text (undeclared, or labelled UTF-8 without a UTF-8
+        // character), are decoded again from the part's own bytes, as the
+        // full parse reads them (`legacy_text::reread`).
         let content = || part_content(body, delimiter).map(|(content, _)| content);
         let decoded = if encoding == Encoding::QuotedPrintable
             && let Some(again) = content().and_then(super::qp_tail::redecoded_body)
         {
             again
-        } else if super::legacy_text::undeclared_plain(headers)
-            && std::str::from_utf8(&decoded).is_err()
+        } else if std::str::from_utf8(&decoded).is_err()
+            && super::legacy_text::legacy(headers, &decoded)
         {
-            decode_to_end(content()?, encoding)?
+            // (The content ends at the boundary's line break.)
+            super::legacy_text::decoded_again(content()?, encoding, true)?
         } else {
             decoded
         };

@@ -52,7 +52,7 @@ pub(crate) fn not_utf8(part: &MessagePart<'_>, bytes: &[u8]) -> String {
 /// Whether `bytes` of `part`, which are not UTF-8, are legacy 8-bit text:
 /// undeclared plain text, or UTF-8-labelled text without a UTF-8 character
 /// in it (see the module docs).
-fn legacy(part: &MessagePart<'_>, bytes: &[u8]) -> bool {
+pub(crate) fn legacy(part: &MessagePart<'_>, bytes: &[u8]) -> bool {
     undeclared_plain(part) || (labelled_utf8(part) && no_utf8_character(bytes))
 }
 
@@ -86,24 +86,35 @@ pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
     if !undeclared_plain(part) && !labelled_utf8(part) {
         return None;
     }
-    let mut body = super::fast_path::part_bytes(part, raw)?;
-    // (The last line of a quoted-printable part that the next boundary's
-    // line break ends is read without its trailing white space, as the
-    // decoder that stops at that boundary reads it, on both parse paths.)
+    let body = super::fast_path::part_bytes(part, raw)?;
     let after = raw.get(part.offset_end as usize..).unwrap_or_default();
-    if part.encoding == Encoding::QuotedPrintable
-        && (after.starts_with(b"\r\n") || after.starts_with(b"\n"))
-    {
-        let kept = body.len()
-            - body
-                .iter()
-                .rev()
-                .take_while(|b| matches!(b, b' ' | b'\t'))
-                .count();
-        body = body.get(..kept).unwrap_or(body);
-    }
-    let bytes = super::fast_path::decode_to_end(body, part.encoding)?;
+    let before_line_break = after.starts_with(b"\r\n") || after.starts_with(b"\n");
+    let bytes = decoded_again(body, part.encoding, before_line_break)?;
     (std::str::from_utf8(&bytes).is_err() && legacy(part, &bytes)).then(|| read_legacy(&bytes))
+}
+
+/// A part's `content` (its body up to the line break of the next
+/// boundary, or to the end of the mail) decoded again to its end, to be
+/// read as legacy text on either parse path: the last line of a
+/// quoted-printable part that the boundary's line break ends
+/// (`before_line_break`) without its trailing white space, as the decoder
+/// that stops at the boundary reads it.
+pub(crate) fn decoded_again(
+    content: &[u8],
+    encoding: Encoding,
+    before_line_break: bool,
+) -> Option<std::borrow::Cow<'_, [u8]>> {
+    let content = if encoding == Encoding::QuotedPrintable && before_line_break {
+        let trailing = content
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        content.get(..content.len() - trailing).unwrap_or(content)
+    } else {
+        content
+    };
+    super::fast_path::decode_to_end(content, encoding)
 }
 
 /// `bytes`, which are not UTF-8, read in [`legacy_charset`]. Undeclared

@@ -2047,6 +2047,12 @@ pub(crate) mod tests {
         assert_eq!(fast, parse_full(raw, &limits));
         // (The encoded space stays.)
         assert_eq!(fast.ok().and_then(|m| m.html).as_deref(), Some("\u{ff} "));
+        // A UTF-8-labelled legacy part that runs into the boundary without
+        // a line break and ends in `=`: read alike on both paths.
+        let raw = b"From: a@b.c\r\nContent-Type: multipart/alternative; boundary=b1\r\n\r\n\
+            --b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+            \xffSGVsbG8=--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\r\n--b1--\r\n";
+        assert_eq!(parse_inner(raw, &limits), parse_full(raw, &limits));
     }
 
     #[test]

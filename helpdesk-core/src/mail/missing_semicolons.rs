@@ -8,7 +8,7 @@
 //! attachment, and a multipart's boundary is not found (its text is the
 //! raw MIME structure). The header is read with the `;` put in.
 
-use mail_parser::{HeaderName, HeaderValue, MessagePart};
+use mail_parser::{Header, HeaderName, HeaderValue, MessagePart};
 
 /// `raw` with a `;` put before every `Content-Type` parameter (of the mail
 /// or any of its parts; `parts` were parsed from `raw`) that follows the
@@ -27,6 +27,15 @@ pub(crate) fn with_semicolons(raw: &[u8], parts: &[MessagePart<'_>]) -> Option<V
         }
     }
     super::splice::with_inserts(raw, inserts)
+}
+
+/// Whether a `Content-Type` among `headers` is [`misread`]: the mail is
+/// then read by the full parse, which puts the `;`s in (also when the fast
+/// path could read its body, so that both give the same headers).
+pub(crate) fn any_misread(headers: &[Header<'_>]) -> bool {
+    headers
+        .iter()
+        .any(|h| h.name == HeaderName::ContentType && misread(&h.value))
 }
 
 /// Whether mail-parser's reading of a `Content-Type` shows a parameter
@@ -150,6 +159,18 @@ mod tests {
         assert_eq!(m.text, "Your order is confirmed. Grüße");
         assert!(m.html.is_some());
         assert!(m.attachments.is_empty(), "{:?}", m.attachments);
+    }
+
+    /// A one-part mail whose run-in parameters leave its type `text/plain`
+    /// (so that the fast path could read it) gets the same headers on both
+    /// parse paths: as repaired.
+    #[test]
+    fn both_paths_give_the_repaired_headers() {
+        let raw =
+            b"Content-Type: text/plain\r\n \r\n SGVsbG8=<a href=\"javascript:x\">a</a>=\r\n\r\n";
+        let (fast, full) = crate::mail::parse::tests::both_paths(raw);
+        assert!(fast.is_some());
+        assert_eq!(fast, full);
     }
 
     #[test]

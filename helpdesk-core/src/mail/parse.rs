@@ -480,11 +480,12 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
     {
         // (A mail whose header block is broken is read by the full parse,
         // which repairs it, always in the same order: several `Content-Type`
-        // headers, a header glued onto the `Content-Type` line, a body that
-        // follows the headers without a blank line, a header block split by
-        // blank lines.)
+        // headers, a header glued onto the `Content-Type` line or parameters
+        // without their `;`, a body that follows the headers without a blank
+        // line, a header block split by blank lines.)
         if super::content_types::with_the_fitting_one(raw, &root.headers).is_some()
             || super::glued_headers::any_in(raw, &root.headers)
+            || super::missing_semicolons::any_misread(&root.headers)
             || super::missing_separator::body_start(raw, &root.headers).is_some()
             || super::split_headers::joined(raw, &root.headers).is_some()
         {
@@ -1901,7 +1902,7 @@ pub(crate) mod tests {
     /// soft line break just before a boundary (in builds with overflow
     /// checks), in both paths alike; `parse` turns that into an error.
     #[allow(clippy::type_complexity)]
-    fn both_paths(
+    pub(crate) fn both_paths(
         raw: &[u8],
     ) -> (
         Option<Result<InboundMail, MailError>>,

@@ -257,6 +257,13 @@ pub(crate) fn part_bytes<'a>(part: &MessagePart<'_>, raw: &'a [u8]) -> Option<&'
     raw.get(part.offset_body as usize..part.offset_end as usize)
 }
 
+/// Whether the body of `part` (see [`part_bytes`]) ends at a line break
+/// of the mail `raw`: the one before the next boundary.
+pub(crate) fn ends_before_line_break(part: &MessagePart<'_>, raw: &[u8]) -> bool {
+    raw.get(part.offset_end as usize..)
+        .is_some_and(|after| after.starts_with(b"\r\n") || after.starts_with(b"\n"))
+}
+
 /// The text the full parse makes of a text part's (decoded) body: through
 /// mail-parser's decoder for the part's charset when it has one, else as
 /// UTF-8 with what is not replaced, and its flowed lines joined when it is

@@ -87,8 +87,7 @@ pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
         return None;
     }
     let body = super::fast_path::part_bytes(part, raw)?;
-    let after = raw.get(part.offset_end as usize..).unwrap_or_default();
-    let before_line_break = after.starts_with(b"\r\n") || after.starts_with(b"\n");
+    let before_line_break = super::fast_path::ends_before_line_break(part, raw);
     let bytes = decoded_again(body, part.encoding, before_line_break)?;
     (std::str::from_utf8(&bytes).is_err() && legacy(part, &bytes)).then(|| read_legacy(&bytes))
 }
@@ -229,18 +228,18 @@ pub(crate) mod tests {
         // "Dzień dobry, zamówienie zostało opłacone; wiadomość wysłana."
         let windows_1250 =
             b"Dzie\xf1 dobry, zam\xf3wienie zosta\xb3o op\xb3acone; wiadomo\x9c\xe6 wys\xb3ana.";
-        assert_eq!(legacy_charset(windows_1250), "windows-1250");
-        assert_eq!(
-            read_legacy(windows_1250),
-            "Dzień dobry, zamówienie zostało opłacone; wiadomość wysłana."
-        );
         let iso_8859_2 =
             b"Dzie\xf1 dobry, zam\xf3wienie zosta\xb3o op\xb3acone; wiadomo\xb6\xe6 wys\xb3ana.";
-        assert_eq!(legacy_charset(iso_8859_2), "iso-8859-2");
-        assert_eq!(
-            read_legacy(iso_8859_2),
-            "Dzień dobry, zamówienie zostało opłacone; wiadomość wysłana."
-        );
+        for (bytes, charset) in [
+            (&windows_1250[..], "windows-1250"),
+            (&iso_8859_2[..], "iso-8859-2"),
+        ] {
+            assert_eq!(legacy_charset(bytes), charset);
+            assert_eq!(
+                read_legacy(bytes),
+                "Dzień dobry, zamówienie zostało opłacone; wiadomość wysłana."
+            );
+        }
     }
 
     #[test]

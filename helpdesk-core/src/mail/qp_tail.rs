@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use mail_parser::{Encoding, MessagePart};
 
-use super::fast_path::{decode_to_end, part_bytes};
+use super::fast_path::{decode_to_end, ends_before_line_break, part_bytes};
 
 /// The body of `part` (of the mail `raw`) decoded again from its own
 /// bytes when it is quoted-printable and ends in a soft line break;
@@ -22,8 +22,7 @@ pub(crate) fn redecoded<'a>(part: &MessagePart<'_>, raw: &'a [u8]) -> Option<Cow
     // (Only before a boundary's line break: a part at the end of the mail,
     // or one that runs into a boundary without a line break, is decoded
     // without that loss.)
-    let after = raw.get(part.offset_end as usize..)?;
-    if !(after.starts_with(b"\r\n") || after.starts_with(b"\n")) {
+    if !ends_before_line_break(part, raw) {
         return None;
     }
     redecoded_body(body)

@@ -1730,6 +1730,46 @@ async fn of_two_content_types_the_one_that_fits_the_body_is_read() {
 // ---------------------------------------------------------------- trimming
 
 #[tokio::test]
+async fn a_reply_written_below_the_quote_is_shown() {
+    let d = Desk::new().await;
+    let out = d
+        .file(&mailbox(), "trim-bottom-posted-reply.eml", &[])
+        .await;
+    let message = d.message(out.message).await;
+    // Not the attribution and the quote, which come first, but the answer
+    // below them, without its signature.
+    assert_eq!(
+        message.display_text.as_deref(),
+        Some("The grey one, please. Could it come on Friday?\n\nThanks,\nPiotr")
+    );
+    assert!(
+        message.text.contains("> the chair from order 4410"),
+        "{:?}",
+        message.text
+    );
+}
+
+#[tokio::test]
+async fn a_forwarded_mail_is_shown_whole() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "trim-forward-outlook.eml", &[]).await;
+    let message = d.message(out.message).await;
+    // An Outlook forward's header block looks like a reply's history; the
+    // subject (`WG:`) tells it apart, and the forwarded mail stays shown.
+    assert_eq!(message.display_text, None);
+    assert!(
+        message.text.contains("die Adresse ist unvollständig"),
+        "{:?}",
+        message.text
+    );
+    // The same text under a reply's subject is cut at the header block.
+    assert_eq!(
+        helpdesk::mail::display_text(&message.text),
+        "Hallo,\n\ndas hat mir der Paketdienst geschickt. Was soll ich tun?\n\nAnna Weber"
+    );
+}
+
+#[tokio::test]
 async fn a_flowed_reply_is_read_as_written_and_trimmed() {
     let d = Desk::new().await;
     let out = d.file(&mailbox(), "trim-flowed-reply.eml", &[]).await;

@@ -80,9 +80,13 @@ impl Helpdesk {
         let mail = mail::parse(&raw, &self.config.mail.limits)
             .map(Box::new)
             .map_err(|e| Error::validation("mail", e.to_string()))?;
-        // (Nothing was cut when the shown text is a borrowed stretch of the
-        // text as long as it: told by length, not by comparing the bytes.)
+        // A forwarded mail is shown whole: what is forwarded is what the
+        // sender wants read (an Outlook forward looks like a reply in its
+        // text; its subject tells them apart). (Nothing was cut when the
+        // shown text is a borrowed stretch of the text as long as it: told
+        // by length, not by comparing the bytes.)
         let display_text = match mail::shown_text(&mail.text) {
+            _ if mail::is_forwarded_subject(&mail.subject) => None,
             std::borrow::Cow::Borrowed(s) if s.len() == mail.text.len() => None,
             shown => (shown != mail.text.as_str()).then(|| shown.into_owned()),
         };

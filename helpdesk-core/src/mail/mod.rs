@@ -68,8 +68,8 @@ pub use template::render_template;
 pub(crate) use template::render_vars;
 pub(crate) use thread::referenced;
 pub use thread::{format_subject_tag, quoted_ids_at, referenced_ids, subject_tag};
-pub use trim::display_text;
 pub(crate) use trim::shown as shown_text;
+pub use trim::{display_text, is_forwarded_subject};
 
 /// Errors produced by the mail module.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

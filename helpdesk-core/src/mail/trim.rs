@@ -19,6 +19,19 @@ const ATTRIBUTION_ENDINGS: &[&str] = &[
     "schrieb:",
     // Yahoo's German: `Am ... hat Jan <jan@x.de> Folgendes geschrieben:`.
     "geschrieben:",
+    // Other languages customers write in: French, Spanish, Portuguese,
+    // Dutch, Scandinavian, Russian (Android's `... пользователь ...
+    // написал:`).
+    "a ecrit:",
+    "escribio:",
+    "escreveu:",
+    "schreef:",
+    "geschreven:",
+    "skrev:",
+    "написал:",
+    "написала:",
+    "написал(а):",
+    "пишет:",
 ];
 
 /// Verbs (folded) that may stand in the middle of an attribution line
@@ -34,6 +47,7 @@ const ATTRIBUTION_VERBS: &[&str] = &[
     "napsala",
     "ha scritto",
     "schrieb",
+    "schreef",
     // Apple Mail's Polish: `Wiadomość napisana przez Jan <jan@x.pl> w dniu
     // ..., o godz. 10:52:`.
     "napisana",
@@ -47,6 +61,7 @@ const ATTRIBUTION_OPENERS: &[&str] = &[
     "il giorno ",
     "am ",
     "le ",
+    "op ",
     "wiadomosc napisana przez ",
 ];
 
@@ -72,10 +87,46 @@ const ORIGINAL_MESSAGE: &[&str] = &[
     "puvodni e mail",
     "messaggio originale",
     "reply message",
+    "antwort nachricht",
+    // Other languages: French, Spanish, Portuguese, Dutch, Danish,
+    // Swedish, Norwegian.
+    "message d'origine",
+    "mensaje original",
+    "mensagem original",
+    "oorspronkelijk bericht",
+    "oprindelig meddelelse",
+    "ursprungligt meddelande",
+    "opprinnelig melding",
+];
+
+/// Folded titles of forward separators (`---------- Forwarded message
+/// ---------`, Thunderbird's `-------- Forwarded Message --------`, and
+/// translations): the forwarded mail below is what the sender wants seen.
+const FORWARD_TITLES: &[&str] = &[
+    "forwarded message",
+    "weitergeleitete nachricht",
+    "przekazana wiadomosc",
+    "wiadomosc przekazana dalej",
+    "preposlana zprava",
+    "messaggio inoltrato",
+    "message transfere",
+    "mensaje reenviado",
+    "doorgestuurd bericht",
+];
+
+/// Folded forward openers of Apple Mail and others (`Begin forwarded
+/// message:` and translations).
+const FORWARD_OPENERS: &[&str] = &[
+    "begin forwarded message:",
+    "anfang der weitergeleiteten nachricht:",
+    "poczatek przekazanej wiadomosci:",
+    "zacatek preposlane zpravy:",
+    "inizio messaggio inoltrato:",
+    "debut du message reexpedie:",
 ];
 
 /// Folded first fields of Outlook reply header blocks.
-const HEADER_FROM: &[&str] = &["from:", "od:", "von:", "da:", "de:"];
+const HEADER_FROM: &[&str] = &["from:", "od:", "von:", "da:", "de:", "fra:", "fran:"];
 /// Folded first fields of the reply header blocks of GMX and web.de,
 /// which put the date before the sender (`Gesendet: ...`, then `Von:`
 /// within a few lines).
@@ -92,6 +143,9 @@ const HEADER_SENT: &[&str] = &[
     "inviato:",
     "odeslano:",
     "envoye:",
+    "enviado:",
+    "sendt:",
+    "skickat:",
 ];
 
 /// Folded openings of mobile "sent from" lines.
@@ -135,28 +189,223 @@ pub fn display_text(text: &str) -> String {
     shown(text).into_owned()
 }
 
+/// Whether `subject` marks a forwarded mail: it starts with `Fwd:` or
+/// `FW:`, or the prefix of Outlook in German (`WG:`), Polish (`PD:`),
+/// Italian (`I:`), French (`TR:`), Spanish (`RV:`), Portuguese (`ENC:`)
+/// or Dutch (`Doorst:`), in any case. A reply to a forward (`Re: Fwd:`)
+/// is a reply.
+///
+/// The engine shows such a mail whole (its `display_text` is `None`): the
+/// forwarded mail is what the sender wants read, and an Outlook forward
+/// looks like a reply with its history in its text.
+///
+/// ```
+/// use helpdesk_core::mail::is_forwarded_subject;
+/// assert!(is_forwarded_subject("Fwd: Your order 1234"));
+/// assert!(is_forwarded_subject("WG: Lieferung"));
+/// assert!(!is_forwarded_subject("Re: Fwd: Your order 1234"));
+/// assert!(!is_forwarded_subject("Forwarding address"));
+/// ```
+pub fn is_forwarded_subject(subject: &str) -> bool {
+    let subject = subject.trim_start();
+    let Some((prefix, _)) = subject.split_once(':') else {
+        return false;
+    };
+    let prefix = prefix.trim_end();
+    prefix.len() <= 6
+        && ["fwd", "fw", "wg", "pd", "i", "tr", "rv", "enc", "doorst"]
+            .iter()
+            .any(|p| prefix.eq_ignore_ascii_case(p))
+}
+
 /// [`display_text`], borrowed from `text` when it is one stretch of it
-/// (always, for text without `\r`), so that a caller can tell "nothing
-/// was cut" without a copy.
+/// (always, for text without `\r` and without text of the sender's after
+/// quoted history), so that a caller can tell "nothing was cut" without a
+/// copy.
 pub(crate) fn shown(text: &str) -> Cow<'_, str> {
     if memchr::memchr(b'\r', text.as_bytes()).is_some() {
-        return shown_by_lines(text);
+        return shown_with(text, kept_by_lines);
     }
+    shown_with(text, kept_fast)
+}
+
+/// What is shown of `text`: the parts `kept` finds, one after the other
+/// (a reply's text, then the sender's text after the quoted history, or
+/// a forwarded mail), separated by a blank line; the whole text, trimmed,
+/// when no part is left.
+fn shown_with<'a>(text: &'a str, kept: fn(&'a str) -> Kept<'a>) -> Cow<'a, str> {
+    let (first, resume) = kept(text);
+    let Some(mut resume) = resume else {
+        return first.unwrap_or(Cow::Borrowed(text.trim()));
+    };
+    let mut out = String::new();
+    let mut push = |part: &str| {
+        if !part.is_empty() {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(part);
+        }
+    };
+    push(first.as_deref().unwrap_or_default());
+    // (A loop, not recursion: every turn starts further down the text.)
+    let mut rest = text;
+    loop {
+        match resume {
+            Resume::Keep(at) => {
+                let part = rest.get(at..).unwrap_or_default().trim();
+                if memchr::memchr(b'\r', part.as_bytes()).is_some() {
+                    push(&lines_of(part).collect::<Vec<_>>().join("\n"));
+                } else {
+                    push(part);
+                }
+                break;
+            }
+            Resume::Trim(at) => {
+                rest = rest.get(at..).unwrap_or_default();
+                let (part, next) = kept(rest);
+                push(part.as_deref().unwrap_or_default());
+                match next {
+                    Some(next) => resume = next,
+                    None => break,
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        Cow::Borrowed(text.trim())
+    } else {
+        Cow::Owned(out)
+    }
+}
+
+/// What one step of [`shown_with`] finds at the start of a text: the kept
+/// text before the first cut (trimmed; `None` when nothing is left), and
+/// where the text after the cut is shown again, if it is.
+type Kept<'a> = (Option<Cow<'a, str>>, Option<Resume>);
+
+/// Where text after a cut is shown again, as a byte offset in the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resume {
+    /// The sender's own text after quoted history: trimmed in turn.
+    Trim(usize),
+    /// A forwarded mail: shown whole, from its separator on.
+    Keep(usize),
+}
+
+/// What starts at a cut line, and so what after it may still be shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// An attribution (`On ... wrote:`) of this many lines: the
+    /// `>`-quoted block after it is history, but text after that block is
+    /// the sender's again (a bottom-posted or interleaved reply).
+    Attribution(usize),
+    /// A forward separator: what follows is the forwarded mail, shown.
+    Forward,
+    /// A signature or a "Sent from" line: the end of the sender's text,
+    /// but a forwarded mail may follow it.
+    Signature,
+    /// An `Original Message` separator or a reply header block: history
+    /// to the end.
+    History,
+}
+
+/// Where the text after the cut `cut`, whose line starts at byte `at` of
+/// `text`, is shown again:
+/// * after an attribution followed by a `>`-quoted block (blank lines
+///   aside), the first line after that block, when no quoted line follows
+///   it (text between quoted lines is an interleaved reply, or a quoted
+///   line the sender's program wrapped: the history goes on);
+/// * after a signature, a forward separator within the next
+///   [`SIGNATURE_LINES`] lines, before any quoted or history line;
+/// * a forward separator is itself kept.
+fn resume_after(text: &str, at: usize, cut: Cut) -> Option<Resume> {
+    let offset = |line: &str| line.as_ptr() as usize - text.as_ptr() as usize;
+    let mut lines = lines_of(text.get(at..).unwrap_or_default());
+    match cut {
+        Cut::Forward => Some(Resume::Keep(at)),
+        Cut::History => None,
+        Cut::Attribution(n) => {
+            // (Most replies quote to the end: told by the last line alone,
+            // without going through the quote.)
+            let last = text.trim_end().rsplit('\n').next().unwrap_or_default();
+            if last.trim_start().starts_with('>') {
+                return None;
+            }
+            let mut after = lines.skip(n).skip_while(|l| l.trim().is_empty());
+            if !after.next()?.trim_start().starts_with('>') {
+                return None;
+            }
+            let own = after.find(|l| {
+                let t = l.trim_start();
+                !t.is_empty() && !t.starts_with('>')
+            })?;
+            // (`after` goes on after `own`.)
+            let quoted_again = after.any(|l| l.trim_start().starts_with('>'));
+            (!quoted_again).then(|| Resume::Trim(offset(own)))
+        }
+        Cut::Signature => {
+            lines.next();
+            for line in lines.take(SIGNATURE_LINES) {
+                let t = line.trim();
+                if is_forward_separator(t) {
+                    return Some(Resume::Keep(offset(line)));
+                }
+                let history = t.starts_with('>')
+                    || t.ends_with(':')
+                    || ((t.starts_with("---") || t.starts_with("___"))
+                        && ORIGINAL_MESSAGE
+                            .contains(&fold(t.trim_matches(['-', '_', ' ', '*'])).as_str()));
+                if history {
+                    return None;
+                }
+            }
+            None
+        }
+    }
+}
+
+/// How many lines after a signature delimiter or a "Sent from" line are
+/// looked through for a forwarded mail.
+const SIGNATURE_LINES: usize = 15;
+
+/// Whether `trimmed` (a trimmed line) is a forward separator
+/// ([`FORWARD_TITLES`] between dashes, [`FORWARD_OPENERS`]).
+fn is_forward_separator(trimmed: &str) -> bool {
+    // (Cheap tests first: this runs on every line of the history after a
+    // signature or a reply header block.)
+    if trimmed.len() > 80 {
+        return false;
+    }
+    if trimmed.starts_with("--") || trimmed.starts_with("__") {
+        return FORWARD_TITLES.contains(&fold(trimmed.trim_matches(['-', '_', ' ', '*'])).as_str());
+    }
+    // (An opener has no digit and no address, which most attributions
+    // have.)
+    trimmed.ends_with(':')
+        && !trimmed.bytes().any(|b| b.is_ascii_digit() || b == b'@')
+        && FORWARD_OPENERS.contains(&fold(trimmed).replace(" :", ":").as_str())
+}
+
+/// One step of [`shown_with`] for text without `\r`: the kept lines are a
+/// stretch of the text.
+fn kept_fast(text: &str) -> Kept<'_> {
     // Lines before `start` cannot start a cut; the rest is checked line
     // by line.
     let cut = match first_candidate(text) {
         None => None,
         Some(start) => {
             let rest = text.get(start..).unwrap_or_default();
-            cut_in(rest).map(|at| start + at)
+            cut_in(rest).map(|(at, cut)| (start + at, cut))
         }
     };
+    let resume = cut.and_then(|(at, cut)| resume_after(text, at, cut));
     // The kept lines, as one stretch of the text without its last `\n`;
     // `None` = no line.
     let mut kept = match cut {
         None => Some(text),
-        Some(0) => None,
-        Some(at) => text.get(..at - 1),
+        Some((0, _)) => None,
+        Some((at, _)) => text.get(..at - 1),
     };
     // Drop trailing quoted and blank lines.
     while let Some(k) = kept {
@@ -177,10 +426,8 @@ pub(crate) fn shown(text: &str) -> Cow<'_, str> {
             break;
         }
     }
-    match kept.map(str::trim) {
-        Some(out) if !out.is_empty() => Cow::Borrowed(out),
-        _ => Cow::Borrowed(text.trim()),
-    }
+    let kept = kept.map(str::trim).filter(|k| !k.is_empty());
+    (kept.map(Cow::Borrowed), resume)
 }
 
 /// The stretch before the last line of `s` (`None` when `s` is one line)
@@ -283,7 +530,7 @@ const MARKER_INITIALS: [u8; 8] = *b"fovdsgwi";
 /// The byte offset in `rest` of the line that [`cut_index`] finds over
 /// its lines, splitting them only as far as the checks look: a reply's
 /// quoted history after the cut is never split.
-fn cut_in<'a>(rest: &'a str) -> Option<usize> {
+fn cut_in<'a>(rest: &'a str) -> Option<(usize, Cut)> {
     let mut lines: Vec<&'a str> = Vec::with_capacity(16);
     let mut source = lines_of(rest);
     let mut split_one = |lines: &mut Vec<&'a str>| match source.next() {
@@ -309,18 +556,30 @@ fn cut_in<'a>(rest: &'a str) -> Option<usize> {
         let line = lines.get(i)?;
         let colon_at = |j: usize| lines.get(j).is_some_and(|l| ends_with_colon(l));
         let colon = [colon_at(i), colon_at(i + 1), colon_at(i + 2)];
-        if is_cut_at(&lines, colon, i, &mut scratch) {
+        if let Some(cut) = is_cut_at(&lines, colon, i, &mut scratch) {
             // (A line is a stretch of `rest`.)
-            return Some(line.as_ptr() as usize - rest.as_ptr() as usize);
+            return Some((line.as_ptr() as usize - rest.as_ptr() as usize, cut));
         }
         i += 1;
     }
 }
 
-/// [`shown`] for text with `\r` in it: lines are split and joined again.
+/// [`shown`] checking every line (the way text with `\r` in it goes).
+#[cfg(test)]
 fn shown_by_lines(text: &str) -> Cow<'_, str> {
+    shown_with(text, kept_by_lines)
+}
+
+/// One step of [`shown_with`] for text with `\r` in it: lines are split
+/// and joined again.
+fn kept_by_lines(text: &str) -> Kept<'_> {
     let lines = split_lines(text);
-    let cut = cut_index(&lines).unwrap_or(lines.len());
+    let cut = cut_kind_index(&lines);
+    let resume = cut.and_then(|(i, cut)| {
+        let at = lines.get(i)?.as_ptr() as usize - text.as_ptr() as usize;
+        resume_after(text, at, cut)
+    });
+    let cut = cut.map_or(lines.len(), |(i, _)| i);
     let mut kept = lines.get(..cut).unwrap_or(&lines);
     // Drop trailing quoted and blank lines.
     while let Some((last, rest)) = kept.split_last() {
@@ -349,21 +608,19 @@ fn shown_by_lines(text: &str) -> Cow<'_, str> {
         }
         _ => None,
     };
-    match stretch {
-        Some(s) if !s.trim().is_empty() => Cow::Borrowed(s.trim()),
-        Some(_) => Cow::Borrowed(text.trim()),
+    let kept = match stretch {
+        Some(s) => Some(Cow::Borrowed(s.trim())),
         None => {
             let joined = kept.join("\n");
             let out = joined.trim();
-            if out.is_empty() {
-                Cow::Borrowed(text.trim())
-            } else if out.len() == joined.len() {
-                Cow::Owned(joined)
+            if out.len() == joined.len() {
+                Some(Cow::Owned(joined))
             } else {
-                Cow::Owned(out.to_string())
+                Some(Cow::Owned(out.to_string()))
             }
         }
-    }
+    };
+    (kept.filter(|k| !k.is_empty()), resume)
 }
 
 /// The lines of `text` (split at `\n`, a trailing `\r` dropped), as
@@ -390,13 +647,18 @@ fn lines_of(text: &str) -> impl Iterator<Item = &str> {
 
 /// Index of the first line that starts quoted history or a signature.
 pub(crate) fn cut_index(lines: &[&str]) -> Option<usize> {
+    cut_kind_index(lines).map(|(i, _)| i)
+}
+
+/// [`cut_index`], with what starts there.
+fn cut_kind_index(lines: &[&str]) -> Option<(usize, Cut)> {
     let mut scratch = String::new();
     let colon_at = |j: usize| lines.get(j).is_some_and(|l| ends_with_colon(l));
     // [`ends_with_colon`] of lines i, i + 1 and i + 2.
     let mut colon = [colon_at(0), colon_at(1), colon_at(2)];
     for i in 0..lines.len() {
-        if is_cut_at(lines, colon, i, &mut scratch) {
-            return Some(i);
+        if let Some(cut) = is_cut_at(lines, colon, i, &mut scratch) {
+            return Some((i, cut));
         }
         colon = [colon[1], colon[2], colon_at(i + 3)];
     }
@@ -428,33 +690,47 @@ fn is_rule(line: &str) -> bool {
     t.len() >= 5 && t.chars().all(|c| matches!(c, '_' | '-' | '=' | '*'))
 }
 
-/// Whether line `i` starts quoted history or a signature. `colon[k]` is
+/// What starts at line `i`, if it starts quoted history, a signature or
+/// a forwarded mail. `colon[k]` is
 /// [`ends_with_colon`] of line `i + k`; `scratch` is a reusable buffer for
 /// the folded head of the line (this runs once per line of every inbound
 /// mail).
-fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -> bool {
-    let Some(line) = lines.get(i) else {
-        return false;
-    };
+fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -> Option<Cut> {
+    let line = lines.get(i)?;
     let colon_near = colon.contains(&true);
     // Fast path for the common line: it starts with an ASCII word that
     // starts no marker, and no attribution can end within it or the next
     // two lines. (The same answer as the checks below.)
     if !colon_near && first_word_starts_no_marker(line) {
-        return false;
+        return None;
     }
     if line.trim_end() == "--" {
-        return true;
+        return Some(Cut::Signature);
     }
     let trimmed = line.trim();
     if trimmed.is_empty() || trimmed.starts_with('>') {
-        return false;
+        return None;
     }
-    // -----Original Message-----
-    if (trimmed.starts_with("---") || trimmed.starts_with("___"))
-        && ORIGINAL_MESSAGE.contains(&fold(trimmed.trim_matches(['-', '_', ' '])).as_str())
-    {
-        return true;
+    if is_forward_separator(trimmed) {
+        return Some(Cut::Forward);
+    }
+    if trimmed.starts_with("---") || trimmed.starts_with("___") {
+        let title = fold(trimmed.trim_matches(['-', '_', ' ', '*']));
+        // -----Original Message-----
+        if ORIGINAL_MESSAGE.contains(&title.as_str()) {
+            return Some(Cut::History);
+        }
+        // An attribution between dashes: `---- Ann wrote ----`, `-----On
+        // 1/7/2025 10:52, Ann wrote-----`.
+        if trimmed.ends_with(['-', '_'])
+            && title.chars().count() <= 300
+            && ATTRIBUTION_ENDINGS.iter().any(|e| {
+                let verb = e.trim_end_matches(':');
+                title == verb || title.ends_with(&format!(" {verb}"))
+            })
+        {
+            return Some(Cut::Attribution(1));
+        }
     }
     let body = trimmed.trim_matches('*');
     // Folding every line is the hot path of trimming: rule out most lines
@@ -463,43 +739,47 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
     // markers.
     let candidate = !first_word_starts_no_marker(body) && {
         fold_head_into(body, 24, scratch);
+        // (French puts a space before the colon: `De : Ann`.)
+        if scratch.contains(" :") {
+            *scratch = scratch.replace(" :", ":");
+        }
         let head = scratch.as_str();
         line_markers().any(|p| head.starts_with(p) || p.starts_with(head))
     };
     if candidate {
-        let folded = fold(body);
+        let folded = fold(body).replace(" :", ":");
         if folded.chars().count() > 300 {
-            return false;
+            return None;
         }
         // Outlook header block (GMX's: the date first).
         let followed_by = |fields: &[&str]| {
             (1..=3).any(|k| {
                 lines.get(i + k).is_some_and(|l| {
-                    let f = fold(l.trim().trim_start_matches('*'));
+                    let f = fold(l.trim().trim_start_matches('*')).replace(" :", ":");
                     fields.iter().any(|h| f.starts_with(h))
                 })
             })
         };
         if HEADER_FROM.iter().any(|h| folded.starts_with(h)) && followed_by(HEADER_SENT) {
-            return true;
+            return Some(Cut::History);
         }
         if HEADER_SENT_FIRST.iter().any(|h| folded.starts_with(h)) && followed_by(HEADER_FROM) {
-            return true;
+            return Some(Cut::History);
         }
         // Sent from my iPhone.
         if folded.chars().count() <= 120 {
             if SENT_FROM.iter().any(|p| folded.starts_with(p)) {
-                return true;
+                return Some(Cut::Signature);
             }
             if folded.starts_with("von meinem ") && folded.ends_with("gesendet") {
-                return true;
+                return Some(Cut::Signature);
             }
         }
     }
     // Attribution lines, possibly wrapped over up to three lines; every one
     // ends with a colon.
     if !colon_near {
-        return false;
+        return None;
     }
     for span in 0..=2 {
         let Some(group) = lines.get(i..=i + span) else {
@@ -521,10 +801,10 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
         let joined = fold(&group.join(" "));
         let joined = joined.replace(" :", ":");
         if is_attribution(&joined, span, lines.get(i + span + 1..).unwrap_or(&[])) {
-            return true;
+            return Some(Cut::Attribution(span + 1));
         }
     }
-    false
+    None
 }
 
 /// True when `line` cannot start a marker ([`line_markers`]) because of
@@ -570,8 +850,10 @@ fn first_word_starts_no_marker(line: &str) -> bool {
 
 /// The first words of the markers ([`line_markers`]; a test checks that
 /// this list is complete), lower-case.
-const MARKER_WORD_LIST: [&[u8]; 12] = [
+const MARKER_WORD_LIST: [&[u8]; 14] = [
     b"from",
+    b"fra",
+    b"fran",
     b"od",
     b"von",
     b"da",
@@ -587,8 +869,8 @@ const MARKER_WORD_LIST: [&[u8]; 12] = [
 
 /// [`MARKER_WORD_LIST`], packed as [`first_word_starts_no_marker`] packs
 /// a word.
-const MARKER_WORDS: [u64; 12] = {
-    let mut packed = [0u64; 12];
+const MARKER_WORDS: [u64; 14] = {
+    let mut packed = [0u64; 14];
     let mut i = 0;
     while i < packed.len() {
         packed[i] = pack(MARKER_WORD_LIST[i]);
@@ -598,8 +880,8 @@ const MARKER_WORDS: [u64; 12] = {
 };
 
 /// The first two bytes of each of [`MARKER_WORD_LIST`], packed.
-const MARKER_HEADS: [u16; 12] = {
-    let mut heads = [0u16; 12];
+const MARKER_HEADS: [u16; 14] = {
+    let mut heads = [0u16; 14];
     let mut i = 0;
     while i < heads.len() {
         heads[i] = (pack(MARKER_WORD_LIST[i]) & 0xffff) as u16;
@@ -654,6 +936,21 @@ fn is_attribution(joined: &str, span: usize, after: &[&str]) -> bool {
     if !joined.ends_with(':') || joined.chars().count() > 300 {
         return false;
     }
+    let quote_follows = after
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with('>'));
+    // In any language: an address and a time, and the quote right after
+    // (`2014-10-17 11:28 GMT+03:00 Ann <ann@x.com>:`, `Vào 14:24 ... Ann
+    // <ann@x.com> đã viết:`); wrapped, only when it starts with its date
+    // (else the line before it could be taken in).
+    if quote_follows
+        && (span == 0 || joined.starts_with(|c: char| c.is_ascii_digit()))
+        && joined.contains('@')
+        && has_time(joined)
+    {
+        return true;
+    }
     let opener = has_opener(joined);
     if span > 0 && !opener {
         return false;
@@ -667,11 +964,16 @@ fn is_attribution(joined: &str, span: usize, after: &[&str]) -> bool {
         return false;
     }
     let has_evidence = joined.contains('@') || joined.chars().any(|c| c.is_ascii_digit());
-    let quote_follows = after
-        .iter()
-        .find(|l| !l.trim().is_empty())
-        .is_some_and(|l| l.trim_start().starts_with('>'));
     has_evidence || quote_follows
+}
+
+/// Whether `s` holds a time of day: one or two digits, `:`, two digits.
+fn has_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b':', b).any(|at| {
+        let digit = |i: Option<usize>| i.and_then(|i| b.get(i)).is_some_and(u8::is_ascii_digit);
+        digit(at.checked_sub(1)) && digit(Some(at + 1)) && digit(Some(at + 2))
+    })
 }
 
 #[cfg(test)]
@@ -802,6 +1104,154 @@ mod tests {
     }
 
     #[test]
+    fn text_after_the_quoted_history_is_shown() {
+        // Bottom-posted (Thunderbird's way).
+        let t = "On 04/02/2012 06:26 PM, Megan One wrote:\n> Hi \nHello";
+        assert_eq!(d(t), "Hello");
+        // A sign-off after the quote.
+        let t = "Test reply\n\nOn 04/19/2011 07:10 AM, Roman wrote:\n\n>\n> Test\n\nRegards, Roman";
+        assert_eq!(d(t), "Test reply\n\nRegards, Roman");
+        assert_eq!(d(&t.replace('\n', "\r\n")), "Test reply\n\nRegards, Roman");
+        // The answer below the quote, its signature cut in turn; nested
+        // quotes are one block.
+        let t = "On Tue, 1 Jul 2025 at 10:52, Support <s@x.com> wrote:\n> Which colour?\n>> On Mon, Ann wrote:\n>> Hi\n\nThe red one.\n\n-- \nJane\n";
+        assert_eq!(d(t), "The red one.");
+        // Text between two quoted blocks is history too.
+        let t = "A\n\nOn 1 Jul 2025 10:52, Bo <b@x.com> wrote:\n> q\nB\n\nOn 2 Jul 2025 10:52, Bo <b@x.com> wrote:\n> r\n";
+        assert_eq!(d(t), "A");
+        // Quoted lines the sender's program wrapped: the history goes on.
+        let t = "Blah\n\nOn Monday, 24 September, 2012 at 3:46 PM, bob wrote:\n\n> [Ticket #50] test\n>\n> View ticket (http://example.com/action\n_nonce=3dd518)\n>\n";
+        assert_eq!(d(t), "Blah");
+        // An interleaved reply is cut at its attribution, as before.
+        let t = "Hi\n\nOn Tue, 1 Jul 2025, Support <s@x.com> wrote:\n> Which colour?\nRed.\n> Which size?\nL.\n";
+        assert_eq!(d(t), "Hi");
+        // History that is not `>`-quoted goes to the end.
+        let t = "Thanks.\n\nOn Tue, 1 Jul 2025, Support <s@x.com> wrote:\n\nWhich colour?\n";
+        assert_eq!(d(t), "Thanks.");
+    }
+
+    #[test]
+    fn forwarded_mail_is_shown() {
+        let forwarded = "---------- Forwarded message ---------\nFrom: Courier <c@x.com>\nDate: Tue, 1 Jul 2025 at 10:52\nSubject: Parcel\nTo: jan@x.pl\n\nYour parcel was returned.";
+        let t = format!("FYI\n\n{forwarded}\n");
+        assert_eq!(d(&t), t.trim());
+        assert_eq!(d(&t.replace('\n', "\r\n")), t.trim());
+        for title in [
+            "---------- Weitergeleitete Nachricht ---------",
+            "-------- Przekazana wiadomość --------",
+            "-------- Přeposlaná zpráva --------",
+            "---------- Messaggio inoltrato ----------",
+            "-------- Forwarded Message --------",
+        ] {
+            let t = format!(
+                "Bitte.\n\n{title}\nVon: Kurier <k@x.de>\nGesendet: Dienstag, 1. Juli 2025 10:52\n\nPaket.\n"
+            );
+            assert_eq!(d(&t), t.trim(), "{title}");
+        }
+        // Apple Mail's, after its "Sent from" line.
+        let t = "Look at this.\n\nSent from my iPhone\n\nBegin forwarded message:\n\n> From: Courier <c@x.com>\n> Subject: Parcel\n> \n> Your parcel was returned.\n";
+        assert_eq!(
+            d(t),
+            "Look at this.\n\nBegin forwarded message:\n\n> From: Courier <c@x.com>\n> Subject: Parcel\n> \n> Your parcel was returned."
+        );
+        // After a signature.
+        let t = format!("See below.\n\n-- \nJan Kowalski\nACME\n\n{forwarded}\n");
+        assert_eq!(d(&t), format!("See below.\n\n{forwarded}"));
+        // A forward inside quoted history is history.
+        let t = "Blah\n\n-----Original Message-----\n\nFYI\n\n---------- Forwarded message ----------\nFrom: bob@example.com\n\nText";
+        assert_eq!(d(t), "Blah");
+        let t = "Thanks\n-- \nJan\n\nOn Tue, 1 Jul 2025, Ann <a@x.com> wrote:\n> ---------- Forwarded message ---------\n> Text\n";
+        assert_eq!(d(t), "Thanks");
+    }
+
+    #[test]
+    fn forwarded_subjects() {
+        for s in [
+            "Fwd: x",
+            "FW: x",
+            "fw:x",
+            " WG: x",
+            "PD: x",
+            "I: x",
+            "TR: x",
+            "RV: x",
+            "ENC: x",
+            "Doorst: x",
+        ] {
+            assert!(super::is_forwarded_subject(s), "{s}");
+        }
+        for s in [
+            "Re: Fwd: x",
+            "AW: WG: x",
+            "Forward: x",
+            "Fwd",
+            "",
+            "Order: 12",
+            "x FW: y",
+        ] {
+            assert!(!super::is_forwarded_subject(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn attributions_in_other_forms_and_languages() {
+        // Between dashes.
+        let t = "Test reply\n\n---- John Smith wrote ----\n\n> quoted\n> text\n";
+        assert_eq!(d(t), "Test reply");
+        let t = "Yes.\n\n------On 12/29/1987 17:32 PM, Julius Caesar wrote-----\n\nBrunch.\n";
+        assert_eq!(d(t), "Yes.");
+        // An address and a time, a quote after it: any language.
+        let t = "Hello\n02.04.2012 14:20 пользователь \"bob@x.org\" <\nbob@x.org> написал:\n\n> Hi\n>\n";
+        assert_eq!(d(t), "Hello");
+        let t = "Test reply\n\n2014-10-17 11:28 GMT+03:00 Postmaster <\npostmaster@x.mailgun.org>:\n\n> First from site\n>\n";
+        assert_eq!(d(t), "Test reply");
+        let t = "Test reply\n\nOn 11-Apr-2011, at 6:54 PM, Roman <r@x.com> sent:\n\n>\n> Test\n";
+        assert_eq!(d(t), "Test reply");
+        let t =
+            "Hello\n\nVào 14:24 8 tháng 6, 2017, Hùng Nguyễn <hung@x.com> đã viết:\n\n> Xin chào\n";
+        assert_eq!(d(t), "Hello");
+        // The customer's line above a wrapped attribution stays.
+        let t = "Thanks Thanmai\n On Mar 8, 2012 9:59 AM, \"Example.com\" <\nr+7f1b@example.com> wrote:\n\n\n>**\n>  Blah\n";
+        assert_eq!(d(t), "Thanks Thanmai");
+        // An address and a time without a quote after them are text.
+        let t = "Call me at 10:30 or write to jan@x.pl:\nI am at home.";
+        assert_eq!(d(t), t);
+        // French, Spanish, Dutch, Swedish.
+        let t = "Merci.\n\nLe 23 janv. 2015 à 22:03, Brendan <b@x.com> a écrit :\n\nBonjour!";
+        assert_eq!(d(t), "Merci.");
+        let t = "Gracias.\n\nEl mar, 1 jul 2025 a las 10:52, Soporte (<s@x.es>) escribió:\n\nHola";
+        assert_eq!(d(t), "Gracias.");
+        let t =
+            "Lorem\n\nOp 13-02-2014 3:18 schreef Julius Caesar <pantheon@rome.com>:\n\nVeniam.\n";
+        assert_eq!(d(t), "Lorem");
+        let t = "Lorem\nDen 14 september, 2015 02:23:18, Valentino Rudy (valentino@rudy.be) skrev:\n\nVeniam.\n";
+        assert_eq!(d(t), "Lorem");
+    }
+
+    #[test]
+    fn header_blocks_and_separators_in_other_languages() {
+        let t = "Lorem ipsum\n\nDe : Brendan xxx [mailto:brendan@x.com]\nEnvoyé : vendredi 23 janvier 2015 16:39\nÀ : Camille\nObjet : Follow Up\n\nBlah";
+        assert_eq!(d(t), "Lorem ipsum");
+        let t = "Allo!\n\nFra: somebody@example.com\nSendt: 19. march 2011 12:10\nTil: Somebody\n\nBlah";
+        assert_eq!(d(t), "Allo!");
+        let t = "Allo!\nFrån: Anno Sportel [mailto:anno@x.com]\nSkickat: den 26 augusti 2015 14:45\nTill: Leiff\n\nBlah";
+        assert_eq!(d(t), "Allo!");
+        for title in [
+            "Antwort Nachricht",
+            "Oprindelig meddelelse",
+            "Message d'origine",
+            "Mensaje original",
+            "Oorspronkelijk bericht",
+        ] {
+            let t = format!("Test reply\n\n-----{title}-----\n\nTest");
+            assert_eq!(d(&t), "Test reply", "{title}");
+        }
+        // A sentence that starts like a header field stays.
+        let t = "Fra Angelico painted it.\nSendt it back.";
+        assert_eq!(d(t), t);
+    }
+
+    #[test]
     fn signature_delimiter() {
         let t = "Body text.\n\n-- \nJane Doe\nACME Corp\n";
         assert_eq!(d(t), "Body text.");
@@ -890,6 +1340,7 @@ mod tests {
             proptest::sample::select(vec![
                 "Thanks", " ", "\n", "> ", "quoted", "On Mon, 2 Mar 2026 Ann <a@b.c> wrote:",
                 "--", "\n\n", "From: x", "Sent: y", "ok", "   ", "*", "-----Original Message-----",
+                "---------- Forwarded message ---------", "Begin forwarded message:", "Regards",
             ]),
             0..40,
         )) {
@@ -912,11 +1363,21 @@ mod tests {
                 "*", "*From:*", "-----Original Message-----", "_____", "żółw", "é", "e\u{301}",
                 "sent-from", "get", "von", "x:", "wrote", "\u{a0}", "zł", "Zażółć", "Ok:", "ok-",
                 "ok_", "Order 12", "x\u{301}", "Wysłane z", "On 2 Mar, Ann <a@b.c> wrote:-",
+                "---------- Forwarded message ---------", "Begin forwarded message:", "--",
+                "---- Ann wrote ----", "2014-10-17 11:28 Ann <a@b.c>:", "10:52", "@", "Regards",
+                "De : Ann", "Envoyé : y", "Fra: x", "Sendt: y", "-----Message d'origine-----",
             ]),
             0..60,
         )) {
             let text: String = parts.concat();
             proptest::prop_assert_eq!(super::shown(&text), super::shown_by_lines(&text));
+            // Never emptied, and nothing in it that the text does not hold
+            // (its parts are whole lines of the text, joined by blank lines).
+            let shown = d(&text);
+            proptest::prop_assert_eq!(shown.is_empty(), text.trim().is_empty());
+            for line in shown.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                proptest::prop_assert!(text.lines().any(|t| t.contains(line)), "{:?}", line);
+            }
         }
     }
 

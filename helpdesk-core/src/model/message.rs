@@ -133,7 +133,8 @@ pub struct Message {
     /// Plain text body (full, never trimmed).
     pub text: String,
     /// The body to show: quoted history and signature cut (inbound email).
-    /// `None` = show `text`.
+    /// `None` = show `text` (nothing was cut, or the mail forwards another:
+    /// see [`is_forwarded_subject`](crate::mail::is_forwarded_subject)).
     pub display_text: Option<String>,
     /// The raw message as received (inbound email), kept unchanged (a
     /// shared buffer: cloning the message does not copy it).

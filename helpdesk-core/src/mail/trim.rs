@@ -131,6 +131,11 @@ const HEADER_FROM: &[&str] = &["from:", "od:", "von:", "da:", "de:", "fra:", "fr
 /// which put the date before the sender (`Gesendet: ...`, then `Von:`
 /// within a few lines).
 const HEADER_SENT_FIRST: &[&str] = &["sent:", "gesendet:"];
+/// The folded first field of Hotmail's reply header block (`Date:`, then
+/// `Subject:`, `From:` and `To:`), which is a cut only when both `From:`
+/// and `Subject:` follow within a few lines (a customer's `Date: / From: /
+/// To:` of a delivery is no header block).
+const HEADER_DATE_FIRST: &str = "date:";
 /// Folded date/sent fields that follow [`HEADER_FROM`] within a few lines.
 const HEADER_SENT: &[&str] = &[
     "sent:",
@@ -172,18 +177,30 @@ const SENT_FROM: &[&str] = &[
 /// signatures removed.
 ///
 /// Cuts at the first of: an attribution line (`On ... wrote:` and its pl,
-/// cs, it, de forms, also wrapped over up to three lines); an
-/// `-----Original Message-----` separator (also localised); an Outlook
-/// header block (`From:` followed by `Sent:`/`Date:` within three lines, in
-/// en/pl/cs/it/de); the `-- ` signature delimiter; a "Sent from my iPhone"
-/// line (and its pl/cs/it/de forms). Then trailing `>`-quoted lines and
-/// blank lines are dropped. If nothing would remain, the original text is
-/// returned trimmed, so a mail that is entirely a quote is never emptied.
+/// cs, it, de forms, and others; also wrapped over up to three lines, or
+/// between dashes; in any language when it holds an address and a time
+/// and a quote follows); an `-----Original Message-----` separator (also
+/// localised); an Outlook header block (`From:` followed by
+/// `Sent:`/`Date:` within three lines, in en/pl/cs/it/de and others); the
+/// `-- ` signature delimiter; a "Sent from my iPhone" line (and its
+/// pl/cs/it/de forms). Then trailing `>`-quoted lines and blank lines are
+/// dropped.
+///
+/// Text after the history stays shown: the sender's own text below an
+/// attribution's `>`-quoted block (a bottom-posted reply; not when more
+/// quoted lines follow it, as in an interleaved reply), and a forwarded
+/// mail (from its separator, `---------- Forwarded message ---------` or
+/// `Begin forwarded message:` and translations, also after a signature).
+/// The parts are joined by a blank line. If nothing would remain, the
+/// original text is returned trimmed, so a mail that is entirely a quote
+/// is never emptied.
 ///
 /// ```
 /// use helpdesk_core::mail::display_text;
 /// let reply = "Thanks, that fixed it!\n\nOn Tue, 1 Jul 2025 at 10:52, Support <support@example.com> wrote:\n> Please restart the printer.\n";
 /// assert_eq!(display_text(reply), "Thanks, that fixed it!");
+/// let below = "On Tue, 1 Jul 2025 at 10:52, Support <support@example.com> wrote:\n> Which colour?\n\nThe red one.\n";
+/// assert_eq!(display_text(below), "The red one.");
 /// ```
 pub fn display_text(text: &str) -> String {
     shown(text).into_owned()
@@ -766,6 +783,12 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
         if HEADER_SENT_FIRST.iter().any(|h| folded.starts_with(h)) && followed_by(HEADER_FROM) {
             return Some(Cut::History);
         }
+        if folded.starts_with(HEADER_DATE_FIRST)
+            && followed_by(&["from:"])
+            && followed_by(&["subject:"])
+        {
+            return Some(Cut::History);
+        }
         // Sent from my iPhone.
         if folded.chars().count() <= 120 {
             if SENT_FROM.iter().any(|p| folded.starts_with(p)) {
@@ -850,8 +873,9 @@ fn first_word_starts_no_marker(line: &str) -> bool {
 
 /// The first words of the markers ([`line_markers`]; a test checks that
 /// this list is complete), lower-case.
-const MARKER_WORD_LIST: [&[u8]; 14] = [
+const MARKER_WORD_LIST: [&[u8]; 15] = [
     b"from",
+    b"date",
     b"fra",
     b"fran",
     b"od",
@@ -869,8 +893,8 @@ const MARKER_WORD_LIST: [&[u8]; 14] = [
 
 /// [`MARKER_WORD_LIST`], packed as [`first_word_starts_no_marker`] packs
 /// a word.
-const MARKER_WORDS: [u64; 14] = {
-    let mut packed = [0u64; 14];
+const MARKER_WORDS: [u64; 15] = {
+    let mut packed = [0u64; 15];
     let mut i = 0;
     while i < packed.len() {
         packed[i] = pack(MARKER_WORD_LIST[i]);
@@ -880,8 +904,8 @@ const MARKER_WORDS: [u64; 14] = {
 };
 
 /// The first two bytes of each of [`MARKER_WORD_LIST`], packed.
-const MARKER_HEADS: [u16; 14] = {
-    let mut heads = [0u16; 14];
+const MARKER_HEADS: [u16; 15] = {
+    let mut heads = [0u16; 15];
     let mut i = 0;
     while i < heads.len() {
         heads[i] = (pack(MARKER_WORD_LIST[i]) & 0xffff) as u16;
@@ -913,6 +937,7 @@ fn line_markers() -> impl Iterator<Item = &'static str> {
     HEADER_FROM
         .iter()
         .chain(HEADER_SENT_FIRST)
+        .chain(std::iter::once(&HEADER_DATE_FIRST))
         .chain(SENT_FROM.iter())
         .copied()
         .chain(std::iter::once("von meinem "))
@@ -1249,6 +1274,12 @@ mod tests {
         // A sentence that starts like a header field stays.
         let t = "Fra Angelico painted it.\nSendt it back.";
         assert_eq!(d(t), t);
+        // Hotmail's block starts with the date.
+        let t = "Hi. I am fine.\n\nDate: Thu, 26 Jun 2014 13:53:45 +0400\nSubject: Test message\nFrom: abc@example.com\nTo: alex@example.com\n\nHello!";
+        assert_eq!(d(t), "Hi. I am fine.");
+        // A delivery's date, origin and destination are no header block.
+        let t = "Please change it.\n\nDate: 12 March\nFrom: Warsaw\nTo: Krakow";
+        assert_eq!(d(t), t);
     }
 
     #[test]
@@ -1366,6 +1397,7 @@ mod tests {
                 "---------- Forwarded message ---------", "Begin forwarded message:", "--",
                 "---- Ann wrote ----", "2014-10-17 11:28 Ann <a@b.c>:", "10:52", "@", "Regards",
                 "De : Ann", "Envoyé : y", "Fra: x", "Sendt: y", "-----Message d'origine-----",
+                "Date: d", "Subject: s", "DATE:",
             ]),
             0..60,
         )) {

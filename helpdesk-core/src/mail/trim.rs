@@ -11,6 +11,8 @@ const ATTRIBUTION_ENDINGS: &[&str] = &[
     "napisal(a):",
     "napisal:",
     "napisala:",
+    // Older Polish clients: `Dnia ... Jan <jan@x.pl> nadesłał:`.
+    "nadeslal:",
     "napsal(a):",
     "napsal:",
     "napsala:",
@@ -57,6 +59,7 @@ const ATTRIBUTION_VERBS: &[&str] = &[
 const ATTRIBUTION_OPENERS: &[&str] = &[
     "on ",
     "w dniu ",
+    "dnia ",
     "dne ",
     "il giorno ",
     "am ",
@@ -1043,6 +1046,9 @@ mod tests {
     fn polish() {
         let t = "Dzień dobry,\ndrukarka działa.\n\nPozdrawiam\nJan\n\nW dniu 1.07.2025 o 10:52, Pomoc <pomoc@example.pl> pisze:\n> Dzień dobry\n";
         assert_eq!(d(t), "Dzień dobry,\ndrukarka działa.\n\nPozdrawiam\nJan");
+        let t =
+            "Dzięki.\n\nDnia 1.07.2025 o 10:52 Pomoc <pomoc@example.pl> nadesłał:\n> Dzień dobry\n";
+        assert_eq!(d(t), "Dzięki.");
         let t = "Dziękuję!\n\npt., 4 lip 2025 o 10:52 Pomoc Techniczna <pomoc@example.pl> napisał(a):\n\n> Proszę zrestartować.\n";
         assert_eq!(d(t), "Dziękuję!");
         let t = "Dziękuję!\n\npt., 4 lip 2025 o 10:52 Pomoc Techniczna <\npomoc@example.pl> napisał(a):\n\n> Proszę zrestartować.\n";

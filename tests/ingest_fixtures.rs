@@ -1750,6 +1750,30 @@ async fn a_reply_written_below_the_quote_is_shown() {
 }
 
 #[tokio::test]
+async fn an_html_reply_quotes_its_history_and_shows_the_text_below_it() {
+    let d = Desk::new().await;
+    let out = d
+        .file(&mailbox(), "html-bottom-posted-reply.eml", &[])
+        .await;
+    let message = d.message(out.message).await;
+    // The cited blockquote's lines are quoted in the text, as a plain-text
+    // reply quotes them.
+    assert!(
+        message
+            .text
+            .lines()
+            .any(|l| l == "> židle z objednávky 4410 je šedá nebo zelená. Kterou barvu chcete?"),
+        "{:?}",
+        message.text
+    );
+    // Shown: the answer written below the quote.
+    assert_eq!(
+        message.display_text.as_deref(),
+        Some("Šedou, prosím. Může přijít v pátek?\n\nDěkuji,\nJana")
+    );
+}
+
+#[tokio::test]
 async fn a_forwarded_mail_is_shown_whole() {
     let d = Desk::new().await;
     let out = d.file(&mailbox(), "trim-forward-outlook.eml", &[]).await;

@@ -8,8 +8,12 @@
 //! space except in `pre`; `script`, `style`, `title` and the like are
 //! dropped with their content, comments too; character references are
 //! decoded (every named one HTML knows, wherever it stands in a word).
+//! The lines of a quote (a `blockquote` that mail programs write for quoted
+//! history: `type="cite"`, a class naming a quote, or a left border) start
+//! with `> `, one `>` per level, as a plain-text reply quotes; a
+//! `blockquote` that only indents (Gmail's indent button) does not.
 
-use super::sanitize::{DROP_WITH_CONTENT, Markup, next_markup, skip_past_closing};
+use super::sanitize::{DROP_WITH_CONTENT, Markup, Tag, next_markup, skip_past_closing};
 
 /// Elements that end a line, and after which a blank line follows.
 const PARAGRAPHS: &[&str] = &[
@@ -63,6 +67,8 @@ pub(crate) fn html_to_text(html: &str) -> String {
         out: String::with_capacity(html.len() / 2),
         space: false,
         pre: 0,
+        blockquotes: Vec::new(),
+        quote: 0,
     };
     let mut rest = html;
     while let Some((text, markup, after)) = next_markup(rest) {
@@ -85,6 +91,18 @@ pub(crate) fn html_to_text(html: &str) -> String {
         }
         match name {
             "br" => out.force_break(),
+            "blockquote" => {
+                out.end_line(2);
+                if closing {
+                    if out.blockquotes.pop() == Some(true) {
+                        out.quote = out.quote.saturating_sub(1);
+                    }
+                } else if !tag.self_closing {
+                    let quote = is_quote(&tag);
+                    out.blockquotes.push(quote);
+                    out.quote += usize::from(quote);
+                }
+            }
             "td" | "th" if !closing => out.space = true,
             "pre" => {
                 out.end_line(2);
@@ -103,6 +121,18 @@ pub(crate) fn html_to_text(html: &str) -> String {
     out.finish()
 }
 
+/// Whether the `blockquote` `tag` quotes history (rather than indents).
+fn is_quote(tag: &Tag<'_>) -> bool {
+    let has = |name: &str, part: &str| {
+        tag.attr(name)
+            .is_some_and(|v| v.to_ascii_lowercase().contains(part))
+    };
+    has("type", "cite") || has("class", "quote") || has("style", "border-left")
+}
+
+/// The most `>` a quoted line starts with (deeper quotes get as many).
+const MAX_QUOTE_MARKS: usize = 8;
+
 /// The text being written.
 struct Text {
     out: String,
@@ -111,6 +141,10 @@ struct Text {
     space: bool,
     /// Depth of `pre` elements (white space kept).
     pre: usize,
+    /// The open `blockquote`s: whether each quotes.
+    blockquotes: Vec<bool>,
+    /// How many of them quote.
+    quote: usize,
 }
 
 impl Text {
@@ -170,6 +204,9 @@ impl Text {
     fn push_char(&mut self, c: char) {
         if self.pre > 0 {
             if c != '\r' {
+                if c != '\n' {
+                    self.quote_marks();
+                }
                 self.out.push(c);
             }
             return;
@@ -182,7 +219,18 @@ impl Text {
             self.out.push(' ');
         }
         self.space = false;
+        self.quote_marks();
         self.out.push(c);
+    }
+
+    /// At the start of a line inside a quote: its `>` marks and a space.
+    fn quote_marks(&mut self) {
+        if self.quote > 0 && self.at_line_start() {
+            for _ in 0..self.quote.min(MAX_QUOTE_MARKS) {
+                self.out.push('>');
+            }
+            self.out.push(' ');
+        }
     }
 
     fn at_line_start(&self) -> bool {
@@ -259,6 +307,26 @@ mod tests {
     }
 
     #[test]
+    fn quotes_are_marked_and_indents_are_not() {
+        // Gmail's quote, nested in Apple Mail's.
+        let html = r#"<div>Fine, thanks.</div><div class="gmail_quote">On Tue, Ann wrote:<br><blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px #ccc solid">How are you?<br><blockquote type="cite"><p>Hi</p><p>there</p></blockquote></blockquote></div>"#;
+        assert_eq!(
+            html_to_text(html),
+            "Fine, thanks.\nOn Tue, Ann wrote:\n\n> How are you?\n\n>> Hi\n\n>> there"
+        );
+        // Gmail's indent button writes a blockquote without a border.
+        let html = r#"<div>Steps:</div><blockquote style="margin:0 0 0 40px;border:none;padding:0px"><div>restart it</div></blockquote><div>Jan</div>"#;
+        assert_eq!(html_to_text(html), "Steps:\n\nrestart it\n\nJan");
+        // Quoted preformatted lines are marked one by one.
+        let html = "<blockquote type=cite><pre>a\n  b\n</pre></blockquote>after";
+        assert_eq!(html_to_text(html), "> a\n>   b\n\nafter");
+        // Deep quotes get at most eight marks; an unclosed one ends with
+        // the text.
+        let html = format!("{}x", "<blockquote type=cite>".repeat(20));
+        assert_eq!(html_to_text(&html), ">>>>>>>> x");
+    }
+
+    #[test]
     fn table_cells_are_set_apart() {
         let html = "<table><tr><td>Von:</td><td>Ann &lt;ann@example.com&gt;</td></tr>\
                     <tr><td>Gesendet:</td><td>Dienstag</td></tr></table>";
@@ -311,6 +379,32 @@ mod tests {
             for line in text.split('\n') {
                 proptest::prop_assert_eq!(line.trim_end(), line);
             }
+        }
+
+        /// Quotes only add their marks: the same HTML with its quotes made
+        /// indents gives the same text but for `>` and white space; and the
+        /// text stays tidy.
+        #[test]
+        fn quote_marks_are_all_quotes_add(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "<blockquote type=cite>", "<blockquote class=\"gmail_quote\">", "<blockquote>",
+                "</blockquote>", "<pre>", "</pre>", "<br>", "<p>", "</p>", "<div>", "word", "two words",
+                " ", "\n", "  \n ", "\t", "&amp;", "<blockquote type=cite/>",
+            ]),
+            0..40,
+        )) {
+            let html: String = parts.concat();
+            let text = html_to_text(&html);
+            proptest::prop_assert_eq!(text.trim(), text.as_str());
+            proptest::prop_assert!(!text.contains("\n\n\n"));
+            for line in text.split('\n') {
+                proptest::prop_assert_eq!(line.trim_end(), line);
+            }
+            let plain = html_to_text(
+                &html.replace(" type=cite", "").replace(" class=\"gmail_quote\"", ""),
+            );
+            let bare = |s: &str| s.chars().filter(|c| *c != '>' && !c.is_whitespace()).collect::<String>();
+            proptest::prop_assert_eq!(bare(&text), bare(&plain));
         }
     }
 }

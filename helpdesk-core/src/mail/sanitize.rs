@@ -65,6 +65,17 @@ pub(super) struct Tag<'a> {
     attrs: Vec<(Cow<'a, str>, Option<String>)>,
 }
 
+impl Tag<'_> {
+    /// The value of the attribute `name` (lower-case), when the tag has it
+    /// with a value.
+    pub(super) fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.as_deref())
+    }
+}
+
 /// `s` with ASCII letters lower-cased, borrowed when it has no upper-case
 /// ASCII letter.
 fn ascii_lower(s: &str) -> Cow<'_, str> {

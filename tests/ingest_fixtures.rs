@@ -1643,6 +1643,41 @@ async fn a_header_glued_onto_the_content_type_line_is_read() {
 }
 
 #[tokio::test]
+async fn a_text_type_written_the_wrong_way_round_is_read_as_text() {
+    // `plain/text` (a shop script's): the text, not an unnamed attachment.
+    let d = Desk::new().await;
+    let out = d
+        .file(&mailbox(), "content-type-plain-text-swapped.eml", &[])
+        .await;
+    let message = d.message(out.message).await;
+    assert_eq!(
+        message.text,
+        "Klient zgłosił zwrot krzesła z zamówienia 8120.\nPowód: uszkodzona noga."
+    );
+    assert!(message.attachments.is_empty(), "{:?}", message.attachments);
+}
+
+#[tokio::test]
+async fn parts_whose_body_follows_their_headers_are_read() {
+    // No blank line after each part's headers: the text was empty.
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "new-part-no-blank-line.eml", &[]).await;
+    let message = d.message(out.message).await;
+    assert_eq!(
+        message.text,
+        "Zákazník reklamuje stůl z objednávky 9034: poškrábaná deska."
+    );
+    assert!(
+        message
+            .html
+            .as_deref()
+            .is_some_and(|h| h.contains("poškrábaná deska")),
+        "{:?}",
+        message.html
+    );
+}
+
+#[tokio::test]
 async fn attachment_names_split_into_rfc2231_segments_are_read_whole() {
     // A UTF-8 name cut inside a character, and an ISO-2022-JP name cut
     // inside its Japanese run: each segment decoded on its own garbles both.

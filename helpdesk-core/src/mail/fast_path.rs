@@ -110,6 +110,11 @@ pub(crate) fn alternative_bodies<'a>(
     let finder = memchr::memmem::Finder::new(&delimiter);
     // The preamble, up to the first boundary.
     let body = body_after_headers(root, raw)?;
+    // (A part whose body follows its headers without a blank line is read
+    // by the full parse, which puts the blank line in.)
+    if super::missing_separator::any_unseparated(body, boundary) {
+        return None;
+    }
     let first = finder.find(body)?;
     let rest = after_line_break(body.get(first + delimiter.len()..)?)?;
     let (text, rest, last) = alternative_part(rest, &finder, "plain")?;

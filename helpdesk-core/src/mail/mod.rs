@@ -41,6 +41,7 @@ mod split_headers;
 mod stub_text;
 mod template;
 mod text;
+mod text_types;
 mod thread;
 pub mod token;
 mod trim;

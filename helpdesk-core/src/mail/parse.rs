@@ -480,12 +480,14 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
     {
         // (A mail whose header block is broken is read by the full parse,
         // which repairs it, always in the same order: several `Content-Type`
-        // headers, a header glued onto the `Content-Type` line or parameters
-        // without their `;`, a body that follows the headers without a blank
-        // line, a header block split by blank lines.)
+        // headers, a header glued onto the `Content-Type` line, parameters
+        // without their `;` or a misnamed text type, a body that follows the
+        // headers without a blank line, a header block split by blank
+        // lines.)
         if super::content_types::with_the_fitting_one(raw, &root.headers).is_some()
             || super::glued_headers::any_in(raw, &root.headers)
             || super::missing_semicolons::any_misread(&root.headers)
+            || super::text_types::any_misnamed(&root.headers)
             || super::missing_separator::body_start(raw, &root.headers).is_some()
             || super::split_headers::joined(raw, &root.headers).is_some()
         {
@@ -517,10 +519,11 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
 
 /// [`parse_inner`] through mail-parser's full parse, for every mail.
 fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
-    // (Content types with a MIME header glued onto their line, or written
-    // without `;` before their parameters, are read as meant: the mail is
-    // parsed again with the line broken or the `;` put in, as many times
-    // as parts come to light, up to a few levels of nesting.)
+    // (Content types with a MIME header glued onto their line, written
+    // without `;` before their parameters or misnaming a text type, and
+    // parts whose body follows their headers without a blank line, are
+    // read as meant: the mail is parsed again repaired, as many times as
+    // parts come to light, up to a few levels of nesting.)
     let mut repaired: Option<Vec<u8>> = None;
     let mut round = 0;
     loop {
@@ -531,6 +534,8 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
         let again = if round < MAX_REPAIR_ROUNDS {
             super::glued_headers::unglued(current, &message.parts)
                 .or_else(|| super::missing_semicolons::with_semicolons(current, &message.parts))
+                .or_else(|| super::missing_separator::in_parts(current, &message.parts))
+                .or_else(|| super::text_types::with_text_types(current, &message.parts))
         } else {
             None
         };
@@ -546,8 +551,9 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
 }
 
 /// How many times [`parse_full`] parses a mail again to break glued
-/// headers off `Content-Type` lines or put in missing `;`s (each round
-/// does one or the other, and reaches one level of parts deeper).
+/// headers off `Content-Type` lines, put in missing `;`s, put in the blank
+/// line after a part's headers or name misnamed text types (each round
+/// does one of these, and reaches one level of parts deeper).
 const MAX_REPAIR_ROUNDS: usize = 6;
 
 /// [`read_full`], or when the body of `raw` follows its headers without a
@@ -1756,6 +1762,7 @@ pub(crate) mod tests {
                 "Content-Type: text/plain Content-Transfer-Encoding: base64",
                 "Content-Type: text/html; charset=utf-8 Content-Transfer-Encoding: quoted-printable",
                 "Content-Type: text/plain; name=\"a: b\"",
+                "Content-Type: text; charset=utf-8", "Content-Type: plain/text", "Content-Type: text/",
             ]), 0..8),
             eol in proptest::sample::select(vec!["\r\n", "\n"]),
             blank in proptest::sample::select(vec!["\r\n", "\n", " \r\n", "\t\n", "", "\r\r\n"]),
@@ -1959,6 +1966,8 @@ pub(crate) mod tests {
                         "Content-Type: text/html; charset=iso-8859-2".into(),
                         "Content-Type: image/png".into(),
                         format!("Content-Type: {usual_type} Content-Transfer-Encoding: base64"),
+                        "Content-Type: text; charset=utf-8".into(),
+                        "Content-Type: html/text".into(),
                         String::new(),
                     ],
                 ),

@@ -154,6 +154,16 @@ fn alternative_part<'a>(
         // character), are decoded again from the part's own bytes, as the
         // full parse reads them (`legacy_text::reread`).
         let content = || part_content(body, delimiter).map(|(content, _)| content);
+        // (A mislabelled UTF-8 part that runs into the boundary without a
+        // line break is read again by the full parse from bytes that end
+        // where the boundary starts, with no boundary to tell a last `=`
+        // from a soft line break: left to it.)
+        if encoding == Encoding::QuotedPrintable
+            && content().is_none()
+            && super::mislabelled::rereads(headers, &decoded)
+        {
+            return None;
+        }
         let decoded = if encoding == Encoding::QuotedPrintable
             && let Some(again) = content().and_then(super::qp_tail::redecoded_body)
         {

@@ -23,12 +23,14 @@ pub(crate) fn body_start(raw: &[u8], headers: &[Header<'_>]) -> Option<usize> {
     // A line of text with a colon in it reads as a header whose name holds
     // white space or a non-ASCII letter, which no field name does: the
     // body starts there (as Python's `email` package starts it), when a
-    // header comes before it.
-    if let Some(text) = headers
+    // header comes before it and none after it (a garbled line among the
+    // headers is skipped, as mail-parser skips it, and no `From:` or `To:`
+    // below it is lost).
+    let last_field = headers
         .iter()
-        .skip(1)
-        .find(|h| !is_field_name(h.name.as_str()))
-    {
+        .rposition(|h| is_field_name(h.name.as_str()))
+        .unwrap_or(0);
+    if let Some(text) = headers.get(last_field + 1..).and_then(<[_]>::first) {
         return Some(text.offset_field as usize);
     }
     let end = headers.last()?.offset_end as usize;
@@ -213,12 +215,14 @@ mod tests {
             m.text,
             "Zákazník reklamuje stůl z objednávky 9034: deska.\nDěkuji"
         );
-        let raw =
-            "From: a@example.com\nSubject: x\nMy order number: 1234\nTo: whom it may concern\n";
-        assert_eq!(
-            text_of(raw),
-            "My order number: 1234\nTo: whom it may concern"
-        );
+        let raw = "From: a@example.com\nSubject: x\nMy order number: 1234\nIt is late: 3 days\n";
+        assert_eq!(text_of(raw), "My order number: 1234\nIt is late: 3 days");
+        // A garbled line among the headers is no body: the headers after it
+        // stay headers.
+        let raw = "Subject: x\r\nX Garbled: 1\r\nFrom: a@example.com\r\nTo: b@example.com\r\n\r\nHello\r\n";
+        let m = parse(raw.as_bytes(), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.from.map(|a| a.email).as_deref(), Some("a@example.com"));
+        assert_eq!((m.to.len(), m.text.as_str()), (1, "Hello"));
         // Field names with odd characters but no space are names.
         let raw = "From: a@example.com\r\nX-Spam_Score!: 1\r\n\r\nHello\r\n";
         assert_eq!(text_of(raw), "Hello");

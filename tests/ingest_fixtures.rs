@@ -1658,6 +1658,22 @@ async fn a_text_type_written_the_wrong_way_round_is_read_as_text() {
 }
 
 #[tokio::test]
+async fn a_mail_that_only_wraps_another_shows_the_wrapped_text() {
+    // GroupWise forwards the whole mail as a `message/rfc822` body: the
+    // text was empty.
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "new-wrapped-message.eml", &[]).await;
+    assert_eq!(out.status, IngestStatus::Created);
+    let message = d.message(out.message).await;
+    assert_eq!(
+        message.text,
+        "Dzień dobry,\n\nlampa z zamówienia 6620 przyszła z pękniętym kloszem. Proszę o wymianę.\n\nMarek Wiśniewski"
+    );
+    // The wrapped mail is kept as an attachment too.
+    assert_eq!(message.attachments.len(), 1, "{:?}", message.attachments);
+}
+
+#[tokio::test]
 async fn parts_whose_body_follows_their_headers_are_read() {
     // No blank line after each part's headers: the text was empty.
     let d = Desk::new().await;

@@ -685,9 +685,54 @@ fn read_full(
         _ => text,
     };
     let html = html_part.map(|h| super::sanitize::sanitize_html(&h));
+    // A mail that only wraps another (a `message/rfc822` body, as GroupWise
+    // forwards mail, or a message forwarded as an attachment with no text
+    // of its own) shows the wrapped message's text and HTML; the wrapped
+    // message is kept as an attachment too.
+    let (text, html) = match (text.trim().is_empty() && html.is_none())
+        .then(|| wrapped_text(&message, limits))
+        .flatten()
+    {
+        Some(wrapped) => wrapped,
+        None => (text, html),
+    };
 
     let attachments = collect_attachments(&message, limits, &rescued);
     Ok(assemble(&message, root, text, html, attachments))
+}
+
+/// The text and HTML of the first message wrapped in `message` (a
+/// `message/rfc822` part), read as a mail of its own; `None` when there is
+/// none, it has no text either, or wrapped messages are nested deeper than
+/// [`MAX_WRAPPED`].
+fn wrapped_text(message: &Message<'_>, limits: &ParseLimits) -> Option<(String, Option<String>)> {
+    let inner = message.parts.iter().find_map(|part| match &part.body {
+        PartType::Message(inner) => Some(inner),
+        _ => None,
+    })?;
+    let depth = WRAPPED_DEPTH.with(std::cell::Cell::get);
+    if depth >= MAX_WRAPPED {
+        return None;
+    }
+    // (Set back when the read ends, also by a panic, which `parse` catches.)
+    struct Restore(u8);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            WRAPPED_DEPTH.with(|d| d.set(self.0));
+        }
+    }
+    let _restore = Restore(depth);
+    WRAPPED_DEPTH.with(|d| d.set(depth + 1));
+    let read = parse_inner(inner.raw_message(), limits).ok()?;
+    (!read.text.trim().is_empty() || read.html.is_some()).then_some((read.text, read.html))
+}
+
+/// How deep wrapped messages are read for their text ([`wrapped_text`]).
+const MAX_WRAPPED: u8 = 3;
+
+std::thread_local! {
+    /// How many wrapped messages the parse on this thread is inside.
+    static WRAPPED_DEPTH: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
 }
 
 /// The text of text part `part`, the `i`-th of the mail's text body, as
@@ -1732,6 +1777,36 @@ pub(crate) mod tests {
                 path.display()
             );
         }
+    }
+
+    #[test]
+    fn a_wrapped_message_gives_its_text() {
+        // A `message/rfc822` body (GroupWise's forward; Python's test
+        // mail msg_46), and a forward as an attachment without text.
+        let inner = "From: Courier <c@x.example>\r\nSubject: Parcel\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nYour parcel was returned.\r\n";
+        let m = p(&format!(
+            "From: a@b.example\r\nSubject: Fw\r\nContent-Type: message/rfc822\r\n\r\n{inner}"
+        ));
+        assert_eq!(m.text, "Your parcel was returned.");
+        let m = p(&format!(
+            "From: a@b.example\r\nSubject: Fw\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n{inner}--x--\r\n"
+        ));
+        assert_eq!(m.text, "Your parcel was returned.");
+        assert_eq!(m.attachments.len(), 1, "{:?}", m.attachments);
+        // With text of its own, the mail's text stands.
+        let m = p(&format!(
+            "From: a@b.example\r\nSubject: Fw\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--x\r\nContent-Type: message/rfc822\r\n\r\n{inner}--x--\r\n"
+        ));
+        assert_eq!(m.text, "See below.");
+        // Wrapped in itself ever deeper: read a few levels down, then
+        // left (no text, no panic).
+        let mut mail = inner.to_string();
+        for _ in 0..50 {
+            mail = format!("From: a@b.example\r\nContent-Type: message/rfc822\r\n\r\n{mail}");
+        }
+        let m = p(&mail);
+        assert_eq!(m.text, "");
+        assert_eq!(super::WRAPPED_DEPTH.with(std::cell::Cell::get), 0);
     }
 
     proptest::proptest! {

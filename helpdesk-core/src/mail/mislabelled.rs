@@ -10,8 +10,13 @@
 //! (ISO-2022-JP, the usual label of Japanese mail, and ISO-2022-KR / -CN,
 //! HZ, UTF-7): a byte above 127 is never part of their text, and read with
 //! the label every such letter is lost. Multi-byte legacy charsets
-//! (Shift_JIS, GBK, ...) keep their label: short texts in them can be
-//! valid UTF-8 by chance.
+//! (GB2312 / GBK, Big5, Shift_JIS, EUC-JP, EUC-KR, ...) keep their label
+//! unless the body has at least [`MULTI_BYTE_EVIDENCE`] non-ASCII
+//! characters and is valid UTF-8: a short text in them can be valid UTF-8
+//! by chance (two bytes of GBK can make one UTF-8 letter), a longer one
+//! practically never is (each further character must fall into UTF-8's
+//! narrow ranges again, about one time in ten), while UTF-8 Chinese under
+//! a `GB2312` label is what misconfigured senders write.
 
 use std::borrow::Cow;
 
@@ -34,6 +39,39 @@ fn single_byte(charset: &str) -> bool {
         ],
     )
 }
+
+/// Whether `charset` names a multi-byte legacy charset of East Asian
+/// scripts (GB2312, GBK, GB18030, Big5, Shift_JIS, EUC-JP, EUC-KR, EUC-CN
+/// and their aliases and Windows code pages).
+fn multi_byte(charset: &str) -> bool {
+    named(
+        charset,
+        &[
+            "gb2312",
+            "gbk",
+            "x-gbk",
+            "gb18030",
+            "cp936",
+            "big5",
+            "big5-hkscs",
+            "cp950",
+            "shift_jis",
+            "shift-jis",
+            "sjis",
+            "x-sjis",
+            "ms932",
+            "cp932",
+            "windows-31j",
+            "ks_c_5601-1987",
+            "cp949",
+        ],
+        &["euc-", "x-euc-"],
+    )
+}
+
+/// How many non-ASCII characters a valid UTF-8 body under a multi-byte
+/// label must have to be read as UTF-8.
+const MULTI_BYTE_EVIDENCE: usize = 6;
 
 /// Whether `charset` names a 7-bit charset that writes other scripts in
 /// ASCII bytes (ISO-2022-JP, -KR, -CN and their variants, HZ, UTF-7).
@@ -58,27 +96,34 @@ fn named(charset: &str, names: &[&str], prefixes: &[&str]) -> bool {
 
 /// `bytes` as UTF-8 when `charset` (a part's label) is a single-byte or a
 /// 7-bit charset and `bytes` (the part's transfer-decoded body) are valid
-/// UTF-8; `None` otherwise (the label stands). (ASCII under a single-byte
-/// label reads the same either way; under a 7-bit label it is the label's
-/// own text, escape sequences and all, and stays with the label.)
+/// UTF-8, or a multi-byte charset and they are valid UTF-8 with at least
+/// [`MULTI_BYTE_EVIDENCE`] non-ASCII characters; `None` otherwise (the
+/// label stands). (ASCII under a single-byte label reads the same either
+/// way; under a 7-bit or multi-byte label it is the label's own text and
+/// stays with the label.)
 pub(crate) fn as_utf8<'a>(charset: &str, bytes: &'a [u8]) -> Option<&'a str> {
-    if !single_byte(charset) && (!seven_bit(charset) || bytes.is_ascii()) {
-        return None;
+    if single_byte(charset) || (seven_bit(charset) && !bytes.is_ascii()) {
+        return simdutf8::basic::from_utf8(bytes).ok();
     }
-    simdutf8::basic::from_utf8(bytes).ok()
+    if multi_byte(charset) && !bytes.is_ascii() {
+        let text = simdutf8::basic::from_utf8(bytes).ok()?;
+        let letters = text
+            .chars()
+            .filter(|c| !c.is_ascii())
+            .take(MULTI_BYTE_EVIDENCE)
+            .count();
+        return (letters >= MULTI_BYTE_EVIDENCE).then_some(text);
+    }
+    None
 }
 
 /// Whether the full parse reads `part` (whose transfer-decoded body is
-/// `bytes`) again from its own bytes as UTF-8 ([`reread`]): a single-byte
-/// or 7-bit label on non-ASCII UTF-8.
+/// `bytes`) again from its own bytes as UTF-8 ([`reread`]): non-ASCII
+/// UTF-8 that [`as_utf8`] reads so under the part's label.
 pub(crate) fn rereads(part: &MessagePart<'_>, bytes: &[u8]) -> bool {
     part.content_type()
         .and_then(|ct| ct.attribute("charset"))
-        .is_some_and(|charset| {
-            (single_byte(charset) || seven_bit(charset))
-                && !bytes.is_ascii()
-                && as_utf8(charset, bytes).is_some()
-        })
+        .is_some_and(|charset| !bytes.is_ascii() && as_utf8(charset, bytes).is_some())
 }
 
 /// The text of `part` of the mail `raw`, read again from its bytes as
@@ -89,7 +134,7 @@ pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
     // (Only a part with a single-byte or 7-bit label can be mislabelled:
     // checked before any bytes are decoded again.)
     let charset = part.content_type()?.attribute("charset")?;
-    if !single_byte(charset) && !seven_bit(charset) {
+    if !single_byte(charset) && !seven_bit(charset) && !multi_byte(charset) {
         return None;
     }
     let body = super::fast_path::part_bytes(part, raw)?;
@@ -253,5 +298,26 @@ mod tests {
             fast.and_then(Result::ok).map(|m| m.text).as_deref(),
             Some("żSGVsbG8")
         );
+    }
+
+    #[test]
+    fn utf8_under_a_multi_byte_label_is_read_when_long_enough() {
+        // (SpamScope's test mail mail_test_12: UTF-8 Chinese labelled
+        // GB2312.)
+        let text = "你好！我公司可代开各类增值税发票";
+        for charset in ["GB2312", "gbk", "Big5", "Shift_JIS", "EUC-KR", "euc-jp"] {
+            assert_eq!(parsed(&mail(charset, text)).text, text, "{charset}");
+        }
+        // Real GB2312 stays GB2312 (`你好，谢谢` in GB2312).
+        let gb = b"From: a@b.c\r\nContent-Type: text/plain; charset=gb2312\r\n\r\n\xc4\xe3\xba\xc3\xa3\xac\xd0\xbb\xd0\xbb\r\n";
+        let m = crate::mail::parse(gb, &crate::mail::ParseLimits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.text, "你好，谢谢");
+        // A few letters that are valid UTF-8 by chance keep the label:
+        // `é` (C3 A9) is `茅` in GBK.
+        let short = b"From: a@b.c\r\nContent-Type: text/plain; charset=gbk\r\n\r\n\xc3\xa9\r\n";
+        let m = crate::mail::parse(short, &crate::mail::ParseLimits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.text, "茅");
     }
 }

@@ -9,9 +9,13 @@
 //!
 //! A multipart with no boundary, or one whose delimiter never occurs in
 //! the body, has no parts: mail-parser keeps its body as an unnamed
-//! attachment and the mail's text is empty. RFC 2046 requires the
-//! boundary; Python's `email` package and enmime read such a body as
-//! plain text, and so is it read here.
+//! attachment and the mail's text is empty. When the body starts with a
+//! delimiter line of another boundary, followed by a part's header and
+//! found again further down (a sender that declares one boundary and
+//! writes another, as Python's test mail msg_31 and much bulk mail do),
+//! the multipart is read with the boundary it uses. Otherwise, as RFC 2046
+//! requires the boundary, such a body is read as plain text, as Python's
+//! `email` package and enmime read it.
 
 use mail_parser::{Header, HeaderName};
 
@@ -55,8 +59,74 @@ pub(crate) fn without_a_boundary(raw: &[u8], headers: &[Header<'_>]) -> Option<V
     if delimits(last, body) {
         return None;
     }
-    without(raw, headers.iter().filter(is_type))
+    let mut out = without(raw, headers.iter().filter(is_type))?;
+    // The boundary the body uses, in a `Content-Type` of the declared
+    // multipart type where the dropped ones stood.
+    if let Some(boundary) = used_boundary(body)
+        && let Some(subtype) = last.value.as_content_type().and_then(|ct| ct.subtype())
+        && subtype
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    {
+        let at = last.offset_field as usize
+            - headers
+                .iter()
+                .filter(is_type)
+                .take_while(|h| !std::ptr::eq(*h, last))
+                .map(|h| (h.offset_end - h.offset_field) as usize)
+                .sum::<usize>();
+        let eol = if raw
+            .get(..last.offset_end as usize)
+            .is_some_and(|h| h.ends_with(b"\r\n"))
+        {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let header = format!("Content-Type: multipart/{subtype}; boundary=\"{boundary}\"{eol}");
+        out.splice(at..at, header.into_bytes());
+    }
+    Some(out)
 }
+
+/// The boundary `body` uses when it is not the declared one: its first
+/// line that starts with `--` (after a preamble of at most
+/// [`PREAMBLE_LINES`] lines) is `--<boundary>`, the line after it a
+/// header, and `--<boundary>` comes again further down, or that header is
+/// a MIME one (`Content-...:`; a multipart left open, as bulk mailers
+/// close it with yet another boundary). `None` otherwise.
+fn used_boundary(body: &[u8]) -> Option<&str> {
+    let mut lines = body
+        .split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .take(PREAMBLE_LINES + 2)
+        .skip_while(|l| !l.starts_with(b"--"));
+    let first = lines.next()?;
+    let boundary = std::str::from_utf8(first.strip_prefix(b"--")?)
+        .ok()?
+        .trim_end();
+    let usable = !boundary.is_empty()
+        && boundary.len() <= 200
+        && boundary.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+        && !boundary.contains('"');
+    let next = lines.next().unwrap_or_default();
+    let name = next
+        .iter()
+        .position(|b| *b == b':')
+        .and_then(|colon| next.get(..colon))
+        .filter(|name| !name.is_empty() && name.iter().all(u8::is_ascii_graphic));
+    let mime = name
+        .and_then(|n| n.get(..8))
+        .is_some_and(|head| head.eq_ignore_ascii_case(b"content-"));
+    let delimiter = format!("--{boundary}");
+    let again = memchr::memmem::find_iter(body, delimiter.as_bytes())
+        .nth(1)
+        .is_some();
+    (usable && name.is_some() && (again || mime)).then_some(boundary)
+}
+
+/// How many lines of preamble [`used_boundary`] looks past.
+const PREAMBLE_LINES: usize = 10;
 
 /// `raw` without the header fields `dropped` (each from its name to its
 /// end, its line break included), in the order they come.
@@ -158,6 +228,26 @@ mod tests {
                 parse(raw.as_bytes(), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(m.text, "I'm  multipart message without boundary", "{head}");
             assert!(m.attachments.is_empty(), "{head}: {:?}", m.attachments);
+        }
+        // A body that uses another boundary than the one declared: read
+        // with the one it uses (Python's test mail msg_31; bulk mail).
+        // (Closed with yet another boundary: its part is read to the end.)
+        let raw = "From: a@b.c\r\nContent-Type: multipart/alternative;\r\n\tboundary=\"--=_HsW\"\r\n\r\n----=_GlS\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nOffer\r\n\r\n----=_1wy--\r\n";
+        let m = parse(raw.as_bytes(), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            m.text.starts_with("Offer\n") && !m.text.contains("Content-Type"),
+            "{:?}",
+            m.text
+        );
+        for head in [
+            "Content-Type: multipart/alternative; boundary=\"b1_\"\r\n",
+            "Content-Type: multipart/alternative;\r\n\tboundary=\"--=_HsWzsKVZkho\"\r\nX-Priority: 1\r\n",
+        ] {
+            assert_eq!(
+                text_of(head),
+                ("My order is late.".to_string(), true),
+                "{head}"
+            );
         }
         // A boundary that is there: parts as usual.
         assert_eq!(

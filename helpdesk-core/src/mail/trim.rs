@@ -190,8 +190,9 @@ const SENT_FROM: &[&str] = &[
 /// dropped.
 ///
 /// Text after the history stays shown: the sender's own text below an
-/// attribution's `>`-quoted block (a bottom-posted reply; not when more
-/// quoted lines follow it, as in an interleaved reply), and a forwarded
+/// attribution's `>`-quoted block (a bottom-posted reply; an interleaved
+/// reply, with answers between quoted lines, is not cut at all), and a
+/// forwarded
 /// mail (from its separator, `---------- Forwarded message ---------` or
 /// `Begin forwarded message:` and translations, also after a signature).
 /// The parts are joined by a blank line. If nothing would remain, the
@@ -281,6 +282,8 @@ fn shown_with<'a>(text: &'a str, kept: fn(&'a str) -> Kept<'a>) -> Cow<'a, str> 
                 }
                 break;
             }
+            // (Taken by the steps themselves.)
+            Resume::Interleaved => break,
             Resume::Trim(at) => {
                 rest = rest.get(at..).unwrap_or_default();
                 let (part, next) = kept(rest);
@@ -311,6 +314,48 @@ enum Resume {
     Trim(usize),
     /// A forwarded mail: shown whole, from its separator on.
     Keep(usize),
+    /// The cut is an interleaved reply's attribution (answers between the
+    /// quoted lines): nothing is cut there.
+    Interleaved,
+}
+
+/// What a line is, by its first character that is not white space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LineKind {
+    /// Nothing but white space.
+    Blank,
+    /// Starts with `>`.
+    Quoted,
+    /// Anything else.
+    Text,
+}
+
+/// The [`LineKind`] of `line` (the answer `trim_start` gives, decided by
+/// the first bytes when they are ASCII).
+fn line_kind(line: &str) -> LineKind {
+    let first = line
+        .bytes()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'));
+    match first {
+        None => LineKind::Blank,
+        Some(b'>') => LineKind::Quoted,
+        Some(b) if b.is_ascii() => LineKind::Text,
+        // (Other white space is not ASCII.)
+        Some(_) => match line.trim_start() {
+            "" => LineKind::Blank,
+            t if t.starts_with('>') => LineKind::Quoted,
+            _ => LineKind::Text,
+        },
+    }
+}
+
+/// Whether the trimmed `line` starts as a sentence: a capital letter or a
+/// digit.
+fn starts_a_sentence(line: &str) -> bool {
+    line.trim_start()
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
 /// What starts at a cut line, and so what after it may still be shown.
@@ -334,8 +379,10 @@ pub(crate) enum Cut {
 /// `text`, is shown again:
 /// * after an attribution followed by a `>`-quoted block (blank lines
 ///   aside), the first line after that block, when no quoted line follows
-///   it (text between quoted lines is an interleaved reply, or a quoted
-///   line the sender's program wrapped: the history goes on);
+///   it or only after an attribution of its own; when the sender's lines
+///   between quoted ones start as sentences, the reply is interleaved
+///   ([`Resume::Interleaved`]: nothing is cut there); otherwise they are
+///   quoted lines the sender's program wrapped, and the history goes on;
 /// * after a signature, a forward separator within the next
 ///   [`SIGNATURE_LINES`] lines, before any quoted or history line;
 /// * a forward separator is itself kept.
@@ -346,23 +393,45 @@ fn resume_after(text: &str, at: usize, cut: Cut) -> Option<Resume> {
         Cut::Forward => Some(Resume::Keep(at)),
         Cut::History => None,
         Cut::Attribution(n) => {
-            // (Most replies quote to the end: told by the last line alone,
-            // without going through the quote.)
-            let last = text.trim_end().rsplit('\n').next().unwrap_or_default();
-            if last.trim_start().starts_with('>') {
+            // (Line by line as `lines_of` splits them, but told apart by
+            // their first bytes: this runs over the quoted history of every
+            // reply.)
+            let mut after = lines
+                .skip(n)
+                .map(|l| (l, line_kind(l)))
+                .skip_while(|(_, kind)| *kind == LineKind::Blank);
+            if after.next()?.1 != LineKind::Quoted {
                 return None;
             }
-            let mut after = lines.skip(n).skip_while(|l| l.trim().is_empty());
-            if !after.next()?.trim_start().starts_with('>') {
-                return None;
+            // The sender's first line after the quote (none: the quote runs
+            // to the end, the usual reply).
+            let (own, _) = after.find(|(_, kind)| *kind == LineKind::Text)?;
+            // (`after` goes on after `own`.) Quoted lines further down: after
+            // an attribution of their own, another quoted block; after a line
+            // that starts as a sentence (a capital letter or a digit:
+            // `Yes.`, `L`, `2 pieces`), an interleaved reply, shown whole;
+            // otherwise a quoted line the sender's program wrapped (a link's
+            // tail, a lower-case word): the history goes on.
+            let (mut last, mut answer) = (own, starts_a_sentence(own));
+            for (l, kind) in after {
+                match kind {
+                    LineKind::Quoted => {
+                        return if ends_with_colon(last) {
+                            Some(Resume::Trim(offset(own)))
+                        } else if answer {
+                            Some(Resume::Interleaved)
+                        } else {
+                            None
+                        };
+                    }
+                    LineKind::Text => {
+                        last = l;
+                        answer |= starts_a_sentence(l);
+                    }
+                    LineKind::Blank => {}
+                }
             }
-            let own = after.find(|l| {
-                let t = l.trim_start();
-                !t.is_empty() && !t.starts_with('>')
-            })?;
-            // (`after` goes on after `own`.)
-            let quoted_again = after.any(|l| l.trim_start().starts_with('>'));
-            (!quoted_again).then(|| Resume::Trim(offset(own)))
+            Some(Resume::Trim(offset(own)))
         }
         Cut::Signature => {
             lines.next();
@@ -419,7 +488,15 @@ fn kept_fast(text: &str) -> Kept<'_> {
             cut_in(rest).map(|(at, cut)| (start + at, cut))
         }
     };
-    let resume = cut.and_then(|(at, cut)| resume_after(text, at, cut));
+    let mut resume = cut.and_then(|(at, cut)| resume_after(text, at, cut));
+    // (An interleaved reply is shown as written.)
+    let cut = match resume {
+        Some(Resume::Interleaved) => {
+            resume = None;
+            None
+        }
+        _ => cut,
+    };
     // The kept lines, as one stretch of the text without its last `\n`;
     // `None` = no line.
     let mut kept = match cut {
@@ -595,11 +672,18 @@ fn shown_by_lines(text: &str) -> Cow<'_, str> {
 fn kept_by_lines(text: &str) -> Kept<'_> {
     let lines = split_lines(text);
     let cut = cut_kind_index(&lines);
-    let resume = cut.and_then(|(i, cut)| {
+    let mut resume = cut.and_then(|(i, cut)| {
         let at = lines.get(i)?.as_ptr() as usize - text.as_ptr() as usize;
         resume_after(text, at, cut)
     });
-    let cut = cut.map_or(lines.len(), |(i, _)| i);
+    // (An interleaved reply is shown as written.)
+    let cut = match resume {
+        Some(Resume::Interleaved) => {
+            resume = None;
+            lines.len()
+        }
+        _ => cut.map_or(lines.len(), |(i, _)| i),
+    };
     let mut kept = lines.get(..cut).unwrap_or(&lines);
     // Drop trailing quoted and blank lines.
     while let Some((last, rest)) = kept.split_last() {
@@ -1147,15 +1231,22 @@ mod tests {
         // quotes are one block.
         let t = "On Tue, 1 Jul 2025 at 10:52, Support <s@x.com> wrote:\n> Which colour?\n>> On Mon, Ann wrote:\n>> Hi\n\nThe red one.\n\n-- \nJane\n";
         assert_eq!(d(t), "The red one.");
-        // Text between two quoted blocks is history too.
+        // A second quoted block with its own attribution.
         let t = "A\n\nOn 1 Jul 2025 10:52, Bo <b@x.com> wrote:\n> q\nB\n\nOn 2 Jul 2025 10:52, Bo <b@x.com> wrote:\n> r\n";
-        assert_eq!(d(t), "A");
+        assert_eq!(d(t), "A\n\nB");
         // Quoted lines the sender's program wrapped: the history goes on.
         let t = "Blah\n\nOn Monday, 24 September, 2012 at 3:46 PM, bob wrote:\n\n> [Ticket #50] test\n>\n> View ticket (http://example.com/action\n_nonce=3dd518)\n>\n";
         assert_eq!(d(t), "Blah");
-        // An interleaved reply is cut at its attribution, as before.
+        // An interleaved reply is shown as written (its answers would be
+        // lost), but for a quote after the last answer.
         let t = "Hi\n\nOn Tue, 1 Jul 2025, Support <s@x.com> wrote:\n> Which colour?\nRed.\n> Which size?\nL.\n";
-        assert_eq!(d(t), "Hi");
+        assert_eq!(d(t), t.trim());
+        let t = "Please see my responses inline\nOn 04/19/2011 07:10 AM, Roman Tkachenko wrote:\n\n> Question 1\nResponse 1\n> Question 2\nResponse 2\n\n> Thanks\n";
+        assert_eq!(
+            d(t),
+            "Please see my responses inline\nOn 04/19/2011 07:10 AM, Roman Tkachenko wrote:\n\n> Question 1\nResponse 1\n> Question 2\nResponse 2"
+        );
+        assert_eq!(d(&t.replace('\n', "\r\n")), d(t));
         // History that is not `>`-quoted goes to the end.
         let t = "Thanks.\n\nOn Tue, 1 Jul 2025, Support <s@x.com> wrote:\n\nWhich colour?\n";
         assert_eq!(d(t), "Thanks.");

@@ -192,9 +192,9 @@ const SENT_FROM: &[&str] = &[
 /// Text after the history stays shown: the sender's own text below an
 /// attribution's `>`-quoted block (a bottom-posted reply; an interleaved
 /// reply, with answers between quoted lines, is not cut at all), and a
-/// forwarded
-/// mail (from its separator, `---------- Forwarded message ---------` or
-/// `Begin forwarded message:` and translations, also after a signature).
+/// forwarded mail (from its separator, `---------- Forwarded message
+/// ---------` or `Begin forwarded message:` and translations, also after a
+/// signature).
 /// The parts are joined by a blank line. If nothing would remain, the
 /// original text is returned trimmed, so a mail that is entirely a quote
 /// is never emptied.

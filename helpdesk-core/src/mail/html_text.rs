@@ -10,8 +10,9 @@
 //! decoded (every named one HTML knows, wherever it stands in a word).
 //! The lines of a quote (a `blockquote` that mail programs write for quoted
 //! history: `type="cite"`, a class naming a quote, or a left border) start
-//! with `> `, one `>` per level, as a plain-text reply quotes; a
-//! `blockquote` that only indents (Gmail's indent button) does not.
+//! with `> `, one `>` per level, as a plain-text reply quotes (a bare
+//! `blockquote` quotes when it follows an attribution, as Yandex writes
+//! it); a `blockquote` that only indents (Gmail's indent button) does not.
 
 use super::sanitize::{DROP_WITH_CONTENT, Markup, Tag, next_markup, skip_past_closing};
 
@@ -98,7 +99,7 @@ pub(crate) fn html_to_text(html: &str) -> String {
                         out.quote = out.quote.saturating_sub(1);
                     }
                 } else if !tag.self_closing {
-                    let quote = is_quote(&tag);
+                    let quote = is_quote(&tag) || (tag.is_bare() && out.after_attribution());
                     out.blockquotes.push(quote);
                     out.quote += usize::from(quote);
                 }
@@ -122,6 +123,8 @@ pub(crate) fn html_to_text(html: &str) -> String {
 }
 
 /// Whether the `blockquote` `tag` quotes history (rather than indents).
+/// (A bare one quotes when it follows an attribution: see
+/// [`Text::after_attribution`].)
 fn is_quote(tag: &Tag<'_>) -> bool {
     let has = |name: &str, part: &str| {
         tag.attr(name)
@@ -223,6 +226,15 @@ impl Text {
         self.out.push(c);
     }
 
+    /// Whether the last line written ends with a colon and holds an address
+    /// or a digit, as an attribution does (`26.06.2014, 14:41, "Ann"
+    /// <ann@x.example>:`): a bare `blockquote` after it is the quote it
+    /// introduces (Yandex's), not an indent.
+    fn after_attribution(&self) -> bool {
+        let last = self.out.trim_end().rsplit('\n').next().unwrap_or_default();
+        last.ends_with(':') && last.contains(|c: char| c == '@' || c.is_ascii_digit())
+    }
+
     /// At the start of a line inside a quote: its `>` marks and a space.
     fn quote_marks(&mut self) {
         if self.quote > 0 && self.at_line_start() {
@@ -317,6 +329,15 @@ mod tests {
         // Gmail's indent button writes a blockquote without a border.
         let html = r#"<div>Steps:</div><blockquote style="margin:0 0 0 40px;border:none;padding:0px"><div>restart it</div></blockquote><div>Jan</div>"#;
         assert_eq!(html_to_text(html), "Steps:\n\nrestart it\n\nJan");
+        // A bare blockquote after an attribution quotes (Yandex); after
+        // other text it indents.
+        let html = r#"<p>Fine.<br><br>26.06.2014, 14:41, "Ann" &lt;ann@x.example&gt;:</p><blockquote> Hello!<br>Ann</blockquote>"#;
+        assert_eq!(
+            html_to_text(html),
+            "Fine.\n\n26.06.2014, 14:41, \"Ann\" <ann@x.example>:\n\n> Hello!\n> Ann"
+        );
+        let html = "<p>Do this:</p><blockquote>restart it</blockquote>";
+        assert_eq!(html_to_text(html), "Do this:\n\nrestart it");
         // Quoted preformatted lines are marked one by one.
         let html = "<blockquote type=cite><pre>a\n  b\n</pre></blockquote>after";
         assert_eq!(html_to_text(html), "> a\n>   b\n\nafter");

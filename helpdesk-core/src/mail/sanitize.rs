@@ -66,6 +66,11 @@ pub(super) struct Tag<'a> {
 }
 
 impl Tag<'_> {
+    /// Whether the tag has no attribute at all.
+    pub(super) fn is_bare(&self) -> bool {
+        self.attrs.is_empty()
+    }
+
     /// The value of the attribute `name` (lower-case), when the tag has it
     /// with a value.
     pub(super) fn attr(&self, name: &str) -> Option<&str> {

@@ -1461,6 +1461,17 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Any text: no panic, never emptied, and nothing shown that the
+        /// text does not hold.
+        #[test]
+        fn any_text_is_trimmed_safely(text in "([a-zA-Zżé0-9 :>@*_\\-]{0,12}(\r?\n)?){0,40}") {
+            let shown = d(&text);
+            proptest::prop_assert_eq!(shown.is_empty(), text.trim().is_empty());
+            for line in shown.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                proptest::prop_assert!(text.lines().any(|t| t.contains(line)), "{:?}", line);
+            }
+        }
+
         /// The kept stretch of the text is what joining the kept lines gives
         /// (text with `\r\n` line ends goes the joining way).
         #[test]

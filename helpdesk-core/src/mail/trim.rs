@@ -174,6 +174,12 @@ const SENT_FROM: &[&str] = &[
     "inviato dal ",
     "gesendet von ",
     "gesendet mit ",
+    // French, Spanish, Swedish, Danish / Norwegian.
+    "envoye de mon ",
+    "envoye depuis ",
+    "enviado desde ",
+    "skickat fran min ",
+    "sendt fra min ",
 ];
 
 /// Returns the part of a reply that should be shown: quoted history and
@@ -622,7 +628,7 @@ static PLAIN_LAST: [bool; 256] = {
 
 /// The first letters of [`MARKER_WORD_LIST`]: a line whose first word
 /// starts with none of them starts no marker.
-const MARKER_INITIALS: [u8; 8] = *b"fovdsgwi";
+const MARKER_INITIALS: [u8; 9] = *b"fovdsgwie";
 
 /// The byte offset in `rest` of the line that [`cut_index`] finds over
 /// its lines, splitting them only as far as the checks look: a reply's
@@ -960,7 +966,11 @@ fn first_word_starts_no_marker(line: &str) -> bool {
 
 /// The first words of the markers ([`line_markers`]; a test checks that
 /// this list is complete), lower-case.
-const MARKER_WORD_LIST: [&[u8]; 15] = [
+const MARKER_WORD_LIST: [&[u8]; 19] = [
+    b"envoye",
+    b"enviado",
+    b"skickat",
+    b"sendt",
     b"from",
     b"date",
     b"fra",
@@ -980,8 +990,8 @@ const MARKER_WORD_LIST: [&[u8]; 15] = [
 
 /// [`MARKER_WORD_LIST`], packed as [`first_word_starts_no_marker`] packs
 /// a word.
-const MARKER_WORDS: [u64; 15] = {
-    let mut packed = [0u64; 15];
+const MARKER_WORDS: [u64; 19] = {
+    let mut packed = [0u64; 19];
     let mut i = 0;
     while i < packed.len() {
         packed[i] = pack(MARKER_WORD_LIST[i]);
@@ -991,8 +1001,8 @@ const MARKER_WORDS: [u64; 15] = {
 };
 
 /// The first two bytes of each of [`MARKER_WORD_LIST`], packed.
-const MARKER_HEADS: [u16; 15] = {
-    let mut heads = [0u16; 15];
+const MARKER_HEADS: [u16; 19] = {
+    let mut heads = [0u16; 19];
     let mut i = 0;
     while i < heads.len() {
         heads[i] = (pack(MARKER_WORD_LIST[i]) & 0xffff) as u16;
@@ -1167,6 +1177,15 @@ mod tests {
         assert_eq!(d(t), "Děkuji.");
         let t = "Díky.\n\nOdesláno z mého iPhonu\n";
         assert_eq!(d(t), "Díky.");
+        for line in [
+            "Envoyé de mon iPhone",
+            "Enviado desde mi iPhone",
+            "Skickat från min iPhone",
+            "Sendt fra min iPhone",
+        ] {
+            let t = format!("Ok.\n\n{line}\n");
+            assert_eq!(d(&t), "Ok.", "{line}");
+        }
         // Seznam's (email.cz) separator.
         let t = "Děkuji.\n\n---------- Původní e-mail ----------\nOd: Podpora <podpora@example.cz>\nKomu: jan@example.cz\nDatum: 1. 7. 2025 10:52:00\nPředmět: Objednávka\n\nDobrý den\n";
         assert_eq!(d(t), "Děkuji.");
@@ -1505,7 +1524,7 @@ mod tests {
                 "---------- Forwarded message ---------", "Begin forwarded message:", "--",
                 "---- Ann wrote ----", "2014-10-17 11:28 Ann <a@b.c>:", "10:52", "@", "Regards",
                 "De : Ann", "Envoyé : y", "Fra: x", "Sendt: y", "-----Message d'origine-----",
-                "Date: d", "Subject: s", "DATE:",
+                "Date: d", "Subject: s", "DATE:", "Envoyé de mon iPhone", "Sendt fra min", "ENVIADO",
             ]),
             0..60,
         )) {

@@ -336,22 +336,52 @@ enum LineKind {
     Text,
 }
 
-/// The [`LineKind`] of `line` (the answer `trim_start` gives, decided by
-/// the first bytes when they are ASCII).
-fn line_kind(line: &str) -> LineKind {
-    let first = line
-        .bytes()
-        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'));
+/// The [`LineKind`] of the line from `start` to `end` of `text` (the
+/// answer `trim_start` gives, decided by the first bytes when they are
+/// ASCII).
+fn line_kind(text: &str, start: usize, end: usize) -> LineKind {
+    let bytes = text.as_bytes().get(start..end).unwrap_or_default();
+    let first = bytes
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c'));
     match first {
         None => LineKind::Blank,
         Some(b'>') => LineKind::Quoted,
         Some(b) if b.is_ascii() => LineKind::Text,
         // (Other white space is not ASCII.)
-        Some(_) => match line.trim_start() {
+        Some(_) => match text.get(start..end).unwrap_or_default().trim_start() {
             "" => LineKind::Blank,
             t if t.starts_with('>') => LineKind::Quoted,
             _ => LineKind::Text,
         },
+    }
+}
+
+/// The lines of `text` from byte `from` on, as `lines_of` splits them, as
+/// `(start, end)` byte ranges (a trailing `\r` within them).
+struct LineSpans<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> LineSpans<'a> {
+    fn new(text: &'a str, from: usize) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            at: from,
+        }
+    }
+}
+
+impl Iterator for LineSpans<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let rest = self.bytes.get(self.at..)?;
+        let start = self.at;
+        let end = memchr::memchr(b'\n', rest).map_or(self.bytes.len(), |n| start + n);
+        self.at = end + 1;
+        Some((start, end))
     }
 }
 
@@ -399,31 +429,37 @@ fn resume_after(text: &str, at: usize, cut: Cut) -> Option<Resume> {
         Cut::Forward => Some(Resume::Keep(at)),
         Cut::History => None,
         Cut::Attribution(n) => {
-            // (Line by line as `lines_of` splits them, but told apart by
-            // their first bytes: this runs over the quoted history of every
+            // (Line by line as `lines_of` splits them, each told apart by
+            // its first bytes: this runs over the quoted history of every
             // reply.)
-            let mut after = lines
+            let mut after = LineSpans::new(text, at)
                 .skip(n)
-                .map(|l| (l, line_kind(l)))
-                .skip_while(|(_, kind)| *kind == LineKind::Blank);
-            if after.next()?.1 != LineKind::Quoted {
+                .map(|(start, end)| (start, end, line_kind(text, start, end)))
+                .skip_while(|&(_, _, kind)| kind == LineKind::Blank);
+            if after.next()?.2 != LineKind::Quoted {
                 return None;
             }
             // The sender's first line after the quote (none: the quote runs
             // to the end, the usual reply).
-            let (own, _) = after.find(|(_, kind)| *kind == LineKind::Text)?;
+            let (own, own_end, _) = after.find(|&(_, _, kind)| kind == LineKind::Text)?;
+            let line = |start: usize, end: usize| {
+                text.get(start..end)
+                    .unwrap_or_default()
+                    .trim_end_matches('\r')
+            };
             // (`after` goes on after `own`.) Quoted lines further down: after
             // an attribution of their own, another quoted block; after a line
             // that starts as a sentence (a capital letter or a digit:
             // `Yes.`, `L`, `2 pieces`), an interleaved reply, shown whole;
             // otherwise a quoted line the sender's program wrapped (a link's
             // tail, a lower-case word): the history goes on.
-            let (mut last, mut answer) = (own, starts_a_sentence(own));
-            for (l, kind) in after {
+            let mut last = line(own, own_end);
+            let mut answer = starts_a_sentence(last);
+            for (start, end, kind) in after {
                 match kind {
                     LineKind::Quoted => {
                         return if ends_with_colon(last) {
-                            Some(Resume::Trim(offset(own)))
+                            Some(Resume::Trim(own))
                         } else if answer {
                             Some(Resume::Interleaved)
                         } else {
@@ -431,13 +467,13 @@ fn resume_after(text: &str, at: usize, cut: Cut) -> Option<Resume> {
                         };
                     }
                     LineKind::Text => {
-                        last = l;
-                        answer |= starts_a_sentence(l);
+                        last = line(start, end);
+                        answer |= starts_a_sentence(last);
                     }
                     LineKind::Blank => {}
                 }
             }
-            Some(Resume::Trim(offset(own)))
+            Some(Resume::Trim(own))
         }
         Cut::Signature => {
             lines.next();

@@ -100,6 +100,8 @@ const ORIGINAL_MESSAGE: &[&str] = &[
     "oprindelig meddelelse",
     "ursprungligt meddelande",
     "opprinnelig melding",
+    "исходное сообщение",
+    "оригінальне повідомлення",
 ];
 
 /// Folded titles of forward separators (`---------- Forwarded message
@@ -129,7 +131,11 @@ const FORWARD_OPENERS: &[&str] = &[
 ];
 
 /// Folded first fields of Outlook reply header blocks.
-const HEADER_FROM: &[&str] = &["from:", "od:", "von:", "da:", "de:", "fra:", "fran:"];
+const HEADER_FROM: &[&str] = &[
+    "from:", "od:", "von:", "da:", "de:", "fra:", "fran:",
+    // Russian and Ukrainian Outlook's.
+    "от:", "від:",
+];
 /// Folded first fields of the reply header blocks of GMX and web.de,
 /// which put the date before the sender (`Gesendet: ...`, then `Von:`
 /// within a few lines).
@@ -154,6 +160,9 @@ const HEADER_SENT: &[&str] = &[
     "enviado:",
     "sendt:",
     "skickat:",
+    "отправлено:",
+    "дата:",
+    "надіслано:",
 ];
 
 /// Folded openings of mobile "sent from" lines.
@@ -180,6 +189,8 @@ const SENT_FROM: &[&str] = &[
     "enviado desde ",
     "skickat fran min ",
     "sendt fra min ",
+    "отправлено с ",
+    "надіслано з ",
 ];
 
 /// Returns the part of a reply that should be shown: quoted history and
@@ -1423,6 +1434,13 @@ mod tests {
             let t = format!("Test reply\n\n-----{title}-----\n\nTest");
             assert_eq!(d(&t), "Test reply", "{title}");
         }
+        // Russian and Ukrainian Outlook.
+        let t = "Спасибо.\n\nОт: Alexander L\nОтправлено: четверг, 26 июня 2014 г. 15:05\nКому: Alex\n\nHello!";
+        assert_eq!(d(t), "Спасибо.");
+        let t = "Дякую.\n\n-----Оригінальне повідомлення-----\nВід: Shop\nНадіслано: 1 липня 2025\n\nHello!";
+        assert_eq!(d(t), "Дякую.");
+        let t = "Ок.\n\nОтправлено с iPhone\n";
+        assert_eq!(d(t), "Ок.");
         // A sentence that starts like a header field stays.
         let t = "Fra Angelico painted it.\nSendt it back.";
         assert_eq!(d(t), t);
@@ -1457,6 +1475,18 @@ mod tests {
     #[test]
     fn every_marker_is_a_word_then_colon_or_space() {
         for m in super::line_markers() {
+            // (A marker in another script starts with a byte above 127,
+            // which no line skips the checks with.)
+            if !m.is_ascii() {
+                assert!(!m.as_bytes()[0].is_ascii(), "{m}");
+                assert!(!super::first_word_starts_no_marker(m), "{m}");
+                let text = format!("Hello\nthere\nyou\n{m}\nbye");
+                assert!(
+                    super::first_candidate(&text).is_some_and(|at| at <= 10),
+                    "{m}"
+                );
+                continue;
+            }
             let run = m.bytes().take_while(u8::is_ascii_alphanumeric).count();
             assert!(run >= 2, "{m}");
             assert!(matches!(m.as_bytes().get(run), Some(b':' | b' ')), "{m}");
@@ -1561,6 +1591,7 @@ mod tests {
                 "---- Ann wrote ----", "2014-10-17 11:28 Ann <a@b.c>:", "10:52", "@", "Regards",
                 "De : Ann", "Envoyé : y", "Fra: x", "Sendt: y", "-----Message d'origine-----",
                 "Date: d", "Subject: s", "DATE:", "Envoyé de mon iPhone", "Sendt fra min", "ENVIADO",
+                "От: x", "Отправлено: y", "ОТ:", "-----Исходное сообщение-----", "Отправлено с",
             ]),
             0..60,
         )) {

@@ -59,34 +59,35 @@ pub(crate) fn without_a_boundary(raw: &[u8], headers: &[Header<'_>]) -> Option<V
     if delimits(last, body) {
         return None;
     }
-    let mut out = without(raw, headers.iter().filter(is_type))?;
     // The boundary the body uses, in a `Content-Type` of the declared
-    // multipart type where the dropped ones stood.
+    // multipart type where the last one stood (the others dropped).
     if let Some(boundary) = used_boundary(body)
         && let Some(subtype) = last.value.as_content_type().and_then(|ct| ct.subtype())
         && subtype
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
     {
-        let at = last.offset_field as usize
-            - headers
-                .iter()
-                .filter(is_type)
-                .take_while(|h| !std::ptr::eq(*h, last))
-                .map(|h| (h.offset_end - h.offset_field) as usize)
-                .sum::<usize>();
-        let eol = if raw
-            .get(..last.offset_end as usize)
-            .is_some_and(|h| h.ends_with(b"\r\n"))
-        {
+        let (start, end) = (last.offset_field as usize, last.offset_end as usize);
+        let eol = if raw.get(..end).is_some_and(|h| h.ends_with(b"\r\n")) {
             "\r\n"
         } else {
             "\n"
         };
         let header = format!("Content-Type: multipart/{subtype}; boundary=\"{boundary}\"{eol}");
-        out.splice(at..at, header.into_bytes());
+        let edits = headers
+            .iter()
+            .filter(is_type)
+            .map(|h| {
+                if std::ptr::eq(h, last) {
+                    (start, end, header.as_bytes())
+                } else {
+                    (h.offset_field as usize, h.offset_end as usize, &b""[..])
+                }
+            })
+            .collect();
+        return super::splice::with_edits(raw, edits);
     }
-    Some(out)
+    without(raw, headers.iter().filter(is_type))
 }
 
 /// The boundary `body` uses when it is not the declared one: its first

@@ -85,10 +85,13 @@ impl Helpdesk {
         // text; its subject tells them apart). (Nothing was cut when the
         // shown text is a borrowed stretch of the text as long as it: told
         // by length, not by comparing the bytes.)
-        let display_text = match mail::shown_text(&mail.text) {
-            _ if mail::is_forwarded_subject(&mail.subject) => None,
-            std::borrow::Cow::Borrowed(s) if s.len() == mail.text.len() => None,
-            shown => (shown != mail.text.as_str()).then(|| shown.into_owned()),
+        let display_text = if mail::is_forwarded_subject(&mail.subject) {
+            None
+        } else {
+            match mail::shown_text(&mail.text) {
+                std::borrow::Cow::Borrowed(s) if s.len() == mail.text.len() => None,
+                shown => (shown != mail.text.as_str()).then(|| shown.into_owned()),
+            }
         };
         Ok(PreparedMail {
             raw,

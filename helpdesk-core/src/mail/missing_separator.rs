@@ -100,28 +100,36 @@ fn unseparated<'r>(
 ) -> impl Iterator<Item = (usize, &'static [u8])> + 'r {
     let delimiter = [b"--", boundary].concat();
     let len = delimiter.len();
-    let starts: Vec<usize> = if boundary.is_empty() {
-        Vec::new()
+    let finder = memchr::memmem::Finder::new(&delimiter).into_owned();
+    // (No boundary: nothing to find.)
+    let mut from = if boundary.is_empty() {
+        raw.len() + 1
     } else {
-        memchr::memmem::find_iter(raw, &delimiter).collect()
+        0
     };
-    starts.into_iter().filter_map(move |at| {
-        // A delimiter line: at the start of a line, then white space and
-        // the line break.
-        if at != 0 && raw.get(at - 1) != Some(&b'\n') {
-            return None;
+    std::iter::from_fn(move || {
+        loop {
+            let at = from + finder.find(raw.get(from..)?)?;
+            from = at + 1;
+            // A delimiter line: at the start of a line, then white space
+            // and the line break.
+            if at != 0 && raw.get(at - 1) != Some(&b'\n') {
+                continue;
+            }
+            let rest = raw.get(at + len..)?;
+            let blanks = rest
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count();
+            let (eol, eol_len): (&'static [u8], usize) = match rest.get(blanks..)? {
+                [b'\r', b'\n', ..] => (b"\r\n", 2),
+                [b'\n', ..] => (b"\n", 1),
+                _ => continue,
+            };
+            if let Some(body) = unseparated_body(raw, at + len + blanks + eol_len) {
+                return Some((body, eol));
+            }
         }
-        let rest = raw.get(at + len..)?;
-        let blanks = rest
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t'))
-            .count();
-        let (eol, eol_len): (&'static [u8], usize) = match rest.get(blanks..)? {
-            [b'\r', b'\n', ..] => (b"\r\n", 2),
-            [b'\n', ..] => (b"\n", 1),
-            _ => return None,
-        };
-        unseparated_body(raw, at + len + blanks + eol_len).map(|body| (body, eol))
     })
 }
 

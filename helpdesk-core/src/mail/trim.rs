@@ -299,8 +299,6 @@ fn shown_with<'a>(text: &'a str, kept: fn(&'a str) -> Kept<'a>) -> Cow<'a, str> 
                 }
                 break;
             }
-            // (Taken by the steps themselves.)
-            Resume::Interleaved => break,
             Resume::Trim(at) => {
                 rest = rest.get(at..).unwrap_or_default();
                 let (part, next) = kept(rest);
@@ -331,9 +329,30 @@ enum Resume {
     Trim(usize),
     /// A forwarded mail: shown whole, from its separator on.
     Keep(usize),
+}
+
+/// What [`resume_after`] finds after a cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum After {
+    /// Text shown again there.
+    Resume(Resume),
     /// The cut is an interleaved reply's attribution (answers between the
     /// quoted lines): nothing is cut there.
     Interleaved,
+}
+
+/// `cut` (a line's place and what starts there) and where text resumes
+/// after it, as `after` ([`resume_after`] at that place) finds; an
+/// interleaved reply's attribution is no cut.
+fn with_resume<T: Copy>(
+    cut: Option<(T, Cut)>,
+    after: impl FnOnce(T, Cut) -> Option<After>,
+) -> (Option<(T, Cut)>, Option<Resume>) {
+    match cut.and_then(|(at, kind)| after(at, kind)) {
+        Some(After::Interleaved) => (None, None),
+        Some(After::Resume(resume)) => (cut, Some(resume)),
+        None => (cut, None),
+    }
 }
 
 /// What a line is, by its first character that is not white space.
@@ -428,16 +447,16 @@ pub(crate) enum Cut {
 ///   aside), the first line after that block, when no quoted line follows
 ///   it or only after an attribution of its own; when the sender's lines
 ///   between quoted ones start as sentences, the reply is interleaved
-///   ([`Resume::Interleaved`]: nothing is cut there); otherwise they are
+///   ([`After::Interleaved`]: nothing is cut there); otherwise they are
 ///   quoted lines the sender's program wrapped, and the history goes on;
 /// * after a signature, a forward separator within the next
 ///   [`SIGNATURE_LINES`] lines, before any quoted or history line;
 /// * a forward separator is itself kept.
-fn resume_after(text: &str, at: usize, cut: Cut) -> Option<Resume> {
+fn resume_after(text: &str, at: usize, cut: Cut) -> Option<After> {
     let offset = |line: &str| line.as_ptr() as usize - text.as_ptr() as usize;
     let mut lines = lines_of(text.get(at..).unwrap_or_default());
     match cut {
-        Cut::Forward => Some(Resume::Keep(at)),
+        Cut::Forward => Some(After::Resume(Resume::Keep(at))),
         Cut::History => None,
         Cut::Attribution(n) => {
             // (Line by line as `lines_of` splits them, each told apart by
@@ -470,9 +489,9 @@ fn resume_after(text: &str, at: usize, cut: Cut) -> Option<Resume> {
                 match kind {
                     LineKind::Quoted => {
                         return if ends_with_colon(last) {
-                            Some(Resume::Trim(own))
+                            Some(After::Resume(Resume::Trim(own)))
                         } else if answer {
-                            Some(Resume::Interleaved)
+                            Some(After::Interleaved)
                         } else {
                             None
                         };
@@ -484,20 +503,19 @@ fn resume_after(text: &str, at: usize, cut: Cut) -> Option<Resume> {
                     LineKind::Blank => {}
                 }
             }
-            Some(Resume::Trim(own))
+            Some(After::Resume(Resume::Trim(own)))
         }
         Cut::Signature => {
             lines.next();
             for line in lines.take(SIGNATURE_LINES) {
                 let t = line.trim();
                 if is_forward_separator(t) {
-                    return Some(Resume::Keep(offset(line)));
+                    return Some(After::Resume(Resume::Keep(offset(line))));
                 }
                 let history = t.starts_with('>')
                     || t.ends_with(':')
                     || ((t.starts_with("---") || t.starts_with("___"))
-                        && ORIGINAL_MESSAGE
-                            .contains(&fold(t.trim_matches(['-', '_', ' ', '*'])).as_str()));
+                        && ORIGINAL_MESSAGE.contains(&separator_title(t).as_str()));
                 if history {
                     return None;
                 }
@@ -507,6 +525,13 @@ fn resume_after(text: &str, at: usize, cut: Cut) -> Option<Resume> {
     }
 }
 
+/// The folded title of a separator line (`-----Original Message-----`,
+/// `---------- Forwarded message ---------`): `trimmed` without the dashes,
+/// underscores, spaces and stars around it.
+fn separator_title(trimmed: &str) -> String {
+    fold(trimmed.trim_matches(['-', '_', ' ', '*']))
+}
+
 /// How many lines after a signature delimiter or a "Sent from" line are
 /// looked through for a forwarded mail.
 const SIGNATURE_LINES: usize = 15;
@@ -514,13 +539,13 @@ const SIGNATURE_LINES: usize = 15;
 /// Whether `trimmed` (a trimmed line) is a forward separator
 /// ([`FORWARD_TITLES`] between dashes, [`FORWARD_OPENERS`]).
 fn is_forward_separator(trimmed: &str) -> bool {
-    // (Cheap tests first: this runs on every line of the history after a
-    // signature or a reply header block.)
+    // (Cheap tests first: this runs on every line the cut search checks
+    // and on the lines after a signature.)
     if trimmed.len() > 80 {
         return false;
     }
     if trimmed.starts_with("--") || trimmed.starts_with("__") {
-        return FORWARD_TITLES.contains(&fold(trimmed.trim_matches(['-', '_', ' ', '*'])).as_str());
+        return FORWARD_TITLES.contains(&separator_title(trimmed).as_str());
     }
     // (An opener has no digit and no address, which most attributions
     // have.)
@@ -541,15 +566,8 @@ fn kept_fast(text: &str) -> Kept<'_> {
             cut_in(rest).map(|(at, cut)| (start + at, cut))
         }
     };
-    let mut resume = cut.and_then(|(at, cut)| resume_after(text, at, cut));
     // (An interleaved reply is shown as written.)
-    let cut = match resume {
-        Some(Resume::Interleaved) => {
-            resume = None;
-            None
-        }
-        _ => cut,
-    };
+    let (cut, resume) = with_resume(cut, |at, cut| resume_after(text, at, cut));
     // The kept lines, as one stretch of the text without its last `\n`;
     // `None` = no line.
     let mut kept = match cut {
@@ -725,18 +743,12 @@ fn shown_by_lines(text: &str) -> Cow<'_, str> {
 fn kept_by_lines(text: &str) -> Kept<'_> {
     let lines = split_lines(text);
     let cut = cut_kind_index(&lines);
-    let mut resume = cut.and_then(|(i, cut)| {
+    // (An interleaved reply is shown as written.)
+    let (cut, resume) = with_resume(cut, |i, cut| {
         let at = lines.get(i)?.as_ptr() as usize - text.as_ptr() as usize;
         resume_after(text, at, cut)
     });
-    // (An interleaved reply is shown as written.)
-    let cut = match resume {
-        Some(Resume::Interleaved) => {
-            resume = None;
-            lines.len()
-        }
-        _ => cut.map_or(lines.len(), |(i, _)| i),
-    };
+    let cut = cut.map_or(lines.len(), |(i, _)| i);
     let mut kept = lines.get(..cut).unwrap_or(&lines);
     // Drop trailing quoted and blank lines.
     while let Some((last, rest)) = kept.split_last() {
@@ -872,7 +884,7 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
         return Some(Cut::Forward);
     }
     if trimmed.starts_with("---") || trimmed.starts_with("___") {
-        let title = fold(trimmed.trim_matches(['-', '_', ' ', '*']));
+        let title = separator_title(trimmed);
         // -----Original Message-----
         if ORIGINAL_MESSAGE.contains(&title.as_str()) {
             return Some(Cut::History);
@@ -882,8 +894,9 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
         if trimmed.ends_with(['-', '_'])
             && title.chars().count() <= 300
             && ATTRIBUTION_ENDINGS.iter().any(|e| {
-                let verb = e.trim_end_matches(':');
-                title == verb || title.ends_with(&format!(" {verb}"))
+                title
+                    .strip_suffix(e.trim_end_matches(':'))
+                    .is_some_and(|head| head.is_empty() || head.ends_with(' '))
             })
         {
             return Some(Cut::Attribution(1));

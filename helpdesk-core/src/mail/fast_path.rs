@@ -136,6 +136,13 @@ fn alternative_part<'a>(
 ) -> Option<(Cow<'a, str>, &'a [u8], bool)> {
     let message = super::header_scan::parse_headers(part)?;
     let headers = message.parts.first()?;
+    // (Headers read past the next boundary: the part's blank line is
+    // missing, or is white space read as a continuation line. The full
+    // parse reads the part up to its boundary.)
+    let headers_end = headers.headers.last()?.offset_end as usize;
+    if delimiter.find(part.get(..headers_end)?).is_some() {
+        return None;
+    }
     // (A header glued onto the part's `Content-Type` line: the full parse
     // breaks it off.)
     if super::glued_headers::any_in(part, &headers.headers) {
@@ -257,10 +264,21 @@ pub(crate) fn decode<'a>(
 
 /// `bytes` decoded by mail-parser's decoder for `encoding` to their end,
 /// with no boundary in them (borrowed for `Encoding::None`); `None` when
-/// the decoder reports an error.
+/// the decoder reports an error. Quoted-printable text loses the spaces and
+/// tabs it ends with, as every line does (RFC 2045 6.7: white space at the
+/// end of an encoded line was added in transport; the decoder drops it
+/// before a line break, and before a boundary, but not at the end of its
+/// input).
 pub(crate) fn decode_to_end(bytes: &[u8], encoding: Encoding) -> Option<Cow<'_, [u8]>> {
     match encoding {
         Encoding::None => Some(Cow::Borrowed(bytes)),
+        Encoding::QuotedPrintable => {
+            let end = bytes
+                .iter()
+                .rposition(|b| !matches!(b, b' ' | b'\t'))
+                .map_or(0, |at| at + 1);
+            decode(bytes.get(..end)?, b"", encoding).map(|(decoded, _)| decoded)
+        }
         _ => decode(bytes, b"", encoding).map(|(decoded, _)| decoded),
     }
 }
@@ -411,6 +429,17 @@ mod tests {
     }
 
     #[test]
+    fn quoted_printable_to_the_end_drops_the_white_space_it_ends_with() {
+        let decoded =
+            |bytes: &[u8]| decode_to_end(bytes, Encoding::QuotedPrintable).map(|d| d.into_owned());
+        assert_eq!(decoded(b"=C5=BC  "), Some("\u{17c}".as_bytes().to_vec()));
+        assert_eq!(decoded(b"a \t\r\nb\t"), Some(b"a\r\nb".to_vec()));
+        // (An encoded space is text.)
+        assert_eq!(decoded(b"a=20"), Some(b"a ".to_vec()));
+        assert_eq!(decoded(b"  "), Some(Vec::new()));
+    }
+
+    #[test]
     fn text_and_html_alternative_takes_the_fast_path() {
         let raw = b"From: a@b.c\r\nContent-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n\
             preamble\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\nthere\r\n\
@@ -431,6 +460,14 @@ mod tests {
             &b"Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/html\n\n<p>x</p>\n--b\nContent-Type: text/plain\n\nx\n--b--\n"[..],
             b"Content-Type: multipart/alternative; boundary=b\n\n--b\n\nx\n--b\nContent-Type: text/html\n\n<p>x</p>\n--b\nContent-Type: text/html\n\n<p>y</p>\n--b--\n",
             b"Content-Type: multipart/alternative; boundary=b\n\n--b\n\nx\n--b\nContent-Type: text/html\n\n<p>x</p>\n",
+            // (The HTML part's header block runs on past the next boundary:
+            // a line of white space is a continuation line, not the blank
+            // line, and a third part's headers would be read as its own.)
+            b"Content-Type: multipart/alternative; boundary=b1\r\n\r\n--b1\r\n\
+              Content-Type: text/plain; charset=utf-8\r\n\r\n\r\n--b1\r\n\
+              Content-Type: text/html; charset=utf-8\r\n \r\nHello there\r\n--b1\r\n\
+              Content-Type: text/html; charset=iso-8859-2\r\n\
+              Content-Transfer-Encoding: quoted-printable\r\n\r\n=C5=BC  \r\n--b1--",
         ] {
             assert!(
                 on_root(raw, |r| alternative_bodies(r, raw).is_none()) == Some(true),

@@ -19,6 +19,7 @@ mod autorespond;
 mod classify;
 mod compose;
 mod content_types;
+mod date_zones;
 mod encoded_words;
 mod fast_path;
 mod flowed;

@@ -188,6 +188,9 @@ pub struct HeaderSignals {
     pub null_return_path: bool,
     /// `Return-Path` address, when not null.
     pub return_path: Option<String>,
+    /// An `X-Failed-Recipients` header is present (Exim puts it on the
+    /// bounces it sends).
+    pub x_failed_recipients: bool,
     /// Lower-cased `type/subtype` of the top-level part.
     pub content_type: Option<String>,
     /// Delivery report details when the mail is a `multipart/report`.
@@ -479,12 +482,14 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
         && let Some(root) = message.parts.first()
     {
         // (A mail whose header block is broken is read by the full parse,
-        // which repairs it, always in the same order: several `Content-Type`
+        // which repairs it, always in the same order: a date whose zone
+        // mail-parser reads past its line break, several `Content-Type`
         // headers, a header glued onto the `Content-Type` line, parameters
         // without their `;` or a misnamed text type, a body that follows the
         // headers without a blank line, a header block split by blank
         // lines.)
-        if super::content_types::with_the_fitting_one(raw, &root.headers).is_some()
+        if super::date_zones::any_in(raw, &root.headers)
+            || super::content_types::with_the_fitting_one(raw, &root.headers).is_some()
             || super::glued_headers::any_in(raw, &root.headers)
             || super::missing_semicolons::any_misread(&root.headers)
             || super::text_types::any_misnamed(&root.headers)
@@ -519,7 +524,8 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
 
 /// [`parse_inner`] through mail-parser's full parse, for every mail.
 fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
-    // (Content types with a MIME header glued onto their line, written
+    // (Dates whose short zone mail-parser reads past their line break,
+    // content types with a MIME header glued onto their line, written
     // without `;` before their parameters or misnaming a text type, and
     // parts whose body follows their headers without a blank line, are
     // read as meant: the mail is parsed again repaired, as many times as
@@ -532,7 +538,8 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
             .parse(current)
             .ok_or_else(|| MailError::Unparseable("no headers found".into()))?;
         let again = if round < MAX_REPAIR_ROUNDS {
-            super::glued_headers::unglued(current, &message.parts)
+            super::date_zones::padded(current, &message.parts)
+                .or_else(|| super::glued_headers::unglued(current, &message.parts))
                 .or_else(|| super::missing_semicolons::with_semicolons(current, &message.parts))
                 .or_else(|| super::missing_separator::in_parts(current, &message.parts))
                 .or_else(|| super::text_types::with_text_types(current, &message.parts))
@@ -550,8 +557,8 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
     }
 }
 
-/// How many times [`parse_full`] parses a mail again to break glued
-/// headers off `Content-Type` lines, put in missing `;`s, put in the blank
+/// How many times [`parse_full`] parses a mail again to pad dates with a
+/// short zone, break glued headers off `Content-Type` lines, put in missing `;`s, put in the blank
 /// line after a part's headers or name misnamed text types (each round
 /// does one of these, and reaches one level of parts deeper).
 const MAX_REPAIR_ROUNDS: usize = 6;
@@ -1384,6 +1391,7 @@ struct SignalHeaders<'a> {
     x_autoreply: bool,
     x_autorespond: bool,
     list_unsubscribe: bool,
+    x_failed_recipients: bool,
     x_loop: Vec<&'a str>,
 }
 
@@ -1411,6 +1419,8 @@ impl<'a> SignalHeaders<'a> {
                     s.x_autorespond = true;
                 } else if is("List-Unsubscribe") {
                     s.list_unsubscribe = true;
+                } else if is("X-Failed-Recipients") {
+                    s.x_failed_recipients = true;
                 }
                 continue;
             };
@@ -1472,6 +1482,7 @@ fn collect_signals(
         list_unsubscribe: found.list_unsubscribe,
         null_return_path,
         return_path,
+        x_failed_recipients: found.x_failed_recipients,
         content_type,
         report,
     }
@@ -1833,7 +1844,8 @@ pub(crate) mod tests {
                 "Content-Disposition: inline", "Content-Disposition: attachment; filename=a.txt",
                 "Received: from x by y; Mon, 2 Mar 2026 09:00:00 +0100",
                 "X-Folded: a\r\n\tb", "garbage line without a colon", " leading space: x",
-                "Date: Mon, 2 Mar 2026 09:00:00 +0100",
+                "Date: Mon, 2 Mar 2026 09:00:00 +0100", "Date: Sat, 22 Apr 2006 17:14:50 UT",
+                "Date: Mon, 2 Mar 2026 09:00:00 Z", "Date: Mon, 2 Mar 2026 09:00:00 A",
                 "Content-Type: text/plain Content-Transfer-Encoding: base64",
                 "Content-Type: text/html; charset=utf-8 Content-Transfer-Encoding: quoted-printable",
                 "Content-Type: text/plain; name=\"a: b\"",

@@ -462,6 +462,36 @@ async fn a_reused_message_id_does_not_drop_a_different_mail() {
     }
 }
 
+/// A `Date` ending in a one-letter zone (`Z`), which mail-parser reads past
+/// its line break, does not swallow the `From` after it: the sender is the
+/// requester, and the subject and date are read.
+#[tokio::test]
+async fn a_date_with_a_short_zone_keeps_the_sender() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "new-date-short-zone.eml", &[]).await;
+    assert_eq!(
+        (out.status, out.classification),
+        (IngestStatus::Created, Classification::Human)
+    );
+    let requester = d
+        .store()
+        .contact(d.ws, out.ticket.requester)
+        .await
+        .unwrap_or_else(|e| panic!("contact: {e}"))
+        .unwrap_or_else(|| panic!("requester stored"));
+    assert_eq!(
+        requester.emails,
+        vec!["jane.doe@customer.example".to_string()]
+    );
+    assert_eq!(out.ticket.subject, "Order 4411: wrong colour");
+    let raw = fill("new-date-short-zone.eml", &[]);
+    let mail = parse(&raw, &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        mail.date.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2026-03-02T12:09:00+00:00")
+    );
+}
+
 /// A mail without a usable From (an empty address, or none at all) is not
 /// lost: its Reply-To, else its Return-Path, names the requester. With
 /// nothing to stand in, it is refused with a typed error.
@@ -653,6 +683,18 @@ async fn classify_bounces() {
             ("bounce-null-return-path.eml", vec![], b, R::NullReturnPath),
             ("bounce-mailer-daemon.eml", vec![], b, R::DaemonSender),
             ("bounce-postmaster.eml", vec![], b, R::DaemonSender),
+            (
+                "bounce-return-path-daemon.eml",
+                vec![],
+                b,
+                R::DaemonReturnPath,
+            ),
+            (
+                "bounce-x-failed-recipients.eml",
+                vec![],
+                b,
+                R::FailedRecipients,
+            ),
         ],
     )
     .await;

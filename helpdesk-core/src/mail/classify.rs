@@ -30,6 +30,12 @@ pub enum ClassifyReason {
     DaemonSender,
     /// `Return-Path: <>` without any auto-reply marker.
     NullReturnPath,
+    /// A `Return-Path` whose local part is `MAILER-DAEMON` or `postmaster`
+    /// (a null reverse path that a relay wrote out), without any auto-reply
+    /// marker.
+    DaemonReturnPath,
+    /// An `X-Failed-Recipients` header (Exim's bounces).
+    FailedRecipients,
     /// A `multipart/report` read receipt (message disposition notification).
     ReadReceipt,
     /// RFC 3834 `Auto-Submitted` with a value other than `no`.
@@ -62,7 +68,8 @@ impl ClassifyReason {
             NoRuleMatched => Classification::Human,
             BlockedSender => Classification::Spam,
             LoopHeader | XLoopOwnAddress | OwnAddress | OwnMessageId => Classification::Loop,
-            DeliveryReport | DaemonSender | NullReturnPath => Classification::Bounce,
+            DeliveryReport | DaemonSender | NullReturnPath | DaemonReturnPath
+            | FailedRecipients => Classification::Bounce,
             ReadReceipt | AutoSubmitted | XAutoreply | XAutorespond | XLoop | Precedence
             | AutoResponseSuppress | OutOfOfficeSubject => Classification::AutoReply,
             ListId | ListUnsubscribe | PrecedenceList => Classification::List,
@@ -108,8 +115,11 @@ pub fn classify(mail: &InboundMail, ctx: &ClassifyContext) -> Classification {
 ///    Message-ID domain.
 /// 3. **Bounce**: `multipart/report` delivery status (a `disposition-notification`
 ///    report is a read receipt and gives AutoReply instead); sender local
-///    part `MAILER-DAEMON`/`postmaster`; `Return-Path: <>` — unless the mail
-///    also carries an auto-reply marker from rule 4, since RFC 3834 asks
+///    part `MAILER-DAEMON`/`postmaster`/`MDaemon` (or Exchange's
+///    `"System Administrator"`); `X-Failed-Recipients` (Exim); `Return-Path: <>`,
+///    or a `Return-Path` of `MAILER-DAEMON`/`postmaster` (the null reverse
+///    path as some relays write it out) — these two unless the mail also
+///    carries an auto-reply marker from rule 4, since RFC 3834 asks
 ///    auto-responders to use the null reverse path too.
 /// 4. **AutoReply**: `Auto-Submitted` other than `no`; `X-Autoreply`;
 ///    `X-Autorespond`; `X-Loop`; `Precedence: auto_reply | bulk | junk`;
@@ -211,16 +221,20 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
         }
         return ClassifyReason::DeliveryReport;
     }
-    let local = sender.rsplit_once('@').map_or(&*sender, |(l, _)| l);
-    if matches!(
-        local,
-        "mailer-daemon" | "mailer_daemon" | "mailerdaemon" | "postmaster"
-    ) {
+    if is_daemon(&sender) {
         return ClassifyReason::DaemonSender;
     }
+    if s.x_failed_recipients {
+        return ClassifyReason::FailedRecipients;
+    }
     let auto = auto_reply_reason(mail);
-    if s.null_return_path && auto.is_none() {
-        return ClassifyReason::NullReturnPath;
+    if auto.is_none() {
+        if s.null_return_path {
+            return ClassifyReason::NullReturnPath;
+        }
+        if s.return_path.as_deref().is_some_and(is_daemon) {
+            return ClassifyReason::DaemonReturnPath;
+        }
     }
 
     // 4. Auto-reply.
@@ -239,6 +253,23 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
         return ClassifyReason::PrecedenceList;
     }
     ClassifyReason::NoRuleMatched
+}
+
+/// Whether the (normalised) address `email` is a mail system's own: local
+/// part `MAILER-DAEMON`, `postmaster`, `MDaemon` (the MDaemon server's), or
+/// Exchange's quoted `"System Administrator"`; an address without `@` is
+/// all local part (`Return-Path: <MAILER-DAEMON>`).
+fn is_daemon(email: &str) -> bool {
+    let local = email.rsplit_once('@').map_or(email, |(l, _)| l);
+    matches!(
+        local,
+        "mailer-daemon"
+            | "mailer_daemon"
+            | "mailerdaemon"
+            | "postmaster"
+            | "mdaemon"
+            | "\"system administrator\""
+    )
 }
 
 fn auto_reply_reason(mail: &InboundMail) -> Option<ClassifyReason> {
@@ -548,6 +579,50 @@ mod tests {
                 "Return-Path: <>\r\nAuto-Submitted: auto-replied\r\n"
             )),
             ClassifyReason::AutoSubmitted
+        );
+        // Mail systems by other names: MDaemon's, Exchange's quoted
+        // "System Administrator"; not a person who merely says so.
+        assert_eq!(
+            reason("From: MDaemon@mx.example.org\r\nSubject: Permanent Delivery Failure\r\n\r\nx"),
+            ClassifyReason::DaemonSender
+        );
+        assert_eq!(
+            reason(
+                "From: <\"System Administrator\"@example.com>\r\nSubject: Delivery Failure\r\n\r\nx"
+            ),
+            ClassifyReason::DaemonSender
+        );
+        assert_eq!(
+            reason("From: System Administrator <admin@example.com>\r\nSubject: x\r\n\r\nx"),
+            ClassifyReason::NoRuleMatched
+        );
+        // Exim's bounce header.
+        assert_eq!(
+            reason(&with_headers("X-Failed-Recipients: gone@example.net\r\n")),
+            ClassifyReason::FailedRecipients
+        );
+        // The null reverse path written out by a relay, with or without a
+        // domain; an auto-reply marker makes it an auto-reply, as with `<>`.
+        for path in [
+            "<MAILER-DAEMON@relay.example.org>",
+            "<MAILER-DAEMON>",
+            "<postmaster@relay.example.org>",
+        ] {
+            assert_eq!(
+                reason(&with_headers(&format!("Return-Path: {path}\r\n"))),
+                ClassifyReason::DaemonReturnPath,
+                "{path}"
+            );
+        }
+        assert_eq!(
+            reason(&with_headers(
+                "Return-Path: <MAILER-DAEMON@relay.example.org>\r\nAuto-Submitted: auto-replied\r\n"
+            )),
+            ClassifyReason::AutoSubmitted
+        );
+        assert_eq!(
+            reason(&with_headers("Return-Path: <daemon.fan@example.org>\r\n")),
+            ClassifyReason::NoRuleMatched
         );
         let mdn = dsn.replace(
             "report-type=delivery-status",

@@ -264,21 +264,10 @@ pub(crate) fn decode<'a>(
 
 /// `bytes` decoded by mail-parser's decoder for `encoding` to their end,
 /// with no boundary in them (borrowed for `Encoding::None`); `None` when
-/// the decoder reports an error. Quoted-printable text loses the spaces and
-/// tabs it ends with, as every line does (RFC 2045 6.7: white space at the
-/// end of an encoded line was added in transport; the decoder drops it
-/// before a line break, and before a boundary, but not at the end of its
-/// input).
+/// the decoder reports an error.
 pub(crate) fn decode_to_end(bytes: &[u8], encoding: Encoding) -> Option<Cow<'_, [u8]>> {
     match encoding {
         Encoding::None => Some(Cow::Borrowed(bytes)),
-        Encoding::QuotedPrintable => {
-            let end = bytes
-                .iter()
-                .rposition(|b| !matches!(b, b' ' | b'\t'))
-                .map_or(0, |at| at + 1);
-            decode(bytes.get(..end)?, b"", encoding).map(|(decoded, _)| decoded)
-        }
         _ => decode(bytes, b"", encoding).map(|(decoded, _)| decoded),
     }
 }
@@ -426,17 +415,6 @@ mod tests {
             on_root(untyped, |r| single_part_body(r, untyped, "html").is_none()),
             Some(true)
         );
-    }
-
-    #[test]
-    fn quoted_printable_to_the_end_drops_the_white_space_it_ends_with() {
-        let decoded =
-            |bytes: &[u8]| decode_to_end(bytes, Encoding::QuotedPrintable).map(|d| d.into_owned());
-        assert_eq!(decoded(b"=C5=BC  "), Some("\u{17c}".as_bytes().to_vec()));
-        assert_eq!(decoded(b"a \t\r\nb\t"), Some(b"a\r\nb".to_vec()));
-        // (An encoded space is text.)
-        assert_eq!(decoded(b"a=20"), Some(b"a ".to_vec()));
-        assert_eq!(decoded(b"  "), Some(Vec::new()));
     }
 
     #[test]

@@ -30,6 +30,9 @@ const ATTRIBUTION_ENDINGS: &[&str] = &[
     "schreef:",
     "geschreven:",
     "skrev:",
+    // Finnish (Gmail's `ma 2. maalisk. 2026 klo 9.00 Ann (ann@x.fi)
+    // kirjoitti:`).
+    "kirjoitti:",
     "написал:",
     "написала:",
     "написал(а):",
@@ -50,6 +53,9 @@ const ATTRIBUTION_VERBS: &[&str] = &[
     "ha scritto",
     "schrieb",
     "schreef",
+    // Danish / Norwegian Apple Mail's `Den 2. mar. 2026 kl. 09.00 skrev
+    // Ann <ann@x.dk>:`.
+    "skrev",
     // Apple Mail's Polish: `Wiadomość napisana przez Jan <jan@x.pl> w dniu
     // ..., o godz. 10:52:`.
     "napisana",
@@ -65,6 +71,7 @@ const ATTRIBUTION_OPENERS: &[&str] = &[
     "am ",
     "le ",
     "op ",
+    "den ",
     "wiadomosc napisana przez ",
 ];
 
@@ -132,9 +139,22 @@ const FORWARD_OPENERS: &[&str] = &[
 
 /// Folded first fields of Outlook reply header blocks.
 const HEADER_FROM: &[&str] = &[
-    "from:", "od:", "von:", "da:", "de:", "fra:", "fran:",
+    "from:",
+    "od:",
+    "von:",
+    "da:",
+    "de:",
+    "fra:",
+    "fran:",
+    "van:",
     // Russian and Ukrainian Outlook's.
-    "от:", "від:",
+    "от:",
+    "від:",
+    // Chinese (simplified, traditional), Japanese and Korean Outlook's.
+    "发件人:",
+    "寄件者:",
+    "差出人:",
+    "보낸 사람:",
 ];
 /// Folded first fields of the reply header blocks of GMX and web.de,
 /// which put the date before the sender (`Gesendet: ...`, then `Von:`
@@ -160,9 +180,14 @@ const HEADER_SENT: &[&str] = &[
     "enviado:",
     "sendt:",
     "skickat:",
+    "verzonden:",
     "отправлено:",
     "дата:",
     "надіслано:",
+    "发送时间:",
+    "寄件日期:",
+    "送信日時:",
+    "보낸 날짜:",
 ];
 
 /// Folded openings of mobile "sent from" lines.
@@ -189,6 +214,10 @@ const SENT_FROM: &[&str] = &[
     "enviado desde ",
     "skickat fran min ",
     "sendt fra min ",
+    // Dutch, Portuguese.
+    "verstuurd vanaf mijn ",
+    "verzonden vanaf mijn ",
+    "enviado do meu ",
     "отправлено с ",
     "надіслано з ",
 ];
@@ -551,7 +580,7 @@ fn is_forward_separator(trimmed: &str) -> bool {
     // have.)
     trimmed.ends_with(':')
         && !trimmed.bytes().any(|b| b.is_ascii_digit() || b == b'@')
-        && FORWARD_OPENERS.contains(&fold(trimmed).replace(" :", ":").as_str())
+        && FORWARD_OPENERS.contains(&&*plain_colons(fold(trimmed)))
 }
 
 /// One step of [`shown_with`] for text without `\r`: the kept lines are a
@@ -851,7 +880,18 @@ fn ends_with_colon(line: &str) -> bool {
     line.trim_end_matches(|c: char| {
         c.is_whitespace() || c == '-' || c == '_' || ('\u{0300}'..='\u{036f}').contains(&c)
     })
-    .ends_with(':')
+    .ends_with([':', '\u{ff1a}'])
+}
+
+/// `folded` with its colons as ASCII writes them: French puts a space
+/// before the colon (`De : Ann`), Chinese and Japanese write a full-width
+/// one (`发件人：`, `写道：`).
+fn plain_colons(folded: String) -> String {
+    if folded.contains(" :") || folded.contains('\u{ff1a}') {
+        folded.replace('\u{ff1a}', ":").replace(" :", ":")
+    } else {
+        folded
+    }
 }
 
 fn is_rule(line: &str) -> bool {
@@ -910,14 +950,14 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
     let candidate = !first_word_starts_no_marker(body) && {
         fold_head_into(body, 24, scratch);
         // (French puts a space before the colon: `De : Ann`.)
-        if scratch.contains(" :") {
-            *scratch = scratch.replace(" :", ":");
+        if scratch.contains(" :") || scratch.contains('\u{ff1a}') {
+            *scratch = plain_colons(std::mem::take(scratch));
         }
         let head = scratch.as_str();
         line_markers().any(|p| head.starts_with(p) || p.starts_with(head))
     };
     if candidate {
-        let folded = fold(body).replace(" :", ":");
+        let folded = plain_colons(fold(body));
         if folded.chars().count() > 300 {
             return None;
         }
@@ -925,7 +965,7 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
         let followed_by = |fields: &[&str]| {
             (1..=3).any(|k| {
                 lines.get(i + k).is_some_and(|l| {
-                    let f = fold(l.trim().trim_start_matches('*')).replace(" :", ":");
+                    let f = plain_colons(fold(l.trim().trim_start_matches('*')));
                     fields.iter().any(|h| f.starts_with(h))
                 })
             })
@@ -975,7 +1015,7 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
             continue;
         }
         let joined = fold(&group.join(" "));
-        let joined = joined.replace(" :", ":");
+        let joined = plain_colons(joined);
         if is_attribution(&joined, span, lines.get(i + span + 1..).unwrap_or(&[])) {
             return Some(Cut::Attribution(span + 1));
         }
@@ -1005,28 +1045,35 @@ fn first_word_starts_no_marker(line: &str) -> bool {
             }
         }
     }
-    // The first word, lower-cased, packed into a u64 (no marker word is
-    // longer than 8 bytes).
+    // The first word's first 8 bytes, lower-cased, packed into a u64 (as
+    // the marker words are: a longer word is compared by its first 8).
     let mut packed = 0u64;
     let mut len = 0;
     let mut next = None;
-    for &b in line.as_bytes().iter().take(9) {
+    for &b in line.as_bytes() {
         if !b.is_ascii_alphanumeric() {
             next = Some(b);
             break;
         }
-        packed |= u64::from(b.to_ascii_lowercase()) << (8 * (len % 8));
+        if len < 8 {
+            packed |= u64::from(b.to_ascii_lowercase()) << (8 * len);
+        }
         len += 1;
+        // (No marker word is half as long: a run of ASCII letters this
+        // long folds to no marker, whatever follows.)
+        if len > 16 {
+            return true;
+        }
     }
     if len == 0 || next.is_some_and(|b| !b.is_ascii()) {
         return false;
     }
-    len > 8 || !MARKER_WORDS.contains(&packed)
+    !MARKER_WORDS.contains(&packed)
 }
 
 /// The first words of the markers ([`line_markers`]; a test checks that
 /// this list is complete), lower-case.
-const MARKER_WORD_LIST: [&[u8]; 19] = [
+const MARKER_WORD_LIST: [&[u8]; 22] = [
     b"envoye",
     b"enviado",
     b"skickat",
@@ -1046,12 +1093,15 @@ const MARKER_WORD_LIST: [&[u8]; 19] = [
     b"odeslano",
     b"inviato",
     b"gesendet",
+    b"van",
+    b"verzonden",
+    b"verstuurd",
 ];
 
 /// [`MARKER_WORD_LIST`], packed as [`first_word_starts_no_marker`] packs
 /// a word.
-const MARKER_WORDS: [u64; 19] = {
-    let mut packed = [0u64; 19];
+const MARKER_WORDS: [u64; 22] = {
+    let mut packed = [0u64; 22];
     let mut i = 0;
     while i < packed.len() {
         packed[i] = pack(MARKER_WORD_LIST[i]);
@@ -1061,8 +1111,8 @@ const MARKER_WORDS: [u64; 19] = {
 };
 
 /// The first two bytes of each of [`MARKER_WORD_LIST`], packed.
-const MARKER_HEADS: [u16; 19] = {
-    let mut heads = [0u16; 19];
+const MARKER_HEADS: [u16; 22] = {
+    let mut heads = [0u16; 22];
     let mut i = 0;
     while i < heads.len() {
         heads[i] = (pack(MARKER_WORD_LIST[i]) & 0xffff) as u16;
@@ -1071,7 +1121,7 @@ const MARKER_HEADS: [u16; 19] = {
     heads
 };
 
-/// Little-endian packing of up to 8 bytes.
+/// Little-endian packing of the first 8 bytes (at most) of `word`.
 const fn pack(word: &[u8]) -> u64 {
     let mut packed = 0u64;
     let mut i = 0;
@@ -1427,6 +1477,18 @@ mod tests {
         assert_eq!(d(t), "Lorem");
         let t = "Lorem\nDen 14 september, 2015 02:23:18, Valentino Rudy (valentino@rudy.be) skrev:\n\nVeniam.\n";
         assert_eq!(d(t), "Lorem");
+        // Times with a dot: Finnish (`kirjoitti:`), Danish Apple Mail
+        // (`Den ... skrev Ann <...>:`).
+        let t = "Kiitos.\n\nma 2. maalisk. 2026 klo 9.00 Shop (shop@x.fi) kirjoitti:\n> Paketti on matkalla.";
+        assert_eq!(d(t), "Kiitos.");
+        let t =
+            "Tak.\n\nDen man. 2. mar. 2026 kl. 09.00 skrev Shop <shop@x.dk>:\n> Pakken er på vej.";
+        assert_eq!(d(t), "Tak.");
+        // Chinese Gmail's, with a full-width colon; Japanese Gmail's.
+        let t = "谢谢。\n\n在 2026年3月2日 周一 09:00，Shop <shop@x.cn> 写道：\n> 包裹在路上。";
+        assert_eq!(d(t), "谢谢。");
+        let t = "ありがとう。\n\n2026年3月2日(月) 9:00 Shop <shop@x.jp>:\n> 発送しました。";
+        assert_eq!(d(t), "ありがとう。");
     }
 
     #[test]
@@ -1454,6 +1516,24 @@ mod tests {
         assert_eq!(d(t), "Дякую.");
         let t = "Ок.\n\nОтправлено с iPhone\n";
         assert_eq!(d(t), "Ок.");
+        // Dutch Outlook, and its "sent from" line.
+        let t = "Bedankt.\n\nVan: Shop <shop@x.nl>\nVerzonden: maandag 2 maart 2026 09:00\nAan: Jan\n\nHallo";
+        assert_eq!(d(t), "Bedankt.");
+        let t = "Bedankt.\n\nVerstuurd vanaf mijn iPhone\n";
+        assert_eq!(d(t), "Bedankt.");
+        let t = "Obrigado.\n\nEnviado do meu iPhone\n";
+        assert_eq!(d(t), "Obrigado.");
+        // Chinese (simplified, with full-width colons; traditional),
+        // Japanese and Korean Outlook.
+        for block in [
+            "发件人：Shop <shop@x.cn>\n发送时间：2026年3月2日 9:00\n收件人：Jan",
+            "寄件者: Shop <shop@x.tw>\n寄件日期: 2026年3月2日 上午 09:00\n收件者: Jan",
+            "差出人: Shop <shop@x.jp>\n送信日時: 2026年3月2日 9:00\n宛先: Jan",
+            "보낸 사람: Shop <shop@x.kr>\n보낸 날짜: 2026년 3월 2일 월요일 오전 9:00\n받는 사람: Jan",
+        ] {
+            let t = format!("Thanks.\n\n{block}\n\nHello");
+            assert_eq!(d(&t), "Thanks.", "{block}");
+        }
         // A sentence that starts like a header field stays.
         let t = "Fra Angelico painted it.\nSendt it back.";
         assert_eq!(d(t), t);
@@ -1503,10 +1583,7 @@ mod tests {
             let run = m.bytes().take_while(u8::is_ascii_alphanumeric).count();
             assert!(run >= 2, "{m}");
             assert!(matches!(m.as_bytes().get(run), Some(b':' | b' ')), "{m}");
-            assert!(
-                run <= 8 && super::is_marker_word(&m.as_bytes()[..run]),
-                "{m}"
-            );
+            assert!(super::is_marker_word(&m.as_bytes()[..run]), "{m}");
             assert!(!super::first_word_starts_no_marker(m), "{m}");
         }
         assert!(super::first_word_starts_no_marker("Delivery is late"));

@@ -104,6 +104,7 @@ const ORIGINAL_MESSAGE: &[&str] = &[
     "mensaje original",
     "mensagem original",
     "oorspronkelijk bericht",
+    "origineel bericht",
     "oprindelig meddelelse",
     "ursprungligt meddelande",
     "opprinnelig melding",
@@ -124,6 +125,23 @@ const FORWARD_TITLES: &[&str] = &[
     "message transfere",
     "mensaje reenviado",
     "doorgestuurd bericht",
+    // Gmail's in more languages: Portuguese, Swedish, Danish, Norwegian,
+    // Finnish, Hungarian, Romanian, Slovak, Turkish, Russian, Chinese,
+    // Japanese, Korean.
+    "mensagem encaminhada",
+    "vidarebefordrat meddelande",
+    "videresendt meddelelse",
+    "videresendt melding",
+    "valitetty viesti",
+    "tovabbitott uzenet",
+    // (Folded: `ț` and the dot of `İ` stay.)
+    "mesaj redirecționat",
+    "preposlana sprava",
+    "i\u{307}letilen ileti",
+    "пересылаемое сообщение",
+    "转发的邮件",
+    "転送されたメッセージ",
+    "전달된 메시지",
 ];
 
 /// Folded forward openers of Apple Mail and others (`Begin forwarded
@@ -135,6 +153,10 @@ const FORWARD_OPENERS: &[&str] = &[
     "zacatek preposlane zpravy:",
     "inizio messaggio inoltrato:",
     "debut du message reexpedie:",
+    "anfang der weitergeleiteten e mail:",
+    "inicio del mensaje reenviado:",
+    "begin doorgestuurd bericht:",
+    "vidarebefordrat brev:",
 ];
 
 /// Folded first fields of Outlook reply header blocks.
@@ -1393,6 +1415,16 @@ mod tests {
             "-------- Přeposlaná zpráva --------",
             "---------- Messaggio inoltrato ----------",
             "-------- Forwarded Message --------",
+            // Gmail's in other languages; Apple Mail's.
+            "---------- Mensagem encaminhada ---------",
+            "---------- Vidarebefordrat meddelande ---------",
+            "---------- Välitetty viesti ----------",
+            "---------- Mesaj redirecționat ---------",
+            "---------- İletilen ileti ----------",
+            "---------- Пересылаемое сообщение ----------",
+            "---------- 转发的邮件 ---------",
+            "Anfang der weitergeleiteten E-Mail:",
+            "Inicio del mensaje reenviado:",
         ] {
             let t = format!(
                 "Bitte.\n\n{title}\nVon: Kurier <k@x.de>\nGesendet: Dienstag, 1. Juli 2025 10:52\n\nPaket.\n"

@@ -1054,6 +1054,46 @@ async fn a_plain_bounce_quoting_our_message_lands_on_its_ticket() {
     assert_ne!(stray.ticket.id, first.ticket.id);
 }
 
+/// A gateway's bounce known only by its subject (`Undeliverable: ...`) and
+/// the headers of the message it returns (`Received: from`, `Message-ID`)
+/// is a bounce: no autoresponse to the gateway, and it lands on the ticket
+/// of the message it quotes. A customer's own mail with such a subject and
+/// no returned message stays human.
+#[tokio::test]
+async fn a_bounce_known_by_its_subject_and_returned_headers_lands_on_its_ticket() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let (first, _answer, ours) = d.answered(&mb).await;
+    d.clock.advance(Duration::minutes(1));
+    let raw = fill(
+        "bounce-returned-headers.eml",
+        &[("BOUNCED_MESSAGE_ID", &ours)],
+    );
+    let parsed = parse(&raw, &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        classify_with_reason(&parsed, &d.classify_context(Vec::new())),
+        (Classification::Bounce, ClassifyReason::ReturnedMessage)
+    );
+    let bounce = d.ingest(&mb, &raw).await;
+    assert_eq!(
+        (bounce.classification, bounce.status),
+        (Classification::Bounce, IngestStatus::Appended)
+    );
+    assert_eq!(bounce.ticket.id, first.ticket.id, "lands on its ticket");
+    assert_eq!(bounce.autoreply, AutoreplyOutcome::None);
+
+    let customer = b"From: Ann <ann@customer.example>\r\nTo: support@shop.example\r\n\
+        Subject: Undeliverable parcel\r\nMessage-ID: <parcel.9@customer.example>\r\n\r\n\
+        The courier says my parcel could not be delivered. What now?\r\n";
+    let out = d.ingest(&mb, customer).await;
+    assert_eq!(out.classification, Classification::Human);
+    assert!(
+        matches!(out.autoreply, AutoreplyOutcome::Sent(_)),
+        "{:?}",
+        out.autoreply
+    );
+}
+
 /// A report of delay only (`Action: delayed`, `4.4.1`: the customer's
 /// server is still trying) lands on the ticket of the outgoing message as
 /// a bounce, but fails nothing and suppresses no address.

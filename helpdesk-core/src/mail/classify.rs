@@ -36,6 +36,11 @@ pub enum ClassifyReason {
     DaemonReturnPath,
     /// An `X-Failed-Recipients` header (Exim's bounces).
     FailedRecipients,
+    /// A delivery failure notice's subject (`Undelivered Mail Returned to
+    /// Sender`, `Returned mail: ...`, `Unzustellbar: ...`) on a mail that
+    /// returns a message: one attached, or its headers (`Received: from`,
+    /// `Message-ID:`) in the text.
+    ReturnedMessage,
     /// A `multipart/report` read receipt (message disposition notification).
     ReadReceipt,
     /// RFC 3834 `Auto-Submitted` with a value other than `no`.
@@ -69,7 +74,7 @@ impl ClassifyReason {
             BlockedSender => Classification::Spam,
             LoopHeader | XLoopOwnAddress | OwnAddress | OwnMessageId => Classification::Loop,
             DeliveryReport | DaemonSender | NullReturnPath | DaemonReturnPath
-            | FailedRecipients => Classification::Bounce,
+            | FailedRecipients | ReturnedMessage => Classification::Bounce,
             ReadReceipt | AutoSubmitted | XAutoreply | XAutorespond | XLoop | Precedence
             | AutoResponseSuppress | OutOfOfficeSubject => Classification::AutoReply,
             ListId | ListUnsubscribe | PrecedenceList => Classification::List,
@@ -116,7 +121,10 @@ pub fn classify(mail: &InboundMail, ctx: &ClassifyContext) -> Classification {
 /// 3. **Bounce**: `multipart/report` delivery status (a `disposition-notification`
 ///    report is a read receipt and gives AutoReply instead); sender local
 ///    part `MAILER-DAEMON`/`postmaster`/`MDaemon` (or Exchange's
-///    `"System Administrator"`); `X-Failed-Recipients` (Exim); `Return-Path: <>`,
+///    `"System Administrator"`); `X-Failed-Recipients` (Exim); a failure
+///    notice's subject (`Undelivered Mail Returned to Sender`, `Returned
+///    mail:`, `Unzustellbar:`...) on a mail that returns a message (attached,
+///    or its `Received: from` / `Message-ID:` lines in the text); `Return-Path: <>`,
 ///    or a `Return-Path` of `MAILER-DAEMON`/`postmaster` (the null reverse
 ///    path as some relays write it out) — these two unless the mail also
 ///    carries an auto-reply marker from rule 4, since RFC 3834 asks
@@ -227,7 +235,12 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
     if s.x_failed_recipients {
         return ClassifyReason::FailedRecipients;
     }
-    let auto = auto_reply_reason(mail);
+    // (Folded once, for the bounce and the out-of-office subjects.)
+    let subject = fold(&mail.subject);
+    if is_bounce_subject(&subject) && returns_a_message(mail) {
+        return ClassifyReason::ReturnedMessage;
+    }
+    let auto = auto_reply_reason(mail, &subject);
     if auto.is_none() {
         if s.null_return_path {
             return ClassifyReason::NullReturnPath;
@@ -272,7 +285,72 @@ fn is_daemon(email: &str) -> bool {
     )
 }
 
-fn auto_reply_reason(mail: &InboundMail) -> Option<ClassifyReason> {
+/// Folded openings of the subjects of delivery failure (and delay)
+/// notices, as mail servers write them: Postfix, Exim, Sendmail, qmail,
+/// Exchange and others, and Exchange's in de/pl/cs/it/fr/es/nl.
+const BOUNCE_SUBJECTS: &[&str] = &[
+    "undelivered mail returned to sender",
+    "undeliverable",
+    "undelivered mail",
+    "mail delivery failed",
+    "mail delivery failure",
+    "message delivery failure",
+    "delivery failure",
+    "delivery status notification",
+    "delivery notification: delivery has failed",
+    "returned mail",
+    "failure notice",
+    "non delivery",
+    "nondeliverable",
+    "mail could not be delivered",
+    "message could not be delivered",
+    "mail system error",
+    "permanent delivery failure",
+    "warning: could not send message",
+    "unzustellbar",
+    "nicht zustellbar",
+    "niedostarczalne",
+    "nie mozna dostarczyc",
+    "nedorucitelne",
+    "non recapitabile",
+    "non remis",
+    "no se puede entregar",
+    "onbestelbaar",
+];
+
+/// Whether the folded `subject` opens as a delivery failure notice's (with
+/// no `Re:` or `Fwd:` before it: a customer's forward of a bounce is no
+/// bounce).
+fn is_bounce_subject(subject: &str) -> bool {
+    BOUNCE_SUBJECTS.iter().any(|p| starts_with_word(subject, p))
+}
+
+/// Whether `mail` returns a message, as a bounce does: an attached message
+/// or message headers (`message/rfc822`, `text/rfc822-headers`, a delivery
+/// status), or the returned message's headers in its text (a line opening
+/// with `Received: from` or `Message-ID:`, quoted or not).
+fn returns_a_message(mail: &InboundMail) -> bool {
+    let attached = mail.attachments.iter().any(|a| {
+        matches!(
+            a.content_type.as_str(),
+            "message/rfc822"
+                | "text/rfc822-headers"
+                | "message/rfc822-headers"
+                | "message/delivery-status"
+        )
+    });
+    let opens = |line: &str, with: &str| {
+        line.get(..with.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(with))
+    };
+    attached
+        || mail.text.lines().any(|line| {
+            let line = line.trim_start_matches(['>', ' ', '\t']);
+            opens(line, "received: from ") || opens(line, "message-id:")
+        })
+}
+
+fn auto_reply_reason(mail: &InboundMail, subject: &str) -> Option<ClassifyReason> {
     let s = &mail.signals;
     if s.auto_submitted.as_deref().is_some_and(|v| v != "no") {
         return Some(ClassifyReason::AutoSubmitted);
@@ -298,7 +376,7 @@ fn auto_reply_reason(mail: &InboundMail) -> Option<ClassifyReason> {
     }) {
         return Some(ClassifyReason::AutoResponseSuppress);
     }
-    if is_out_of_office_subject(&mail.subject) {
+    if is_out_of_office_subject(subject) {
         return Some(ClassifyReason::OutOfOfficeSubject);
     }
     None
@@ -343,11 +421,12 @@ const SUBJECT_PREFIXES: &[&str] = &[
     "re", "aw", "odp", "odp.", "r", "rif", "fw", "fwd", "wg", "pd", "i", "tr", "sv", "vs", "antw",
 ];
 
+/// Whether the folded `subject` opens as an automatic reply's, after any
+/// `Re:`-style prefixes.
 fn is_out_of_office_subject(subject: &str) -> bool {
-    let folded = fold(subject);
     // Strip "Re:", "AW:", "[ext]"-free prefixes, repeatedly (each a
     // stretch of the folded subject: nothing is copied).
-    let mut s = folded.as_str();
+    let mut s = subject;
     while let Some((head, tail)) = s.split_once(':') {
         // "Re[2]", "AW2" style counters.
         let head = head
@@ -594,6 +673,23 @@ mod tests {
         );
         assert_eq!(
             reason("From: System Administrator <admin@example.com>\r\nSubject: x\r\n\r\nx"),
+            ClassifyReason::NoRuleMatched
+        );
+        // A failure notice's subject on a mail that returns a message (its
+        // headers in the text, or attached); not on a customer's own mail,
+        // nor on a customer's forward of a bounce.
+        let returned = "From: ndr@gw.example.org\r\nSubject: Mail delivery failed: returning message to sender\r\n\r\nFailed.\r\n\r\n> Received: from mail.example.com\r\n> Message-ID: <1@example.com>\r\n";
+        assert_eq!(reason(returned), ClassifyReason::ReturnedMessage);
+        let attached = "From: ndr@gw.example.org\r\nSubject: Unzustellbar: Bestellung\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nNicht zugestellt.\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: support@example.com\r\nSubject: Bestellung\r\n\r\nHallo\r\n--b--\r\n";
+        assert_eq!(reason(attached), ClassifyReason::ReturnedMessage);
+        assert_eq!(
+            reason(
+                "From: ann@x.example\r\nSubject: Delivery failure\r\n\r\nMy parcel was not delivered.\r\n"
+            ),
+            ClassifyReason::NoRuleMatched
+        );
+        assert_eq!(
+            reason(&returned.replace("Subject: Mail", "Subject: Fwd: Mail")),
             ClassifyReason::NoRuleMatched
         );
         // Exim's bounce header.

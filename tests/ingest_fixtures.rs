@@ -1792,6 +1792,34 @@ async fn attachment_names_split_into_rfc2231_segments_are_read_whole() {
     assert_eq!(names, ["請求書 新しい注文.pdf", "新しい写真.jpg"]);
 }
 
+/// An attachment sent with `Content-Transfer-Encoding: x-uuencode` (which
+/// mail-parser keeps encoded) is decoded, and named after its `begin` line
+/// when its part has no name.
+#[tokio::test]
+async fn a_uuencoded_attachment_is_decoded() {
+    let expected =
+        b"Invoice 4411\r\nDesk lamp, blue: 49.00 EUR\r\nShipping: 5.00 EUR\r\nTotal: 54.00 EUR\r\n";
+    let raw = fill("attachment-uuencoded.eml", &[]);
+    let mail = parse(&raw, &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(mail.text, "The invoice you asked for is attached.");
+    let [attachment] = mail.attachments.as_slice() else {
+        panic!("one attachment: {:?}", mail.attachments);
+    };
+    assert_eq!(attachment.name, "invoice-4411.txt");
+    assert_eq!(attachment.content.as_deref(), Some(&expected[..]));
+    assert_eq!(attachment.size, expected.len());
+
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "attachment-uuencoded.eml", &[]).await;
+    let message = d.message(out.message).await;
+    let stored: Vec<_> = message
+        .attachments
+        .iter()
+        .map(|a| (a.name.as_str(), a.size))
+        .collect();
+    assert_eq!(stored, [("invoice-4411.txt", expected.len() as u64)]);
+}
+
 #[tokio::test]
 async fn a_stub_text_part_gives_way_to_the_html_text() {
     let d = Desk::new().await;

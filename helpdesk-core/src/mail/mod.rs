@@ -47,6 +47,7 @@ mod thread;
 pub mod token;
 mod trim;
 mod unclosed;
+mod uuencode;
 
 pub use attachment_hint::mentions_attachment;
 pub use autorespond::{

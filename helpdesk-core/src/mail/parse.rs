@@ -1692,13 +1692,27 @@ fn collect_attachments(
             .or(part.attachment_name())
             .map(sanitize_file_name)
             .unwrap_or_default();
+        // (Read again when mail-parser's decoder dropped its last bytes:
+        // see `qp_tail`; decoded when uuencoded: see `uuencode`.)
+        let redecoded = super::qp_tail::redecoded(part, &message.raw_message);
+        let mut contents = redecoded.as_deref().unwrap_or_else(|| part.contents());
+        let uudecoded = if super::uuencode::is_uuencoded(part) {
+            super::uuencode::decode(contents)
+        } else {
+            None
+        };
+        if let Some((bytes, begin_name)) = &uudecoded {
+            contents = bytes;
+            if name.is_empty() {
+                name = begin_name
+                    .as_deref()
+                    .map(sanitize_file_name)
+                    .unwrap_or_default();
+            }
+        }
         if name.is_empty() {
             name = unnamed_attachment_name(part, &content_type, n);
         }
-        // (Read again when mail-parser's decoder dropped its last bytes:
-        // see `qp_tail`.)
-        let redecoded = super::qp_tail::redecoded(part, &message.raw_message);
-        let contents = redecoded.as_deref().unwrap_or_else(|| part.contents());
         let size = contents.len();
         let too_large = size > limits.max_attachment_bytes;
         let inline = part

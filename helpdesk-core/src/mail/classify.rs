@@ -133,7 +133,9 @@ pub fn classify(mail: &InboundMail, ctx: &ClassifyContext) -> Classification {
 ///    `X-Autorespond`; `X-Loop`; `Precedence: auto_reply | bulk | junk`;
 ///    `X-Auto-Response-Suppress: All` (only `All`: partial values such as
 ///    `OOF` are set by some ordinary mail clients and would misfire);
-///    out-of-office subject (en, pl, cs, it, de; after `Re:`-style prefixes).
+///    out-of-office subject (en, pl, cs, it, de, and Outlook's "Automatic
+///    reply" in fr, es, pt, nl, sv, da/no, fi, hu, sk, ro, ru, uk; after
+///    `Re:`-style prefixes).
 /// 5. **List**: `List-Id`, `List-Unsubscribe`, `Precedence: list`.
 /// 6. **Human** otherwise.
 pub fn classify_with_reason(
@@ -414,6 +416,22 @@ const OOO_SUBJECTS: &[&str] = &[
     "abwesend",
     "nicht im buro",
     "ausser haus",
+    // Outlook's "Automatic reply:" in other languages customers write in:
+    // French, Spanish, Portuguese, Dutch, Swedish, Danish / Norwegian,
+    // Finnish, Hungarian, Slovak, Romanian, Russian, Ukrainian.
+    "reponse automatique",
+    "respuesta automatica",
+    "resposta automatica",
+    "automatisch antwoord",
+    "automatiskt svar",
+    "automatisk svar",
+    "automaattinen vastaus",
+    "automatikus valasz",
+    "automaticka odpoved",
+    // (Folded, `ă` stays.)
+    "răspuns automat",
+    "автоматический ответ",
+    "автоматична відповідь",
 ];
 
 /// Reply/forward prefixes stripped before matching (folded, without colon).
@@ -786,6 +804,14 @@ mod tests {
             "Automatische Antwort",
             // NFD form of "Odpowiedź".
             "Odpowiedz\u{301} automatyczna",
+            "Réponse automatique : Imprimante",
+            "RE: Respuesta automática: Impresora",
+            "Automatisch antwoord: Printer",
+            "Automatiskt svar: Skrivare",
+            "Automaattinen vastaus: Tulostin",
+            "Automatická odpoveď: Tlačiareň",
+            "Răspuns automat: Imprimantă",
+            "Автоматический ответ: Принтер",
         ];
         for subj in yes {
             let raw = format!("From: a@b.com\r\nSubject: {subj}\r\n\r\nx");

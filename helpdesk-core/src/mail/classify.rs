@@ -324,7 +324,14 @@ const BOUNCE_SUBJECTS: &[&str] = &[
 /// no `Re:` or `Fwd:` before it: a customer's forward of a bounce is no
 /// bounce).
 fn is_bounce_subject(subject: &str) -> bool {
-    BOUNCE_SUBJECTS.iter().any(|p| starts_with_word(subject, p))
+    // (Only the phrases that start with the subject's first byte are
+    // compared: this runs for every mail.)
+    let Some(&first) = subject.as_bytes().first() else {
+        return false;
+    };
+    BOUNCE_SUBJECTS
+        .iter()
+        .any(|p| p.as_bytes().first() == Some(&first) && starts_with_word(subject, p))
 }
 
 /// Whether `mail` returns a message, as a bounce does: an attached message

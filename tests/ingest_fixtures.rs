@@ -1295,6 +1295,26 @@ async fn reply_to_is_the_requester_and_cc_is_copied() {
     );
 }
 
+/// A mail copied to more addresses than `MailSettings::max_ticket_cc` (48)
+/// gives its ticket the first 48 (every agent reply goes to them); the
+/// message keeps them all.
+#[tokio::test]
+async fn a_ticket_takes_at_most_max_ticket_cc_addresses() {
+    let d = Desk::new().await;
+    let cc: Vec<String> = (0..60)
+        .map(|i| format!("person{i}@office.example"))
+        .collect();
+    let raw = format!(
+        "From: Maria <maria@office.example>\r\nTo: support@shop.example\r\nCc: {}\r\n\
+         Subject: Everyone\r\nMessage-ID: <everyone.1@office.example>\r\n\r\nHello all.\r\n",
+        cc.join(", ")
+    );
+    let out = d.ingest(&mailbox(), raw.as_bytes()).await;
+    assert_eq!(out.status, IngestStatus::Created);
+    assert_eq!(out.ticket.cc, cc[..48].to_vec());
+    assert_eq!(d.message(out.message).await.cc, cc);
+}
+
 #[tokio::test]
 async fn attachment_over_the_limit_is_recorded_and_the_mail_kept() {
     let d = Desk::with_limits(ParseLimits::new(1 << 20, 256)).await;

@@ -46,6 +46,12 @@ pub struct MailSettings {
     /// How long automatic mail to an address is suppressed after a permanent
     /// bounce.
     pub bounce_suppression: Duration,
+    /// The most `Cc` addresses a new ticket takes from its first mail
+    /// (default 48, Zendesk's limit): every agent reply goes to the
+    /// ticket's cc, so a mail copied to thousands of addresses must not make
+    /// the helpdesk write to all of them. The message keeps every address
+    /// it was sent to.
+    pub max_ticket_cc: usize,
 }
 
 impl std::fmt::Debug for MailSettings {
@@ -56,6 +62,7 @@ impl std::fmt::Debug for MailSettings {
             .field("loop_header", &self.loop_header)
             .field("limits", &self.limits)
             .field("bounce_suppression", &self.bounce_suppression)
+            .field("max_ticket_cc", &self.max_ticket_cc)
             .finish()
     }
 }
@@ -68,6 +75,7 @@ impl Default for MailSettings {
             loop_header: "X-Helpdesk-Loop".into(),
             limits: crate::mail::ParseLimits::default(),
             bounce_suppression: Duration::days(7),
+            max_ticket_cc: 48,
         }
     }
 }

@@ -792,6 +792,8 @@ impl Helpdesk {
                     .collect();
                 let mut seen = std::collections::HashSet::new();
                 new.cc.retain(|a| seen.insert(a.clone()));
+                // (The message keeps them all.)
+                new.cc.truncate(self.config.mail.max_ticket_cc);
                 new.queue = mailbox.default_queue;
                 if let Some(actions) = mail::first_matching_rule(&mailbox.rules, &mail) {
                     new.queue = actions.queue.or(new.queue);

@@ -13,6 +13,11 @@
 //! with `> `, one `>` per level, as a plain-text reply quotes (a bare
 //! `blockquote` quotes when it follows an attribution, as Yandex writes
 //! it); a `blockquote` that only indents (Gmail's indent button) does not.
+//! List items start with `- ` (`1. `, `2. `... in an ordered list; two
+//! spaces more per level of nesting), and a link's address follows its
+//! text in angle brackets, as mail programs write it in plain text
+//! (`here <https://...>`; `mailto:` links give the address), unless the
+//! text already shows it.
 
 use super::sanitize::{DROP_WITH_CONTENT, Markup, Tag, next_markup, skip_past_closing};
 
@@ -70,6 +75,8 @@ pub(crate) fn html_to_text(html: &str) -> String {
         pre: 0,
         blockquotes: Vec::new(),
         quote: 0,
+        lists: Vec::new(),
+        links: Vec::new(),
     };
     let mut rest = html;
     while let Some((text, markup, after)) = next_markup(rest) {
@@ -105,6 +112,25 @@ pub(crate) fn html_to_text(html: &str) -> String {
                 }
             }
             "td" | "th" if !closing => out.space = true,
+            "ul" | "ol" => {
+                out.end_line(1);
+                if closing {
+                    out.lists.pop();
+                } else if !tag.self_closing && out.lists.len() < MAX_LIST_DEPTH {
+                    out.lists.push((name == "ol").then_some(1));
+                }
+            }
+            "li" => {
+                out.end_line(1);
+                if !closing {
+                    out.list_marker();
+                }
+            }
+            "a" if closing => out.close_link(),
+            "a" if !tag.self_closing => {
+                let href = tag.attr("href").map(|h| h.trim().to_string());
+                out.links.push((href, out.out.len()));
+            }
             "pre" => {
                 out.end_line(2);
                 out.pre = if closing {
@@ -136,6 +162,13 @@ fn is_quote(tag: &Tag<'_>) -> bool {
 /// The most `>` a quoted line starts with (deeper quotes get as many).
 const MAX_QUOTE_MARKS: usize = 8;
 
+/// The deepest list nesting kept (deeper lists are read as the deepest).
+const MAX_LIST_DEPTH: usize = 8;
+
+/// The longest link address written after a link's text (longer ones,
+/// tracking links mostly, are left out).
+const MAX_LINK_LEN: usize = 300;
+
 /// The text being written.
 struct Text {
     out: String,
@@ -148,6 +181,12 @@ struct Text {
     blockquotes: Vec<bool>,
     /// How many of them quote.
     quote: usize,
+    /// The open lists: `None` for an unordered one, else the number of its
+    /// next item.
+    lists: Vec<Option<u32>>,
+    /// The open links: the address, and where the link's text starts in
+    /// `out`.
+    links: Vec<(Option<String>, usize)>,
 }
 
 impl Text {
@@ -235,6 +274,68 @@ impl Text {
         last.ends_with(':') && last.contains(|c: char| c == '@' || c.is_ascii_digit())
     }
 
+    /// A list item's start: `- `, or its number in an ordered list, after
+    /// two spaces per level of nesting.
+    fn list_marker(&mut self) {
+        self.quote_marks();
+        let depth = self.lists.len().max(1);
+        for _ in 1..depth {
+            self.out.push_str("  ");
+        }
+        match self.lists.last_mut() {
+            Some(Some(n)) => {
+                self.out.push_str(&n.to_string());
+                self.out.push_str(". ");
+                *n = n.saturating_add(1);
+            }
+            _ => self.out.push_str("- "),
+        }
+        self.space = false;
+    }
+
+    /// A link's end: its address after its text (see the module
+    /// documentation), when it is a web or mail address the text does not
+    /// show already.
+    fn close_link(&mut self) {
+        let Some((Some(href), start)) = self.links.pop() else {
+            return;
+        };
+        let address = match href.get(..7) {
+            Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => {
+                // (`mailto:ann@x.example?subject=...`: the address.)
+                let rest = href.get(7..).unwrap_or_default();
+                rest.split('?').next().unwrap_or_default()
+            }
+            _ if href
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+                || href
+                    .get(..7)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("http://")) =>
+            {
+                href.as_str()
+            }
+            _ => return,
+        };
+        let text = self.out.get(start..).unwrap_or_default();
+        if address.is_empty()
+            || address.len() > MAX_LINK_LEN
+            || address.contains(char::is_whitespace)
+            || text.trim().is_empty()
+            || text.contains(address)
+            || text.contains(address.trim_end_matches('/'))
+        {
+            return;
+        }
+        let address = address.to_string();
+        self.push_char(' ');
+        self.push_char('<');
+        for c in address.chars() {
+            self.push_char(c);
+        }
+        self.push_char('>');
+    }
+
     /// At the start of a line inside a quote: its `>` marks and a space.
     fn quote_marks(&mut self) {
         if self.quote > 0 && self.at_line_start() {
@@ -314,8 +415,56 @@ mod tests {
         assert_eq!(html_to_text("a<br>b<br/><br />c"), "a\nb\n\nc");
         assert_eq!(
             html_to_text("<ul><li>one</li><li>two</li></ul>after"),
-            "one\ntwo\nafter"
+            "- one\n- two\nafter"
         );
+    }
+
+    #[test]
+    fn list_items_are_marked_and_numbered() {
+        assert_eq!(
+            html_to_text(
+                "<ol><li>First</li><li>Second<ul><li>a</li><li>b</li></ul></li><li>Third</li></ol>"
+            ),
+            "1. First\n2. Second\n  - a\n  - b\n3. Third"
+        );
+        // An item outside a list, and inside a quote.
+        assert_eq!(html_to_text("<li>loose</li>"), "- loose");
+        assert_eq!(
+            html_to_text("<blockquote type=\"cite\"><ul><li>x</li></ul></blockquote>"),
+            "> - x"
+        );
+    }
+
+    #[test]
+    fn link_addresses_follow_their_text() {
+        assert_eq!(
+            html_to_text("<p>Track it <a href=\"https://track.example/123\">here</a>.</p>"),
+            "Track it here <https://track.example/123>."
+        );
+        assert_eq!(
+            html_to_text("<a href=\"mailto:ann@x.example?subject=Hi\">Ann</a> wrote:"),
+            "Ann <ann@x.example> wrote:"
+        );
+        // Not when the text shows it, nor for other schemes, empty text
+        // (an image) or an address too long to read.
+        for html in [
+            "<a href=\"https://shop.example/\">https://shop.example</a>",
+            "<a href=\"mailto:ann@x.example\">ann@x.example</a>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"cid:logo\">x</a>",
+            "<a href=\"https://shop.example/\"><img src=\"cid:logo\"></a>",
+        ] {
+            assert!(
+                !html_to_text(html).contains('<'),
+                "{html}: {}",
+                html_to_text(html)
+            );
+        }
+        let long = format!(
+            "<a href=\"https://t.example/{}\">Track</a>",
+            "x".repeat(400)
+        );
+        assert_eq!(html_to_text(&long), "Track");
     }
 
     #[test]

@@ -372,6 +372,28 @@ async fn subject_tag_from_a_participant_threads() {
     );
 }
 
+/// Another helpdesk's tag after ours (`Lamp return [#12] [#4711]`): every
+/// tag is tried, the last first, and ours threads the mail.
+#[tokio::test]
+async fn a_subject_tag_followed_by_another_helpdesks_tag_still_threads() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let n = number(&first);
+    let raw = String::from_utf8(fill(
+        "thread-06-subject-tag-participant.eml",
+        &[("TICKET_NUMBER", &n)],
+    ))
+    .unwrap_or_default()
+    .replace(&format!("[#{n}]"), &format!("[#{n}] [#4711]"));
+    assert!(raw.contains("[#4711]"));
+    let back = d.ingest(&mb, raw.as_bytes()).await;
+    assert_eq!(
+        (back.status, back.ticket.id),
+        (IngestStatus::Appended, first.ticket.id)
+    );
+}
+
 #[tokio::test]
 async fn subject_tag_from_a_stranger_opens_a_new_ticket() {
     let d = Desk::new().await;

@@ -412,19 +412,23 @@ impl Helpdesk {
             }
         }
         if found.is_none()
-            && let (Some(number), Some(sender)) = (mail::subject_tag(&mail.subject), sender)
+            && let Some(sender) = sender
         {
-            // (Boxed, and in its own statement: the ticket is held across
-            // the next call.)
-            let tagged = self
-                .store
-                .ticket_by_number(workspace, TicketNumber(number))
-                .await?
-                .map(Box::new);
-            if let Some(t) = tagged
-                && self.is_participant(workspace, reads, &t, sender).await?
-            {
-                found = Some(t.id);
+            // (The last tag first: another helpdesk's tag can follow ours.)
+            for number in mail::subject_tags(&mail.subject) {
+                // (Boxed, and in its own statement: the ticket is held
+                // across the next call.)
+                let tagged = self
+                    .store
+                    .ticket_by_number(workspace, TicketNumber(number))
+                    .await?
+                    .map(Box::new);
+                if let Some(t) = tagged
+                    && self.is_participant(workspace, reads, &t, sender).await?
+                {
+                    found = Some(t.id);
+                    break;
+                }
             }
         }
         match found {

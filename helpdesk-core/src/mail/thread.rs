@@ -75,19 +75,42 @@ pub fn quoted_ids_at<'a>(text: &'a str, domain: &str, limit: usize) -> Vec<&'a s
 /// assert_eq!(subject_tag("Re: [#x] nothing"), None);
 /// ```
 pub fn subject_tag(subject: &str) -> Option<u64> {
-    let mut found = None;
+    subject_tags(subject).first().copied()
+}
+
+/// The most subject tags [`subject_tags`] gives (each is a ticket looked up
+/// while threading).
+pub const MAX_SUBJECT_TAGS: usize = 4;
+
+/// Every ticket number a subject tags (`[#123]`), the last first, without
+/// repeats, at most [`MAX_SUBJECT_TAGS`]: a subject that went through
+/// another helpdesk can carry its tag after ours (`Re: [#12] Lamp [#4711]`),
+/// so threading tries each.
+///
+/// ```
+/// use helpdesk_core::mail::subject_tags;
+/// assert_eq!(subject_tags("Re: [#12] Lamp [#4711]"), vec![4711, 12]);
+/// assert!(subject_tags("no tag").is_empty());
+/// ```
+pub fn subject_tags(subject: &str) -> Vec<u64> {
+    let mut found = Vec::new();
     let mut rest = subject;
     while let Some(start) = rest.find("[#") {
-        let after = &rest[start + 2..];
-        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-        if !digits.is_empty()
-            && after[digits.len()..].starts_with(']')
-            && let Ok(n) = digits.parse::<u64>()
+        let after = rest.get(start + 2..).unwrap_or_default();
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0
+            && after
+                .get(digits..)
+                .is_some_and(|tail| tail.starts_with(']'))
+            && let Some(Ok(n)) = after.get(..digits).map(str::parse::<u64>)
         {
-            found = Some(n);
+            found.retain(|&m| m != n);
+            found.push(n);
         }
         rest = after;
     }
+    found.reverse();
+    found.truncate(MAX_SUBJECT_TAGS);
     found
 }
 
@@ -104,6 +127,10 @@ mod tests {
     fn tags() {
         assert_eq!(subject_tag("[#1]"), Some(1));
         assert_eq!(subject_tag("Re: a [#12] b [#13]"), Some(13));
+        assert_eq!(subject_tags("Re: a [#12] b [#13]"), vec![13, 12]);
+        assert_eq!(subject_tags("[#1] [#2] [#1]"), vec![1, 2]);
+        assert_eq!(subject_tags("[#1][#2][#3][#4][#5][#6]"), vec![6, 5, 4, 3]);
+        assert_eq!(subject_tags("[#99999999999999999999999] [#7]"), vec![7]);
         assert_eq!(subject_tag("[#12"), None);
         assert_eq!(subject_tag("[#]"), None);
         assert_eq!(subject_tag("[#99999999999999999999999]"), None);

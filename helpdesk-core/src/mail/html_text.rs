@@ -77,6 +77,7 @@ pub(crate) fn html_to_text(html: &str) -> String {
         quote: 0,
         lists: Vec::new(),
         links: Vec::new(),
+        marker: None,
     };
     let mut rest = html;
     while let Some((text, markup, after)) = next_markup(rest) {
@@ -187,6 +188,9 @@ struct Text {
     /// The open links: the address, and where the link's text starts in
     /// `out`.
     links: Vec<(Option<String>, usize)>,
+    /// Where the list marker just written starts, until the item's text
+    /// follows (an empty item's marker is taken back).
+    marker: Option<usize>,
 }
 
 impl Text {
@@ -257,10 +261,11 @@ impl Text {
             self.space = true;
             return;
         }
-        if self.space && !self.at_line_start() {
+        if self.space && !self.at_line_start() && self.marker.is_none() {
             self.out.push(' ');
         }
         self.space = false;
+        self.marker = None;
         self.quote_marks();
         self.out.push(c);
     }
@@ -278,6 +283,7 @@ impl Text {
     /// two spaces per level of nesting.
     fn list_marker(&mut self) {
         self.quote_marks();
+        self.marker = Some(self.out.len());
         let depth = self.lists.len().max(1);
         for _ in 1..depth {
             self.out.push_str("  ");
@@ -353,6 +359,7 @@ impl Text {
     /// Ends the line, and leaves `lines - 1` blank lines after it (none at
     /// the start of the text).
     fn end_line(&mut self, lines: usize) {
+        self.take_back_marker();
         self.trim_line_end();
         self.space = false;
         if self.out.is_empty() {
@@ -366,9 +373,17 @@ impl Text {
 
     /// `br`: a line break even at the start of a line.
     fn force_break(&mut self) {
+        self.take_back_marker();
         self.trim_line_end();
         self.space = false;
         self.out.push('\n');
+    }
+
+    /// Takes back a list marker no text followed.
+    fn take_back_marker(&mut self) {
+        if let Some(start) = self.marker.take() {
+            self.out.truncate(start);
+        }
     }
 
     fn trim_line_end(&mut self) {
@@ -427,8 +442,12 @@ mod tests {
             ),
             "1. First\n2. Second\n  - a\n  - b\n3. Third"
         );
-        // An item outside a list, and inside a quote.
+        // An item outside a list, and inside a quote; an empty item.
         assert_eq!(html_to_text("<li>loose</li>"), "- loose");
+        assert_eq!(
+            html_to_text("<ul><li></li><li> x</li><li><br></li></ul>"),
+            "- x"
+        );
         assert_eq!(
             html_to_text("<blockquote type=\"cite\"><ul><li>x</li></ul></blockquote>"),
             "> - x"

@@ -524,6 +524,24 @@ fn parse_inner(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailErro
 
 /// [`parse_inner`] through mail-parser's full parse, for every mail.
 fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError> {
+    parse_full_within(raw, limits, MAX_REPARSES)
+}
+
+/// How many times the reading of a mail ([`read_separated`],
+/// [`read_full`]) hands a repaired copy back to [`parse_full_within`]: the
+/// repairs of one can undo another's on a mail broken in several ways at
+/// once (one mutated byte in a fuzz test sent them round in a circle until
+/// the stack overflowed), so their number is bounded; past it the mail is
+/// read as it stands.
+const MAX_REPARSES: usize = 4;
+
+/// [`parse_full`], which may hand a repaired copy back to itself
+/// `reparses` more times.
+fn parse_full_within(
+    raw: &[u8],
+    limits: &ParseLimits,
+    reparses: usize,
+) -> Result<InboundMail, MailError> {
     // (Dates whose short zone mail-parser reads past their line break,
     // content types with a MIME header glued onto their line, written
     // without `;` before their parameters or misnaming a text type, and
@@ -552,7 +570,7 @@ fn parse_full(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError
                 repaired = Some(next);
                 round += 1;
             }
-            None => return read_separated(current, message, limits),
+            None => return read_separated(current, message, limits, reparses),
         }
     }
 }
@@ -570,17 +588,21 @@ fn read_separated(
     raw: &[u8],
     message: Message<'_>,
     limits: &ParseLimits,
+    reparses: usize,
 ) -> Result<InboundMail, MailError> {
     let Some(root) = message.parts.first() else {
-        return read_full(raw, message, limits);
+        return read_full(raw, message, limits, reparses);
     };
-    if let Some(at) = super::missing_separator::body_start(raw, &root.headers) {
-        return parse_full(&super::missing_separator::with_separator(raw, at), limits);
+    if let Some(left) = reparses.checked_sub(1) {
+        if let Some(at) = super::missing_separator::body_start(raw, &root.headers) {
+            let separated = super::missing_separator::with_separator(raw, at);
+            return parse_full_within(&separated, limits, left);
+        }
+        if let Some(joined) = super::split_headers::joined(raw, &root.headers) {
+            return parse_full_within(&joined, limits, left);
+        }
     }
-    if let Some(joined) = super::split_headers::joined(raw, &root.headers) {
-        return parse_full(&joined, limits);
-    }
-    read_full(raw, message, limits)
+    read_full(raw, message, limits, reparses)
 }
 
 /// [`parse_full`] of `raw`, which mail-parser parsed as `message`.
@@ -588,14 +610,16 @@ fn read_full(
     raw: &[u8],
     message: Message<'_>,
     limits: &ParseLimits,
+    reparses: usize,
 ) -> Result<InboundMail, MailError> {
     let Some(root) = message.parts.first() else {
         return Err(MailError::Unparseable("no MIME parts".into()));
     };
-    if let Some(repaired) = super::content_types::with_the_fitting_one(raw, &root.headers)
-        .or_else(|| super::content_types::without_a_boundary(raw, &root.headers))
+    if let Some(left) = reparses.checked_sub(1)
+        && let Some(repaired) = super::content_types::with_the_fitting_one(raw, &root.headers)
+            .or_else(|| super::content_types::without_a_boundary(raw, &root.headers))
     {
-        return parse_full(&repaired, limits);
+        return parse_full_within(&repaired, limits, left);
     }
     // (A multipart left open inside another is closed where the other
     // goes on, and the mail read again, when that leaves fewer parts read
@@ -607,7 +631,7 @@ fn read_full(
         && let Some(fixed) = mime_parser().parse(&repaired)
         && unterminated(&fixed) < unterminated(&message)
     {
-        return read_full(&repaired, fixed, limits);
+        return read_full(&repaired, fixed, limits, reparses);
     }
 
     // (An HTML part stands in for text when there is none: its text is
@@ -2020,6 +2044,23 @@ pub(crate) mod tests {
         let fast = std::panic::catch_unwind(|| parse_inner(raw, &limits)).ok();
         let full = std::panic::catch_unwind(|| parse_full(raw, &limits)).ok();
         (fast, full)
+    }
+
+    /// The repaired copies the reading hands back to the parse are
+    /// bounded (`MAX_REPARSES`): with none left, a mail is read as it
+    /// stands. (Repairs of a mail broken in several ways at once can
+    /// undo each other; unbounded, one such mail overflowed the stack.)
+    #[test]
+    fn reparses_are_bounded() {
+        // A body that uses another boundary than the one declared.
+        let raw =
+            b"From: a@b.c\r\nContent-Type: multipart/alternative; boundary=\"declared\"\r\n\r\n\
+            --used\r\nContent-Type: text/plain\r\n\r\nMy order is late.\r\n--used--\r\n";
+        let limits = ParseLimits::default();
+        let repaired = parse_full_within(raw, &limits, MAX_REPARSES).map(|m| m.text);
+        assert_eq!(repaired.as_deref(), Ok("My order is late."));
+        let as_it_stands = parse_full_within(raw, &limits, 0).map(|m| m.text);
+        assert_ne!(as_it_stands, repaired);
     }
 
     /// `usual` four times in five, else one of `others`.

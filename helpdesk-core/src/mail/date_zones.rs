@@ -32,16 +32,20 @@ pub(crate) fn any_in(raw: &[u8], headers: &[Header<'_>]) -> bool {
 }
 
 /// Where the line break is (at its `\r`, if any) of each date among
-/// `headers` that mail-parser's reading runs past.
+/// `headers` that mail-parser's reading runs past (its value ends after
+/// the line break, see [`value_end`](super::header_scan::value_end)).
 fn overruns<'a>(raw: &'a [u8], headers: &'a [Header<'_>]) -> impl Iterator<Item = usize> + 'a {
     headers
         .iter()
         .filter(|h| matches!(h.name, HeaderName::Date | HeaderName::ResentDate))
         .filter_map(move |h| {
             let (start, end) = (h.offset_start as usize, h.offset_end as usize);
-            let line_break = line_break(raw, start)?;
-            // (A date read to its own line break ends after it.)
-            (end > line_break + 1).then(|| {
+            let after = super::header_scan::value_end(raw, start);
+            // (A value without a line break runs to the end: nothing past.)
+            let line_break = after
+                .checked_sub(1)
+                .filter(|&at| raw.get(at) == Some(&b'\n'))?;
+            (end > after).then(|| {
                 if line_break > start && raw.get(line_break - 1) == Some(&b'\r') {
                     line_break - 1
                 } else {
@@ -49,19 +53,6 @@ fn overruns<'a>(raw: &'a [u8], headers: &'a [Header<'_>]) -> impl Iterator<Item 
                 }
             })
         })
-}
-
-/// The line feed that ends the header value starting at `from`: the first
-/// one not followed by a space or a tab (a continuation line).
-fn line_break(raw: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    loop {
-        let newline = at + memchr::memchr(b'\n', raw.get(at..)?)?;
-        if !matches!(raw.get(newline + 1), Some(b' ' | b'\t')) {
-            return Some(newline);
-        }
-        at = newline + 1;
-    }
 }
 
 #[cfg(test)]

@@ -193,7 +193,7 @@ fn plain<'x>(
 
 /// Where the value starting at `from` ends: after the first line break
 /// not followed by a space or a tab (a continuation line), or at the end.
-fn value_end(raw: &[u8], from: usize) -> usize {
+pub(crate) fn value_end(raw: &[u8], from: usize) -> usize {
     let mut at = from;
     while let Some(newline) = raw.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) {
         at += newline + 1;

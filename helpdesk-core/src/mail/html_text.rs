@@ -306,34 +306,28 @@ impl Text {
         let Some((Some(href), start)) = self.links.pop() else {
             return;
         };
-        let address = match href.get(..7) {
-            Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => {
-                // (`mailto:ann@x.example?subject=...`: the address.)
-                let rest = href.get(7..).unwrap_or_default();
-                rest.split('?').next().unwrap_or_default()
-            }
-            _ if href
-                .get(..8)
-                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
-                || href
-                    .get(..7)
-                    .is_some_and(|s| s.eq_ignore_ascii_case("http://")) =>
-            {
-                href.as_str()
-            }
-            _ => return,
+        let has_scheme = |scheme: &str| {
+            href.get(..scheme.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+        };
+        let address = if has_scheme("mailto:") {
+            // (`mailto:ann@x.example?subject=...`: the address.)
+            let rest = href.get(7..).unwrap_or_default();
+            rest.split('?').next().unwrap_or_default()
+        } else if has_scheme("https://") || has_scheme("http://") {
+            href.as_str()
+        } else {
+            return;
         };
         let text = self.out.get(start..).unwrap_or_default();
         if address.is_empty()
             || address.len() > MAX_LINK_LEN
             || address.contains(char::is_whitespace)
             || text.trim().is_empty()
-            || text.contains(address)
             || text.contains(address.trim_end_matches('/'))
         {
             return;
         }
-        let address = address.to_string();
         self.push_char(' ');
         self.push_char('<');
         for c in address.chars() {

@@ -576,9 +576,10 @@ fn parse_full_within(
 }
 
 /// How many times [`parse_full`] parses a mail again to pad dates with a
-/// short zone, break glued headers off `Content-Type` lines, put in missing `;`s, put in the blank
-/// line after a part's headers or name misnamed text types (each round
-/// does one of these, and reaches one level of parts deeper).
+/// short zone, break glued headers off `Content-Type` lines, put in
+/// missing `;`s, put in the blank line after a part's headers or name
+/// misnamed text types (each round does one of these, and reaches one
+/// level of parts deeper).
 const MAX_REPAIR_ROUNDS: usize = 6;
 
 /// [`read_full`], or when the body of `raw` follows its headers without a

@@ -57,14 +57,7 @@ fn overruns<'a>(raw: &'a [u8], headers: &'a [Header<'_>]) -> impl Iterator<Item 
 
 #[cfg(test)]
 mod tests {
-    use crate::mail::{ParseLimits, parse};
-
-    fn mail(raw: &str) -> crate::mail::InboundMail {
-        match parse(raw.as_bytes(), &ParseLimits::default()) {
-            Ok(m) => m,
-            Err(e) => panic!("{e}"),
-        }
-    }
+    use crate::mail::parse::tests::p as mail;
 
     #[test]
     fn the_header_after_a_short_zone_is_read() {

@@ -17,7 +17,8 @@
 //! spaces more per level of nesting), and a link's address follows its
 //! text in angle brackets, as mail programs write it in plain text
 //! (`here <https://...>`; `mailto:` links give the address), unless the
-//! text already shows it.
+//! text already shows it. An image with a description (`alt`) is written
+//! `[image: description]`, as Gmail writes images in plain text.
 
 use super::sanitize::{DROP_WITH_CONTENT, Markup, Tag, next_markup, skip_past_closing};
 
@@ -127,6 +128,7 @@ pub(crate) fn html_to_text(html: &str) -> String {
                     out.list_marker();
                 }
             }
+            "img" if !closing => out.image(tag.attr("alt")),
             "a" if closing => out.close_link(),
             "a" if !tag.self_closing => {
                 let href = tag.attr("href").map(|h| h.trim().to_string());
@@ -165,6 +167,10 @@ const MAX_QUOTE_MARKS: usize = 8;
 
 /// The deepest list nesting kept (deeper lists are read as the deepest).
 const MAX_LIST_DEPTH: usize = 8;
+
+/// The longest image description written (longer `alt` texts are left
+/// out).
+const MAX_ALT_LEN: usize = 200;
 
 /// The longest link address written after a link's text (longer ones,
 /// tracking links mostly, are left out).
@@ -297,6 +303,33 @@ impl Text {
             _ => self.out.push_str("- "),
         }
         self.space = false;
+    }
+
+    /// An image: `[image: ...]` with its description (its `alt` text), as
+    /// Gmail writes images in plain text; nothing when it has none (spacers,
+    /// tracking pixels: an empty `alt`, or no letter or digit in it).
+    fn image(&mut self, alt: Option<&str>) {
+        let Some(alt) = alt.map(str::trim).filter(|a| a.len() <= MAX_ALT_LEN) else {
+            return;
+        };
+        let (len, space, marker) = (self.out.len(), self.space, self.marker);
+        // (Set apart from the words around it.)
+        self.space = true;
+        self.push_text("[image: ");
+        let start = self.out.len();
+        self.push_text(alt);
+        let described = self
+            .out
+            .get(start..)
+            .is_some_and(|d| d.chars().any(char::is_alphanumeric));
+        if described {
+            self.push_char(']');
+            self.space = true;
+        } else {
+            // (Taken back as if it had not been there.)
+            self.out.truncate(len);
+            (self.space, self.marker) = (space, marker);
+        }
     }
 
     /// A link's end: its address after its text (see the module
@@ -478,6 +511,42 @@ mod tests {
             "x".repeat(400)
         );
         assert_eq!(html_to_text(&long), "Track");
+    }
+
+    #[test]
+    fn images_show_their_description() {
+        // Gmail's plain-text form; references in the description decoded.
+        assert_eq!(
+            html_to_text(
+                r#"<p>The lamp arrived broken:</p><img src="cid:ii_1" alt="IMG_2031.jpg"><p>Jan</p>"#
+            ),
+            "The lamp arrived broken:\n\n[image: IMG_2031.jpg]\n\nJan"
+        );
+        assert_eq!(
+            html_to_text(r#"see<img alt=" Fish &amp; chips ">here"#),
+            "see [image: Fish & chips] here"
+        );
+        // A linked image is the link's text.
+        assert_eq!(
+            html_to_text(r#"<a href="https://shop.example/track"><img alt="Track parcel"></a>"#),
+            "[image: Track parcel] <https://shop.example/track>"
+        );
+        // Spacers and tracking pixels say nothing; nor does an empty list
+        // item holding one.
+        for html in [
+            r#"a<img src="x.gif">b"#,
+            r#"a<img alt="">b"#,
+            r#"a<img alt=" &nbsp; ">b"#,
+            r#"a<img alt="*">b"#,
+        ] {
+            assert_eq!(html_to_text(html), "ab", "{html}");
+        }
+        assert_eq!(
+            html_to_text(r#"<ul><li><img alt=""></li><li>x</li></ul>"#),
+            "- x"
+        );
+        let long = format!(r#"<img alt="{}">"#, "x".repeat(201));
+        assert_eq!(html_to_text(&long), "");
     }
 
     #[test]

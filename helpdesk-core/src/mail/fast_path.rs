@@ -13,7 +13,6 @@
 
 use std::borrow::Cow;
 
-use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{Encoding, GetHeader, HeaderName as H, HeaderValue, MessagePart, MimeHeaders};
 
@@ -301,7 +300,9 @@ fn decoded_text<'a>(part: &MessagePart<'_>, body: Cow<'a, [u8]>) -> Cow<'a, str>
         .content_type()
         .and_then(|ct| ct.attribute("charset"))
         .unwrap_or_default();
-    let decoder = charset_decoder(charset.as_bytes());
+    // (None for a label that names no charset we can read: such text is
+    // read as undeclared; see `legacy_text`.)
+    let decoder = super::legacy_text::text_decoder(charset);
     match (body, decoder) {
         // (UTF-8 under a single-byte label is read as UTF-8: see
         // `mislabelled`.)

@@ -10,9 +10,16 @@
 //! database). Text with some UTF-8 characters and a few broken bytes keeps
 //! its label (and replacement characters for the broken bytes).
 //!
+//! And for text under a label that names no charset for its 8-bit bytes
+//! ([`is_unknown_label`]): `unknown-8bit` (RFC 1428), `x-unknown`,
+//! `default`, misspelt names, ASCII's names, Outlook Express's
+//! `x-user-defined`. Before, their 8-bit bytes came out as replacement
+//! characters, or (ASCII) in windows-1252 whatever the language, or
+//! (`x-user-defined`) as private-use characters.
+//!
 //! Which 8-bit charset ([`legacy_charset`]): windows-1252 (the default the
 //! WHATWG Encoding Standard gives undeclared legacy text, and what
-//! mail-parser reads a declared `us-ascii` as), unless windows-1250 or
+//! mail-parser reads 8-bit bytes under a declared `us-ascii` as), unless windows-1250 or
 //! ISO-8859-2 (the Polish, Czech and other Central European mail of the
 //! products this engine is embedded in) reads more of the text's 8-bit
 //! bytes inside words as letters: `opłacone` is `op\xb3acone` in both,
@@ -26,26 +33,76 @@ use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::{Encoding, MessagePart, MimeHeaders};
 
 /// Whether `part` is plain text (no `Content-Type`, or `text/plain`) that
-/// declares no charset.
+/// declares no charset, or one that names none we can read it in
+/// ([`is_unknown_label`]).
 pub(crate) fn undeclared_plain(part: &MessagePart<'_>) -> bool {
     match part.content_type() {
         None => true,
         Some(ct) => {
             ct.ctype().eq_ignore_ascii_case("text")
                 && ct.subtype().is_none_or(|s| s.eq_ignore_ascii_case("plain"))
-                && ct.attribute("charset").is_none()
+                && ct.attribute("charset").is_none_or(is_unknown_label)
         }
     }
 }
 
+/// Whether the charset label `charset` names no charset the 8-bit bytes
+/// of text can be read in: a label mail-parser has no decoder for and
+/// that is not UTF-8's (`unknown-8bit`, RFC 1428's label for 8-bit text of
+/// an unknown charset, which Postfix and Mutt write; `x-unknown`,
+/// `default`, misspelt names), or one of [`NO_8BIT_CHARSET`]. Text under
+/// such a label that is not UTF-8 is read as undeclared legacy text.
+pub(crate) fn is_unknown_label(charset: &str) -> bool {
+    let c = charset.trim().trim_matches('"');
+    names_no_8bit_charset(c) || (!is_utf8_label(c) && charset_decoder(c.as_bytes()).is_none())
+}
+
+/// Labels mail-parser has a decoder for that say nothing of 8-bit bytes:
+/// ASCII's names (a script's default label; mail-parser reads its 8-bit
+/// bytes as windows-1252, which is wrong for the Central European text
+/// that legacy text is read in here), and `x-user-defined`, Outlook
+/// Express's label for "the reader's own code page", which mail-parser
+/// reads as private-use characters (the WHATWG table for it).
+const NO_8BIT_CHARSET: [&str; 5] = [
+    "us-ascii",
+    "ascii",
+    "ansi_x3.4-1968",
+    "iso646-us",
+    "x-user-defined",
+];
+
+/// Whether `charset` (without quotes) is one of [`NO_8BIT_CHARSET`].
+pub(crate) fn names_no_8bit_charset(charset: &str) -> bool {
+    let c = charset.trim().trim_matches('"');
+    NO_8BIT_CHARSET.iter().any(|n| c.eq_ignore_ascii_case(n))
+}
+
+/// mail-parser's decoder for text under the charset label `charset`, but
+/// none for one of [`NO_8BIT_CHARSET`] (its text is read as UTF-8, or as
+/// undeclared legacy text when it is not).
+pub(crate) fn text_decoder(charset: &str) -> Option<mail_parser::decoders::charsets::DecoderFnc> {
+    if names_no_8bit_charset(charset) {
+        return None;
+    }
+    charset_decoder(charset.as_bytes())
+}
+
 /// The text of `part`'s `bytes`, which are not UTF-8, when its label
-/// (none, or UTF-8) gives no decoder: read in [`legacy_charset`] when
-/// [`legacy`] says so, else UTF-8 with replacement characters.
+/// (none, UTF-8, or one that names no charset) gives no [`text_decoder`]:
+/// read in [`legacy_charset`] when [`legacy`] says so, else as mail-parser
+/// reads them (its decoder for the label, as for an HTML part labelled
+/// `us-ascii`; UTF-8 with replacement characters when it has none).
 pub(crate) fn not_utf8(part: &MessagePart<'_>, bytes: &[u8]) -> String {
     if legacy(part, bytes) {
-        read_legacy(bytes)
-    } else {
-        String::from_utf8_lossy(bytes).into_owned()
+        return read_legacy(bytes);
+    }
+    let label = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .unwrap_or_default();
+    match charset_decoder(label.as_bytes()) {
+        Some(decode) => decode(bytes),
+        None => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 

@@ -23,11 +23,19 @@ use std::borrow::Cow;
 use mail_parser::{MessagePart, MimeHeaders};
 
 /// Whether `charset` names a single-byte charset (ASCII, ISO 8859, the
-/// Windows code pages 125x, KOI8).
+/// Windows code pages 125x, KOI8, Outlook Express's `x-user-defined`).
 fn single_byte(charset: &str) -> bool {
     named(
         charset,
-        &["us-ascii", "ascii", "ansi_x3.4-1968", "latin1", "latin2"],
+        &[
+            "us-ascii",
+            "ascii",
+            "ansi_x3.4-1968",
+            "iso646-us",
+            "latin1",
+            "latin2",
+            "x-user-defined",
+        ],
         &[
             "iso-8859-",
             "iso8859-",
@@ -166,12 +174,23 @@ pub(crate) fn reread_or<'a>(
     part: &MessagePart<'_>,
     text: Cow<'a, str>,
 ) -> Cow<'a, str> {
-    if text.contains(char::REPLACEMENT_CHARACTER)
+    // (Under some labels mail-parser reads 8-bit bytes without
+    // replacement characters, in a charset the label does not name: see
+    // `legacy_text::NO_8BIT_CHARSET`.)
+    if (text.contains(char::REPLACEMENT_CHARACTER) || no_8bit_charset(part))
         && let Some(legacy) = super::legacy_text::reread(raw, part)
     {
         return Cow::Owned(legacy);
     }
     reread(raw, part).map_or(text, Cow::Owned)
+}
+
+/// Whether `part`'s charset label names no charset for 8-bit bytes
+/// (`legacy_text::NO_8BIT_CHARSET`).
+fn no_8bit_charset(part: &MessagePart<'_>) -> bool {
+    part.content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .is_some_and(super::legacy_text::names_no_8bit_charset)
 }
 
 #[cfg(test)]

@@ -1241,11 +1241,12 @@ fn reread_header(
             let declared = declared.trim().trim_matches('"');
             let charset = if declared.eq_ignore_ascii_case("iso-2022-jp") {
                 "shift_jis"
-            } else if super::legacy_text::is_utf8_label(declared)
-                && super::legacy_text::no_utf8_character(bytes)
+            } else if (super::legacy_text::is_utf8_label(declared)
+                && super::legacy_text::no_utf8_character(bytes))
+                || super::legacy_text::is_unknown_label(declared)
             {
-                // (Declared UTF-8 without a UTF-8 character: see
-                // `legacy_text`.)
+                // (Declared UTF-8 without a UTF-8 character, or a charset
+                // we cannot read in: see `legacy_text`.)
                 super::legacy_text::legacy_charset(bytes)
             } else {
                 declared
@@ -1889,6 +1890,8 @@ pub(crate) mod tests {
                 "Content-Type: text/html; charset=utf-8 Content-Transfer-Encoding: quoted-printable",
                 "Content-Type: text/plain; name=\"a: b\"",
                 "Content-Type: text; charset=utf-8", "Content-Type: plain/text", "Content-Type: text/",
+                "Content-Type: text/plain; charset=unknown-8bit", "Content-Type: text/plain; charset=x-user-defined",
+                "Content-Type: text/html; charset=x-user-defined", "Content-Type: text/html; charset=us-ascii",
             ]), 0..8),
             eol in proptest::sample::select(vec!["\r\n", "\n"]),
             blank in proptest::sample::select(vec!["\r\n", "\n", " \r\n", "\t\n", "", "\r\r\n"]),
@@ -1977,6 +1980,7 @@ pub(crate) mod tests {
                 "Content-Type: text/html; charset=gb2312", "Content-Type: text/plain; charset=big5",
                 "Content-Type: text/plain; charset=euc-kr",
                 "Content-Type: text/plain; charset=utf-8 Content-Disposition: inline",
+                "Content-Type: text/plain; charset=unknown-8bit", "Content-Type: text/plain; charset=x-user-defined",
             ]),
             cte in proptest::sample::select(vec!["quoted-printable", "Quoted-Printable", "base64", "BASE64"]),
             eol in proptest::sample::select(vec!["\r\n", "\n"]),
@@ -2677,6 +2681,69 @@ iVBORw0KGgo=\r\n\
                 assert_eq!(m.text, want);
                 assert_eq!(parse_inner(raw, &limits), parse_full(raw, &limits));
             }
+        }
+    }
+
+    /// Text under a label that names no charset for its 8-bit bytes
+    /// (`unknown-8bit`, `x-unknown`, `default`, a misspelt name, ASCII's
+    /// names, Outlook Express's `x-user-defined`) is read as undeclared
+    /// legacy text on every path, its raw 8-bit subject too: before, as
+    /// replacement characters, windows-1252 (`op³acone`) or private-use
+    /// characters. UTF-8 under such a label stays UTF-8, and an HTML part
+    /// under ASCII's label is read as mail-parser reads it.
+    #[test]
+    fn text_under_a_label_naming_no_charset_is_read_as_undeclared() {
+        let want = "Zamówienie zostało opłacone, wiadomość wysłana.";
+        let body: &[u8] = b"Zam\xf3wienie zosta\xb3o op\xb3acone, wiadomo\x9c\xe6 wys\xb3ana.";
+        let limits = ParseLimits::default();
+        for label in [
+            "unknown-8bit",
+            "\"X-UNKNOWN\"",
+            "default",
+            "iso-8859-l",
+            "us-ascii",
+            "ANSI_X3.4-1968",
+            "x-user-defined",
+        ] {
+            let one = [
+                b"From: a@b.c\r\nSubject: ",
+                body,
+                format!("\r\nContent-Type: text/plain; charset={label}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n").as_bytes(),
+                body,
+                b"\r\n",
+            ]
+            .concat();
+            let mixed = [
+                format!("From: a@b.c\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset={label}\r\n\r\n").as_bytes(),
+                body,
+                b"\r\n--b\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n",
+            ]
+            .concat();
+            for m in [parse_inner(&one, &limits), parse_full(&one, &limits)] {
+                let m = m.unwrap_or_else(|e| panic!("{label}: {e}"));
+                assert_eq!(
+                    (m.subject.as_str(), m.text.as_str()),
+                    (want, want),
+                    "{label}"
+                );
+            }
+            let m = parse(&mixed, &limits).unwrap_or_else(|e| panic!("{label}: {e}"));
+            assert_eq!(m.text, want, "{label}");
+            assert_eq!(parse_inner(&mixed, &limits), parse_full(&mixed, &limits));
+            let utf8 = format!(
+                "From: a@b.c\r\nContent-Type: text/plain; charset={label}\r\n\r\n{want}\r\n"
+            );
+            for m in [
+                parse_inner(utf8.as_bytes(), &limits),
+                parse_full(utf8.as_bytes(), &limits),
+            ] {
+                assert_eq!(m.unwrap_or_else(|e| panic!("{e}")).text, want, "{label}");
+            }
+        }
+        let html =
+            b"From: a@b.c\r\nContent-Type: text/html; charset=us-ascii\r\n\r\n<p>caf\xe9</p>\r\n";
+        for m in [parse_inner(html, &limits), parse_full(html, &limits)] {
+            assert_eq!(m.unwrap_or_else(|e| panic!("{e}")).text, "café");
         }
     }
 

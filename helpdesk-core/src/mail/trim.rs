@@ -664,7 +664,7 @@ fn split_last_line(s: &str) -> (Option<&str>, &str) {
 /// A line starts no cut when no line within it and the next two ends with
 /// a colon, and either it is blank or quoted, or its first word starts no
 /// marker (the fast path of [`is_cut_at`], and its early answer for blank
-/// and quoted lines). The scan stops at the first line that is not known
+/// and quoted lines), and it is no [`is_dated_sender`] line. The scan stops at the first line that is not known
 /// to be one of these, or ends with a colon, and steps back two lines,
 /// whose colon windows reach it.
 fn first_candidate(text: &str) -> Option<usize> {
@@ -692,10 +692,12 @@ fn first_candidate(text: &str) -> Option<usize> {
             }
             _ => {
                 let line = text.get(start..end).unwrap_or_default();
-                !ends_with_colon(line) && {
-                    let t = line.trim_start();
-                    t.is_empty() || t.starts_with('>') || first_word_starts_no_marker(line)
-                }
+                !ends_with_colon(line)
+                    && {
+                        let t = line.trim_start();
+                        t.is_empty() || t.starts_with('>') || first_word_starts_no_marker(line)
+                    }
+                    && !(line.starts_with(|c: char| c.is_ascii_digit()) && is_dated_sender(line))
             }
         };
         if !plain {
@@ -730,13 +732,14 @@ static PLAIN_FIRST: [bool; 256] = {
 
 /// Bytes that decide, as the last byte of a line, that it does not end
 /// with a colon: ASCII, kept by folding (not white space, `-` or `_`), and
-/// not a colon.
+/// not a colon; nor `>`, which ends an attribution without a colon
+/// ([`is_dated_sender`]).
 static PLAIN_LAST: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
-        t[b] = !c.is_ascii_whitespace() && c != b'-' && c != b'_' && c != b':';
+        t[b] = !c.is_ascii_whitespace() && c != b'-' && c != b'_' && c != b':' && c != b'>';
         b += 1;
     }
     t
@@ -928,6 +931,18 @@ fn is_rule(line: &str) -> bool {
 /// mail).
 fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -> Option<Cut> {
     let line = lines.get(i)?;
+    // Gmail's old attribution of some locales, without a colon.
+    if line.starts_with(|c: char| c.is_ascii_digit())
+        && is_dated_sender(line)
+        && lines
+            .get(i + 1..)
+            .unwrap_or_default()
+            .iter()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.trim_start().starts_with('>'))
+    {
+        return Some(Cut::Attribution(1));
+    }
     let colon_near = colon.contains(&true);
     // Fast path for the common line: it starts with an ASCII word that
     // starts no marker, and no attribution can end within it or the next
@@ -1221,6 +1236,30 @@ fn is_attribution(joined: &str, span: usize, after: &[&str]) -> bool {
     has_evidence || quote_follows
 }
 
+/// Whether `line` is the attribution Gmail wrote in some locales until
+/// about 2012: a date `yyyy/m/d` and the sender's name and address, with
+/// no colon (`2011/4/7 Ann <ann@x.example>`); it cuts only before a quote.
+fn is_dated_sender(line: &str) -> bool {
+    let t = line.trim_end();
+    if t.len() > 300 || !t.ends_with('>') {
+        return false;
+    }
+    let Some((date, sender)) = t.split_once(' ') else {
+        return false;
+    };
+    let mut parts = date.split('/');
+    let numeric = |p: Option<&str>, lens: std::ops::RangeInclusive<usize>| {
+        p.is_some_and(|p| lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    numeric(parts.next(), 4..=4)
+        && numeric(parts.next(), 1..=2)
+        && numeric(parts.next(), 1..=2)
+        && parts.next().is_none()
+        && sender
+            .rsplit_once('<')
+            .is_some_and(|(_, address)| address.contains('@') && !address.contains(' '))
+}
+
 /// Whether `s` holds a time of day: one or two digits, `:`, two digits.
 fn has_time(s: &str) -> bool {
     let b = s.as_bytes();
@@ -1246,6 +1285,32 @@ mod tests {
         assert_eq!(d(t), "Works, thanks.");
         let t = "Works, thanks.\r\n\r\nOn 01/07/2025 10:52, Example Support\r\nTeam wrote:\r\n> Hello\r\n";
         assert_eq!(d(t), "Works, thanks.");
+    }
+
+    #[test]
+    fn gmail_dated_sender_without_a_colon() {
+        // Gmail's attribution in some locales until about 2012 (talon's
+        // test mail).
+        let t =
+            "Replying ok\n2011/4/7 Nathan \u{438}ova <support@example.com>\n\n>  Cool beans, scro";
+        assert_eq!(d(t), "Replying ok");
+        let t = "Replying ok\r\n2011/4/7 Nathan <support@example.com>\r\n> Cool\r\n";
+        assert_eq!(d(t), "Replying ok");
+        // Without a quote after it, it is the sender's text.
+        for t in [
+            "Order from\n2024/5/1 Jan Kowalski <jan@example.pl>\nplease ship it",
+            "Order from\n2024/5/1 Jan Kowalski <jan@example.pl>",
+        ] {
+            assert_eq!(d(t), t.trim(), "{t}");
+        }
+        // Only a date, a name and an address.
+        let dated = super::is_dated_sender;
+        assert!(dated("2011/4/7 Nathan <support@example.com>"));
+        assert!(!dated("2024/5/1 to 2024/5/3 <see below>"));
+        assert!(!dated("2024/5/1 <a@b> c"));
+        assert!(!dated("24/5/1 Ann <a@b.c>"));
+        assert!(!dated("2024/5/1/2 Ann <a@b.c>"));
+        assert!(!dated("2024-5-1 Ann <a@b.c>"));
     }
 
     #[test]
@@ -1687,6 +1752,7 @@ mod tests {
                 "Thanks", " ", "\n", "> ", "quoted", "On Mon, 2 Mar 2026 Ann <a@b.c> wrote:",
                 "--", "\n\n", "From: x", "Sent: y", "ok", "   ", "*", "-----Original Message-----",
                 "---------- Forwarded message ---------", "Begin forwarded message:", "Regards",
+                "2011/4/7 Ann <a@b.c>",
             ]),
             0..40,
         )) {
@@ -1714,6 +1780,7 @@ mod tests {
                 "De : Ann", "Envoyé : y", "Fra: x", "Sendt: y", "-----Message d'origine-----",
                 "Date: d", "Subject: s", "DATE:", "Envoyé de mon iPhone", "Sendt fra min", "ENVIADO",
                 "От: x", "Отправлено: y", "ОТ:", "-----Исходное сообщение-----", "Отправлено с",
+                "2011/4/7 Ann <a@b.c>", "2011/4/7", " Ann <a@b.c>", "<a@b.c>", ">x",
             ]),
             0..60,
         )) {

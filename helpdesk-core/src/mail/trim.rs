@@ -664,9 +664,9 @@ fn split_last_line(s: &str) -> (Option<&str>, &str) {
 /// A line starts no cut when no line within it and the next two ends with
 /// a colon, and either it is blank or quoted, or its first word starts no
 /// marker (the fast path of [`is_cut_at`], and its early answer for blank
-/// and quoted lines), and it is no [`is_dated_sender`] line. The scan stops at the first line that is not known
-/// to be one of these, or ends with a colon, and steps back two lines,
-/// whose colon windows reach it.
+/// and quoted lines), and it is no [`is_dated_sender`] line. The scan
+/// stops at the first line that is not known to be one of these, or ends
+/// with a colon, and steps back two lines, whose colon windows reach it.
 fn first_candidate(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     // Starts of the two lines before the current one, and of the current.
@@ -934,12 +934,7 @@ fn is_cut_at(lines: &[&str], colon: [bool; 3], i: usize, scratch: &mut String) -
     // Gmail's old attribution of some locales, without a colon.
     if line.starts_with(|c: char| c.is_ascii_digit())
         && is_dated_sender(line)
-        && lines
-            .get(i + 1..)
-            .unwrap_or_default()
-            .iter()
-            .find(|l| !l.trim().is_empty())
-            .is_some_and(|l| l.trim_start().starts_with('>'))
+        && quote_follows(lines.get(i + 1..).unwrap_or_default())
     {
         return Some(Cut::Attribution(1));
     }
@@ -1205,10 +1200,7 @@ fn is_attribution(joined: &str, span: usize, after: &[&str]) -> bool {
     if !joined.ends_with(':') || joined.chars().count() > 300 {
         return false;
     }
-    let quote_follows = after
-        .iter()
-        .find(|l| !l.trim().is_empty())
-        .is_some_and(|l| l.trim_start().starts_with('>'));
+    let quote_follows = quote_follows(after);
     // In any language: an address and a time, and the quote right after
     // (`2014-10-17 11:28 GMT+03:00 Ann <ann@x.com>:`, `Vào 14:24 ... Ann
     // <ann@x.com> đã viết:`); wrapped, only when it starts with its date
@@ -1234,6 +1226,14 @@ fn is_attribution(joined: &str, span: usize, after: &[&str]) -> bool {
     }
     let has_evidence = joined.contains('@') || joined.chars().any(|c| c.is_ascii_digit());
     has_evidence || quote_follows
+}
+
+/// Whether the first line of `after` that is not blank is quoted.
+fn quote_follows(after: &[&str]) -> bool {
+    after
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.trim_start().starts_with('>'))
 }
 
 /// Whether `line` is the attribution Gmail wrote in some locales until

@@ -1862,6 +1862,55 @@ async fn a_uuencoded_attachment_is_decoded() {
     assert_eq!(stored, [("invoice-4411.txt", expected.len() as u64)]);
 }
 
+/// Outlook's `winmail.dat` (TNEF) is replaced by the files inside it: one
+/// named by its title, one (newer Outlook) by its MAPI properties, with
+/// its long Unicode name, content type and bytes.
+#[tokio::test]
+async fn the_files_in_a_winmail_dat_are_the_attachments() {
+    let invoice = b"Invoice 4412\r\nDesk lamp, green: 49.00 EUR\r\nTotal: 49.00 EUR\r\n";
+    let photo = b"\xff\xd8\xff\xe0JFIF lamp photo";
+    let raw = fill("attachment-winmail-dat.eml", &[]);
+    let mail = parse(&raw, &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        mail.text,
+        "The invoice and a photo of the lamp are attached."
+    );
+    let got: Vec<_> = mail
+        .attachments
+        .iter()
+        .map(|a| {
+            (
+                a.name.as_str(),
+                a.content_type.as_str(),
+                a.content.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("invoice-4412.txt", "text/plain", Some(&invoice[..])),
+            ("zdjęcie lampy.jpg", "image/jpeg", Some(&photo[..])),
+        ]
+    );
+
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "attachment-winmail-dat.eml", &[]).await;
+    let message = d.message(out.message).await;
+    let stored: Vec<_> = message
+        .attachments
+        .iter()
+        .map(|a| (a.name.as_str(), a.size))
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            ("invoice-4412.txt", invoice.len() as u64),
+            ("zdjęcie lampy.jpg", photo.len() as u64)
+        ]
+    );
+}
+
 #[tokio::test]
 async fn a_stub_text_part_gives_way_to_the_html_text() {
     let d = Desk::new().await;

@@ -44,6 +44,7 @@ mod template;
 mod text;
 mod text_types;
 mod thread;
+mod tnef;
 pub mod token;
 mod trim;
 mod unclosed;

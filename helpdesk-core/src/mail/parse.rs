@@ -1736,6 +1736,35 @@ fn collect_attachments(
                     .unwrap_or_default();
             }
         }
+        // (Outlook's `winmail.dat`: the files inside it instead, when any
+        // can be read; see `tnef`.)
+        if super::tnef::is_tnef(&content_type, &name)
+            && let Some(files) = super::tnef::files(contents)
+        {
+            for (k, file) in files.into_iter().enumerate() {
+                let name = file
+                    .name
+                    .as_deref()
+                    .map(sanitize_file_name)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| format!("attachment-{}-{}", n + 1, k + 1));
+                let content_type = file
+                    .content_type
+                    .unwrap_or_else(|| super::tnef::content_type_of(&name).to_string());
+                let size = file.content.len();
+                let too_large = size > limits.max_attachment_bytes;
+                out.push(AttachmentInfo {
+                    name,
+                    content_type,
+                    size,
+                    too_large,
+                    content: (!too_large).then(|| file.content.into_owned()),
+                    inline: false,
+                    content_id: file.content_id.as_deref().map(clean_id),
+                });
+            }
+            continue;
+        }
         if name.is_empty() {
             name = unnamed_attachment_name(part, &content_type, n);
         }
@@ -2681,6 +2710,62 @@ iVBORw0KGgo=\r\n\
                 assert_eq!(m.text, want);
                 assert_eq!(parse_inner(raw, &limits), parse_full(raw, &limits));
             }
+        }
+    }
+
+    /// The files in a `winmail.dat` each meet the attachment size limit on
+    /// their own (a file over it is recorded, without its bytes); a
+    /// `winmail.dat` with no file in it (an RTF body only) is kept as it
+    /// came, and so is a damaged one.
+    #[test]
+    fn winmail_dat_files_meet_the_size_limit_and_an_empty_one_stays() {
+        use crate::mail::tnef::tests::stream;
+        let mail = |tnef: &[u8]| {
+            let mut raw = b"From: a@b.c\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b\r\nContent-Type: application/ms-tnef\r\nContent-Disposition: attachment; filename=winmail.dat\r\n\r\n".to_vec();
+            raw.extend_from_slice(tnef);
+            raw.extend_from_slice(b"\r\n--b--\r\n");
+            raw
+        };
+        let tnef = stream(&[
+            (0x0006_9002, vec![0; 14]),
+            (0x0001_8010, b"big.pdf\0".to_vec()),
+            (0x0006_800f, vec![b'x'; 64]),
+            (0x0006_9002, vec![0; 14]),
+            (0x0001_8010, b"small.txt\0".to_vec()),
+            (0x0006_800f, b"ok".to_vec()),
+        ]);
+        let limits = ParseLimits {
+            max_attachment_bytes: 10,
+            ..ParseLimits::default()
+        };
+        let m = parse(&mail(&tnef), &limits).unwrap_or_else(|e| panic!("{e}"));
+        let got: Vec<_> = m
+            .attachments
+            .iter()
+            .map(|a| {
+                (
+                    a.name.as_str(),
+                    a.content_type.as_str(),
+                    a.size,
+                    a.too_large,
+                    a.content.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("big.pdf", "application/pdf", 64, true, false),
+                ("small.txt", "text/plain", 2, false, true)
+            ]
+        );
+        for kept in [
+            stream(&[(0x0006_9003, vec![0; 8])]),
+            b"not tnef at all".to_vec(),
+        ] {
+            let m = parse(&mail(&kept), &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+            let names: Vec<_> = m.attachments.iter().map(|a| a.name.as_str()).collect();
+            assert_eq!(names, ["winmail.dat"]);
         }
     }
 

@@ -739,6 +739,81 @@ async fn classify_lists() {
     .await;
 }
 
+/// A customer's mail relayed by our own address as a Google Group (its
+/// `List-Id` is `support.shop.example`) is the customer's: human, answered,
+/// the customer the requester; also when the group rewrote its `From` to
+/// our address (the customer's domain has a strict DMARC policy), which
+/// was a loop before. A reply relayed so reopens the ticket.
+#[tokio::test]
+async fn mail_relayed_by_our_own_group_is_the_customers() {
+    let d = Desk::new().await;
+    let mut tickets = Vec::new();
+    for name in ["list-own-group.eml", "list-own-group-dmarc.eml"] {
+        let out = d.file(&mailbox(), name, &[]).await;
+        tickets.push(out.ticket.id);
+        assert_eq!(
+            (out.status, out.classification),
+            (IngestStatus::Created, Classification::Human),
+            "{name}"
+        );
+        let AutoreplyOutcome::Sent(id) = out.autoreply else {
+            panic!("{name}: expected an autoresponse, got {:?}", out.autoreply)
+        };
+        assert_eq!(
+            d.message(id).await.to,
+            vec!["ewa.nowak@customer.example".to_string()],
+            "{name}"
+        );
+        let requester = d
+            .store()
+            .contact(d.ws, out.ticket.requester)
+            .await
+            .unwrap_or_else(|e| panic!("contact: {e}"))
+            .unwrap_or_else(|| panic!("requester stored"));
+        assert_eq!(
+            requester.emails,
+            vec!["ewa.nowak@customer.example".to_string()],
+            "{name}"
+        );
+        let message = d.message(out.message).await;
+        assert_eq!(
+            message.from.as_deref(),
+            Some("ewa.nowak@customer.example"),
+            "{name}"
+        );
+    }
+    // The same customer, replying through the group to her ticket after
+    // an agent set it Pending: the reply reopens it.
+    let ticket = tickets
+        .first()
+        .copied()
+        .unwrap_or_else(|| panic!("a ticket"));
+    d.desk
+        .transition(
+            d.ws,
+            ticket,
+            Actor::System,
+            helpdesk::lifecycle::Transition::SetPending { reopen_at: None },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("pending: {e}"));
+    let reply = String::from_utf8(fill("list-own-group-dmarc.eml", &[]))
+        .unwrap_or_default()
+        .replace(
+            "<group.5502@customer.example>",
+            "<group.5503@customer.example>\r\nIn-Reply-To: <group.5501@customer.example>",
+        )
+        .replace(
+            "Subject: Where is my parcel?",
+            "Subject: Re: Where is my parcel?",
+        );
+    let out = d.ingest(&mailbox(), reply.as_bytes()).await;
+    assert_eq!(
+        (out.status, out.ticket.id, out.ticket.state),
+        (IngestStatus::Reopened, ticket, State::Open)
+    );
+}
+
 #[tokio::test]
 async fn classify_loops() {
     use ClassifyReason as R;

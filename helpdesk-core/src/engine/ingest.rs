@@ -502,6 +502,13 @@ impl Helpdesk {
         let mut reads = Reads::default();
         let mailbox_address = normalize_email(&mailbox.address);
         let mut key = mail.dedupe_key();
+        // A customer's mail that our own list (a Google Group as our
+        // address) relayed with its From rewritten to ours: its sender is
+        // the one the list names (see `mail::own_list`).
+        if let Some(original) = mail::original_sender(&mail, std::slice::from_ref(&mailbox_address))
+        {
+            mail.from = Some(original);
+        }
         let sender = mail.from.as_ref().map(|a| normalize_email(&a.email));
         // The dedupe key, the settings and the sender's contact are read at
         // once (three round trips in parallel on a store with a connection

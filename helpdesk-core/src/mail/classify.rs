@@ -138,6 +138,14 @@ pub fn classify(mail: &InboundMail, ctx: &ClassifyContext) -> Classification {
 ///    `Re:`-style prefixes).
 /// 5. **List**: `List-Id`, `List-Unsubscribe`, `Precedence: list`.
 /// 6. **Human** otherwise.
+///
+/// A mail relayed by a list that is one of our own addresses (`support@`
+/// as a Google Group or Mailman list that passes customers' mail on to
+/// the helpdesk: its `List-Id` is that address with `@` read as `.`) is
+/// classified without the list's headers: `List-Id`, `List-Unsubscribe`
+/// and `Precedence` are the list's, not the customer's. (The engine also
+/// reads a `From` the group rewrote to our address as the sender the group
+/// names in `X-Original-From`, `X-Original-Sender` or `Reply-To`.)
 pub fn classify_with_reason(
     mail: &InboundMail,
     ctx: &ClassifyContext,
@@ -242,7 +250,10 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
     if is_bounce_subject(&subject) && returns_a_message(mail) {
         return ClassifyReason::ReturnedMessage;
     }
-    let auto = auto_reply_reason(mail, &subject);
+    // (Mail our own list relayed: the list's headers say nothing of it;
+    // see `own_list`.)
+    let own_list = s.list_id.is_some() && super::own_list::via_own_list(mail, ctx.own_addresses);
+    let auto = auto_reply_reason(mail, &subject, own_list);
     if auto.is_none() {
         if s.null_return_path {
             return ClassifyReason::NullReturnPath;
@@ -258,6 +269,9 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
     }
 
     // 5. List.
+    if own_list {
+        return ClassifyReason::NoRuleMatched;
+    }
     if s.list_id.is_some() {
         return ClassifyReason::ListId;
     }
@@ -359,7 +373,7 @@ fn returns_a_message(mail: &InboundMail) -> bool {
         })
 }
 
-fn auto_reply_reason(mail: &InboundMail, subject: &str) -> Option<ClassifyReason> {
+fn auto_reply_reason(mail: &InboundMail, subject: &str, own_list: bool) -> Option<ClassifyReason> {
     let s = &mail.signals;
     if s.auto_submitted.as_deref().is_some_and(|v| v != "no") {
         return Some(ClassifyReason::AutoSubmitted);
@@ -373,9 +387,11 @@ fn auto_reply_reason(mail: &InboundMail, subject: &str) -> Option<ClassifyReason
     if !s.x_loop.is_empty() {
         return Some(ClassifyReason::XLoop);
     }
-    if s.precedence
-        .as_deref()
-        .is_some_and(|p| matches!(p, "auto_reply" | "auto-reply" | "bulk" | "junk"))
+    // (Our own list's `Precedence` is the list's, not the mail's.)
+    if !own_list
+        && s.precedence
+            .as_deref()
+            .is_some_and(|p| matches!(p, "auto_reply" | "auto-reply" | "bulk" | "junk"))
     {
         return Some(ClassifyReason::Precedence);
     }
@@ -472,7 +488,7 @@ fn is_out_of_office_subject(subject: &str) -> bool {
         .any(|w| w.as_bytes().first() == Some(&first) && starts_with_word(s, w))
 }
 
-fn strip_plus(email: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn strip_plus(email: &str) -> std::borrow::Cow<'_, str> {
     match email.rsplit_once('@') {
         Some((local, domain)) if local.contains('+') => {
             let local = local.split('+').next().unwrap_or(local);
@@ -606,6 +622,25 @@ mod tests {
             reason(&with_headers("X-Helpdesk-Loop: other-ws\r\n")),
             ClassifyReason::NoRuleMatched
         );
+    }
+
+    /// A customer's mail relayed by our own list (`support@` as a Google
+    /// Group): the list's headers are not the mail's. Another list's mail
+    /// stays list mail, and an auto-reply relayed by our list stays one.
+    #[test]
+    fn mail_relayed_by_our_own_list_is_not_list_mail() {
+        let group = "List-Id: <support.example.com>\r\nList-Unsubscribe: <mailto:googlegroups-manage+1+unsubscribe@googlegroups.com>\r\nPrecedence: list\r\nMailing-list: list support@example.com; contact support+owners@example.com\r\n";
+        assert_eq!(reason(&with_headers(group)), ClassifyReason::NoRuleMatched);
+        let bulk = group.replace("Precedence: list", "Precedence: bulk");
+        assert_eq!(reason(&with_headers(&bulk)), ClassifyReason::NoRuleMatched);
+        let other = group.replace("support.example.com", "sales.example.com");
+        assert_eq!(reason(&with_headers(&other)), ClassifyReason::ListId);
+        let auto = format!("{group}Auto-Submitted: auto-replied\r\n");
+        assert_eq!(reason(&with_headers(&auto)), ClassifyReason::AutoSubmitted);
+        // Our own address as the sender (no original sender put back by
+        // the engine) stays a loop.
+        let ours = format!("From: support@example.com\r\nSubject: x\r\n{group}\r\nx");
+        assert_eq!(reason(&ours), ClassifyReason::OwnAddress);
     }
 
     #[test]

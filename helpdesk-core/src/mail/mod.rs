@@ -32,6 +32,7 @@ mod mislabelled;
 mod missing_semicolons;
 mod missing_separator;
 mod nested_multipart;
+mod own_list;
 mod parse;
 mod qp_tail;
 mod rfc2231;
@@ -62,6 +63,7 @@ pub use classify::{
 pub(crate) use classify::{ContextRef, classify_borrowed};
 pub use compose::{ComposedEmail, EmailDraft, compose};
 pub use headers::Headers;
+pub(crate) use own_list::original_sender;
 pub use parse::{
     Address, AttachmentInfo, DeliveryReport, DsnRecipient, HeaderField, HeaderSignals, InboundMail,
     ParseLimits, content_hash, normalize_email, parse,

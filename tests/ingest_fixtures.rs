@@ -781,6 +781,13 @@ async fn mail_relayed_by_our_own_group_is_the_customers() {
             Some("ewa.nowak@customer.example"),
             "{name}"
         );
+        // (A copy is a duplicate: the stored mail is read as this one was.)
+        let again = d.file(&mailbox(), name, &[]).await;
+        assert_eq!(
+            (again.status, again.message),
+            (IngestStatus::Duplicate, out.message),
+            "{name}"
+        );
     }
     // The same customer, replying through the group to her ticket after
     // an agent set it Pending: the reply reopens it.

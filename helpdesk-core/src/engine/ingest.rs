@@ -342,6 +342,7 @@ impl Helpdesk {
         workspace: WorkspaceId,
         record: &IngestRecord,
         mail: &InboundMail,
+        mailbox_address: &str,
     ) -> Result<(bool, Option<Classification>)> {
         if mail.message_id.is_none() {
             // (Keyed by a hash of its bytes: a hit is the same mail.)
@@ -351,8 +352,12 @@ impl Helpdesk {
             return Ok((false, Some(Classification::default())));
         };
         let reused = match &stored.raw {
-            Some(raw) => mail::parse(raw, &self.config.mail.limits)
-                .is_ok_and(|first| !first.same_message_as(mail)),
+            Some(raw) => mail::parse(raw, &self.config.mail.limits).is_ok_and(|mut first| {
+                // (Read as `mail` was: its sender put back when our own
+                // list rewrote it.)
+                relayed_sender_put_back(&mut first, mailbox_address);
+                !first.same_message_as(mail)
+            }),
             None => false,
         };
         Ok((reused, Some(stored.classification)))
@@ -502,13 +507,7 @@ impl Helpdesk {
         let mut reads = Reads::default();
         let mailbox_address = normalize_email(&mailbox.address);
         let mut key = mail.dedupe_key();
-        // A customer's mail that our own list (a Google Group as our
-        // address) relayed with its From rewritten to ours: its sender is
-        // the one the list names (see `mail::own_list`).
-        if let Some(original) = mail::original_sender(&mail, std::slice::from_ref(&mailbox_address))
-        {
-            mail.from = Some(original);
-        }
+        relayed_sender_put_back(&mut mail, &mailbox_address);
         let sender = mail.from.as_ref().map(|a| normalize_email(&a.email));
         // The dedupe key, the settings and the sender's contact are read at
         // once (three round trips in parallel on a store with a connection
@@ -532,8 +531,9 @@ impl Helpdesk {
             // A different mail with the Message-ID of one already in (some
             // senders reuse theirs) is not a duplicate: it goes in under a
             // key of its own, which its own copies then find.
-            let (reused, classification) =
-                self.reuses_message_id(workspace, &record, &mail).await?;
+            let (reused, classification) = self
+                .reuses_message_id(workspace, &record, &mail, &mailbox_address)
+                .await?;
             let (first, known) = if reused {
                 key = mail.distinct_dedupe_key();
                 let again = self
@@ -1193,6 +1193,15 @@ impl Helpdesk {
             })
             .await?;
         Ok(super::plan::stored(&outcome, ticket))
+    }
+}
+
+/// A customer's mail that our own list (a Google Group as our address)
+/// relayed with its `From` rewritten to ours gets its sender back: the one
+/// the list names (see `mail::own_list`).
+fn relayed_sender_put_back(mail: &mut InboundMail, mailbox_address: &str) {
+    if let Some(original) = mail::original_sender(mail, &[mailbox_address]) {
+        mail.from = Some(original);
     }
 }
 

@@ -22,7 +22,7 @@ use crate::model::normalized_email;
 
 /// Whether `mail` came through a mailing list that is one of
 /// `own_addresses`: its `List-Id` is that address with `@` read as `.`.
-pub(crate) fn via_own_list(mail: &InboundMail, own_addresses: &[String]) -> bool {
+pub(crate) fn via_own_list<S: AsRef<str>>(mail: &InboundMail, own_addresses: &[S]) -> bool {
     let Some(id) = mail.signals.list_id.as_deref() else {
         return false;
     };
@@ -32,7 +32,7 @@ pub(crate) fn via_own_list(mail: &InboundMail, own_addresses: &[String]) -> bool
         .trim_end_matches('>')
         .trim();
     own_addresses.iter().any(|own| {
-        let own = normalized_email(own);
+        let own = normalized_email(own.as_ref());
         own.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && id.len() == own.len()
@@ -51,12 +51,15 @@ pub(crate) fn via_own_list(mail: &InboundMail, own_addresses: &[String]) -> bool
 /// our address (see the module documentation): the first address of
 /// `X-Original-From`, `X-Original-Sender` and `Reply-To` that is a
 /// plausible address and not ours; `None` for any other mail.
-pub(crate) fn original_sender(mail: &InboundMail, own_addresses: &[String]) -> Option<Address> {
+pub(crate) fn original_sender<S: AsRef<str>>(
+    mail: &InboundMail,
+    own_addresses: &[S],
+) -> Option<Address> {
     let own = |address: &str| {
         let address = normalized_email(address);
         let address = super::classify::strip_plus(&address);
         own_addresses.iter().any(|o| {
-            let o = normalized_email(o);
+            let o = normalized_email(o.as_ref());
             super::classify::strip_plus(&o) == address
         })
     };

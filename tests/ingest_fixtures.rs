@@ -1944,6 +1944,32 @@ async fn a_uuencoded_attachment_is_decoded() {
     assert_eq!(stored, [("invoice-4411.txt", expected.len() as u64)]);
 }
 
+/// An opaque-signed S/MIME mail (`application/pkcs7-mime;
+/// smime-type=signed-data`) is read as the content it signs: its text and
+/// its photo, not one `smime.p7m` attachment and no text.
+#[tokio::test]
+async fn an_opaque_signed_mail_is_read_as_its_content() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "new-smime-opaque-signed.eml", &[]).await;
+    assert_eq!(
+        (out.status, out.classification),
+        (IngestStatus::Created, Classification::Human)
+    );
+    assert_eq!(out.ticket.subject, "Broken lamp, order 6601");
+    let message = d.message(out.message).await;
+    assert_eq!(
+        message.text,
+        "Dzień dobry,\nthe lamp from order 6601 arrived broken. A photo is attached.\n\nEwa"
+    );
+    let stored: Vec<_> = message
+        .attachments
+        .iter()
+        .map(|a| (a.name.as_str(), a.content_type.as_str()))
+        .collect();
+    assert_eq!(stored, [("lamp.jpg", "image/jpeg")]);
+    assert_eq!(message.from.as_deref(), Some("ewa.nowak@customer.example"));
+}
+
 /// Outlook's `winmail.dat` (TNEF) is replaced by the files inside it: one
 /// named by its title, one (newer Outlook) by its MAPI properties, with
 /// its long Unicode name, content type and bytes.

@@ -38,6 +38,7 @@ mod qp_tail;
 mod rfc2231;
 mod rules;
 mod sanitize;
+mod smime;
 mod splice;
 mod split_headers;
 mod stub_text;

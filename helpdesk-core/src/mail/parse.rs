@@ -619,6 +619,8 @@ fn read_full(
     if let Some(left) = reparses.checked_sub(1)
         && let Some(repaired) = super::content_types::with_the_fitting_one(raw, &root.headers)
             .or_else(|| super::content_types::without_a_boundary(raw, &root.headers))
+            // (Opaque-signed S/MIME: read as the content it signs.)
+            .or_else(|| super::smime::unwrapped(raw, root))
     {
         return parse_full_within(&repaired, limits, left);
     }
@@ -2710,6 +2712,47 @@ iVBORw0KGgo=\r\n\
                 assert_eq!(m.text, want);
                 assert_eq!(parse_inner(raw, &limits), parse_full(raw, &limits));
             }
+        }
+    }
+
+    /// An opaque-signed S/MIME mail is read as the content it signs (its
+    /// own headers kept, the signed entity's `Content-` headers read); a
+    /// signed content with no header block is its text; encrypted mail
+    /// (`enveloped-data`) and a structure that is no signed data stay one
+    /// `smime.p7m` attachment.
+    #[test]
+    fn opaque_signed_smime_is_read_as_its_content() {
+        use crate::mail::smime::tests::signed;
+        let mail = |smime_type: &str, der: &[u8]| {
+            let mut raw = format!("From: a@b.c\r\nSubject: Signed\r\nContent-Type: application/x-pkcs7-mime; {smime_type}name=smime.p7m\r\nContent-Transfer-Encoding: binary\r\n\r\n").into_bytes();
+            raw.extend_from_slice(der);
+            raw
+        };
+        let entity =
+            b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>Zam\xc3\xb3wienie 6601</p>\r\n";
+        for smime_type in ["smime-type=signed-data; ", ""] {
+            let m = parse(&mail(smime_type, &signed(entity)), &ParseLimits::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                (m.subject.as_str(), m.text.as_str()),
+                ("Signed", "Zamówienie 6601")
+            );
+            assert!(m.attachments.is_empty());
+        }
+        let m = parse(
+            &mail("", &signed(b"Just text.\r\n")),
+            &ParseLimits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.text, "Just text.");
+        for (smime_type, der) in [
+            ("smime-type=enveloped-data; ", signed(entity)),
+            ("", b"not a signature".to_vec()),
+        ] {
+            let m = parse(&mail(smime_type, &der), &ParseLimits::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let names: Vec<_> = m.attachments.iter().map(|a| a.name.as_str()).collect();
+            assert_eq!(names, ["smime.p7m"], "{smime_type}");
         }
     }
 

@@ -2739,12 +2739,15 @@ iVBORw0KGgo=\r\n\
             );
             assert!(m.attachments.is_empty());
         }
-        let m = parse(
-            &mail("", &signed(b"Just text.\r\n")),
-            &ParseLimits::default(),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(m.text, "Just text.");
+        for text in ["Just text.", "Note: the lamp is broken."] {
+            let content = format!("{text}\r\n");
+            let m = parse(
+                &mail("", &signed(content.as_bytes())),
+                &ParseLimits::default(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(m.text, text);
+        }
         for (smime_type, der) in [
             ("smime-type=enveloped-data; ", signed(entity)),
             ("", b"not a signature".to_vec()),

@@ -68,22 +68,19 @@ pub(crate) fn unwrapped(raw: &[u8], root: &MessagePart<'_>) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Whether `content` starts with a MIME header line (`Name: value`) or
-/// the blank line that ends an empty header block.
+/// Whether `content` starts with a MIME entity's header block: a
+/// `Content-` or `MIME-Version` header (RFC 8551 signs a MIME entity), or
+/// the blank line that ends an empty one. (Other text is the text: a
+/// first line such as `Note: ...` is not taken for a header.)
 fn starts_with_header(content: &[u8]) -> bool {
     if content.starts_with(b"\r\n") || content.starts_with(b"\n") {
         return true;
     }
-    let line = content.split(|&b| b == b'\n').next().unwrap_or_default();
-    match line.iter().position(|&b| b == b':') {
-        Some(colon) => {
-            colon > 0
-                && line
-                    .get(..colon)
-                    .is_some_and(|n| n.iter().all(|b| b.is_ascii_graphic()))
-        }
-        None => false,
-    }
+    ["content-", "mime-version:"].iter().any(|name| {
+        content
+            .get(..name.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(name.as_bytes()))
+    })
 }
 
 /// The content a CMS `ContentInfo` of `SignedData` encapsulates (`None`

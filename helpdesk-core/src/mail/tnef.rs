@@ -107,7 +107,7 @@ pub(crate) fn files(data: &[u8]) -> Option<Vec<TnefFile<'_>>> {
             }
             ATT_ATTACHMENT => {
                 if let Some(f) = files.last_mut() {
-                    read_properties(attribute.data, f);
+                    read_properties(attribute.data, f, codepage);
                 }
             }
             _ => {}
@@ -200,13 +200,13 @@ impl<'a> Reader<'a> {
 
 /// Reads the MAPI properties of an attachment (`attAttachment`) into
 /// `file`: as many as can be read (a damaged list keeps the ones before).
-fn read_properties<'a>(data: &'a [u8], file: &mut Partial<'a>) {
+fn read_properties<'a>(data: &'a [u8], file: &mut Partial<'a>, codepage: u32) {
     let mut r = Reader(data);
     let Some(count) = r.u32() else {
         return;
     };
     for _ in 0..count {
-        if read_property(&mut r, file).is_none() {
+        if read_property(&mut r, file, codepage).is_none() {
             return;
         }
     }
@@ -214,7 +214,7 @@ fn read_properties<'a>(data: &'a [u8], file: &mut Partial<'a>) {
 
 /// One MAPI property (MS-OXTNEF 2.1.3.5): type, id, the name of a named
 /// property, and its value or values; `None` when the list ends early.
-fn read_property<'a>(r: &mut Reader<'a>, file: &mut Partial<'a>) -> Option<()> {
+fn read_property<'a>(r: &mut Reader<'a>, file: &mut Partial<'a>, codepage: u32) -> Option<()> {
     let kind = r.u16()?;
     let id = r.u16()?;
     if id >= 0x8000 {
@@ -243,7 +243,7 @@ fn read_property<'a>(r: &mut Reader<'a>, file: &mut Partial<'a>) -> Option<()> {
         if variable {
             let len = usize::try_from(r.u32()?).ok()?;
             let value = r.padded(len)?;
-            take_value(file, id, base, value);
+            take_value(file, id, base, value, codepage);
         } else {
             r.take(fixed_size(base)?)?;
         }
@@ -265,10 +265,10 @@ fn fixed_size(kind: u16) -> Option<usize> {
 }
 
 /// Keeps a value of the attachment's properties that names or holds it.
-fn take_value<'a>(file: &mut Partial<'a>, id: u16, kind: u16, value: &'a [u8]) {
+fn take_value<'a>(file: &mut Partial<'a>, id: u16, kind: u16, value: &'a [u8], codepage: u32) {
     let text = || match kind {
         PT_UNICODE => Some(utf16(value)),
-        PT_STRING8 => Some(string8(value, 1252)),
+        PT_STRING8 => Some(string8(value, codepage)),
         _ => None,
     };
     match id {
@@ -422,6 +422,19 @@ pub(crate) mod tests {
             (REND, vec![0; 14]),
             (TITLE, b"zam\xf3wienie \xb3\xb9ka.txt\0".to_vec()),
             (DATA, b"hello".to_vec()),
+            // An 8-bit long file name in the MAPI properties: the same
+            // code page.
+            (REND, vec![0; 14]),
+            (TITLE, b"FAKTUR~1.TXT\0".to_vec()),
+            (DATA, b"f".to_vec()),
+            (
+                ATTACHMENT,
+                properties(&[(
+                    PT_STRING8,
+                    PR_ATTACH_LONG_FILENAME,
+                    b"faktura \xb3\xb9ka.txt\0".to_vec(),
+                )]),
+            ),
         ]);
         let got = files(&tnef).unwrap_or_default();
         let got: Vec<_> = got
@@ -432,7 +445,8 @@ pub(crate) mod tests {
             got,
             [
                 (Some("invoice.pdf"), &b"%PDF-1.4"[..]),
-                (Some("zamówienie łąka.txt"), &b"hello"[..])
+                (Some("zamówienie łąka.txt"), &b"hello"[..]),
+                (Some("faktura łąka.txt"), &b"f"[..])
             ]
         );
     }

@@ -75,10 +75,14 @@ impl Desk {
     }
 
     async fn with_limits(limits: ParseLimits) -> Self {
-        let clock = Arc::new(ManualClock::new(t0()));
-        let email = Arc::new(RecordingTransport::new());
         let mut mail = MailSettings::new(b"fixture tests secret, 32 bytes+".to_vec(), DOMAIN);
         mail.limits = limits;
+        Self::with_mail(mail).await
+    }
+
+    async fn with_mail(mail: MailSettings) -> Self {
+        let clock = Arc::new(ManualClock::new(t0()));
+        let email = Arc::new(RecordingTransport::new());
         let desk = Helpdesk::builder(Arc::new(MemoryStore::new()))
             .clock(clock.clone())
             .transport("email", email.clone())
@@ -294,6 +298,72 @@ async fn thread_by_our_message_id() {
     assert_eq!(
         (back.status, back.ticket.id),
         (IngestStatus::Appended, first.ticket.id)
+    );
+}
+
+/// With a "reply above this line" marker, every mail we send starts with
+/// it (text and HTML), and a customer's answer above our quoted mail is
+/// what is shown of the reply, whatever the client wrote around it (here
+/// an attribution in no language the trimming rules know).
+#[tokio::test]
+async fn a_reply_above_our_marker_is_what_is_shown() {
+    let marker = "##- Please type your reply above this line -##";
+    let d = Desk::with_mail(
+        MailSettings::new(b"fixture tests secret, 32 bytes+".to_vec(), DOMAIN)
+            .with_reply_marker(marker),
+    )
+    .await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let mut answer = Reply::text("Please send the lamp back, we will replace it.");
+    answer.html = Some("<p>Please send the lamp back.</p>".into());
+    d.desk
+        .reply(d.ws, first.ticket.id, d.agent, answer)
+        .await
+        .unwrap_or_else(|e| panic!("reply: {e}"));
+    d.desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sent = d.email.sent();
+    let ours = sent
+        .iter()
+        .find(|m| m.text.contains("send the lamp back"))
+        .unwrap_or_else(|| panic!("our reply was sent: {sent:?}"));
+    assert_eq!(
+        ours.text,
+        format!("{marker}\n\nPlease send the lamp back, we will replace it.")
+    );
+    assert!(
+        ours.html.as_deref().is_some_and(|h| h.contains(marker) && h.ends_with("<p>Please send the lamp back.</p>")),
+        "{:?}",
+        ours.html
+    );
+    // The stored message is what the agent wrote.
+    let stored = d.message(ours.message).await;
+    assert_eq!(
+        stored.text,
+        "Please send the lamp back, we will replace it."
+    );
+
+    let reply = format!(
+        "From: Jan Kowalski <jan.kowalski@customer.example>\r\nTo: support@shop.example\r\nSubject: Re: lamp\r\nMessage-ID: <marker.1@customer.example>\r\nIn-Reply-To: <{}>\r\n\r\nOK, sending it today.\r\n\r\nJan\r\n\r\nMandag 2. mars 2026 kl. 10.52 tulis Support <support@shop.example>:\r\n> {marker}\r\n>\r\n> Please send the lamp back, we will replace it.\r\n",
+        stored.email.message_id.clone().unwrap_or_default()
+    );
+    let back = d.ingest(&mb, reply.as_bytes()).await;
+    assert_eq!(back.ticket.id, first.ticket.id);
+    let message = d.message(back.message).await;
+    assert_eq!(message.shown_text(), "OK, sending it today.\n\nJan");
+    assert!(message.text.contains(marker), "the full text is kept");
+    // Without a marker set, the same reply is trimmed by the usual rules
+    // only: the quote goes, the attribution (in no language they know)
+    // stays.
+    let plain = Desk::new().await;
+    let back = plain.ingest(&mb, reply.as_bytes()).await;
+    let shown = plain.message(back.message).await.shown_text().to_string();
+    assert!(
+        shown.ends_with("tulis Support <support@shop.example>:"),
+        "{shown}"
     );
 }
 

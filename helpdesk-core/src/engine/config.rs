@@ -52,6 +52,13 @@ pub struct MailSettings {
     /// the helpdesk write to all of them. The message keeps every address
     /// it was sent to.
     pub max_ticket_cc: usize,
+    /// A line written at the top of every mail the helpdesk sends (agent
+    /// replies and automatic mail), such as `##- Please type your reply
+    /// above this line -##` (Zendesk's): a customer's reply then shows only
+    /// what is written above it, whatever the client and language
+    /// ([`mail::before_reply_marker`](crate::mail::before_reply_marker)).
+    /// `None` (the default): no line, and the usual trimming alone.
+    pub reply_marker: Option<String>,
 }
 
 impl std::fmt::Debug for MailSettings {
@@ -63,6 +70,7 @@ impl std::fmt::Debug for MailSettings {
             .field("limits", &self.limits)
             .field("bounce_suppression", &self.bounce_suppression)
             .field("max_ticket_cc", &self.max_ticket_cc)
+            .field("reply_marker", &self.reply_marker)
             .finish()
     }
 }
@@ -76,6 +84,7 @@ impl Default for MailSettings {
             limits: crate::mail::ParseLimits::default(),
             bounce_suppression: Duration::days(7),
             max_ticket_cc: 48,
+            reply_marker: None,
         }
     }
 }
@@ -88,6 +97,20 @@ impl MailSettings {
             message_id_domain: message_id_domain.into(),
             ..Self::default()
         }
+    }
+
+    /// These settings with a "reply above this line" marker (see
+    /// [`MailSettings::reply_marker`]).
+    ///
+    /// ```
+    /// use helpdesk_core::engine::MailSettings;
+    /// let settings = MailSettings::new(b"secret".to_vec(), "mail.shop.example")
+    ///     .with_reply_marker("##- Please type your reply above this line -##");
+    /// assert!(settings.reply_marker.is_some());
+    /// ```
+    pub fn with_reply_marker(mut self, marker: impl Into<String>) -> Self {
+        self.reply_marker = Some(marker.into()).filter(|m| !m.trim().is_empty());
+        self
     }
 }
 

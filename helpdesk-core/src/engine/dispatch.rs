@@ -86,8 +86,20 @@ impl Helpdesk {
             to: message.to.clone(),
             cc: message.cc.clone(),
             subject: message.subject.clone(),
-            text: message.text.clone(),
-            html: message.html.clone(),
+            // ("Reply above this line" on every mail we send, when set.)
+            text: match (&item.channel, &self.config.mail.reply_marker) {
+                (crate::model::Channel::Email, Some(marker)) => {
+                    crate::mail::with_marker_text(marker, &message.text)
+                }
+                _ => message.text.clone(),
+            },
+            html: match (&item.channel, &self.config.mail.reply_marker) {
+                (crate::model::Channel::Email, Some(marker)) => message
+                    .html
+                    .as_deref()
+                    .map(|h| crate::mail::with_marker_html(marker, h)),
+                _ => message.html.clone(),
+            },
             attachments: message.attachments.clone(),
             thread: message.email.clone(),
             automatic: matches!(message.author, Actor::System),

@@ -85,10 +85,19 @@ impl Helpdesk {
         // text; its subject tells them apart). (Nothing was cut when the
         // shown text is a borrowed stretch of the text as long as it: told
         // by length, not by comparing the bytes.)
+        // (An answer above our "reply above this line" marker is what is
+        // shown of it, trimmed as any text.)
+        let answer = self
+            .config
+            .mail
+            .reply_marker
+            .as_deref()
+            .and_then(|marker| mail::before_reply_marker(&mail.text, marker))
+            .unwrap_or(&mail.text);
         let display_text = if mail::is_forwarded_subject(&mail.subject) {
             None
         } else {
-            match mail::shown_text(&mail.text) {
+            match mail::shown_text(answer) {
                 std::borrow::Cow::Borrowed(s) if s.len() == mail.text.len() => None,
                 shown => (shown != mail.text.as_str()).then(|| shown.into_owned()),
             }

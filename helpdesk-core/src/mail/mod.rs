@@ -35,6 +35,7 @@ mod nested_multipart;
 mod own_list;
 mod parse;
 mod qp_tail;
+mod reply_marker;
 mod rfc2231;
 mod rules;
 mod sanitize;
@@ -69,6 +70,8 @@ pub use parse::{
     Address, AttachmentInfo, DeliveryReport, DsnRecipient, HeaderField, HeaderSignals, InboundMail,
     ParseLimits, content_hash, normalize_email, parse,
 };
+pub use reply_marker::before_reply_marker;
+pub(crate) use reply_marker::{with_marker_html, with_marker_text};
 pub use rules::{IncomingRule, RuleActions, RuleCondition, RuleField, RuleOp, first_matching_rule};
 pub use sanitize::sanitize_html;
 pub use template::render_template;

@@ -1720,6 +1720,20 @@ fn collect_attachments(
             .or(part.attachment_name())
             .map(sanitize_file_name)
             .unwrap_or_default();
+        // (A name in raw 8-bit bytes, read in the mail's charset: see
+        // `rfc2231::raw_8bit_name`.)
+        if name.contains(char::REPLACEMENT_CHARACTER) {
+            let charset = message
+                .text_body
+                .iter()
+                .chain(&message.html_body)
+                .filter_map(|id| message.parts.get(*id as usize))
+                .find_map(|p| p.content_type()?.attribute("charset"));
+            if let Some(again) = super::rfc2231::raw_8bit_name(part, &message.raw_message, charset)
+            {
+                name = sanitize_file_name(&again);
+            }
+        }
         // (Read again when mail-parser's decoder dropped its last bytes:
         // see `qp_tail`; decoded when uuencoded: see `uuencode`.)
         let redecoded = super::qp_tail::redecoded(part, &message.raw_message);
@@ -2756,6 +2770,38 @@ iVBORw0KGgo=\r\n\
                 .unwrap_or_else(|e| panic!("{e}"));
             let names: Vec<_> = m.attachments.iter().map(|a| a.name.as_str()).collect();
             assert_eq!(names, ["smime.p7m"], "{smime_type}");
+        }
+    }
+
+    /// A file name in raw 8-bit bytes (old mailers write a Polish name so,
+    /// unencoded) is read in the charset the mail declares for its text,
+    /// else as undeclared legacy text: before, as replacement characters.
+    #[test]
+    fn a_raw_8bit_file_name_is_read_in_the_mails_charset() {
+        let mail = |text_type: &str, name: &[u8]| {
+            [
+                format!("From: a@b.c\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: {text_type}\r\n\r\nx\r\n--b\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; filename=\"").as_bytes(),
+                name,
+                b"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n/9j/4AAQ\r\n--b--\r\n",
+            ]
+            .concat()
+        };
+        for (text_type, name) in [
+            ("text/plain", &b"Zdj\xeacie \xb3\xb9ki.jpg"[..]),
+            (
+                "text/plain; charset=windows-1250",
+                b"Zdj\xeacie \xb3\xb9ki.jpg",
+            ),
+            (
+                "text/plain; charset=iso-8859-2",
+                b"Zdj\xeacie \xb3\xb1ki.jpg",
+            ),
+            ("text/plain; charset=utf-8", "Zdjęcie łąki.jpg".as_bytes()),
+        ] {
+            let m = parse(&mail(text_type, name), &ParseLimits::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let names: Vec<_> = m.attachments.iter().map(|a| a.name.as_str()).collect();
+            assert_eq!(names, ["Zdjęcie łąki.jpg"], "{text_type}");
         }
     }
 

@@ -48,6 +48,52 @@ pub(crate) fn continued_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<Strin
     joined(&parameters, "name")
 }
 
+/// The file name of `part` read again from its raw header (`raw` is the
+/// message its header offsets point into) when it is written in raw 8-bit
+/// bytes that are not UTF-8 (old mailers and scripts write a Polish
+/// `Zdjęcie.jpg` so, in windows-1250 or ISO-8859-2, where mail-parser reads
+/// replacement characters): `filename` of its `Content-Disposition`, else
+/// `name` of its `Content-Type`, read in `charset` (the charset the mail
+/// declares for its text) when it names one we can read, else as
+/// undeclared legacy text (see `legacy_text`). `None` when the name is
+/// not written so, or does not read without replacement characters.
+pub(crate) fn raw_8bit_name(
+    part: &MessagePart<'_>,
+    raw: &[u8],
+    charset: Option<&str>,
+) -> Option<String> {
+    // (Each byte as the character of its value, so that the parameters
+    // are split as text and their bytes taken back unchanged.)
+    let value_of = |name: HeaderName<'_>| {
+        part.headers.iter().find(|h| h.name == name).and_then(|h| {
+            raw.get(h.offset_start as usize..h.offset_end as usize)
+                .map(|b| b.iter().map(|&b| char::from(b)).collect::<String>())
+        })
+    };
+    let pick = |value: Option<String>, key: &str| {
+        parameters(&value?).find_map(|(k, v)| (k == key).then_some(v))
+    };
+    let latin = pick(value_of(HeaderName::ContentDisposition), "filename")
+        .or_else(|| pick(value_of(HeaderName::ContentType), "name"))?;
+    let bytes: Vec<u8> = latin
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    if std::str::from_utf8(&bytes).is_ok() {
+        return None;
+    }
+    let declared = charset
+        .filter(|c| {
+            !super::legacy_text::is_unknown_label(c) && !super::legacy_text::is_utf8_label(c)
+        })
+        .and_then(|c| charset_decoder(c.trim().trim_matches('"').as_bytes()));
+    let text = match declared {
+        Some(decode) => decode(&bytes),
+        None => super::legacy_text::read_legacy(&bytes),
+    };
+    Some(text).filter(|t| !t.contains(char::REPLACEMENT_CHARACTER) && !t.trim().is_empty())
+}
+
 /// Whether `parameters` have one named `name`, plain or RFC 2231.
 fn has_parameter(parameters: &[(String, String)], name: &str) -> bool {
     parameters.iter().any(|(key, _)| {

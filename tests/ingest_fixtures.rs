@@ -115,6 +115,15 @@ impl Desk {
         self.desk.store()
     }
 
+    /// The requester of the ticket `out` landed on.
+    async fn requester(&self, out: &IngestOutcome) -> Contact {
+        self.store()
+            .contact(self.ws, out.ticket.requester)
+            .await
+            .unwrap_or_else(|e| panic!("contact: {e}"))
+            .unwrap_or_else(|| panic!("requester of ticket {} stored", out.ticket.number))
+    }
+
     async fn ingest(&self, mailbox: &Mailbox, raw: &[u8]) -> IngestOutcome {
         self.desk
             .ingest(self.ws, mailbox, raw)
@@ -565,12 +574,7 @@ async fn a_date_with_a_short_zone_keeps_the_sender() {
         (out.status, out.classification),
         (IngestStatus::Created, Classification::Human)
     );
-    let requester = d
-        .store()
-        .contact(d.ws, out.ticket.requester)
-        .await
-        .unwrap_or_else(|e| panic!("contact: {e}"))
-        .unwrap_or_else(|| panic!("requester stored"));
+    let requester = d.requester(&out).await;
     assert_eq!(
         requester.emails,
         vec!["jane.doe@customer.example".to_string()]
@@ -596,12 +600,7 @@ async fn a_mail_without_a_usable_from_takes_reply_to_or_return_path() {
     ] {
         let out = d.file(&mailbox(), name, &[]).await;
         assert_eq!(out.status, IngestStatus::Created, "{name}");
-        let requester = d
-            .store()
-            .contact(d.ws, out.ticket.requester)
-            .await
-            .unwrap_or_else(|e| panic!("contact: {e}"))
-            .unwrap_or_else(|| panic!("{name}: requester stored"));
+        let requester = d.requester(&out).await;
         assert_eq!(requester.emails, vec![email.to_string()], "{name}");
     }
     let nobody = b"To: support@shop.example\r\nSubject: Hello\r\nMessage-ID: <nobody@example.org>\r\n\r\nHi\r\n";
@@ -834,12 +833,7 @@ async fn mail_relayed_by_our_own_group_is_the_customers() {
             vec!["ewa.nowak@customer.example".to_string()],
             "{name}"
         );
-        let requester = d
-            .store()
-            .contact(d.ws, out.ticket.requester)
-            .await
-            .unwrap_or_else(|e| panic!("contact: {e}"))
-            .unwrap_or_else(|| panic!("requester stored"));
+        let requester = d.requester(&out).await;
         assert_eq!(
             requester.emails,
             vec!["ewa.nowak@customer.example".to_string()],
@@ -1443,13 +1437,7 @@ async fn reply_to_is_the_requester_and_cc_is_copied() {
     let d = Desk::new().await;
     let out = d.file(&mailbox(), "new-reply-to-cc.eml", &[]).await;
     assert_eq!(out.status, IngestStatus::Created);
-    let requester = d
-        .store()
-        .contact(d.ws, out.ticket.requester)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("requester stored"));
+    let requester = d.requester(&out).await;
     assert_eq!(
         requester.emails,
         vec!["maria.boss@office.example".to_owned()]
@@ -1819,12 +1807,7 @@ async fn multi_byte_charsets_are_decoded() {
         let message = d.message(out.message).await;
         assert_eq!(message.subject, subject, "{name}");
         assert!(message.text.contains(text), "{name}: {:?}", message.text);
-        let requester = d
-            .store()
-            .contact(d.ws, out.ticket.requester)
-            .await
-            .unwrap_or_else(|e| panic!("contact: {e}"))
-            .unwrap_or_else(|| panic!("{name}: requester stored"));
+        let requester = d.requester(&out).await;
         assert_eq!(requester.name.as_deref(), Some(sender), "{name}");
     }
     // The HTML alternative is decoded with its own charset.

@@ -1776,7 +1776,11 @@ fn collect_attachments(
                     too_large,
                     content: (!too_large).then(|| file.content.into_owned()),
                     inline: false,
-                    content_id: file.content_id.as_deref().map(clean_id),
+                    content_id: file
+                        .content_id
+                        .as_deref()
+                        .map(clean_id)
+                        .filter(|s| !s.is_empty()),
                 });
             }
             continue;
@@ -2825,6 +2829,11 @@ iVBORw0KGgo=\r\n\
             (0x0006_9002, vec![0; 14]),
             (0x0001_8010, b"small.txt\0".to_vec()),
             (0x0006_800f, b"ok".to_vec()),
+            // (A Content-ID that is only brackets is none.)
+            (
+                0x0006_9005,
+                crate::mail::tnef::tests::properties(&[(0x001e, 0x3712, b"<>\0".to_vec())]),
+            ),
         ]);
         let limits = ParseLimits {
             max_attachment_bytes: 10,
@@ -2851,6 +2860,7 @@ iVBORw0KGgo=\r\n\
                 ("small.txt", "text/plain", 2, false, true)
             ]
         );
+        assert!(m.attachments.iter().all(|a| a.content_id.is_none()));
         for kept in [
             stream(&[(0x0006_9003, vec![0; 8])]),
             b"not tnef at all".to_vec(),

@@ -94,7 +94,7 @@ pub(crate) fn text_decoder(charset: &str) -> Option<mail_parser::decoders::chars
 /// `us-ascii`; UTF-8 with replacement characters when it has none).
 pub(crate) fn not_utf8(part: &MessagePart<'_>, bytes: &[u8]) -> String {
     if legacy(part, bytes) {
-        return read_legacy(bytes);
+        return read_undeclared(part, bytes);
     }
     let label = part
         .content_type()
@@ -110,7 +110,76 @@ pub(crate) fn not_utf8(part: &MessagePart<'_>, bytes: &[u8]) -> String {
 /// undeclared plain text, or UTF-8-labelled text without a UTF-8 character
 /// in it (see the module docs).
 pub(crate) fn legacy(part: &MessagePart<'_>, bytes: &[u8]) -> bool {
-    undeclared_plain(part) || (labelled_utf8(part) && no_utf8_character(bytes))
+    undeclared_plain(part)
+        || undeclared_html(part)
+        || (labelled_utf8(part) && no_utf8_character(bytes))
+}
+
+/// Whether `part` is HTML that declares no charset in its `Content-Type`,
+/// or one that names none we can read it in ([`is_unknown_label`]): its
+/// `<meta>` may name it ([`meta_charset`]).
+pub(crate) fn undeclared_html(part: &MessagePart<'_>) -> bool {
+    part.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("text")
+            && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html"))
+            && ct.attribute("charset").is_none_or(is_unknown_label)
+    })
+}
+
+/// `bytes` of `part` (legacy text: see [`legacy`]) read in the charset
+/// an HTML part's `<meta>` names (a shop's HTML mail often declares its
+/// windows-1250 there only), else in [`legacy_charset`] ([`read_legacy`]).
+fn read_undeclared(part: &MessagePart<'_>, bytes: &[u8]) -> String {
+    let html = part
+        .content_type()
+        .and_then(|ct| ct.subtype())
+        .is_some_and(|s| s.eq_ignore_ascii_case("html"));
+    match meta_charset(bytes)
+        .filter(|_| html)
+        .filter(|c| !is_utf8_label(c) && !is_unknown_label(c))
+        .and_then(|c| charset_decoder(c.as_bytes()))
+    {
+        Some(decode) => decode(bytes),
+        None => read_legacy(bytes),
+    }
+}
+
+/// The charset an HTML document names in its first kilobyte, as browsers
+/// read it: `<meta charset="...">` or `<meta http-equiv="Content-Type"
+/// content="text/html; charset=...">` (the first `charset=` inside a
+/// `<meta` tag).
+pub(crate) fn meta_charset(html: &[u8]) -> Option<&str> {
+    let head = html.get(..html.len().min(1024))?;
+    let mut rest = head;
+    while let Some(at) = memchr::memchr(b'<', rest) {
+        let tag = rest.get(at..)?;
+        let end = memchr::memchr(b'>', tag).unwrap_or(tag.len());
+        let inside = tag.get(..end)?;
+        rest = tag.get(end..)?;
+        if !inside
+            .get(1..5)
+            .is_some_and(|name| name.eq_ignore_ascii_case(b"meta"))
+        {
+            continue;
+        }
+        let lower = inside.to_ascii_lowercase();
+        let Some(found) = memchr::memmem::find(&lower, b"charset=") else {
+            continue;
+        };
+        let value = inside.get(found + 8..)?;
+        let value = value
+            .strip_prefix(b"\"")
+            .or_else(|| value.strip_prefix(b"'"))
+            .unwrap_or(value);
+        let len = value
+            .iter()
+            .position(|&b| matches!(b, b'"' | b'\'' | b';' | b' ' | b'/' | b'>'))
+            .unwrap_or(value.len());
+        return std::str::from_utf8(value.get(..len)?)
+            .ok()
+            .filter(|c| !c.is_empty());
+    }
+    None
 }
 
 /// Whether `part` declares the charset UTF-8.
@@ -140,13 +209,14 @@ pub(crate) fn no_utf8_character(bytes: &[u8]) -> bool {
 pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
     // (Only undeclared or UTF-8-labelled text can be: checked before any
     // bytes are decoded again.)
-    if !undeclared_plain(part) && !labelled_utf8(part) {
+    if !undeclared_plain(part) && !undeclared_html(part) && !labelled_utf8(part) {
         return None;
     }
     let body = super::fast_path::part_bytes(part, raw)?;
     let before_line_break = super::fast_path::ends_before_line_break(part, raw);
     let bytes = decoded_again(body, part.encoding, before_line_break)?;
-    (std::str::from_utf8(&bytes).is_err() && legacy(part, &bytes)).then(|| read_legacy(&bytes))
+    (std::str::from_utf8(&bytes).is_err() && legacy(part, &bytes))
+        .then(|| read_undeclared(part, &bytes))
 }
 
 /// A part's `content` (its body up to the line break of the next
@@ -278,7 +348,7 @@ fn letter_tables() -> &'static [[bool; 128]; CANDIDATES.len()] {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::{legacy_charset, read_legacy};
+    use super::{legacy_charset, meta_charset, read_legacy};
 
     #[test]
     fn central_european_text_is_read_in_its_charset() {
@@ -297,6 +367,35 @@ pub(crate) mod tests {
                 "Dzień dobry, zamówienie zostało opłacone; wiadomość wysłana."
             );
         }
+    }
+
+    #[test]
+    fn the_meta_charset_is_found_as_browsers_find_it() {
+        for (html, want) in [
+            (
+                &b"<html><head><meta charset=\"windows-1250\"></head>"[..],
+                Some("windows-1250"),
+            ),
+            (
+                b"<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=ISO-8859-2\">",
+                Some("ISO-8859-2"),
+            ),
+            (b"<meta charset=koi8-r>", Some("koi8-r")),
+            (b"<meta charset='cp1250'/>", Some("cp1250")),
+            (b"<p>charset=windows-1250</p>", None),
+            (b"<meta name=x><meta content=\"charset=\">", None),
+            (b"no markup at all", None),
+        ] {
+            assert_eq!(
+                meta_charset(html),
+                want,
+                "{}",
+                String::from_utf8_lossy(html)
+            );
+        }
+        // Only the first kilobyte is read.
+        let late = [vec![b' '; 1100], b"<meta charset=windows-1250>".to_vec()].concat();
+        assert_eq!(meta_charset(&late), None);
     }
 
     #[test]

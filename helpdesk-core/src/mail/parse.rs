@@ -1948,7 +1948,7 @@ pub(crate) mod tests {
                 &b"Hello"[..], b" ", b"\r\n", b"\n", b"\r", b"Za\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87",
                 b"\xff", b"\xc5", b"--b", b"--b--", b"=3D", b"SGVsbG8=", b"<p>x</p>", b"\t",
                 b"From: x@y", b"", b"<script>x</script>", b"<a href=\"javascript:x\">a</a>",
-                b"<br>", b"&amp;", b"=\r\n", b"=\n", b"=C5=BC", b"=c5=bc", b"=ZZ", b"  \r\n", b"=20",
+                b"<br>", b"&amp;", b"=\r\n", b"=\n", b"=C5=BC", b"=c5=bc", b"=ZZ", b"  \r\n", b"=20", b"<meta charset=windows-1250>", b"<meta charset=utf-8>",
                 b"=C5", b"=",
             ]), 0..12),
         ) {
@@ -2932,6 +2932,77 @@ iVBORw0KGgo=\r\n\
         for m in [parse_inner(html, &limits), parse_full(html, &limits)] {
             assert_eq!(m.unwrap_or_else(|e| panic!("{e}")).text, "café");
         }
+    }
+
+    /// HTML that is not UTF-8 and declares no charset in its `Content-Type`
+    /// (or one we cannot read, or UTF-8 without a UTF-8 character) is read
+    /// in the charset its `<meta>` names, else as undeclared legacy text,
+    /// on every path, its text and its HTML; before, with replacement
+    /// characters.
+    #[test]
+    fn undeclared_html_is_read_in_its_meta_charset() {
+        let limits = ParseLimits::default();
+        let body = |meta: &str, words: &[u8]| {
+            [
+                format!("<html><head>{meta}</head><body><p>").as_bytes(),
+                words,
+                b"</p></body></html>",
+            ]
+            .concat()
+        };
+        let windows_1250: &[u8] = b"Zam\xf3wienie op\xb3acone, dzi\xeakujemy";
+        let iso_8859_2: &[u8] = b"Zam\xf3wienie op\xb3acone, dzi\xeakujemy";
+        let want = "Zamówienie opłacone, dziękujemy";
+        for (ct, html) in [
+            (
+                "text/html",
+                body(
+                    r#"<meta http-equiv="Content-Type" content="text/html; charset=windows-1250">"#,
+                    windows_1250,
+                ),
+            ),
+            (
+                "text/html; charset=unknown-8bit",
+                body(r#"<meta charset="iso-8859-2">"#, iso_8859_2),
+            ),
+            (
+                "text/html; charset=utf-8",
+                body(r#"<meta charset="windows-1250">"#, windows_1250),
+            ),
+            ("text/html", body("", windows_1250)),
+        ] {
+            let one = [
+                format!(
+                    "From: a@b.c\r\nContent-Type: {ct}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                )
+                .as_bytes(),
+                &html,
+                b"\r\n",
+            ]
+            .concat();
+            let mixed = [
+                format!("From: a@b.c\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: {ct}\r\n\r\n").as_bytes(),
+                &html,
+                b"\r\n--b\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\n%PDF\r\n--b--\r\n",
+            ]
+            .concat();
+            for raw in [&one, &mixed] {
+                for m in [parse_inner(raw, &limits), parse_full(raw, &limits)] {
+                    let m = m.unwrap_or_else(|e| panic!("{ct}: {e}"));
+                    assert_eq!(m.text, want, "{ct}");
+                    assert!(
+                        m.html.as_deref().is_some_and(|h| h.contains(want)),
+                        "{ct}: {:?}",
+                        m.html
+                    );
+                }
+            }
+        }
+        // UTF-8 HTML stays UTF-8, whatever its meta says.
+        let utf8 = format!(
+            "From: a@b.c\r\nContent-Type: text/html\r\n\r\n<meta charset=windows-1250><p>{want}</p>\r\n"
+        );
+        assert_eq!(p(&utf8).text, want);
     }
 
     /// Undeclared text with UTF-8 characters and windows-1250 bytes in it (a

@@ -4,10 +4,15 @@
 //! crates (`mail-parser`, `mail-builder`); nothing in its public API exposes
 //! their types, so upgrading them touches this module only.
 //!
-//! * [`parse()`] turns raw RFC 5322 bytes into an [`InboundMail`].
+//! * [`parse()`] turns raw RFC 5322 bytes into an [`InboundMail`]: real-world
+//!   mail as its sender meant it (broken structure and charsets repaired),
+//!   the files inside Outlook's `winmail.dat` as attachments, the content of
+//!   opaque-signed S/MIME mail as the mail.
 //! * [`classify()`] decides whether an inbound mail is from a human, an
 //!   auto-responder, a bounce, a mailing list, a mail loop or a blocked sender.
-//! * [`display_text()`] cuts quoted history and signatures from a reply.
+//! * [`display_text()`] cuts quoted history and signatures from a reply;
+//!   [`before_reply_marker()`] keeps what a customer wrote above our "reply
+//!   above this line" marker.
 //! * [`token`] signs ticket ids into Message-IDs and plus-addresses.
 //! * [`mentions_attachment()`] detects "see attached" wording.
 //! * [`compose()`] builds outgoing mail bytes.

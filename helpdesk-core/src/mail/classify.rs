@@ -223,9 +223,7 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
     if let (Some(domain), Some(id)) = (ctx.own_message_id_domain, &mail.message_id) {
         let domain = domain.trim().trim_start_matches('@');
         if !domain.is_empty()
-            && id
-                .rsplit_once('@')
-                .is_some_and(|(_, d)| d.trim().eq_ignore_ascii_case(domain))
+            && at_split(id).is_some_and(|(_, d)| d.trim().eq_ignore_ascii_case(domain))
         {
             return ClassifyReason::OwnMessageId;
         }
@@ -289,7 +287,7 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
 /// Exchange's quoted `"System Administrator"`; an address without `@` is
 /// all local part (`Return-Path: <MAILER-DAEMON>`).
 fn is_daemon(email: &str) -> bool {
-    let local = email.rsplit_once('@').map_or(email, |(l, _)| l);
+    let local = at_split(email).map_or(email, |(l, _)| l);
     matches!(
         local,
         "mailer-daemon"
@@ -488,8 +486,15 @@ fn is_out_of_office_subject(subject: &str) -> bool {
         .any(|w| w.as_bytes().first() == Some(&first) && starts_with_word(s, w))
 }
 
+/// `s` split at its last `@` (a byte search: this runs for every address
+/// of every mail).
+fn at_split(s: &str) -> Option<(&str, &str)> {
+    let at = memchr::memrchr(b'@', s.as_bytes())?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
 pub(crate) fn strip_plus(email: &str) -> std::borrow::Cow<'_, str> {
-    match email.rsplit_once('@') {
+    match at_split(email) {
         Some((local, domain)) if local.contains('+') => {
             let local = local.split('+').next().unwrap_or(local);
             std::borrow::Cow::Owned(format!("{local}@{domain}"))
@@ -499,7 +504,7 @@ pub(crate) fn strip_plus(email: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn is_blocked(sender: &str, blocklist: &[String]) -> bool {
-    let domain = sender.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+    let domain = at_split(sender).map(|(_, d)| d).unwrap_or("");
     blocklist.iter().any(|entry| {
         let entry = normalize_email(entry);
         if entry.is_empty() {
@@ -534,7 +539,7 @@ fn domain_matches(domain: &str, blocked: &str) -> bool {
 /// ```
 pub fn is_no_reply_address(email: &str) -> bool {
     let email = crate::model::normalized_email(email);
-    let local = email.rsplit_once('@').map_or(&*email, |(l, _)| l);
+    let local = at_split(&email).map_or(&*email, |(l, _)| l);
     // The local part without `-`, `_` and `.`, compared as it is read.
     let squashed = local.chars().filter(|c| !matches!(c, '-' | '_' | '.'));
     [

@@ -63,7 +63,11 @@ pub(crate) fn original_sender<S: AsRef<str>>(
             super::classify::strip_plus(&o) == address
         })
     };
-    if !mail.from.as_ref().is_some_and(|a| own(&a.email)) || !via_own_list(mail, own_addresses) {
+    // (Most mail comes through no list: that is checked first.)
+    if mail.signals.list_id.is_none()
+        || !via_own_list(mail, own_addresses)
+        || !mail.from.as_ref().is_some_and(|a| own(&a.email))
+    {
         return None;
     }
     let named = ["X-Original-From", "X-Original-Sender"]

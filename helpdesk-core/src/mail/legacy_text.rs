@@ -248,7 +248,10 @@ pub(crate) fn decoded_again(
 /// filled in with names from a windows-1250 database) keeps them: only
 /// the bytes UTF-8 cannot read are read in the legacy charset they fit.
 pub(crate) fn read_legacy(bytes: &[u8]) -> String {
-    if no_utf8_character(bytes) {
+    // (Text in a non-Latin legacy charset has byte pairs that happen to be
+    // UTF-8 (`\xc7\xb7` in GBK): few against the bytes UTF-8 cannot
+    // read, it is read whole in its charset.)
+    if no_utf8_character(bytes) || (mostly_not_utf8(bytes) && non_latin(bytes).is_some()) {
         return match charset_decoder(legacy_charset(bytes).as_bytes()) {
             Some(decode) => decode(bytes),
             None => String::from_utf8_lossy(bytes).into_owned(),
@@ -266,6 +269,19 @@ pub(crate) fn read_legacy(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Whether the bytes of `bytes` that UTF-8 cannot read are at least twice
+/// as many as the non-ASCII characters it can (a UTF-8 text with a few
+/// legacy bytes is the other way round; in Chinese GBK text, about one
+/// byte pair in three happens to be UTF-8).
+fn mostly_not_utf8(bytes: &[u8]) -> bool {
+    let (mut readable, mut unreadable) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        readable += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        unreadable += chunk.invalid().len();
+    }
+    unreadable >= 2 * readable
 }
 
 /// Where in `bytes` the stretches are that UTF-8 cannot read.
@@ -291,8 +307,49 @@ const CANDIDATES: [&str; 3] = ["windows-1252", "windows-1250", "iso-8859-2"];
 /// `bytes` that stand inside a word (between letters or other such bytes)
 /// as letters; the earliest among equals.
 pub(crate) fn legacy_charset(bytes: &[u8]) -> &'static str {
-    best_charset(bytes, std::slice::from_ref(&(0..bytes.len())))
+    non_latin(bytes).unwrap_or_else(|| best_charset(bytes, std::slice::from_ref(&(0..bytes.len()))))
 }
+
+/// The charset of legacy text in a script other than Latin (Cyrillic,
+/// Greek, Hebrew, Arabic, Thai, Chinese, Japanese, Korean), as Mozilla's
+/// detector for unlabelled text (chardetng, Firefox's) reads `bytes`;
+/// `None` for Latin text, which [`best_charset`] reads (tuned for the
+/// Central European mail of the products this engine serves).
+fn non_latin(bytes: &[u8]) -> Option<&'static str> {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+    detector.feed(bytes, true);
+    let guess = detector.guess(None, chardetng::Utf8Detection::Deny).name();
+    NON_LATIN
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(guess))
+        .then_some(guess)
+}
+
+/// The charsets of scripts other than Latin that [`non_latin`] takes from
+/// the detector (its guesses among Latin charsets are left to ours).
+const NON_LATIN: [&str; 21] = [
+    "windows-1251",
+    "KOI8-R",
+    "KOI8-U",
+    "IBM866",
+    "ISO-8859-5",
+    "x-mac-cyrillic",
+    "windows-1253",
+    "ISO-8859-7",
+    "windows-1255",
+    "ISO-8859-8",
+    "ISO-8859-8-I",
+    "windows-1256",
+    "ISO-8859-6",
+    "windows-874",
+    "GBK",
+    "gb18030",
+    "Big5",
+    "Shift_JIS",
+    "EUC-JP",
+    "EUC-KR",
+    "ISO-2022-JP",
+];
 
 /// [`legacy_charset`] by the bytes of `stretches` of `bytes` alone (their
 /// neighbours outside still tell whether they stand inside a word).
@@ -367,6 +424,39 @@ pub(crate) mod tests {
                 "Dzień dobry, zamówienie zostało opłacone; wiadomość wysłana."
             );
         }
+    }
+
+    #[test]
+    fn text_in_other_scripts_is_read_in_its_charset() {
+        for (bytes, charset, text) in [
+            // Russian and Ukrainian in windows-1251 and KOI8.
+            (
+                &b"\xc7\xe4\xf0\xe0\xe2\xf1\xf2\xe2\xf3\xe9\xf2\xe5, \xe3\xe4\xe5 \xec\xee\xe9 \xe7\xe0\xea\xe0\xe7?"[..],
+                "windows-1251",
+                "Здравствуйте, где мой заказ?",
+            ),
+            (
+                b"\xfa\xc4\xd2\xc1\xd7\xd3\xd4\xd7\xd5\xca\xd4\xc5, \xc7\xc4\xc5 \xcd\xcf\xca \xda\xc1\xcb\xc1\xda?",
+                "KOI8-U",
+                "Здравствуйте, где мой заказ?",
+            ),
+            (
+                b"\xc4\xee\xe1\xf0\xee\xe3\xee \xe4\xed\xff, \xe4\xe5 \xec\xb3\xe9 \xef\xe0\xf0\xf1\xe5\xeb\xfc?",
+                "windows-1251",
+                "Доброго дня, де мій парсель?",
+            ),
+            // Chinese in GBK, with a byte pair that is also UTF-8 (`\xc7\xb7`).
+            (
+                b"\xd5\xe2\xca\xc7\xb7\xfe\xce\xf1\xc6\xf7\xa3\xac\xd3\xca\xbc\xfe\xce\xde\xb7\xa8\xcd\xb6\xb5\xdd\xa1\xa3",
+                "GBK",
+                "这是服务器，邮件无法投递。",
+            ),
+        ] {
+            assert_eq!(legacy_charset(bytes), charset);
+            assert_eq!(read_legacy(bytes), text);
+        }
+        // Latin text is still ours to tell apart.
+        assert_eq!(legacy_charset(b"Zam\xf3wienie op\xb3acone"), "windows-1250");
     }
 
     #[test]

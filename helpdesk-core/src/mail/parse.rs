@@ -3005,6 +3005,39 @@ iVBORw0KGgo=\r\n\
         assert_eq!(p(&utf8).text, want);
     }
 
+    /// Undeclared legacy text in another script (Russian windows-1251,
+    /// Chinese GBK) is read in its charset on every path, a raw 8-bit
+    /// subject too; before, as Latin letters.
+    #[test]
+    fn undeclared_text_in_other_scripts_is_read_in_its_charset() {
+        let limits = ParseLimits::default();
+        for (bytes, want) in [
+            (
+                &b"\xc7\xe4\xf0\xe0\xe2\xf1\xf2\xe2\xf3\xe9\xf2\xe5, \xe3\xe4\xe5 \xec\xee\xe9 \xe7\xe0\xea\xe0\xe7?"[..],
+                "Здравствуйте, где мой заказ?",
+            ),
+            (
+                b"\xd5\xe2\xca\xc7\xb7\xfe\xce\xf1\xc6\xf7\xa3\xac\xd3\xca\xbc\xfe\xce\xde\xb7\xa8\xcd\xb6\xb5\xdd\xa1\xa3",
+                "这是服务器，邮件无法投递。",
+            ),
+        ] {
+            let one = [&b"From: a@b.c\r\nSubject: "[..], bytes, b"\r\n\r\n", bytes, b"\r\n"].concat();
+            let mixed = [
+                &b"From: a@b.c\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"[..],
+                bytes,
+                b"\r\n--b\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n",
+            ]
+            .concat();
+            for m in [parse_inner(&one, &limits), parse_full(&one, &limits)] {
+                let m = m.unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!((m.subject.as_str(), m.text.as_str()), (want, want));
+            }
+            let m = parse(&mixed, &limits).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(m.text, want);
+            assert_eq!(parse_inner(&mixed, &limits), parse_full(&mixed, &limits));
+        }
+    }
+
     /// Undeclared text with UTF-8 characters and windows-1250 bytes in it (a
     /// UTF-8 template filled in from a legacy database) keeps its UTF-8
     /// characters on every path; the other bytes are read in windows-1250.

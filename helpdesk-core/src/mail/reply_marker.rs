@@ -42,15 +42,27 @@ pub(crate) fn with_marker_text(marker: &str, text: &str) -> String {
     format!("{}\n\n{text}", marker.trim())
 }
 
-/// `html` with `marker` in a grey paragraph before it: what a mail we send
-/// says in HTML.
+/// `html` with `marker` in a grey paragraph at its start (inside its
+/// `body` when it is a whole document): what a mail we send says in HTML.
 pub(crate) fn with_marker_html(marker: &str, html: &str) -> String {
     let escaped = marker
         .trim()
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;");
-    format!("<div style=\"color:#b5b5b5\">{escaped}</div><br>{html}")
+    let line = format!("<div style=\"color:#b5b5b5\">{escaped}</div><br>");
+    // (After the `<body ...>` tag, when there is one.)
+    let at = html
+        .as_bytes()
+        .windows(5)
+        .position(|w| w.eq_ignore_ascii_case(b"<body"))
+        .and_then(|start| {
+            let end = html.get(start..)?.find('>')?;
+            Some(start + end + 1)
+        })
+        .unwrap_or(0);
+    let (head, rest) = html.split_at_checked(at).unwrap_or(("", html));
+    format!("{head}{line}{rest}")
 }
 
 #[cfg(test)]
@@ -98,6 +110,10 @@ mod tests {
         assert_eq!(
             with_marker_html("<reply> & more", "<p>Hello</p>"),
             "<div style=\"color:#b5b5b5\">&lt;reply&gt; &amp; more</div><br><p>Hello</p>"
+        );
+        assert_eq!(
+            with_marker_html("m", "<html><BODY class=\"x\"><p>Hello</p></body></html>"),
+            "<html><BODY class=\"x\"><div style=\"color:#b5b5b5\">m</div><br><p>Hello</p></body></html>"
         );
     }
 }

@@ -1687,14 +1687,55 @@ fn unnamed_attachment_name(part: &MessagePart<'_>, content_type: &str, n: usize)
 
 /// The attachments of `message`, but for the parts `body_parts` (read as
 /// its body instead).
+/// The parts of `message` that are the signature of a `multipart/signed`
+/// (its second part, an S/MIME `smime.p7s` or an OpenPGP `signature.asc`):
+/// no file the sender attached, but a signature no one reads, left out of
+/// the attachments as mail programs show a signed mail (the raw mail keeps
+/// it).
+fn detached_signatures(message: &Message<'_>) -> Vec<u32> {
+    let is_type = |part: &MessagePart<'_>, types: &[&str]| {
+        part.content_type().is_some_and(|ct| {
+            types.iter().any(|t| {
+                t.split_once('/').is_some_and(|(ty, sub)| {
+                    ct.ctype().eq_ignore_ascii_case(ty)
+                        && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case(sub))
+                })
+            })
+        })
+    };
+    message
+        .parts
+        .iter()
+        .filter_map(|part| match &part.body {
+            PartType::Multipart(children) if is_type(part, &["multipart/signed"]) => {
+                children.get(1).copied()
+            }
+            _ => None,
+        })
+        .filter(|id| {
+            message.parts.get(*id as usize).is_some_and(|p| {
+                is_type(
+                    p,
+                    &[
+                        "application/pkcs7-signature",
+                        "application/x-pkcs7-signature",
+                        "application/pgp-signature",
+                    ],
+                )
+            })
+        })
+        .collect()
+}
+
 fn collect_attachments(
     message: &Message<'_>,
     limits: &ParseLimits,
     body_parts: &[u32],
 ) -> Vec<AttachmentInfo> {
     let mut out = Vec::new();
+    let signatures = detached_signatures(message);
     for (n, id) in message.attachments.iter().enumerate() {
-        if body_parts.contains(id) {
+        if body_parts.contains(id) || signatures.contains(id) {
             continue;
         }
         let Some(part) = message.parts.get(*id as usize) else {
@@ -2731,6 +2772,50 @@ iVBORw0KGgo=\r\n\
                 assert_eq!(parse_inner(raw, &limits), parse_full(raw, &limits));
             }
         }
+    }
+
+    /// The signature of a clear-signed mail (`multipart/signed`: S/MIME's
+    /// `smime.p7s`, OpenPGP's `signature.asc`) is no attachment; the files
+    /// the sender attached stay, and so does a signature file attached in
+    /// a `multipart/mixed` on purpose.
+    #[test]
+    fn the_signature_of_a_signed_mail_is_no_attachment() {
+        for (protocol, sig_type, sig_name) in [
+            (
+                "application/x-pkcs7-signature",
+                "application/x-pkcs7-signature",
+                "smime.p7s",
+            ),
+            (
+                "application/pkcs7-signature",
+                "application/pkcs7-signature",
+                "smime.p7s",
+            ),
+            (
+                "application/pgp-signature",
+                "application/pgp-signature",
+                "signature.asc",
+            ),
+        ] {
+            let raw = format!(
+                "From: a@b.c\r\nSubject: Signed\r\nContent-Type: multipart/signed; protocol=\"{protocol}\"; micalg=sha-256; boundary=s\r\n\r\n\
+                 --s\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n\
+                 --m\r\nContent-Type: text/plain\r\n\r\nThe photo.\r\n\
+                 --m\r\nContent-Type: image/jpeg; name=lamp.jpg\r\nContent-Transfer-Encoding: base64\r\n\r\n/9j/4AAQ\r\n--m--\r\n\
+                 --s\r\nContent-Type: {sig_type}; name={sig_name}\r\nContent-Transfer-Encoding: base64\r\n\r\nMIIB\r\n--s--\r\n"
+            );
+            let m = p(&raw);
+            assert_eq!(m.text, "The photo.");
+            let names: Vec<_> = m.attachments.iter().map(|a| a.name.as_str()).collect();
+            assert_eq!(names, ["lamp.jpg"], "{protocol}");
+        }
+        let attached = "From: a@b.c\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\nMy certificate file.\r\n--m\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\n\r\nMIIB\r\n--m--\r\n";
+        let names: Vec<_> = p(attached)
+            .attachments
+            .iter()
+            .map(|a| a.name.clone())
+            .collect();
+        assert_eq!(names, ["smime.p7s"]);
     }
 
     /// An opaque-signed S/MIME mail is read as the content it signs (its

@@ -1997,6 +1997,41 @@ async fn a_uuencoded_attachment_is_decoded() {
     assert_eq!(stored, [("invoice-4411.txt", expected.len() as u64)]);
 }
 
+/// A mail a mailbox's forwarder (a staff member) forwarded opens a ticket
+/// for the customer who wrote it: requester, autoresponse; the message is
+/// the staff member's. Without the forwarder set, it is the staff
+/// member's ticket, as any mail.
+#[tokio::test]
+async fn a_forward_from_staff_opens_the_customers_ticket() {
+    let d = Desk::new().await;
+    let staff = mailbox().forwarder("Jan.Kowalski@shop.example");
+    let out = d.file(&staff, "new-forwarded-by-staff.eml", &[]).await;
+    assert_eq!(
+        (out.status, out.classification),
+        (IngestStatus::Created, Classification::Human)
+    );
+    assert_eq!(
+        d.requester(&out).await.emails,
+        vec!["ewa.nowak@customer.example".to_string()]
+    );
+    let AutoreplyOutcome::Sent(id) = out.autoreply else {
+        panic!("expected an autoresponse, got {:?}", out.autoreply)
+    };
+    assert_eq!(
+        d.message(id).await.to,
+        vec!["ewa.nowak@customer.example".to_string()]
+    );
+    let message = d.message(out.message).await;
+    assert_eq!(message.from.as_deref(), Some("jan.kowalski@shop.example"));
+
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "new-forwarded-by-staff.eml", &[]).await;
+    assert_eq!(
+        d.requester(&out).await.emails,
+        vec!["jan.kowalski@shop.example".to_string()]
+    );
+}
+
 /// An opaque-signed S/MIME mail (`application/pkcs7-mime;
 /// smime-type=signed-data`) is read as the content it signs: its text and
 /// its photo, not one `smime.p7m` attachment and no text.

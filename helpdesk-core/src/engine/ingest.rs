@@ -44,6 +44,13 @@ pub struct Mailbox {
     pub rules: Vec<IncomingRule>,
     /// The autoresponder (`None` = off).
     pub autoresponder: Option<AutoresponderConfig>,
+    /// Addresses (the shop's staff) whose forwards open tickets for the
+    /// sender of the mail they forward: its requester is that customer,
+    /// read from the forwarded mail's header block
+    /// ([`mail::forwarded_sender`](crate::mail::forwarded_sender)), not
+    /// the staff member.
+    #[serde(default)]
+    pub forwarders: Vec<String>,
     /// Public link of a ticket, with `{ticket_id}` and `{ticket_number}`
     /// placeholders (e.g. `https://shop.example/help/{ticket_id}`); offered
     /// to templates as `ticket_url`.
@@ -59,7 +66,20 @@ impl Mailbox {
             rules: Vec::new(),
             autoresponder: None,
             public_url: None,
+            forwarders: Vec::new(),
         }
+    }
+
+    /// Adds a forwarder (see [`Mailbox::forwarders`]).
+    ///
+    /// ```
+    /// use helpdesk_core::engine::Mailbox;
+    /// let mailbox = Mailbox::new("support@shop.example").forwarder("Jan@Shop.example");
+    /// assert_eq!(mailbox.forwarders, ["Jan@Shop.example"]);
+    /// ```
+    pub fn forwarder(mut self, address: impl Into<String>) -> Self {
+        self.forwarders.push(address.into());
+        self
     }
 
     /// Turns the autoresponder on with `config`.
@@ -772,6 +792,20 @@ impl Helpdesk {
                 } else {
                     from.or(reply_to)
                 };
+                // A mail one of the mailbox's forwarders forwarded: its
+                // requester is the sender of the mail forwarded.
+                let is_forwarder = |a: &str| {
+                    mailbox
+                        .forwarders
+                        .iter()
+                        .any(|f| normalized_email(f) == normalized_email(a))
+                };
+                let forwarded = match (&sender, human) {
+                    (Some(s), true) if is_forwarder(s) => mail::forwarded_sender(&mail.text)
+                        .filter(|a| !ours(&a.email) && !is_forwarder(&a.email)),
+                    _ => None,
+                };
+                let requester_address = forwarded.as_ref().or(requester_address);
                 let Some(requester_address) = requester_address.or(return_path.as_ref()) else {
                     return Err(Error::validation(
                         "mail",

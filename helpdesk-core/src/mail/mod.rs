@@ -28,6 +28,7 @@ mod date_zones;
 mod encoded_words;
 mod fast_path;
 mod flowed;
+mod forwarded;
 mod glued_headers;
 mod header_scan;
 mod headers;
@@ -69,6 +70,7 @@ pub use classify::{
 };
 pub(crate) use classify::{ContextRef, classify_borrowed};
 pub use compose::{ComposedEmail, EmailDraft, compose};
+pub use forwarded::forwarded_sender;
 pub use headers::Headers;
 pub(crate) use own_list::original_sender;
 pub use parse::{

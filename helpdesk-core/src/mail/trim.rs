@@ -86,7 +86,7 @@ const WEEKDAYS: &[&str] = &[
 ];
 
 /// Folded separator titles (`-----Original Message-----` and translations).
-const ORIGINAL_MESSAGE: &[&str] = &[
+pub(crate) const ORIGINAL_MESSAGE: &[&str] = &[
     "original message",
     "ursprungliche nachricht",
     "original nachricht",
@@ -160,7 +160,7 @@ const FORWARD_OPENERS: &[&str] = &[
 ];
 
 /// Folded first fields of Outlook reply header blocks.
-const HEADER_FROM: &[&str] = &[
+pub(crate) const HEADER_FROM: &[&str] = &[
     "from:",
     "od:",
     "von:",
@@ -579,7 +579,7 @@ fn resume_after(text: &str, at: usize, cut: Cut) -> Option<After> {
 /// The folded title of a separator line (`-----Original Message-----`,
 /// `---------- Forwarded message ---------`): `trimmed` without the dashes,
 /// underscores, spaces and stars around it.
-fn separator_title(trimmed: &str) -> String {
+pub(crate) fn separator_title(trimmed: &str) -> String {
     fold(trimmed.trim_matches(['-', '_', ' ', '*']))
 }
 
@@ -589,7 +589,7 @@ const SIGNATURE_LINES: usize = 15;
 
 /// Whether `trimmed` (a trimmed line) is a forward separator
 /// ([`FORWARD_TITLES`] between dashes, [`FORWARD_OPENERS`]).
-fn is_forward_separator(trimmed: &str) -> bool {
+pub(crate) fn is_forward_separator(trimmed: &str) -> bool {
     // (Cheap tests first: this runs on every line the cut search checks
     // and on the lines after a signature.)
     if trimmed.len() > 80 {
@@ -911,7 +911,7 @@ fn ends_with_colon(line: &str) -> bool {
 /// `folded` with its colons as ASCII writes them: French puts a space
 /// before the colon (`De : Ann`), Chinese and Japanese write a full-width
 /// one (`发件人：`, `写道：`).
-fn plain_colons(folded: String) -> String {
+pub(crate) fn plain_colons(folded: String) -> String {
     if folded.contains(" :") || folded.contains('\u{ff1a}') {
         folded.replace('\u{ff1a}', ":").replace(" :", ":")
     } else {

@@ -162,6 +162,24 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Any text: no panic, and a sender found is a plausible address
+        /// that the text holds.
+        #[test]
+        fn any_text_gives_a_plausible_sender_or_none(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "\n", " ", "From:", "Von: ", "*From:*", "Od:", "\u{53d1}\u{4ef6}\u{4eba}\u{ff1a}", "Ann", "<", ">", "[mailto:", "]",
+            "ann@x.example", "@", "---------- Forwarded message ---------", "-----Original Message-----",
+            "Begin forwarded message:", "Sent: Monday", "\u{17c}\u{f3}\u{142}w", "\"", "*",
+        ]), 0..30)) {
+            let text: String = parts.concat();
+            if let Some(a) = forwarded_sender(&text) {
+                proptest::prop_assert!(crate::model::is_plausible_email(&a.email));
+                proptest::prop_assert!(text.contains(&a.email));
+            }
+        }
+    }
+
     #[test]
     fn no_forwarded_mail_no_sender() {
         for text in [

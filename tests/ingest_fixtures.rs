@@ -115,6 +115,16 @@ impl Desk {
         self.desk.store()
     }
 
+    /// The name and size of each attachment stored with `message`.
+    async fn attachments(&self, message: MessageId) -> Vec<(String, u64)> {
+        self.message(message)
+            .await
+            .attachments
+            .into_iter()
+            .map(|a| (a.name, a.size))
+            .collect()
+    }
+
     /// The requester of the ticket `out` landed on.
     async fn requester(&self, out: &IngestOutcome) -> Contact {
         self.store()
@@ -1988,12 +1998,8 @@ async fn a_uuencoded_attachment_is_decoded() {
 
     let d = Desk::new().await;
     let out = d.file(&mailbox(), "attachment-uuencoded.eml", &[]).await;
-    let message = d.message(out.message).await;
-    let stored: Vec<_> = message
-        .attachments
-        .iter()
-        .map(|a| (a.name.as_str(), a.size))
-        .collect();
+    let stored = d.attachments(out.message).await;
+    let stored: Vec<_> = stored.iter().map(|(n, s)| (n.as_str(), *s)).collect();
     assert_eq!(stored, [("invoice-4411.txt", expected.len() as u64)]);
 }
 
@@ -2092,12 +2098,8 @@ async fn the_files_in_a_winmail_dat_are_the_attachments() {
 
     let d = Desk::new().await;
     let out = d.file(&mailbox(), "attachment-winmail-dat.eml", &[]).await;
-    let message = d.message(out.message).await;
-    let stored: Vec<_> = message
-        .attachments
-        .iter()
-        .map(|a| (a.name.as_str(), a.size))
-        .collect();
+    let stored = d.attachments(out.message).await;
+    let stored: Vec<_> = stored.iter().map(|(n, s)| (n.as_str(), *s)).collect();
     assert_eq!(
         stored,
         [

@@ -1275,12 +1275,18 @@ fn reread_header(
 /// same part.
 fn first_text_charset(raw: &[u8]) -> Option<String> {
     let message = mime_parser().parse(raw)?;
+    declared_text_charset(&message).map(str::to_owned)
+}
+
+/// The charset the first text part of `message` (fully parsed) declares:
+/// its plain text, else its HTML.
+fn declared_text_charset<'a>(message: &'a Message<'_>) -> Option<&'a str> {
     message
         .text_body
         .iter()
         .chain(&message.html_body)
         .filter_map(|id| message.parts.get(*id as usize))
-        .find_map(|part| part.content_type()?.attribute("charset").map(str::to_owned))
+        .find_map(|part| part.content_type()?.attribute("charset"))
 }
 
 /// Appends the raw value of a header to `out`, unfolded and trimmed.
@@ -1764,12 +1770,7 @@ fn collect_attachments(
         // (A name in raw 8-bit bytes, read in the mail's charset: see
         // `rfc2231::raw_8bit_name`.)
         if name.contains(char::REPLACEMENT_CHARACTER) {
-            let charset = message
-                .text_body
-                .iter()
-                .chain(&message.html_body)
-                .filter_map(|id| message.parts.get(*id as usize))
-                .find_map(|p| p.content_type()?.attribute("charset"));
+            let charset = declared_text_charset(message);
             if let Some(again) = super::rfc2231::raw_8bit_name(part, &message.raw_message, charset)
             {
                 name = sanitize_file_name(&again);
@@ -1808,48 +1809,61 @@ fn collect_attachments(
                 let content_type = file
                     .content_type
                     .unwrap_or_else(|| super::tnef::content_type_of(&name).to_string());
-                let size = file.content.len();
-                let too_large = size > limits.max_attachment_bytes;
-                out.push(AttachmentInfo {
+                let content_id = file.content_id.as_deref().map(clean_id);
+                out.push(AttachmentInfo::within(
                     name,
                     content_type,
-                    size,
-                    too_large,
-                    content: (!too_large).then(|| file.content.into_owned()),
-                    inline: false,
-                    content_id: file
-                        .content_id
-                        .as_deref()
-                        .map(clean_id)
-                        .filter(|s| !s.is_empty()),
-                });
+                    &file.content,
+                    false,
+                    content_id,
+                    limits,
+                ));
             }
             continue;
         }
         if name.is_empty() {
             name = unnamed_attachment_name(part, &content_type, n);
         }
-        let size = contents.len();
-        let too_large = size > limits.max_attachment_bytes;
         let inline = part
             .content_disposition()
             .is_some_and(|cd| cd.ctype().eq_ignore_ascii_case("inline"));
-        let content_id = part.content_id().map(clean_id).filter(|s| !s.is_empty());
-        out.push(AttachmentInfo {
+        let content_id = part.content_id().map(clean_id);
+        out.push(AttachmentInfo::within(
+            name,
+            content_type,
+            contents,
+            inline,
+            content_id,
+            limits,
+        ));
+    }
+    out
+}
+
+impl AttachmentInfo {
+    /// An attachment of `contents`, its bytes kept when they are within
+    /// the size limit of `limits` (else recorded as too large, without
+    /// them); an empty Content-ID is none.
+    fn within(
+        name: String,
+        content_type: String,
+        contents: &[u8],
+        inline: bool,
+        content_id: Option<String>,
+        limits: &ParseLimits,
+    ) -> Self {
+        let size = contents.len();
+        let too_large = size > limits.max_attachment_bytes;
+        Self {
             name,
             content_type,
             size,
             too_large,
-            content: if too_large {
-                None
-            } else {
-                Some(contents.to_vec())
-            },
+            content: (!too_large).then(|| contents.to_vec()),
             inline,
-            content_id,
-        });
+            content_id: content_id.filter(|s| !s.is_empty()),
+        }
     }
-    out
 }
 
 #[cfg(test)]

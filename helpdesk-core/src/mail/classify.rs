@@ -204,20 +204,13 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
     {
         return ClassifyReason::LoopHeader;
     }
-    let own = |address: &str| {
-        ctx.own_addresses.iter().any(|a| {
-            let a = crate::model::normalized_email(a);
-            let a = strip_plus(&a);
-            !a.is_empty() && a == address
-        })
-    };
     if s.x_loop
         .iter()
-        .any(|v| own(&strip_plus(&crate::model::normalized_email(v))))
+        .any(|v| is_own_address(v, ctx.own_addresses))
     {
         return ClassifyReason::XLoopOwnAddress;
     }
-    if !sender.is_empty() && own(&strip_plus(&sender)) {
+    if !sender.is_empty() && is_own_address(&sender, ctx.own_addresses) {
         return ClassifyReason::OwnAddress;
     }
     if let (Some(domain), Some(id)) = (ctx.own_message_id_domain, &mail.message_id) {
@@ -493,7 +486,19 @@ fn at_split(s: &str) -> Option<(&str, &str)> {
     Some((s.get(..at)?, s.get(at + 1..)?))
 }
 
-pub(crate) fn strip_plus(email: &str) -> std::borrow::Cow<'_, str> {
+/// Whether `address` is one of `own_addresses`, compared normalised and
+/// without a `+tag` (our plus addresses are ours).
+pub(crate) fn is_own_address<S: AsRef<str>>(address: &str, own_addresses: &[S]) -> bool {
+    let address = crate::model::normalized_email(address);
+    let address = strip_plus(&address);
+    !address.is_empty()
+        && own_addresses.iter().any(|a| {
+            let a = crate::model::normalized_email(a.as_ref());
+            strip_plus(&a) == address
+        })
+}
+
+fn strip_plus(email: &str) -> std::borrow::Cow<'_, str> {
     match at_split(email) {
         Some((local, domain)) if local.contains('+') => {
             let local = local.split('+').next().unwrap_or(local);

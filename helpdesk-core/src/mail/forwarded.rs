@@ -86,9 +86,10 @@ fn from_value(trimmed: &str) -> Option<&str> {
     )
 }
 
-/// The address in a `From:` value: `Name <address>`, `Name
+/// The address in a `From:` value (of a forwarded header block, or a
+/// header such as `X-Original-From`): `Name <address>`, `Name
 /// [mailto:address]`, or a bare address; `None` without a plausible one.
-fn address_of(value: &str) -> Option<Address> {
+pub(crate) fn address_of(value: &str) -> Option<Address> {
     let (name, email) = if let Some((name, rest)) = value.split_once('<') {
         (name, rest.split('>').next().unwrap_or_default())
     } else if let Some((name, rest)) = value.split_once("[mailto:") {

@@ -55,14 +55,7 @@ pub(crate) fn original_sender<S: AsRef<str>>(
     mail: &InboundMail,
     own_addresses: &[S],
 ) -> Option<Address> {
-    let own = |address: &str| {
-        let address = normalized_email(address);
-        let address = super::classify::strip_plus(&address);
-        own_addresses.iter().any(|o| {
-            let o = normalized_email(o.as_ref());
-            super::classify::strip_plus(&o) == address
-        })
-    };
+    let own = |address: &str| super::classify::is_own_address(address, own_addresses);
     // (Most mail comes through no list: that is checked first.)
     if mail.signals.list_id.is_none()
         || !via_own_list(mail, own_addresses)
@@ -73,29 +66,10 @@ pub(crate) fn original_sender<S: AsRef<str>>(
     let named = ["X-Original-From", "X-Original-Sender"]
         .into_iter()
         .filter_map(|name| mail.header(name))
-        .map(address_in);
+        .filter_map(super::forwarded::address_of);
     named
         .chain(mail.reply_to.iter().cloned())
         .find(|a| crate::model::is_plausible_email(&a.email) && !own(&a.email))
-}
-
-/// The address in a header value written `Name <address>` or `address`.
-fn address_in(value: &str) -> Address {
-    let value = value.trim();
-    match value.rsplit_once('<') {
-        Some((name, rest)) => {
-            let email = rest.split('>').next().unwrap_or_default().trim();
-            let name = name.trim().trim_matches('"').trim();
-            Address {
-                name: (!name.is_empty()).then(|| name.to_string()),
-                email: email.to_string(),
-            }
-        }
-        None => Address {
-            name: None,
-            email: value.to_string(),
-        },
-    }
 }
 
 #[cfg(test)]

@@ -45,12 +45,9 @@ pub(crate) fn with_marker_text(marker: &str, text: &str) -> String {
 /// `html` with `marker` in a grey paragraph at its start (inside its
 /// `body` when it is a whole document): what a mail we send says in HTML.
 pub(crate) fn with_marker_html(marker: &str, html: &str) -> String {
-    let escaped = marker
-        .trim()
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    let line = format!("<div style=\"color:#b5b5b5\">{escaped}</div><br>");
+    let mut line = String::from("<div style=\"color:#b5b5b5\">");
+    super::sanitize::escape_attr(marker.trim(), &mut line);
+    line.push_str("</div><br>");
     // (After the `<body ...>` tag, when there is one.)
     let at = html
         .as_bytes()

@@ -400,7 +400,8 @@ fn emit_tag(tag: &Tag, out: &mut String) {
     out.push('>');
 }
 
-fn escape_attr(v: &str, out: &mut String) {
+/// Appends `v` to `out` escaped for HTML (an attribute value or text).
+pub(crate) fn escape_attr(v: &str, out: &mut String) {
     for c in v.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -20,12 +20,7 @@ use mail_parser::{HeaderName, MessagePart};
 /// order). `None` when the name is not split that way (mail-parser's
 /// reading stands), or reads empty.
 pub(crate) fn continued_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<String> {
-    let value_of = |name: HeaderName<'_>| {
-        part.headers.iter().find(|h| h.name == name).and_then(|h| {
-            raw.get(h.offset_start as usize..h.offset_end as usize)
-                .map(String::from_utf8_lossy)
-        })
-    };
+    let value_of = |name: HeaderName<'_>| raw_value(part, raw, name).map(String::from_utf8_lossy);
     let (disposition, content_type) = (
         value_of(HeaderName::ContentDisposition),
         value_of(HeaderName::ContentType),
@@ -65,10 +60,7 @@ pub(crate) fn raw_8bit_name(
     // (Each byte as the character of its value, so that the parameters
     // are split as text and their bytes taken back unchanged.)
     let value_of = |name: HeaderName<'_>| {
-        part.headers.iter().find(|h| h.name == name).and_then(|h| {
-            raw.get(h.offset_start as usize..h.offset_end as usize)
-                .map(|b| b.iter().map(|&b| char::from(b)).collect::<String>())
-        })
+        raw_value(part, raw, name).map(|b| b.iter().map(|&b| char::from(b)).collect::<String>())
     };
     let pick = |value: Option<String>, key: &str| {
         parameters(&value?).find_map(|(k, v)| (k == key).then_some(v))
@@ -92,6 +84,13 @@ pub(crate) fn raw_8bit_name(
         None => super::legacy_text::read_legacy(&bytes),
     };
     Some(text).filter(|t| !t.contains(char::REPLACEMENT_CHARACTER) && !t.trim().is_empty())
+}
+
+/// The raw bytes of the value of `part`'s first `name` header (`raw` is
+/// the message its offsets point into).
+fn raw_value<'a>(part: &MessagePart<'_>, raw: &'a [u8], name: HeaderName<'_>) -> Option<&'a [u8]> {
+    let h = part.headers.iter().find(|h| h.name == name)?;
+    raw.get(h.offset_start as usize..h.offset_end as usize)
 }
 
 /// Whether `parameters` have one named `name`, plain or RFC 2231.

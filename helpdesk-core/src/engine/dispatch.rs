@@ -68,6 +68,11 @@ impl Helpdesk {
             .message(item.workspace, item.message)
             .await?
             .ok_or_else(|| Error::not_found("message", item.message))?;
+        // ("Reply above this line" on every mail we send, when set.)
+        let marker = match item.channel {
+            crate::model::Channel::Email => self.config.mail.reply_marker.as_deref(),
+            _ => None,
+        };
         Ok(OutgoingMessage {
             workspace: item.workspace,
             ticket: ticket.id,
@@ -86,19 +91,16 @@ impl Helpdesk {
             to: message.to.clone(),
             cc: message.cc.clone(),
             subject: message.subject.clone(),
-            // ("Reply above this line" on every mail we send, when set.)
-            text: match (&item.channel, &self.config.mail.reply_marker) {
-                (crate::model::Channel::Email, Some(marker)) => {
-                    crate::mail::with_marker_text(marker, &message.text)
-                }
-                _ => message.text.clone(),
+            text: match marker {
+                Some(marker) => crate::mail::with_marker_text(marker, &message.text),
+                None => message.text.clone(),
             },
-            html: match (&item.channel, &self.config.mail.reply_marker) {
-                (crate::model::Channel::Email, Some(marker)) => message
+            html: match marker {
+                Some(marker) => message
                     .html
                     .as_deref()
                     .map(|h| crate::mail::with_marker_html(marker, h)),
-                _ => message.html.clone(),
+                None => message.html.clone(),
             },
             attachments: message.attachments.clone(),
             thread: message.email.clone(),

@@ -22,8 +22,8 @@
 //! mail-parser reads 8-bit bytes under a declared `us-ascii` as), unless
 //! windows-1250 or ISO-8859-2 (the Polish, Czech and other Central
 //! European mail of the products this engine is embedded in) reads more of
-//! the text's 8-bit bytes inside words as letters: `opłacone` is `op\xb3acone` in both,
-//! and windows-1252 reads `op³acone`. Western text keeps windows-1252, its
+//! the text's 8-bit bytes inside words as letters: `opłacone` is
+//! `op\xb3acone` in both, and windows-1252 reads `op³acone`. Western text keeps windows-1252, its
 //! letters being letters in the other two as well. Czech windows-1250,
 //! whose letters windows-1252 mostly reads as other letters, is told by
 //! `ě` and `ů` inside its words, which windows-1252 reads as `ì` and `ù`,

@@ -3259,3 +3259,48 @@ pub async fn thread_ids_follow_the_conversation(store: Arc<DynStore>) {
         ]
     );
 }
+
+/// The [`Blobs`](crate::ports::Blobs) contract, for a blob store (any
+/// implementation, not only a [`Store`](crate::ports::Store)'s): bytes come
+/// back as they were put (empty and binary ones too), per workspace; each
+/// put has a key of its own (the same bytes twice are two blobs, so
+/// deleting one leaves the other); a deleted key reads `None`, and
+/// deleting it again, or a key never stored, is no error.
+pub async fn blobs_round_trip(blobs: Arc<dyn crate::ports::Blobs>) {
+    use crate::model::Attachment;
+    let (ws, other) = (WorkspaceId::new(), WorkspaceId::new());
+    let meta = Attachment::new("file.bin", "application/octet-stream", 0);
+    let binary: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let a = blobs.put(ws, &meta, binary.clone().into()).await.unwrap();
+    let b = blobs.put(ws, &meta, binary.clone().into()).await.unwrap();
+    let empty = blobs.put(ws, &meta, bytes::Bytes::new()).await.unwrap();
+    assert_ne!(a, b, "each put has a key of its own");
+    assert_eq!(
+        blobs.get(ws, &a).await.unwrap().as_deref(),
+        Some(binary.as_slice())
+    );
+    assert_eq!(
+        blobs.get(ws, &empty).await.unwrap().as_deref(),
+        Some(&[][..])
+    );
+    assert_eq!(
+        blobs.get(other, &a).await.unwrap(),
+        None,
+        "another workspace's key reads nothing"
+    );
+    blobs.delete(other, &a).await.unwrap();
+    assert!(
+        blobs.get(ws, &a).await.unwrap().is_some(),
+        "another workspace's delete leaves the bytes"
+    );
+    blobs.delete(ws, &a).await.unwrap();
+    assert_eq!(blobs.get(ws, &a).await.unwrap(), None);
+    blobs.delete(ws, &a).await.unwrap();
+    blobs.delete(ws, "never-stored").await.unwrap();
+    assert_eq!(
+        blobs.get(ws, &b).await.unwrap().as_deref(),
+        Some(binary.as_slice()),
+        "the other copy stays"
+    );
+    assert_eq!(blobs.get(ws, "never-stored").await.unwrap(), None);
+}

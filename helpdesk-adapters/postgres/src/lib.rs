@@ -129,14 +129,21 @@
 //! keys and favourites; the autoresponder's per-address send log is kept
 //! (as in the memory store).
 //!
+//! [`PgStore`] is also a [`Blobs`](helpdesk_core::ports::Blobs) store
+//! (give it to `HelpdeskBuilder::blobs`): attachment bytes in the `blobs`
+//! table (migration `0006_blobs`), one row per put, under a random key;
+//! the engine deletes the rows of erased messages.
+//!
 //! The store passes the whole conformance suite and the query conformance
 //! suite of `helpdesk-core` (see this crate's `tests/conformance.rs`), and
-//! the acceptance tests of `tests/issue6.rs`.
+//! the acceptance tests of `tests/issue6.rs`, and the blob contract
+//! (`conformance::blobs_round_trip`).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(unreachable_pub)]
 
 mod batch;
+mod blobs;
 mod config;
 mod error;
 mod migrations;

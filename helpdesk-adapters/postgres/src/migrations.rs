@@ -43,6 +43,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "automatic-message log erasure",
         sql: include_str!("../migrations/0005_automatic_sent_erasure.sql"),
     },
+    Migration {
+        version: 6,
+        description: "attachment bytes",
+        sql: include_str!("../migrations/0006_blobs.sql"),
+    },
 ];
 
 fn checksum(m: &Migration) -> Vec<u8> {

@@ -240,6 +240,12 @@ queries! {
         SET uid_validity = EXCLUDED.uid_validity, last_uid = EXCLUDED.last_uid
         WHERE c.uid_validity <> EXCLUDED.uid_validity OR c.last_uid < EXCLUDED.last_uid";
 
+    /// Stores a blob's bytes (`Blobs::put`).
+    blob_put = "INSERT INTO {schema}.blobs (workspace, key, bytes) VALUES ($1, $2, $3)";
+    /// A blob's bytes (`Blobs::get`).
+    blob_get = "SELECT bytes FROM {schema}.blobs WHERE workspace = $1 AND key = $2";
+    /// Deletes a blob (`Blobs::delete`).
+    blob_delete = "DELETE FROM {schema}.blobs WHERE workspace = $1 AND key = $2";
     suppressed_until =
         "SELECT until FROM {schema}.suppressions WHERE workspace = $1 AND address = $2";
     suppression_upsert = "INSERT INTO {schema}.suppressions (workspace, address, until)

@@ -260,6 +260,11 @@ impl PgStore {
         Ok(migrations::run(&self.pool, &quote(&self.schema)).await?)
     }
 
+    /// The statements of this store's schema.
+    pub(crate) fn queries(&self) -> &Queries {
+        &self.q
+    }
+
     /// The pool.
     pub fn pool(&self) -> &PgPool {
         &self.pool

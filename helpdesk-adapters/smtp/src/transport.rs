@@ -210,9 +210,17 @@ impl SmtpTransport {
             subject_tag: Some(format!("[#{}]", message.ticket_number.0)),
             text: message.text.clone(),
             html: message.html.clone(),
-            // Outgoing messages carry attachment metadata only; the bytes
-            // live in a blob store this transport has no access to yet.
-            attachments: Vec::new(),
+            attachments: message
+                .attachments
+                .iter()
+                .map(|a| {
+                    (
+                        a.attachment.name.clone(),
+                        a.attachment.content_type.clone(),
+                        a.bytes.to_vec(),
+                    )
+                })
+                .collect(),
             message_id,
             in_reply_to: message.thread.in_reply_to.last().cloned(),
             references: message.thread.references.clone(),

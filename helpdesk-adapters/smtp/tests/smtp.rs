@@ -8,13 +8,17 @@
 //! is set, in which case they fail.
 
 use chrono::{Duration, TimeZone, Utc};
+use helpdesk_core::Bytes;
 use helpdesk_core::engine::{EngineConfig, Helpdesk, NewTicket, Reply};
 use helpdesk_core::mail::{InboundMail, ParseLimits, parse};
 use helpdesk_core::model::{
-    AgentId, Channel, EmailIds, EventKind, MessageId, SendState, TicketId, TicketNumber,
-    WorkspaceId,
+    AgentId, Attachment, Channel, EmailIds, EventKind, MessageId, SendState, TicketId,
+    TicketNumber, WorkspaceId,
 };
-use helpdesk_core::ports::{ManualClock, OutboxStatus, OutgoingMessage, SendError, Transport};
+use helpdesk_core::ports::{
+    ManualClock, MemoryBlobs, OutboxStatus, OutgoingAttachment, OutgoingMessage, SendError,
+    Transport,
+};
 use helpdesk_memory::MemoryStore;
 use helpdesk_smtp::{Security, SmtpConfig, SmtpTransport};
 use std::net::TcpStream;
@@ -487,6 +491,47 @@ async fn public_reply_arrives_with_envelope_headers_and_alternatives() {
     );
 }
 
+/// A message's attachments arrive, each byte as it was (a binary file
+/// with every byte value, and a text file), named and typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_arrive_byte_for_byte() {
+    let Some(server) = SmtpServer::start() else {
+        return;
+    };
+    let transport = SmtpTransport::new(server.config())
+        .expect("valid config")
+        .with_clock(fixed_clock());
+    let binary: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+    let mut msg = outgoing(&["ann@example.com"]);
+    msg.attachments = vec![
+        OutgoingAttachment {
+            attachment: Attachment::new("label.bin", "application/octet-stream", 3000),
+            bytes: Bytes::from(binary.clone()),
+        },
+        OutgoingAttachment {
+            attachment: Attachment::new("notes.txt", "text/plain", 11),
+            bytes: Bytes::from_static(b"hello\r\nbye"),
+        },
+    ];
+    transport.send(&msg).await.expect("delivered");
+    let received = server.received();
+    assert_eq!(received.len(), 1, "one message arrived");
+    let m = received[0].parsed();
+    let files: Vec<_> = m
+        .attachments
+        .iter()
+        .map(|a| (a.name.as_str(), a.content_type.as_str(), a.content.clone()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("label.bin", "application/octet-stream", Some(binary)),
+            ("notes.txt", "text/plain", Some(b"hello\r\nbye".to_vec())),
+        ]
+    );
+    assert!(m.text.contains("please unplug it"), "{}", m.text);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn automatic_message_has_null_sender_and_auto_headers() {
     let Some(server) = SmtpServer::start() else {
@@ -777,6 +822,7 @@ async fn engine_delivers_and_retries_through_real_smtp() {
     let desk = Helpdesk::builder(store.clone())
         .clock(clock.clone())
         .transport("email", Arc::new(transport))
+        .blobs(Arc::new(MemoryBlobs::new()))
         .config(
             EngineConfig::default()
                 .default_from("support@acme.test")
@@ -787,7 +833,7 @@ async fn engine_delivers_and_retries_through_real_smtp() {
     let agent = AgentId::new();
     use helpdesk_core::ports::{Clock, Store};
 
-    // A reply is queued, then delivered to the real server.
+    // A reply with a file is queued, then delivered to the real server.
     let ticket = desk
         .create_ticket(
             ws,
@@ -799,8 +845,22 @@ async fn engine_delivers_and_retries_through_real_smtp() {
         )
         .await
         .expect("ticket");
+    let label = desk
+        .upload(
+            ws,
+            "label.pdf",
+            "application/pdf",
+            b"%PDF-1.4 label".to_vec(),
+        )
+        .await
+        .expect("uploaded");
     let reply = desk
-        .reply(ws, ticket.id, agent, Reply::text("It ships today."))
+        .reply(
+            ws,
+            ticket.id,
+            agent,
+            Reply::text("It ships today; the label is attached.").attach(label),
+        )
         .await
         .expect("reply queued");
     assert!(server.received().is_empty(), "nothing before dispatch");
@@ -815,7 +875,13 @@ async fn engine_delivers_and_retries_through_real_smtp() {
         m.subject,
         format!("Where is my parcel? [#{}]", ticket.number.0)
     );
-    assert!(m.text.contains("It ships today."));
+    assert!(m.text.contains("It ships today;"));
+    let files: Vec<_> = m
+        .attachments
+        .iter()
+        .map(|a| (a.name.as_str(), a.content.as_deref()))
+        .collect();
+    assert_eq!(files, [("label.pdf", Some(&b"%PDF-1.4 label"[..]))]);
     let stored = store
         .message(ws, reply.id)
         .await

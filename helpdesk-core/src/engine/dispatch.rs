@@ -5,7 +5,8 @@ use super::plan::{Plan, push_events};
 use crate::error::{Error, Result};
 use crate::model::{Actor, EventKind, SendState};
 use crate::ports::{
-    Commit, MessageUpdate, OutboxItem, OutboxWrite, OutgoingMessage, SendError, StoreExt,
+    Commit, MessageUpdate, OutboxItem, OutboxWrite, OutgoingAttachment, OutgoingMessage, SendError,
+    StoreExt,
 };
 use chrono::{DateTime, Utc};
 
@@ -68,6 +69,19 @@ impl Helpdesk {
             .message(item.workspace, item.message)
             .await?
             .ok_or_else(|| Error::not_found("message", item.message))?;
+        // Attachments go with their bytes: a file that cannot be read
+        // fails the delivery (a storage error is retried), it is never
+        // left out.
+        let mut attachments = Vec::with_capacity(message.attachments.len());
+        for (index, attachment) in message.attachments.iter().enumerate() {
+            let bytes = self
+                .attachment_bytes(item.workspace, &message, index, attachment)
+                .await?;
+            attachments.push(OutgoingAttachment {
+                attachment: attachment.clone(),
+                bytes,
+            });
+        }
         // ("Reply above this line" on every mail we send, when set.)
         let marker = match item.channel {
             crate::model::Channel::Email => self.config.mail.reply_marker.as_deref(),
@@ -102,7 +116,7 @@ impl Helpdesk {
                     .map(|h| crate::mail::with_marker_html(marker, h)),
                 None => message.html.clone(),
             },
-            attachments: message.attachments.clone(),
+            attachments,
             thread: message.email.clone(),
             automatic: matches!(message.author, Actor::System),
         })
@@ -110,6 +124,10 @@ impl Helpdesk {
 
     async fn deliver(&self, item: &OutboxItem, now: DateTime<Utc>) -> Result<Attempt> {
         let attempt = match self.outgoing(item).await {
+            // (A store or blob store that failed may work on the next try.)
+            Err(e @ Error::Storage(_)) if item.attempts + 1 < self.config.max_delivery_attempts => {
+                Attempt::Retry(format!("cannot build the message: {e}"))
+            }
             Err(e) => Attempt::Failed(format!("cannot build the message: {e}")),
             Ok(outgoing) => match self.transports.get(&item.channel.transport_key()) {
                 None => {

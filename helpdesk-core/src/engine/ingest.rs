@@ -716,6 +716,8 @@ impl Helpdesk {
             in_reply_to: std::mem::take(&mut mail.in_reply_to),
             references: std::mem::take(&mut mail.references),
         };
+        // (Their bytes go to the blob store first, when there is one.)
+        let mut keys = self.put_attachments(workspace, &mail).await?.into_iter();
         message.attachments = mail
             .attachments
             .iter()
@@ -723,8 +725,10 @@ impl Helpdesk {
                 name: a.name.clone(),
                 content_type: a.content_type.clone(),
                 size: a.size as u64,
-                blob: None,
+                blob: keys.next().flatten(),
                 too_large: a.too_large,
+                content_id: a.content_id.clone(),
+                inline: a.inline,
             })
             .collect();
 

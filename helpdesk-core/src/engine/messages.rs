@@ -94,6 +94,14 @@ impl Reply {
         self.cc.push(address.into());
         self
     }
+
+    /// Attaches a file stored with [`Helpdesk::upload`] (or an inbound
+    /// attachment whose bytes are in the blob store): the reply is refused
+    /// for one without a blob key.
+    pub fn attach(mut self, attachment: Attachment) -> Self {
+        self.attachments.push(attachment);
+        self
+    }
 }
 
 /// Where a customer's message landed.
@@ -182,6 +190,19 @@ impl Helpdesk {
         let warnings = reply.warnings();
         if !reply.confirmed && !warnings.is_empty() {
             return Err(Error::NeedsConfirmation { warnings });
+        }
+        // A file goes with its bytes or the reply is refused: it is never
+        // sent without it.
+        for a in &reply.attachments {
+            if a.too_large || a.blob.is_none() {
+                return Err(Error::validation(
+                    "attachments",
+                    format!(
+                        "{} has no stored bytes (store it with `upload` first)",
+                        a.name
+                    ),
+                ));
+            }
         }
         let ticket = self.store.get_ticket(workspace, id).await?;
         refuse_if_final(&ticket, "a reply")?;

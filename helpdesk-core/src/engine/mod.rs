@@ -19,6 +19,7 @@
 //! # }).unwrap();
 //! ```
 
+mod attachments;
 mod bulk;
 mod config;
 mod conversation;
@@ -37,6 +38,7 @@ mod reads;
 mod sla;
 mod ticket_commands;
 
+pub use attachments::AttachmentContent;
 pub use bulk::{BulkAction, BulkItem};
 pub use config::{EngineConfig, MailSettings};
 pub use conversation::{Conversation, Entry};
@@ -47,7 +49,7 @@ pub use ingest::{AutoreplyOutcome, IngestOutcome, IngestStatus, Mailbox};
 pub use messages::{CustomerMessageOutcome, Reply, ReplyWarning};
 pub use prepared::PreparedMail;
 
-use crate::ports::{Clock, DynStore, SystemClock, Transport};
+use crate::ports::{Blobs, Clock, DynStore, SystemClock, Transport};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -59,6 +61,8 @@ pub struct Helpdesk {
     store: Arc<DynStore>,
     clock: Arc<dyn Clock>,
     transports: Arc<HashMap<String, Arc<dyn Transport>>>,
+    /// Where attachment bytes go (`None`: not stored apart from the mail).
+    blobs: Option<Arc<dyn Blobs>>,
     config: Arc<EngineConfig>,
     /// Signing keys derived per workspace (see `mail_identity.rs`).
     keys: Arc<std::sync::Mutex<HashMap<crate::model::WorkspaceId, Arc<mail_identity::Identity>>>>,
@@ -72,6 +76,7 @@ impl fmt::Debug for Helpdesk {
             .field("store", &self.store)
             .field("clock", &self.clock)
             .field("transports", &transports)
+            .field("blobs", &self.blobs)
             .field("config", &self.config)
             .finish()
     }
@@ -84,6 +89,7 @@ impl Helpdesk {
             store,
             clock: Arc::new(SystemClock),
             transports: HashMap::new(),
+            blobs: None,
             config: EngineConfig::default(),
         }
     }
@@ -109,6 +115,7 @@ pub struct HelpdeskBuilder {
     store: Arc<DynStore>,
     clock: Arc<dyn Clock>,
     transports: HashMap<String, Arc<dyn Transport>>,
+    blobs: Option<Arc<dyn Blobs>>,
     config: EngineConfig,
 }
 
@@ -140,6 +147,18 @@ impl HelpdeskBuilder {
         self
     }
 
+    /// Stores attachment bytes in `blobs`: those of inbound mail (each
+    /// within the size limit, keyed on its [`Attachment`](crate::model::Attachment)'s
+    /// `blob`) and files uploaded for replies
+    /// ([`Helpdesk::upload`]); the outbox reads them back to send
+    /// attachments. Without it, inbound attachments are read from the
+    /// stored mail ([`Helpdesk::attachment`]) and replies cannot carry
+    /// files.
+    pub fn blobs(mut self, blobs: Arc<dyn Blobs>) -> Self {
+        self.blobs = Some(blobs);
+        self
+    }
+
     /// Uses `config`.
     pub fn config(mut self, config: EngineConfig) -> Self {
         self.config = config;
@@ -152,6 +171,7 @@ impl HelpdeskBuilder {
             store: self.store,
             clock: self.clock,
             transports: Arc::new(self.transports),
+            blobs: self.blobs,
             config: Arc::new(self.config),
             keys: Arc::default(),
         }

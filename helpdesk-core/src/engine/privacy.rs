@@ -28,7 +28,8 @@ impl Helpdesk {
     }
 
     /// Deletes a ticket with everything of its own (messages, events,
-    /// outbox rows, jobs), and the tickets merged into it. A ticket that
+    /// outbox rows, jobs, attachment bytes in the blob store), and the
+    /// tickets merged into it. A ticket that
     /// still has children is refused ([`Error::Validation`]): unlink them
     /// first.
     pub async fn delete_ticket(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<()> {
@@ -41,6 +42,12 @@ impl Helpdesk {
                         format!("ticket {} has child {child}; unlink it first", t.number),
                     ));
                 }
+            }
+            // The attachment bytes go first: a failure leaves the tickets
+            // (and the call can be made again).
+            for t in &tickets {
+                let messages = self.store.messages(workspace, t.id).await?;
+                self.delete_blobs(workspace, &messages).await?;
             }
             let commit = Commit {
                 deletions: tickets.iter().map(|t| t.id).collect(),
@@ -55,7 +62,8 @@ impl Helpdesk {
     /// Anonymises a ticket and the tickets merged into it: personal data in
     /// the requester contact, the tickets (subject, cc, custom fields,
     /// orders), their messages (text, html, raw mail, addresses, subject,
-    /// attachment names, email ids) and their events is replaced by
+    /// attachment names, email ids; attachment bytes are deleted from the
+    /// blob store) and their events is replaced by
     /// [`PLACEHOLDER`](crate::anonymise::PLACEHOLDER). The tickets, their
     /// numbers, states and timestamps stay; an `Anonymised` event is logged.
     /// Allowed on Archived tickets too. The requester contact is anonymised
@@ -73,9 +81,13 @@ impl Helpdesk {
                 let mut commit = Commit::default();
                 let mut contacts = Vec::new();
                 for t in &tickets {
-                    for m in self.store.messages(workspace, t.id).await? {
+                    let messages = self.store.messages(workspace, t.id).await?;
+                    // (Their attachments' bytes go before the redaction is
+                    // committed: see `delete_blobs`.)
+                    self.delete_blobs(workspace, &messages).await?;
+                    for m in &messages {
                         commit.message_updates.push(MessageUpdate::Redact(Box::new(
-                            anonymise::redact_message(&m),
+                            anonymise::redact_message(m),
                         )));
                     }
                     for e in self.store.events(workspace, t.id).await? {

@@ -73,6 +73,7 @@ pub use compose::{ComposedEmail, EmailDraft, compose};
 pub use forwarded::forwarded_sender;
 pub use headers::Headers;
 pub(crate) use own_list::original_sender;
+pub(crate) use parse::sanitize_file_name;
 pub use parse::{
     Address, AttachmentInfo, DeliveryReport, DsnRecipient, HeaderField, HeaderSignals, InboundMail,
     ParseLimits, content_hash, normalize_email, parse,

@@ -1634,7 +1634,7 @@ fn parse_delivery_status(bytes: &[u8], report: &mut DeliveryReport) {
     }
 }
 
-fn sanitize_file_name(name: &str) -> String {
+pub(crate) fn sanitize_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()

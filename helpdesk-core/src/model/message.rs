@@ -92,6 +92,37 @@ pub struct Attachment {
     pub blob: Option<String>,
     /// The attachment exceeded the size limit and was not stored.
     pub too_large: bool,
+    /// The `Content-ID` of the part (without angle brackets): what a
+    /// `cid:` link in the message's HTML names (an inline image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_id: Option<String>,
+    /// The part was marked `Content-Disposition: inline` (shown in the
+    /// message, e.g. an image in a signature, rather than offered as a
+    /// file).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inline: bool,
+}
+
+impl Attachment {
+    /// An attachment of `size` bytes, its bytes not stored (yet): no blob
+    /// key, no Content-ID, not inline.
+    ///
+    /// ```
+    /// use helpdesk_core::model::Attachment;
+    /// let a = Attachment::new("invoice.pdf", "application/pdf", 1234);
+    /// assert_eq!((a.name.as_str(), a.size, a.blob), ("invoice.pdf", 1234, None));
+    /// ```
+    pub fn new(name: impl Into<String>, content_type: impl Into<String>, size: u64) -> Self {
+        Self {
+            name: name.into(),
+            content_type: content_type.into(),
+            size,
+            blob: None,
+            too_large: false,
+            content_id: None,
+            inline: false,
+        }
+    }
 }
 
 /// Email threading identifiers of a message (without angle brackets).

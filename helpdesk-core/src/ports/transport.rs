@@ -3,6 +3,7 @@
 use crate::error::BoxError;
 use crate::model::{Attachment, Channel, EmailIds, MessageId, TicketId, TicketNumber, WorkspaceId};
 use async_trait::async_trait;
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
@@ -37,12 +38,23 @@ pub struct OutgoingMessage {
     pub text: String,
     /// HTML body.
     pub html: Option<String>,
-    /// Attachments (metadata; bytes in the blob store).
-    pub attachments: Vec<Attachment>,
+    /// Attachments, with their bytes (read from the blob store, or from
+    /// the stored mail they came with).
+    pub attachments: Vec<OutgoingAttachment>,
     /// Threading ids: this message's id and what it replies to.
     pub thread: EmailIds,
     /// Sent by a rule (autoresponder, notification), not typed by a person.
     pub automatic: bool,
+}
+
+/// An attachment of an [`OutgoingMessage`], with its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingAttachment {
+    /// Its metadata, as stored on the message (name, content type,
+    /// Content-ID, inline).
+    pub attachment: Attachment,
+    /// Its bytes.
+    pub bytes: Bytes,
 }
 
 /// Why a delivery failed.

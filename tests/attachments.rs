@@ -1,0 +1,496 @@
+//! Attachment bytes: stored in the blob store at ingest (or read back from
+//! the stored mail without one), uploaded for replies, and sent with them
+//! by the outbox; a file that cannot be read fails the delivery instead
+//! of going out without it. Fixture: `attachment-inline-image.eml` (an
+//! HTML mail with an inline image named by its Content-ID, and a PDF).
+
+use async_trait::async_trait;
+use chrono::{TimeZone, Utc};
+use helpdesk::Bytes;
+use helpdesk::MemoryStore;
+use helpdesk::engine::{EngineConfig, Helpdesk, MailSettings, Mailbox, Reply};
+use helpdesk::error::{BoxError, Error};
+use helpdesk::mail::ParseLimits;
+use helpdesk::model::{AgentId, Attachment, EventKind, SendState, WorkspaceId};
+use helpdesk::ports::{Blobs, ManualClock, MemoryBlobs, RecordingTransport};
+use std::path::Path;
+use std::sync::Arc;
+
+const PNG_HEX: &str = "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489";
+const PDF: &[u8] = b"%PDF-1.4\n% helpdesk fixture\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+fn png() -> Vec<u8> {
+    (0..PNG_HEX.len() / 2)
+        .map(|i| u8::from_str_radix(&PNG_HEX[2 * i..2 * i + 2], 16).unwrap_or_default())
+        .collect()
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/mail")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+struct Desk {
+    desk: Helpdesk,
+    email: Arc<RecordingTransport>,
+    ws: WorkspaceId,
+}
+
+impl Desk {
+    fn new(blobs: Option<Arc<dyn Blobs>>) -> Self {
+        Self::with_limits(blobs, ParseLimits::default())
+    }
+
+    fn with_limits(blobs: Option<Arc<dyn Blobs>>, limits: ParseLimits) -> Self {
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+                .single()
+                .unwrap_or_default(),
+        ));
+        let email = Arc::new(RecordingTransport::new());
+        let mut mail = MailSettings::new(
+            b"attachment tests secret, 32 bytes".to_vec(),
+            "mail.shop.example",
+        );
+        mail.limits = limits;
+        let mut builder = Helpdesk::builder(Arc::new(MemoryStore::new()))
+            .clock(clock)
+            .transport("email", email.clone())
+            .config(
+                EngineConfig::default()
+                    .default_from("support@shop.example")
+                    .mail(mail),
+            );
+        if let Some(blobs) = blobs {
+            builder = builder.blobs(blobs);
+        }
+        Self {
+            desk: builder.build(),
+            email,
+            ws: WorkspaceId::new(),
+        }
+    }
+
+    async fn ingest(&self, name: &str) -> helpdesk::engine::IngestOutcome {
+        self.desk
+            .ingest(
+                self.ws,
+                &Mailbox::new("support@shop.example"),
+                &fixture(name),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("ingest {name}: {e}"))
+    }
+}
+
+/// The inbound mail's attachments: metadata on the message (Content-ID and
+/// inline for the image), bytes in the blob store, read back whole.
+#[tokio::test]
+async fn inbound_attachments_go_to_the_blob_store_and_come_back() {
+    let blobs = Arc::new(MemoryBlobs::new());
+    let d = Desk::new(Some(blobs.clone()));
+    let out = d.ingest("attachment-inline-image.eml").await;
+    let message = d
+        .desk
+        .store()
+        .message(d.ws, out.message)
+        .await
+        .unwrap_or_else(|e| panic!("message: {e}"))
+        .unwrap_or_else(|| panic!("message stored"));
+    let files: Vec<_> = message
+        .attachments
+        .iter()
+        .map(|a| {
+            (
+                a.name.as_str(),
+                a.content_type.as_str(),
+                a.content_id.as_deref(),
+                a.inline,
+                a.blob.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            (
+                "photo.png",
+                "image/png",
+                Some("photo-1@customer.example"),
+                true,
+                true
+            ),
+            ("invoice.pdf", "application/pdf", None, false, true),
+        ]
+    );
+    // The HTML names the image by that Content-ID.
+    assert!(
+        message
+            .html
+            .as_deref()
+            .unwrap_or_default()
+            .contains("cid:photo-1@customer.example"),
+        "{:?}",
+        message.html
+    );
+    assert_eq!(blobs.len(), 2);
+    let image = d
+        .desk
+        .attachment(d.ws, out.message, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(image.bytes.to_vec(), png());
+    assert_eq!(image.attachment, message.attachments[0]);
+    let pdf = d
+        .desk
+        .attachment(d.ws, out.message, 1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&pdf.bytes[..], PDF);
+    // No third one.
+    assert!(matches!(
+        d.desk.attachment(d.ws, out.message, 2).await,
+        Err(Error::NotFound {
+            entity: "attachment",
+            ..
+        })
+    ));
+}
+
+/// Without a blob store nothing is stored apart from the mail, and the
+/// bytes are decoded again from it.
+#[tokio::test]
+async fn without_a_blob_store_the_bytes_are_read_from_the_mail() {
+    let d = Desk::new(None);
+    let out = d.ingest("attachment-inline-image.eml").await;
+    let pdf = d
+        .desk
+        .attachment(d.ws, out.message, 1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pdf.attachment.blob, None);
+    assert_eq!(&pdf.bytes[..], PDF);
+    let image = d
+        .desk
+        .attachment(d.ws, out.message, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(image.bytes.to_vec(), png());
+    assert_eq!(
+        image.attachment.content_id.as_deref(),
+        Some("photo-1@customer.example")
+    );
+}
+
+/// An attachment over the size limit has no bytes anywhere: a typed error,
+/// and nothing in the blob store for it.
+#[tokio::test]
+async fn an_attachment_over_the_limit_has_no_bytes() {
+    let blobs = Arc::new(MemoryBlobs::new());
+    let d = Desk::with_limits(Some(blobs.clone()), ParseLimits::new(10 * 1024 * 1024, 50));
+    let out = d.ingest("attachment-inline-image.eml").await;
+    // The PNG (33 bytes) is within 50, the PDF is not.
+    assert_eq!(blobs.len(), 1);
+    let err = d.desk.attachment(d.ws, out.message, 1).await;
+    assert!(matches!(err, Err(Error::Validation { .. })), "{err:?}");
+    assert!(d.desk.attachment(d.ws, out.message, 0).await.is_ok());
+}
+
+/// A blob store that fails.
+#[derive(Debug, Default)]
+struct BrokenBlobs;
+
+#[async_trait]
+impl Blobs for BrokenBlobs {
+    async fn put(&self, _: WorkspaceId, _: &Attachment, _: Bytes) -> Result<String, BoxError> {
+        Err("disk full".into())
+    }
+    async fn get(&self, _: WorkspaceId, _: &str) -> Result<Option<Bytes>, BoxError> {
+        Err("disk gone".into())
+    }
+    async fn delete(&self, _: WorkspaceId, _: &str) -> Result<(), BoxError> {
+        Err("disk gone".into())
+    }
+}
+
+/// When the bytes cannot be stored, the mail is not ingested (a storage
+/// error the caller retries) and nothing of it is written.
+#[tokio::test]
+async fn a_blob_store_that_fails_leaves_no_ticket() {
+    let d = Desk::new(Some(Arc::new(BrokenBlobs)));
+    let err = d
+        .desk
+        .ingest(
+            d.ws,
+            &Mailbox::new("support@shop.example"),
+            &fixture("attachment-inline-image.eml"),
+        )
+        .await;
+    assert!(matches!(err, Err(Error::Storage(_))), "{err:?}");
+    let page = d
+        .desk
+        .store()
+        .ticket_by_number(d.ws, helpdesk::model::TicketNumber(1))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(page.is_none(), "{page:?}");
+    // A mail without attachments does not touch the blob store.
+    let plain = b"From: ann@example.com\r\nSubject: Hi\r\nMessage-ID: <plain@x>\r\n\r\nHello\r\n";
+    assert!(
+        d.desk
+            .ingest(d.ws, &Mailbox::new("support@shop.example"), plain)
+            .await
+            .is_ok()
+    );
+}
+
+/// A file uploaded for a reply goes out with it, bytes and all; an
+/// inbound attachment in the blob store can be sent on too.
+#[tokio::test]
+async fn reply_attachments_are_sent_with_their_bytes() {
+    let d = Desk::new(Some(Arc::new(MemoryBlobs::new())));
+    let out = d.ingest("attachment-inline-image.eml").await;
+    let label = d
+        .desk
+        .upload(
+            d.ws,
+            "../return label.pdf",
+            "Application/PDF",
+            b"%PDF label".to_vec(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("upload: {e}"));
+    assert_eq!(
+        (label.name.as_str(), label.content_type.as_str(), label.size),
+        ("return label.pdf", "application/pdf", 10)
+    );
+    let photo = d
+        .desk
+        .attachment(d.ws, out.message, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = Reply::text("Here is your return label, and the photo you sent.")
+        .attach(label)
+        .attach(photo.attachment);
+    d.desk
+        .reply(d.ws, out.ticket.id, AgentId::new(), reply)
+        .await
+        .unwrap_or_else(|e| panic!("reply: {e}"));
+    let report = d
+        .desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("dispatch: {e}"));
+    // (The mailbox has no autoresponder: the reply is the one mail.)
+    assert_eq!(report.sent, 1, "{report:?}");
+    let sent = d.email.sent();
+    let [with_files] = sent.as_slice() else {
+        panic!("one mail sent: {sent:?}");
+    };
+    let files: Vec<_> = with_files
+        .attachments
+        .iter()
+        .map(|a| (a.attachment.name.as_str(), a.bytes.to_vec()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("return label.pdf", b"%PDF label".to_vec()),
+            ("photo.png", png())
+        ]
+    );
+}
+
+/// A blob store that has lost what it was given.
+#[derive(Debug, Default)]
+struct ForgetfulBlobs(MemoryBlobs);
+
+#[async_trait]
+impl Blobs for ForgetfulBlobs {
+    async fn put(&self, ws: WorkspaceId, a: &Attachment, bytes: Bytes) -> Result<String, BoxError> {
+        self.0.put(ws, a, bytes).await
+    }
+    async fn get(&self, _: WorkspaceId, _: &str) -> Result<Option<Bytes>, BoxError> {
+        Ok(None)
+    }
+    async fn delete(&self, ws: WorkspaceId, key: &str) -> Result<(), BoxError> {
+        self.0.delete(ws, key).await
+    }
+}
+
+/// A reply whose file is gone is marked failed, with an event, and is
+/// not sent without it.
+#[tokio::test]
+async fn a_reply_whose_file_is_gone_fails_and_is_not_sent() {
+    let d = Desk::new(Some(Arc::new(ForgetfulBlobs::default())));
+    let plain = b"From: ann@example.com\r\nSubject: Label?\r\nMessage-ID: <label@x>\r\n\r\nPlease send a label.\r\n";
+    let out = d
+        .desk
+        .ingest(d.ws, &Mailbox::new("support@shop.example"), plain)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let label = d
+        .desk
+        .upload(d.ws, "label.pdf", "application/pdf", b"%PDF".to_vec())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let message = d
+        .desk
+        .reply(
+            d.ws,
+            out.ticket.id,
+            AgentId::new(),
+            Reply::text("Label attached.").attach(label),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = d
+        .desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
+    assert!(d.email.sent().is_empty());
+    let stored = d
+        .desk
+        .store()
+        .message(d.ws, message.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("stored"));
+    assert!(
+        matches!(stored.send_state, Some(SendState::Failed { .. })),
+        "{:?}",
+        stored.send_state
+    );
+    let events = d
+        .desk
+        .store()
+        .events(d.ws, out.ticket.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        events.iter().any(
+            |e| matches!(&e.kind, EventKind::MessageFailed { message: m, .. } if *m == message.id)
+        ),
+        "{events:?}"
+    );
+}
+
+/// Uploads are refused over the size limit, without a name, and without
+/// a blob store; a reply is refused with a file that has no stored bytes.
+#[tokio::test]
+async fn uploads_and_replies_refuse_files_without_bytes() {
+    let d = Desk::with_limits(
+        Some(Arc::new(MemoryBlobs::new())),
+        ParseLimits::new(1024 * 1024, 4),
+    );
+    assert!(matches!(
+        d.desk
+            .upload(d.ws, "big.bin", "application/octet-stream", vec![0u8; 5])
+            .await,
+        Err(Error::Validation { .. })
+    ));
+    assert!(matches!(
+        d.desk.upload(d.ws, "/", "text/plain", b"x".to_vec()).await,
+        Err(Error::Validation { .. })
+    ));
+    let odd = d
+        .desk
+        .upload(d.ws, "a.bin", "nonsense", b"abc".to_vec())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(odd.content_type, "application/octet-stream");
+
+    let none = Desk::new(None);
+    assert!(matches!(
+        none.desk
+            .upload(none.ws, "a.txt", "text/plain", b"x".to_vec())
+            .await,
+        Err(Error::Unsupported { .. })
+    ));
+    let plain = b"From: ann@example.com\r\nSubject: Q\r\nMessage-ID: <q@x>\r\n\r\nQuestion\r\n";
+    let out = none
+        .desk
+        .ingest(none.ws, &Mailbox::new("support@shop.example"), plain)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = Reply::text("See the file.").attach(Attachment::new("f.txt", "text/plain", 3));
+    assert!(matches!(
+        none.desk
+            .reply(none.ws, out.ticket.id, AgentId::new(), reply)
+            .await,
+        Err(Error::Validation { .. })
+    ));
+}
+
+/// Erasing a ticket's personal data deletes its attachments' bytes too;
+/// so does deleting the ticket.
+#[tokio::test]
+async fn anonymise_and_delete_take_the_bytes_with_them() {
+    let blobs = Arc::new(MemoryBlobs::new());
+    let d = Desk::new(Some(blobs.clone()));
+    let out = d.ingest("attachment-inline-image.eml").await;
+    assert_eq!(blobs.len(), 2);
+    d.desk
+        .anonymise(d.ws, out.ticket.id, helpdesk::model::Actor::System)
+        .await
+        .unwrap_or_else(|e| panic!("anonymise: {e}"));
+    assert!(blobs.is_empty());
+    assert!(matches!(
+        d.desk.attachment(d.ws, out.message, 0).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    let other = b"From: bob@example.com\r\nSubject: File\r\nMessage-ID: <file@x>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nFile.\r\n--b\r\nContent-Type: text/csv; name=a.csv\r\n\r\na,b\r\n--b--\r\n";
+    let out = d
+        .desk
+        .ingest(d.ws, &Mailbox::new("support@shop.example"), other)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(blobs.len(), 1);
+    d.desk
+        .delete_ticket(d.ws, out.ticket.id)
+        .await
+        .unwrap_or_else(|e| panic!("delete: {e}"));
+    assert!(blobs.is_empty());
+}
+
+/// When the bytes cannot be deleted, the erasure is not committed (the
+/// call can be made again): nothing is left half-erased.
+#[tokio::test]
+async fn an_erasure_whose_bytes_cannot_be_deleted_changes_nothing() {
+    #[derive(Debug, Default)]
+    struct Undeletable(MemoryBlobs);
+    #[async_trait]
+    impl Blobs for Undeletable {
+        async fn put(&self, ws: WorkspaceId, a: &Attachment, b: Bytes) -> Result<String, BoxError> {
+            self.0.put(ws, a, b).await
+        }
+        async fn get(&self, ws: WorkspaceId, key: &str) -> Result<Option<Bytes>, BoxError> {
+            self.0.get(ws, key).await
+        }
+        async fn delete(&self, _: WorkspaceId, _: &str) -> Result<(), BoxError> {
+            Err("read-only".into())
+        }
+    }
+    let d = Desk::new(Some(Arc::new(Undeletable::default())));
+    let out = d.ingest("attachment-inline-image.eml").await;
+    let err = d
+        .desk
+        .anonymise(d.ws, out.ticket.id, helpdesk::model::Actor::System)
+        .await;
+    assert!(matches!(err, Err(Error::Storage(_))), "{err:?}");
+    let err = d.desk.delete_ticket(d.ws, out.ticket.id).await;
+    assert!(matches!(err, Err(Error::Storage(_))), "{err:?}");
+    // The ticket and its message are as they were.
+    let file = d
+        .desk
+        .attachment(d.ws, out.message, 1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(file.attachment.name, "invoice.pdf");
+    assert_eq!(&file.bytes[..], PDF);
+}

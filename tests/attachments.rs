@@ -424,6 +424,34 @@ async fn uploads_and_replies_refuse_files_without_bytes() {
             .await,
         Err(Error::Validation { .. })
     ));
+    // An inline image needs a Content-ID that can be sent.
+    let out = d
+        .desk
+        .ingest(d.ws, &Mailbox::new("support@shop.example"), plain)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut image = d
+        .desk
+        .upload(d.ws, "i.png", "image/png", b"png".to_vec())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    image.inline = true;
+    image.content_id = Some("bad id".into());
+    let reply = Reply::text("See the image.").attach(image.clone());
+    assert!(matches!(
+        d.desk
+            .reply(d.ws, out.ticket.id, AgentId::new(), reply)
+            .await,
+        Err(Error::Validation { .. })
+    ));
+    image.content_id = Some("img-1@shop.example".into());
+    let reply = Reply::text("See the image.").attach(image);
+    assert!(
+        d.desk
+            .reply(d.ws, out.ticket.id, AgentId::new(), reply)
+            .await
+            .is_ok()
+    );
 }
 
 /// Erasing a ticket's personal data deletes its attachments' bytes too;

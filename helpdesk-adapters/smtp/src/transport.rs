@@ -4,7 +4,9 @@ use crate::config::{Security, SmtpConfig};
 use crate::error::{ConfigError, Failure};
 use async_trait::async_trait;
 use helpdesk_core::mail::{Address, ComposedEmail, EmailDraft, compose, token};
-use helpdesk_core::ports::{Clock, Delivered, OutgoingMessage, SendError, SystemClock, Transport};
+use helpdesk_core::ports::{
+    Clock, Delivered, OutgoingAttachment, OutgoingMessage, SendError, SystemClock, Transport,
+};
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -210,15 +212,32 @@ impl SmtpTransport {
             subject_tag: Some(format!("[#{}]", message.ticket_number.0)),
             text: message.text.clone(),
             html: message.html.clone(),
+            // (An inline file with a Content-ID is an image the HTML
+            // shows; every other one is a file.)
             attachments: message
                 .attachments
                 .iter()
+                .filter(|a| inline_id(a).is_none())
                 .map(|a| {
                     (
                         a.attachment.name.clone(),
                         a.attachment.content_type.clone(),
                         a.bytes.to_vec(),
                     )
+                })
+                .collect(),
+            inline_images: message
+                .attachments
+                .iter()
+                .filter_map(|a| {
+                    inline_id(a).map(|cid| {
+                        (
+                            cid.to_string(),
+                            a.attachment.name.clone(),
+                            a.attachment.content_type.clone(),
+                            a.bytes.to_vec(),
+                        )
+                    })
                 })
                 .collect(),
             message_id,
@@ -277,4 +296,13 @@ impl Transport for SmtpTransport {
     async fn send(&self, message: &OutgoingMessage) -> Result<Delivered, SendError> {
         self.deliver(message).await.map_err(SendError::from)
     }
+}
+
+/// The Content-ID of an attachment sent as an inline image (marked inline,
+/// with a Content-ID).
+fn inline_id(a: &OutgoingAttachment) -> Option<&str> {
+    a.attachment
+        .content_id
+        .as_deref()
+        .filter(|_| a.attachment.inline)
 }

@@ -512,7 +512,17 @@ async fn attachments_arrive_byte_for_byte() {
             attachment: Attachment::new("notes.txt", "text/plain", 11),
             bytes: Bytes::from_static(b"hello\r\nbye"),
         },
+        OutgoingAttachment {
+            attachment: {
+                let mut a = Attachment::new("shot.png", "image/png", 4);
+                a.content_id = Some("shot-1@acme.test".into());
+                a.inline = true;
+                a
+            },
+            bytes: Bytes::from_static(b"\x89PNG"),
+        },
     ];
+    msg.html = Some(r#"<p>See:</p><img src="cid:shot-1@acme.test">"#.into());
     transport.send(&msg).await.expect("delivered");
     let received = server.received();
     assert_eq!(received.len(), 1, "one message arrived");
@@ -520,14 +530,50 @@ async fn attachments_arrive_byte_for_byte() {
     let files: Vec<_> = m
         .attachments
         .iter()
-        .map(|a| (a.name.as_str(), a.content_type.as_str(), a.content.clone()))
+        .map(|a| {
+            (
+                a.name.as_str(),
+                a.content_type.as_str(),
+                a.content.clone(),
+                a.content_id.as_deref(),
+                a.inline,
+            )
+        })
         .collect();
+    // (The image, with the HTML in its `multipart/related`, comes first.)
     assert_eq!(
         files,
         [
-            ("label.bin", "application/octet-stream", Some(binary)),
-            ("notes.txt", "text/plain", Some(b"hello\r\nbye".to_vec())),
+            (
+                "shot.png",
+                "image/png",
+                Some(b"\x89PNG".to_vec()),
+                Some("shot-1@acme.test"),
+                true
+            ),
+            (
+                "label.bin",
+                "application/octet-stream",
+                Some(binary),
+                None,
+                false
+            ),
+            (
+                "notes.txt",
+                "text/plain",
+                Some(b"hello\r\nbye".to_vec()),
+                None,
+                false
+            ),
         ]
+    );
+    assert!(
+        m.html
+            .as_deref()
+            .unwrap_or_default()
+            .contains("cid:shot-1@acme.test"),
+        "{:?}",
+        m.html
     );
     assert!(m.text.contains("please unplug it"), "{}", m.text);
 }

@@ -97,7 +97,22 @@ impl Reply {
 
     /// Attaches a file stored with [`Helpdesk::upload`] (or an inbound
     /// attachment whose bytes are in the blob store): the reply is refused
-    /// for one without a blob key.
+    /// for one without a blob key. An image the reply's HTML shows by a
+    /// `cid:` link gets that Content-ID (without angle brackets) in
+    /// `content_id` and `inline` set: the mail then carries it with the
+    /// HTML (`multipart/related`).
+    ///
+    /// ```
+    /// use helpdesk_core::engine::Reply;
+    /// use helpdesk_core::model::Attachment;
+    /// let mut shot = Attachment::new("shot.png", "image/png", 4);
+    /// shot.blob = Some("key-from-upload".into());
+    /// shot.content_id = Some("shot-1@shop.example".into());
+    /// shot.inline = true;
+    /// let mut reply = Reply::text("See the screenshot.").attach(shot);
+    /// reply.html = Some(r#"<p>See:</p><img src="cid:shot-1@shop.example">"#.into());
+    /// assert_eq!(reply.attachments.len(), 1);
+    /// ```
     pub fn attach(mut self, attachment: Attachment) -> Self {
         self.attachments.push(attachment);
         self
@@ -201,6 +216,17 @@ impl Helpdesk {
                         "{} has no stored bytes (store it with `upload` first)",
                         a.name
                     ),
+                ));
+            }
+            if let Some(id) = &a.content_id
+                && (id.is_empty()
+                    || id
+                        .chars()
+                        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>')))
+            {
+                return Err(Error::validation(
+                    "attachments",
+                    format!("{}: {id:?} is no Content-ID", a.name),
                 ));
             }
         }

@@ -3,13 +3,26 @@
 use chrono::{DateTime, Utc};
 use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address as BuilderAddress;
+use mail_builder::headers::content_type::ContentType;
 use mail_builder::headers::date::Date as BuilderDate;
 use mail_builder::headers::message_id::MessageId;
 use mail_builder::headers::raw::Raw;
+use mail_builder::mime::MimePart;
 use serde::{Deserialize, Serialize};
 
 use super::MailError;
 use super::parse::{Address, normalize_email};
+
+/// `content_type` on one line and lower-cased when it is a `type/subtype`,
+/// else `application/octet-stream`.
+fn clean_content_type(content_type: &str) -> String {
+    let ct = one_line(content_type).to_ascii_lowercase();
+    if ct.contains('/') && !ct.contains(' ') {
+        ct
+    } else {
+        "application/octet-stream".to_string()
+    }
+}
 
 /// Everything needed to build one outgoing mail.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -34,6 +47,12 @@ pub struct EmailDraft {
     pub html: Option<String>,
     /// Attachments as `(file name, content type, bytes)`.
     pub attachments: Vec<(String, String, Vec<u8>)>,
+    /// Images the HTML shows by `cid:` link, as `(Content-ID without angle
+    /// brackets, file name, content type, bytes)`: sent in a
+    /// `multipart/related` with the HTML (as attachments when there is no
+    /// HTML).
+    #[serde(default)]
+    pub inline_images: Vec<(String, String, String, Vec<u8>)>,
     /// Our Message-ID, without angle brackets (see
     /// [`crate::mail::token::message_id`]).
     pub message_id: String,
@@ -226,22 +245,58 @@ pub fn compose(draft: &EmailDraft) -> Result<ComposedEmail, MailError> {
         builder = builder.header(name.to_string(), Raw::new(one_line(value)));
     }
 
-    builder = builder.text_body(draft.text.clone());
-    if let Some(html) = &draft.html {
-        builder = builder.html_body(html.clone());
+    let mut images = Vec::with_capacity(draft.inline_images.len());
+    for (cid, name, content_type, bytes) in &draft.inline_images {
+        let cid = check_msgid(cid, "inline image content id")?;
+        let mut ct = ContentType::new(clean_content_type(content_type));
+        let mut name = one_line(name);
+        if name.is_empty() {
+            name = format!("image-{}", images.len() + 1);
+        }
+        ct = ct.attribute("name", name.clone());
+        images.push((MimePart::new(ct, bytes.as_slice()).inline().cid(cid), name));
     }
-    for (name, content_type, bytes) in &draft.attachments {
-        let ct = one_line(content_type).to_ascii_lowercase();
-        let ct = if ct.contains('/') && !ct.contains(' ') {
-            ct
-        } else {
-            "application/octet-stream".to_string()
-        };
+    let attachments = draft.attachments.iter().map(|(name, content_type, bytes)| {
         let mut file_name = one_line(name);
         if file_name.is_empty() {
             file_name = "attachment".to_string();
         }
-        builder = builder.attachment(ct, file_name, bytes.clone());
+        MimePart::new(clean_content_type(content_type), bytes.as_slice()).attachment(file_name)
+    });
+    match &draft.html {
+        // The HTML and the images it shows, related; beside the text; then
+        // the files.
+        Some(html) if !images.is_empty() => {
+            let mut related = vec![MimePart::new("text/html", html.as_str())];
+            related.extend(images.into_iter().map(|(part, _)| part));
+            let alternative = MimePart::new(
+                "multipart/alternative",
+                vec![
+                    MimePart::new("text/plain", draft.text.as_str()),
+                    MimePart::new("multipart/related", related),
+                ],
+            );
+            let mut parts = vec![alternative];
+            parts.extend(attachments);
+            builder = builder.body(if parts.len() == 1 {
+                parts.remove(0)
+            } else {
+                MimePart::new("multipart/mixed", parts)
+            });
+        }
+        html => {
+            builder = builder.text_body(draft.text.clone());
+            if let Some(html) = html {
+                builder = builder.html_body(html.clone());
+            }
+            // (Without HTML to show them, the images are files.)
+            let files: Vec<_> = attachments
+                .chain(images.into_iter().map(|(part, name)| part.attachment(name)))
+                .collect();
+            if !files.is_empty() {
+                builder.attachments = Some(files);
+            }
+        }
     }
 
     let bytes = builder
@@ -307,6 +362,7 @@ mod tests {
                 "application/pdf".into(),
                 vec![0, 1, 2, 3, 255, 254],
             )],
+            inline_images: Vec::new(),
             message_id: token::message_id(SECRET, 123, "01J2", "mail.acme.test"),
             in_reply_to: Some("m2@example.com".into()),
             references: vec!["m1@example.com".into()],
@@ -455,5 +511,84 @@ mod tests {
         let mut d = draft();
         d.from = Address::new("not-an-address");
         assert!(matches!(compose(&d), Err(MailError::InvalidDraft(_))));
+        let mut d = draft();
+        d.inline_images = vec![("a b@x".into(), "a.png".into(), "image/png".into(), vec![1])];
+        assert!(matches!(compose(&d), Err(MailError::InvalidDraft(_))));
+    }
+
+    /// Images the HTML shows by `cid:` go in a `multipart/related` with it,
+    /// with their Content-IDs; the files stay files.
+    #[test]
+    fn inline_images_are_related_to_the_html() {
+        let mut d = draft();
+        d.html = Some(r#"<p>Here:</p><img src="cid:shot-1@acme.test">"#.into());
+        d.inline_images = vec![(
+            "<shot-1@acme.test>".into(),
+            "shot.png".into(),
+            "image/png".into(),
+            vec![0x89, b'P', b'N', b'G'],
+        )];
+        let out = ok(compose(&d));
+        let raw = String::from_utf8_lossy(&out.bytes);
+        let (related, alternative, mixed) = (
+            raw.find("multipart/related"),
+            raw.find("multipart/alternative"),
+            raw.find("multipart/mixed"),
+        );
+        assert!(
+            mixed < alternative && alternative < related && related.is_some(),
+            "{raw}"
+        );
+        let m = ok(parse(&out.bytes, &ParseLimits::default()).map_err(|e| bad(e.to_string())));
+        assert!(m.text.contains("proszę zrestartować"), "{}", m.text);
+        assert!(
+            m.html
+                .as_deref()
+                .unwrap_or_default()
+                .contains("cid:shot-1@acme.test"),
+            "{:?}",
+            m.html
+        );
+        let parts: Vec<_> = m
+            .attachments
+            .iter()
+            .map(|a| {
+                (
+                    a.content_type.as_str(),
+                    a.content_id.as_deref(),
+                    a.inline,
+                    a.content.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                (
+                    "image/png",
+                    Some("shot-1@acme.test"),
+                    true,
+                    Some(vec![0x89, b'P', b'N', b'G'])
+                ),
+                (
+                    "application/pdf",
+                    None,
+                    false,
+                    Some(vec![0, 1, 2, 3, 255, 254])
+                ),
+            ]
+        );
+
+        // Without HTML to show it, the image is a file.
+        d.html = None;
+        let m =
+            ok(parse(&ok(compose(&d)).bytes, &ParseLimits::default())
+                .map_err(|e| bad(e.to_string())));
+        let names: Vec<_> = m
+            .attachments
+            .iter()
+            .map(|a| (a.name.as_str(), a.inline))
+            .collect();
+        assert_eq!(names, [("instrukcja.pdf", false), ("shot.png", false)]);
     }
 }

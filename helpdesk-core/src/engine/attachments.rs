@@ -18,28 +18,28 @@ pub struct AttachmentContent {
 }
 
 impl Helpdesk {
-    /// Puts the bytes of each of `mail`'s attachments that has them (within
-    /// the size limit) in the blob store: their keys, in the order of the
-    /// attachments (`None` for one without bytes). Empty without a blob
-    /// store.
+    /// Moves the bytes of each of `mail`'s attachments that has them
+    /// (within the size limit) to the blob store: their keys, in the order
+    /// of the attachments (`None` for one without bytes). Empty, and the
+    /// bytes left in `mail`, without a blob store.
     pub(super) async fn put_attachments(
         &self,
         workspace: WorkspaceId,
-        mail: &InboundMail,
+        mail: &mut InboundMail,
     ) -> Result<Vec<Option<String>>> {
         let Some(blobs) = &self.blobs else {
             return Ok(Vec::new());
         };
         let mut keys = Vec::with_capacity(mail.attachments.len());
-        for a in &mail.attachments {
-            let key = match &a.content {
+        for a in &mut mail.attachments {
+            let key = match a.content.take() {
                 Some(content) => {
                     let mut meta = Attachment::new(&a.name, &a.content_type, a.size as u64);
                     meta.content_id = a.content_id.clone();
                     meta.inline = a.inline;
                     Some(
                         blobs
-                            .put(workspace, &meta, Bytes::copy_from_slice(content))
+                            .put(workspace, &meta, Bytes::from(content))
                             .await
                             .map_err(Error::Storage)?,
                     )

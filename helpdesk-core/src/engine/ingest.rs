@@ -717,7 +717,7 @@ impl Helpdesk {
             references: std::mem::take(&mut mail.references),
         };
         // (Their bytes go to the blob store first, when there is one.)
-        let mut keys = self.put_attachments(workspace, &mail).await?.into_iter();
+        let mut keys = self.put_attachments(workspace, &mut mail).await?.into_iter();
         message.attachments = mail
             .attachments
             .iter()

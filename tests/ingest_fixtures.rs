@@ -2271,3 +2271,98 @@ async fn a_flowed_reply_is_read_as_written_and_trimmed() {
         )
     );
 }
+
+/// A ticket whose mail came in at a second mailbox (`sales@`) is answered
+/// from it, its autoresponse too, with a plus address of that mailbox to
+/// reply to; a ticket an agent opened answers from the default address
+/// until the customer writes in at a mailbox.
+#[tokio::test]
+async fn replies_go_out_from_the_mailbox_the_mail_came_in_at() {
+    let d = Desk::new().await;
+    let sales = Mailbox::new("sales@shop.example").autoresponder(AutoresponderConfig::default());
+    let out = d.file(&sales, "class-human.eml", &[]).await;
+    assert_eq!(out.ticket.mailbox.as_deref(), Some("sales@shop.example"));
+    d.desk
+        .reply(d.ws, out.ticket.id, d.agent, Reply::text("It left today."))
+        .await
+        .unwrap_or_else(|e| panic!("reply: {e}"));
+    d.desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("dispatch: {e}"));
+    let sent: Vec<_> = d
+        .email
+        .sent()
+        .into_iter()
+        .map(|m| (m.from, m.reply_to.is_some_and(|r| r.starts_with("sales+"))))
+        .collect();
+    // The autoresponse, then the reply.
+    assert_eq!(
+        sent,
+        [
+            (Some("sales@shop.example".to_string()), true),
+            (Some("sales@shop.example".to_string()), true)
+        ]
+    );
+
+    // Opened by an agent: from the default address, until the customer
+    // answers at `sales@`.
+    let opened = d
+        .desk
+        .create_ticket(
+            d.ws,
+            helpdesk::engine::NewTicket::to_customer(
+                d.agent,
+                "eva@example.com",
+                "Your return",
+                "We got it.",
+            ),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("create: {e}"));
+    assert_eq!(opened.mailbox, None);
+    d.desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("dispatch: {e}"));
+    let first = d.email.sent().pop().unwrap_or_else(|| panic!("sent"));
+    assert_eq!(first.from.as_deref(), Some(MAILBOX));
+    let answer = format!(
+        "From: eva@example.com\r\nTo: sales@shop.example\r\nSubject: Re: Your return\r\nMessage-ID: <eva-1@example.com>\r\nIn-Reply-To: <{}>\r\n\r\nThanks!\r\n",
+        first.thread.message_id.clone().unwrap_or_default()
+    );
+    let back = d.ingest(&sales, answer.as_bytes()).await;
+    assert_eq!(back.ticket.id, opened.id);
+    assert!(
+        matches!(back.status, IngestStatus::Appended | IngestStatus::Reopened),
+        "{:?}",
+        back.status
+    );
+    assert_eq!(back.ticket.mailbox.as_deref(), Some("sales@shop.example"));
+    // A ticket that has one keeps it: mail at another mailbox does not move it.
+    let again = "From: eva@example.com\r\nTo: support@shop.example\r\nSubject: Re: Your return\r\nMessage-ID: <eva-2@example.com>\r\nIn-Reply-To: <eva-1@example.com>\r\n\r\nAnd one more.\r\n";
+    let kept = d.ingest(&mailbox(), again.as_bytes()).await;
+    assert_eq!(kept.ticket.id, opened.id);
+    assert_eq!(kept.ticket.mailbox.as_deref(), Some("sales@shop.example"));
+
+    // A ticket created with a mailbox sends from it.
+    let mut new =
+        helpdesk::engine::NewTicket::to_customer(d.agent, "max@example.com", "Hello", "Hi Max.");
+    new.mailbox = Some("sales@shop.example".into());
+    let t = d
+        .desk
+        .create_ticket(d.ws, new)
+        .await
+        .unwrap_or_else(|e| panic!("create: {e}"));
+    assert_eq!(t.mailbox.as_deref(), Some("sales@shop.example"));
+    d.desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("dispatch: {e}"));
+    let last = d.email.sent().pop().unwrap_or_else(|| panic!("sent"));
+    assert_eq!(last.from.as_deref(), Some("sales@shop.example"));
+    let mut bad =
+        helpdesk::engine::NewTicket::to_customer(d.agent, "max@example.com", "Hello", "Hi.");
+    bad.mailbox = Some("not an address".into());
+    assert!(d.desk.create_ticket(d.ws, bad).await.is_err());
+}

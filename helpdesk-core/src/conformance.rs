@@ -1888,6 +1888,11 @@ pub async fn ingest_threads_replies(store: Arc<DynStore>) {
         .await
         .unwrap();
     let t = first.ticket.id;
+    // The ticket keeps the address its mail came in at.
+    assert_eq!(
+        store.get_ticket(f.ws, t).await.unwrap().mailbox.as_deref(),
+        Some("support@shop.example")
+    );
     let by_irt = f
         .desk
         .ingest(

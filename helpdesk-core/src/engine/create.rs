@@ -80,6 +80,10 @@ pub struct NewTicket {
     pub html: Option<String>,
     /// Delayed send of a [`CreateMode::ToCustomer`] message.
     pub send_at: Option<DateTime<Utc>>,
+    /// The helpdesk address the ticket belongs to ([`Ticket::mailbox`]):
+    /// its mail goes out from it (`None`: from
+    /// [`EngineConfig::default_from`](super::EngineConfig::default_from)).
+    pub mailbox: Option<String>,
 }
 
 impl NewTicket {
@@ -102,6 +106,7 @@ impl NewTicket {
             text: text.to_string(),
             html: None,
             send_at: None,
+            mailbox: None,
         }
     }
 
@@ -309,6 +314,15 @@ impl Helpdesk {
                 cc.push(address);
             }
         }
+        let mailbox = match new.mailbox.as_deref().map(str::trim) {
+            Some(address) if !is_plausible_email(address) => {
+                return Err(Error::validation(
+                    "mailbox",
+                    format!("{address:?} is not an email address"),
+                ));
+            }
+            address => address.map(str::to_string),
+        };
         let mut commit = Commit::default();
         let contact = self
             .resolve_requester(workspace, &new.requester, &mut commit)
@@ -329,6 +343,7 @@ impl Helpdesk {
         ticket.category = new.category;
         ticket.assignee = new.assignee;
         ticket.cc = cc;
+        ticket.mailbox = mailbox;
         for tag in &new.tags {
             ticket.tags.insert(normalize_tag(tag)?);
         }
@@ -373,7 +388,10 @@ impl Helpdesk {
                 }
                 CreateMode::ToCustomer => {
                     let at = new.send_at.unwrap_or(now).max(now);
-                    message.from = self.config.default_from.clone();
+                    message.from = ticket
+                        .mailbox
+                        .clone()
+                        .or_else(|| self.config.default_from.clone());
                     message.to = contact.emails.first().cloned().into_iter().collect();
                     message.cc = ticket.cc.clone();
                     message.send_state = Some(SendState::Scheduled { at });

@@ -717,7 +717,10 @@ impl Helpdesk {
             references: std::mem::take(&mut mail.references),
         };
         // (Their bytes go to the blob store first, when there is one.)
-        let mut keys = self.put_attachments(workspace, &mut mail).await?.into_iter();
+        let mut keys = self
+            .put_attachments(workspace, &mut mail)
+            .await?
+            .into_iter();
         message.attachments = mail
             .attachments
             .iter()
@@ -869,6 +872,17 @@ impl Helpdesk {
                 (Box::new(new), None, IngestStatus::Created, None)
             }
         };
+
+        // Replies go out from the address the mail came in at: a new
+        // ticket's, or one that had none (opened by an agent).
+        if status == IngestStatus::Created || ticket.mailbox.is_none() {
+            let address = mailbox.address.trim();
+            if ticket.mailbox.as_deref() != Some(address)
+                && crate::model::is_plausible_email(address)
+            {
+                ticket.mailbox = Some(address.to_string());
+            }
+        }
 
         if before.is_none() {
             let reserved = *number.lock().unwrap_or_else(|e| e.into_inner());

@@ -265,7 +265,11 @@ impl Helpdesk {
         message.visibility = Visibility::Public;
         message.subject = ticket.subject.clone();
         message.html = reply.html.clone();
-        message.from = self.config.default_from.clone();
+        // (From the address the ticket's mail came in at, when it has one.)
+        message.from = ticket
+            .mailbox
+            .clone()
+            .or_else(|| self.config.default_from.clone());
         message.to = contact.emails.first().cloned().into_iter().collect();
         message.cc = cc;
         message.attachments = reply.attachments.clone();

@@ -100,6 +100,12 @@ pub struct Ticket {
     pub kind: TicketKind,
     /// Channel the ticket came in through.
     pub channel: Channel,
+    /// The helpdesk address (the [`Mailbox`](crate::engine::Mailbox)) the
+    /// ticket's mail came in at: replies go out from it (else from
+    /// [`EngineConfig::default_from`](crate::engine::EngineConfig::default_from)),
+    /// so a customer who wrote to `sales@` is answered from `sales@`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailbox: Option<String>,
     /// The customer who asked.
     pub requester: ContactId,
     /// Further customer addresses copied on replies.
@@ -165,6 +171,7 @@ impl Ticket {
             subject: subject.into(),
             kind: TicketKind::Regular,
             channel,
+            mailbox: None,
             requester,
             cc: Vec::new(),
             followers: BTreeSet::new(),

@@ -2,7 +2,8 @@
 //! whatever bytes arrive, ingest never panics, and every call either lands
 //! the mail (the message is stored with its raw bytes on a readable ticket,
 //! and ingesting it again is a duplicate of the same message: nothing lost,
-//! nothing twice) or is a typed `Error::Validation { field: "mail", .. }`.
+//! nothing twice; its attachments' bytes read back as parsed) or is a
+//! typed `Error::Validation { field: "mail", .. }`.
 //!
 //! Exactly 10,000 generated cases: 5,000 arbitrary byte strings (half of
 //! them behind a `From:` line, so they get past "no sender") and 5,000
@@ -25,7 +26,7 @@ use helpdesk::mail::{
     AutoresponderConfig, IncomingRule, ParseLimits, RuleActions, RuleCondition, RuleField, RuleOp,
 };
 use helpdesk::model::{Priority, WorkspaceId};
-use helpdesk::ports::ManualClock;
+use helpdesk::ports::{ManualClock, MemoryBlobs};
 use helpdesk::{Error, MemoryStore};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -76,17 +77,23 @@ fn runtime() -> Runtime {
         .unwrap_or_else(|e| panic!("runtime: {e}"))
 }
 
-/// An engine on a fresh memory store with a fixed clock and a small
-/// attachment limit (so the too-large path runs too).
+/// The parse limits of [`engine`].
+fn limits() -> ParseLimits {
+    ParseLimits::new(1 << 20, 4096)
+}
+
+/// An engine on a fresh memory store with a blob store, a fixed clock and
+/// a small attachment limit (so the too-large path runs too).
 fn engine() -> (Helpdesk, WorkspaceId) {
     let start = chrono::Utc
         .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
         .single()
         .unwrap_or_else(|| panic!("a valid date"));
     let mut mail = MailSettings::new(b"fuzz secret".to_vec(), "mail.shop.example");
-    mail.limits = ParseLimits::new(1 << 20, 4096);
+    mail.limits = limits();
     let desk = Helpdesk::builder(Arc::new(MemoryStore::new()))
         .clock(Arc::new(ManualClock::new(start)))
+        .blobs(Arc::new(MemoryBlobs::new()))
         .config(
             EngineConfig::default()
                 .default_from("support@shop.example")
@@ -148,6 +155,32 @@ async fn ingest_checked(
         .await
         .map_err(|e| format!("ticket lookup: {e}"))?
         .ok_or("the ticket is not in the store")?;
+    if out.ticket.mailbox.is_none() {
+        return Err("the ticket has no mailbox".into());
+    }
+    // Every attachment's bytes come back from the blob store as the parse
+    // decoded them (one too large has none).
+    if out.status != IngestStatus::Duplicate {
+        let parsed = helpdesk::mail::parse(raw, &limits())
+            .map_err(|e| format!("the landed mail does not parse again: {e}"))?;
+        if parsed.attachments.len() != message.attachments.len() {
+            return Err("attachments lost or added".into());
+        }
+        for (i, (stored, decoded)) in message
+            .attachments
+            .iter()
+            .zip(&parsed.attachments)
+            .enumerate()
+        {
+            let read = desk.attachment(ws, out.message, i).await;
+            match (&decoded.content, read) {
+                (None, Err(Error::Validation { .. })) if stored.too_large => {}
+                (Some(content), Ok(file))
+                    if file.bytes[..] == content[..] && stored.size == content.len() as u64 => {}
+                (_, other) => return Err(format!("attachment {i}: {other:?}")),
+            }
+        }
+    }
     let again = desk
         .ingest(ws, mb, raw)
         .await

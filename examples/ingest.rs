@@ -37,7 +37,7 @@ use helpdesk::engine::{
 };
 use helpdesk::mail::{AutoresponderConfig, ClassifyContext, classify, parse};
 use helpdesk::model::{Classification, WorkspaceId};
-use helpdesk::ports::DynStore;
+use helpdesk::ports::{Blobs, DynStore};
 use helpdesk::ports::{ManualClock, RecordingTransport};
 use serde::Serialize;
 
@@ -287,8 +287,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let store: Arc<DynStore> = match open_store(&options.store).await {
-        Ok(store) => store,
+    let (store, blobs) = match open_store(&options.store).await {
+        Ok(opened) => opened,
         Err(e) => {
             eprintln!("ingest: {e}");
             return ExitCode::from(2);
@@ -305,11 +305,14 @@ async fn main() -> ExitCode {
     // The clock starts at the Unix epoch and follows the mail's Date headers.
     let clock = Arc::new(ManualClock::new(DateTime::<Utc>::UNIX_EPOCH));
     let email = Arc::new(RecordingTransport::new());
-    let desk = Helpdesk::builder(store)
+    let mut builder = Helpdesk::builder(store)
         .clock(clock.clone())
         .transport("email", email)
-        .config(EngineConfig::default().default_from(options.mailbox.clone()))
-        .build();
+        .config(EngineConfig::default().default_from(options.mailbox.clone()));
+    if let Some(blobs) = blobs {
+        builder = builder.blobs(blobs);
+    }
+    let desk = builder.build();
     let ws = WorkspaceId::new();
     let mailbox =
         Mailbox::new(options.mailbox.clone()).autoresponder(AutoresponderConfig::default());
@@ -419,10 +422,12 @@ async fn main() -> ExitCode {
 }
 
 /// The store named by `--store`: `memory`, or a `postgres://` URL when the
-/// example is built with the `postgres` feature.
-async fn open_store(url: &str) -> Result<Arc<DynStore>, String> {
+/// example is built with the `postgres` feature; with the blob store for
+/// attachment bytes (Postgres keeps them too; in memory they are read back
+/// from the kept mail).
+async fn open_store(url: &str) -> Result<(Arc<DynStore>, Option<Arc<dyn Blobs>>), String> {
     if url == "memory" {
-        return Ok(Arc::new(MemoryStore::new()));
+        return Ok((Arc::new(MemoryStore::new()), None));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         #[cfg(feature = "postgres")]
@@ -435,7 +440,8 @@ async fn open_store(url: &str) -> Result<Arc<DynStore>, String> {
                 .migrate()
                 .await
                 .map_err(|e| format!("cannot migrate the store: {e}"))?;
-            return Ok(Arc::new(store));
+            let store = Arc::new(store);
+            return Ok((store.clone(), Some(store)));
         }
         #[cfg(not(feature = "postgres"))]
         return Err("this build has no Postgres store: build with --features postgres".into());

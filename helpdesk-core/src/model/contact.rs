@@ -58,14 +58,23 @@ impl Contact {
 /// ```
 pub fn normalize_email(email: &str) -> String {
     let mut s = email.trim();
-    if let Some(rest) = s.strip_prefix('<') {
-        s = rest.strip_suffix('>').unwrap_or(rest).trim();
-    }
-    if s.len() >= 7
-        && s.get(..7)
-            .is_some_and(|p| p.eq_ignore_ascii_case("mailto:"))
-    {
-        s = s.get(7..).unwrap_or("").trim();
+    // Until nothing more comes off (`<<a@b>>`, `<mailto:a@b>`): so that
+    // normalising twice gives what normalising once does, and one address
+    // is one key wherever it is normalised.
+    loop {
+        let before = s.len();
+        if let Some(rest) = s.strip_prefix('<') {
+            s = rest.strip_suffix('>').unwrap_or(rest).trim();
+        }
+        if s.len() >= 7
+            && s.get(..7)
+                .is_some_and(|p| p.eq_ignore_ascii_case("mailto:"))
+        {
+            s = s.get(7..).unwrap_or("").trim();
+        }
+        if s.len() == before {
+            break;
+        }
     }
     if s.is_ascii() {
         // The common case, without `to_lowercase`'s Unicode tables.
@@ -143,6 +152,51 @@ mod tests {
         #[test]
         fn normalized_is_normalize(email in "[ <>a-zA-Z0-9@.:+\u{e9}\u{130}\t\n\r\x00-\x1f\x7f\u{a0}\u{85}\u{2028}-]{0,24}") {
             proptest::prop_assert_eq!(normalized_email(&email), normalize_email(&email));
+        }
+    }
+
+    /// Normalising is idempotent (nested brackets, `mailto:` inside
+    /// brackets): `<<a@b>>` once normalised is a key that normalises to
+    /// itself (found by the ingest fuzz harness: two contacts of one
+    /// address in one commit).
+    #[test]
+    fn normalizing_twice_is_normalizing_once() {
+        for raw in [
+            "<<Support@S>>",
+            "<mailto:<a@b>>",
+            "mailto:<A@B>",
+            " < <a@b> > ",
+        ] {
+            let once = normalize_email(raw);
+            assert_eq!(normalize_email(&once), once, "{raw:?}");
+            assert_eq!(normalized_email(&once), once, "{raw:?}");
+        }
+        assert_eq!(normalize_email("<<Support@S>>"), "support@s");
+    }
+
+    fn address_like() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        proptest::collection::vec(
+            prop_oneof![
+                Just("<".to_string()),
+                Just(">".to_string()),
+                Just(" ".to_string()),
+                Just("mailto:".to_string()),
+                Just("MailTo:".to_string()),
+                "[a-zA-Z@.\x0b\t\u{e9}\u{130}]{1,3}",
+            ],
+            0..10,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalize_is_idempotent_and_normalized_agrees(email in address_like()) {
+            let once = normalize_email(&email);
+            proptest::prop_assert_eq!(&normalize_email(&once), &once);
+            proptest::prop_assert_eq!(normalized_email(&once), once.as_str());
+            proptest::prop_assert_eq!(normalized_email(&email), once.as_str());
         }
     }
 

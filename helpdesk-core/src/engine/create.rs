@@ -343,7 +343,7 @@ impl Helpdesk {
         ticket.category = new.category;
         ticket.assignee = new.assignee;
         ticket.cc = cc;
-        ticket.mailbox = mailbox;
+        ticket.mailbox = mailbox.map(Into::into);
         for tag in &new.tags {
             ticket.tags.insert(normalize_tag(tag)?);
         }
@@ -390,7 +390,8 @@ impl Helpdesk {
                     let at = new.send_at.unwrap_or(now).max(now);
                     message.from = ticket
                         .mailbox
-                        .clone()
+                        .as_deref()
+                        .map(str::to_string)
                         .or_else(|| self.config.default_from.clone());
                     message.to = contact.emails.first().cloned().into_iter().collect();
                     message.cc = ticket.cc.clone();

@@ -880,7 +880,7 @@ impl Helpdesk {
             if ticket.mailbox.as_deref() != Some(address)
                 && crate::model::is_plausible_email(address)
             {
-                ticket.mailbox = Some(address.to_string());
+                ticket.mailbox = Some(address.into());
             }
         }
 

@@ -268,7 +268,8 @@ impl Helpdesk {
         // (From the address the ticket's mail came in at, when it has one.)
         message.from = ticket
             .mailbox
-            .clone()
+            .as_deref()
+            .map(str::to_string)
             .or_else(|| self.config.default_from.clone());
         message.to = contact.emails.first().cloned().into_iter().collect();
         message.cc = cc;

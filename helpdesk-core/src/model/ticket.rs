@@ -104,8 +104,9 @@ pub struct Ticket {
     /// ticket's mail came in at: replies go out from it (else from
     /// [`EngineConfig::default_from`](crate::engine::EngineConfig::default_from)),
     /// so a customer who wrote to `sales@` is answered from `sales@`.
+    /// (Shared: a ticket is copied often, its mailbox never changes.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mailbox: Option<String>,
+    pub mailbox: Option<std::sync::Arc<str>>,
     /// The customer who asked.
     pub requester: ContactId,
     /// Further customer addresses copied on replies.

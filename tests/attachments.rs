@@ -198,20 +198,35 @@ async fn an_attachment_over_the_limit_has_no_bytes() {
     assert!(d.desk.attachment(d.ws, out.message, 0).await.is_ok());
 }
 
-/// A blob store that fails.
+/// The memory blob store with faults: puts that fail, bytes that are
+/// lost, deletes that fail.
 #[derive(Debug, Default)]
-struct BrokenBlobs;
+struct FaultyBlobs {
+    inner: MemoryBlobs,
+    failing_put: bool,
+    losing: bool,
+    failing_delete: bool,
+}
 
 #[async_trait]
-impl Blobs for BrokenBlobs {
-    async fn put(&self, _: WorkspaceId, _: &Attachment, _: Bytes) -> Result<String, BoxError> {
-        Err("disk full".into())
+impl Blobs for FaultyBlobs {
+    async fn put(&self, ws: WorkspaceId, a: &Attachment, bytes: Bytes) -> Result<String, BoxError> {
+        if self.failing_put {
+            return Err("disk full".into());
+        }
+        self.inner.put(ws, a, bytes).await
     }
-    async fn get(&self, _: WorkspaceId, _: &str) -> Result<Option<Bytes>, BoxError> {
-        Err("disk gone".into())
+    async fn get(&self, ws: WorkspaceId, key: &str) -> Result<Option<Bytes>, BoxError> {
+        if self.losing {
+            return Ok(None);
+        }
+        self.inner.get(ws, key).await
     }
-    async fn delete(&self, _: WorkspaceId, _: &str) -> Result<(), BoxError> {
-        Err("disk gone".into())
+    async fn delete(&self, ws: WorkspaceId, key: &str) -> Result<(), BoxError> {
+        if self.failing_delete {
+            return Err("read-only".into());
+        }
+        self.inner.delete(ws, key).await
     }
 }
 
@@ -219,7 +234,10 @@ impl Blobs for BrokenBlobs {
 /// error the caller retries) and nothing of it is written.
 #[tokio::test]
 async fn a_blob_store_that_fails_leaves_no_ticket() {
-    let d = Desk::new(Some(Arc::new(BrokenBlobs)));
+    let d = Desk::new(Some(Arc::new(FaultyBlobs {
+        failing_put: true,
+        ..FaultyBlobs::default()
+    })));
     let err = d
         .desk
         .ingest(
@@ -303,28 +321,14 @@ async fn reply_attachments_are_sent_with_their_bytes() {
     );
 }
 
-/// A blob store that has lost what it was given.
-#[derive(Debug, Default)]
-struct ForgetfulBlobs(MemoryBlobs);
-
-#[async_trait]
-impl Blobs for ForgetfulBlobs {
-    async fn put(&self, ws: WorkspaceId, a: &Attachment, bytes: Bytes) -> Result<String, BoxError> {
-        self.0.put(ws, a, bytes).await
-    }
-    async fn get(&self, _: WorkspaceId, _: &str) -> Result<Option<Bytes>, BoxError> {
-        Ok(None)
-    }
-    async fn delete(&self, ws: WorkspaceId, key: &str) -> Result<(), BoxError> {
-        self.0.delete(ws, key).await
-    }
-}
-
 /// A reply whose file is gone is marked failed, with an event, and is
 /// not sent without it.
 #[tokio::test]
 async fn a_reply_whose_file_is_gone_fails_and_is_not_sent() {
-    let d = Desk::new(Some(Arc::new(ForgetfulBlobs::default())));
+    let d = Desk::new(Some(Arc::new(FaultyBlobs {
+        losing: true,
+        ..FaultyBlobs::default()
+    })));
     let plain = b"From: ann@example.com\r\nSubject: Label?\r\nMessage-ID: <label@x>\r\n\r\nPlease send a label.\r\n";
     let out = d
         .desk
@@ -490,21 +494,10 @@ async fn anonymise_and_delete_take_the_bytes_with_them() {
 /// call can be made again): nothing is left half-erased.
 #[tokio::test]
 async fn an_erasure_whose_bytes_cannot_be_deleted_changes_nothing() {
-    #[derive(Debug, Default)]
-    struct Undeletable(MemoryBlobs);
-    #[async_trait]
-    impl Blobs for Undeletable {
-        async fn put(&self, ws: WorkspaceId, a: &Attachment, b: Bytes) -> Result<String, BoxError> {
-            self.0.put(ws, a, b).await
-        }
-        async fn get(&self, ws: WorkspaceId, key: &str) -> Result<Option<Bytes>, BoxError> {
-            self.0.get(ws, key).await
-        }
-        async fn delete(&self, _: WorkspaceId, _: &str) -> Result<(), BoxError> {
-            Err("read-only".into())
-        }
-    }
-    let d = Desk::new(Some(Arc::new(Undeletable::default())));
+    let d = Desk::new(Some(Arc::new(FaultyBlobs {
+        failing_delete: true,
+        ..FaultyBlobs::default()
+    })));
     let out = d.ingest("attachment-inline-image.eml").await;
     let err = d
         .desk

@@ -73,15 +73,27 @@ impl Desk {
         }
     }
 
-    async fn ingest(&self, name: &str) -> helpdesk::engine::IngestOutcome {
+    /// The stored message `id`.
+    async fn message(&self, id: helpdesk::model::MessageId) -> helpdesk::model::Message {
         self.desk
-            .ingest(
-                self.ws,
-                &Mailbox::new("support@shop.example"),
-                &fixture(name),
-            )
+            .store()
+            .message(self.ws, id)
             .await
-            .unwrap_or_else(|e| panic!("ingest {name}: {e}"))
+            .unwrap_or_else(|e| panic!("message: {e}"))
+            .unwrap_or_else(|| panic!("message {id} stored"))
+    }
+
+    /// Fixture `name`, ingested at `support@shop.example`.
+    async fn ingest(&self, name: &str) -> helpdesk::engine::IngestOutcome {
+        self.ingest_raw(&fixture(name)).await
+    }
+
+    /// `raw`, ingested at `support@shop.example`.
+    async fn ingest_raw(&self, raw: &[u8]) -> helpdesk::engine::IngestOutcome {
+        self.desk
+            .ingest(self.ws, &Mailbox::new("support@shop.example"), raw)
+            .await
+            .unwrap_or_else(|e| panic!("ingest: {e}"))
     }
 }
 
@@ -92,13 +104,7 @@ async fn inbound_attachments_go_to_the_blob_store_and_come_back() {
     let blobs = Arc::new(MemoryBlobs::new());
     let d = Desk::new(Some(blobs.clone()));
     let out = d.ingest("attachment-inline-image.eml").await;
-    let message = d
-        .desk
-        .store()
-        .message(d.ws, out.message)
-        .await
-        .unwrap_or_else(|e| panic!("message: {e}"))
-        .unwrap_or_else(|| panic!("message stored"));
+    let message = d.message(out.message).await;
     let files: Vec<_> = message
         .attachments
         .iter()
@@ -330,11 +336,7 @@ async fn a_reply_whose_file_is_gone_fails_and_is_not_sent() {
         ..FaultyBlobs::default()
     })));
     let plain = b"From: ann@example.com\r\nSubject: Label?\r\nMessage-ID: <label@x>\r\n\r\nPlease send a label.\r\n";
-    let out = d
-        .desk
-        .ingest(d.ws, &Mailbox::new("support@shop.example"), plain)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = d.ingest_raw(plain).await;
     let label = d
         .desk
         .upload(d.ws, "label.pdf", "application/pdf", b"%PDF".to_vec())
@@ -357,13 +359,7 @@ async fn a_reply_whose_file_is_gone_fails_and_is_not_sent() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
     assert!(d.email.sent().is_empty());
-    let stored = d
-        .desk
-        .store()
-        .message(d.ws, message.id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("stored"));
+    let stored = d.message(message.id).await;
     assert!(
         matches!(stored.send_state, Some(SendState::Failed { .. })),
         "{:?}",
@@ -416,11 +412,7 @@ async fn uploads_and_replies_refuse_files_without_bytes() {
         Err(Error::Unsupported { .. })
     ));
     let plain = b"From: ann@example.com\r\nSubject: Q\r\nMessage-ID: <q@x>\r\n\r\nQuestion\r\n";
-    let out = none
-        .desk
-        .ingest(none.ws, &Mailbox::new("support@shop.example"), plain)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = none.ingest_raw(plain).await;
     let reply = Reply::text("See the file.").attach(Attachment::new("f.txt", "text/plain", 3));
     assert!(matches!(
         none.desk
@@ -429,11 +421,7 @@ async fn uploads_and_replies_refuse_files_without_bytes() {
         Err(Error::Validation { .. })
     ));
     // An inline image needs a Content-ID that can be sent.
-    let out = d
-        .desk
-        .ingest(d.ws, &Mailbox::new("support@shop.example"), plain)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = d.ingest_raw(plain).await;
     let mut image = d
         .desk
         .upload(d.ws, "i.png", "image/png", b"png".to_vec())
@@ -477,11 +465,7 @@ async fn anonymise_and_delete_take_the_bytes_with_them() {
     ));
 
     let other = b"From: bob@example.com\r\nSubject: File\r\nMessage-ID: <file@x>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nFile.\r\n--b\r\nContent-Type: text/csv; name=a.csv\r\n\r\na,b\r\n--b--\r\n";
-    let out = d
-        .desk
-        .ingest(d.ws, &Mailbox::new("support@shop.example"), other)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = d.ingest_raw(other).await;
     assert_eq!(blobs.len(), 1);
     d.desk
         .delete_ticket(d.ws, out.ticket.id)

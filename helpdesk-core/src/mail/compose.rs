@@ -591,4 +591,72 @@ mod tests {
             .collect();
         assert_eq!(names, [("instrukcja.pdf", false), ("shot.png", false)]);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(500))]
+
+        /// Whatever the files and images (names, Content-IDs, bytes),
+        /// composing never panics; what it builds parses back with every
+        /// file and image, byte for byte, the images with their
+        /// Content-IDs when there is HTML.
+        #[test]
+        fn files_and_images_come_back_byte_for_byte(
+            files in proptest::collection::vec(
+                (".{0,12}", proptest::sample::select(vec!["application/pdf", "application/octet-stream", "image/png"]), proptest::collection::vec(proptest::num::u8::ANY, 0..300)),
+                0..4,
+            ),
+            images in proptest::collection::vec(
+                ("[a-z0-9.@-]{1,12}", ".{0,8}", proptest::collection::vec(proptest::num::u8::ANY, 1..200)),
+                0..3,
+            ),
+            html in proptest::bool::ANY,
+            odd_type in ".{0,20}",
+        ) {
+            let mut d = draft();
+            d.html = html.then(|| "<p>hi</p>".to_string());
+            d.attachments = files
+                .iter()
+                .map(|(name, ct, bytes)| (name.clone(), ct.to_string(), bytes.clone()))
+                .collect();
+            d.inline_images = images
+                .iter()
+                .enumerate()
+                .map(|(n, (cid, name, bytes))| (format!("{n}.{cid}"), name.clone(), "image/png".to_string(), bytes.clone()))
+                .collect();
+            // (Any content type is taken, a nonsense one as octet-stream.)
+            let mut odd = d.clone();
+            odd.attachments.push(("odd".into(), odd_type, vec![1, 2, 3]));
+            proptest::prop_assert!(compose(&odd).is_ok());
+
+            let out = compose(&d);
+            proptest::prop_assert!(out.is_ok(), "{:?}", out.err());
+            let bytes = out.map(|o| o.bytes).unwrap_or_default();
+            let m = parse(&bytes, &ParseLimits::default());
+            proptest::prop_assert!(m.is_ok());
+            let m = m.map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let mut want: Vec<(Option<String>, Vec<u8>)> = Vec::new();
+            if html {
+                want.extend(d.inline_images.iter().map(|(cid, _, _, b)| (Some(cid.clone()), b.clone())));
+            }
+            want.extend(d.attachments.iter().map(|(_, _, b)| (None, b.clone())));
+            if !html {
+                want.extend(d.inline_images.iter().map(|(cid, _, _, b)| (Some(cid.clone()), b.clone())));
+            }
+            let got: Vec<(Option<String>, Vec<u8>)> = m
+                .attachments
+                .iter()
+                .map(|a| (a.content_id.clone(), a.content.clone().unwrap_or_default()))
+                .collect();
+            let want_bytes: Vec<&Vec<u8>> = want.iter().map(|(_, b)| b).collect();
+            let got_bytes: Vec<&Vec<u8>> = got.iter().map(|(_, b)| b).collect();
+            proptest::prop_assert_eq!(got_bytes, want_bytes);
+            if html {
+                for ((got_id, _), (want_id, _)) in got.iter().zip(&want) {
+                    if want_id.is_some() {
+                        proptest::prop_assert_eq!(got_id, want_id);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -29,9 +29,8 @@ impl Helpdesk {
 
     /// Deletes a ticket with everything of its own (messages, events,
     /// outbox rows, jobs, attachment bytes in the blob store), and the
-    /// tickets merged into it. A ticket that
-    /// still has children is refused ([`Error::Validation`]): unlink them
-    /// first.
+    /// tickets merged into it. A ticket that still has children is refused
+    /// ([`Error::Validation`]): unlink them first.
     pub async fn delete_ticket(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<()> {
         self.run(workspace, || async {
             let tickets = self.with_merged(workspace, ticket).await?;
@@ -62,9 +61,9 @@ impl Helpdesk {
     /// Anonymises a ticket and the tickets merged into it: personal data in
     /// the requester contact, the tickets (subject, cc, custom fields,
     /// orders), their messages (text, html, raw mail, addresses, subject,
-    /// attachment names, email ids; attachment bytes are deleted from the
-    /// blob store) and their events is replaced by
-    /// [`PLACEHOLDER`](crate::anonymise::PLACEHOLDER). The tickets, their
+    /// attachment names, email ids) and their events is replaced by
+    /// [`PLACEHOLDER`](crate::anonymise::PLACEHOLDER), and their
+    /// attachments' bytes are deleted from the blob store. The tickets, their
     /// numbers, states and timestamps stay; an `Anonymised` event is logged.
     /// Allowed on Archived tickets too. The requester contact is anonymised
     /// for all of its tickets (their messages are not touched).

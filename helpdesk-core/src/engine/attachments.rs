@@ -138,7 +138,8 @@ impl Helpdesk {
                 .ok_or_else(missing);
         }
         // An inbound mail's attachment: decoded again from the mail (the
-        // same parse, so the same attachments in the same order).
+        // same parse, so the same attachments in the same order; one whose
+        // name or size differs, after a parser change, is not taken for it).
         let raw = message.raw.as_ref().ok_or_else(missing)?;
         let mut again = mail::parse(raw, &self.config.mail.limits).map_err(|_| missing())?;
         if index >= again.attachments.len() {
@@ -146,7 +147,11 @@ impl Helpdesk {
         }
         let found = again.attachments.swap_remove(index);
         match found.content {
-            Some(content) if found.name == attachment.name => Ok(Bytes::from(content)),
+            Some(content)
+                if found.name == attachment.name && content.len() as u64 == attachment.size =>
+            {
+                Ok(Bytes::from(content))
+            }
             _ => Err(missing()),
         }
     }

@@ -13,8 +13,8 @@ use helpdesk::Result;
 use helpdesk::engine::{AutoreplyOutcome, EngineConfig, Helpdesk, IngestStatus, Mailbox};
 use helpdesk::mail::AutoresponderConfig;
 use helpdesk::model::{
-    Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId, TicketNumber,
-    WorkspaceId,
+    Agent, Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId,
+    TicketNumber, WorkspaceId,
 };
 use helpdesk::ports::{
     Commit, CommitOutcome, DirectoryRecord, IngestRecord, Job, ManualClock, OutboxItem, RecordId,
@@ -112,6 +112,9 @@ impl Store for Counting {
         id: RecordId,
     ) -> Result<Option<DirectoryRecord>> {
         self.first.during(self.inner.record(workspace, id)).await
+    }
+    async fn agent_by_email(&self, workspace: WorkspaceId, email: &str) -> Result<Option<Agent>> {
+        self.inner.agent_by_email(workspace, email).await
     }
     async fn outbox(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<OutboxItem>> {
         self.inner.outbox(workspace, ticket).await

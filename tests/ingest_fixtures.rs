@@ -2038,6 +2038,56 @@ async fn a_forward_from_staff_opens_the_customers_ticket() {
     );
 }
 
+/// One of the workspace's active agents forwarding a mail (`Fwd:`) opens
+/// the customer's ticket without being listed as a forwarder; an inactive
+/// agent's forward, or an agent's mail that is no forward, is theirs.
+#[tokio::test]
+async fn a_forward_from_an_agent_needs_no_configuration() {
+    let agent = |active| {
+        DirectoryRecord::Agent(Agent {
+            id: AgentId::new(),
+            workspace: WorkspaceId::new(),
+            name: "Jan".into(),
+            email: Some("Jan.Kowalski@shop.example".into()),
+            active,
+        })
+    };
+    for active in [true, false] {
+        let d = Desk::new().await;
+        let mut record = agent(active);
+        if let DirectoryRecord::Agent(a) = &mut record {
+            a.workspace = d.ws;
+        }
+        d.desk
+            .put_record(d.ws, record)
+            .await
+            .unwrap_or_else(|e| panic!("put agent: {e}"));
+        let out = d.file(&mailbox(), "new-forwarded-by-staff.eml", &[]).await;
+        let expected = if active {
+            "ewa.nowak@customer.example"
+        } else {
+            "jan.kowalski@shop.example"
+        };
+        assert_eq!(
+            d.requester(&out).await.emails,
+            vec![expected.to_string()],
+            "active: {active}"
+        );
+        if active {
+            // Not a forward by its subject: the agent's own mail.
+            let raw = String::from_utf8(fill("new-forwarded-by-staff.eml", &[]))
+                .unwrap_or_default()
+                .replace("Subject: Fwd: Broken lamp", "Subject: Broken lamp")
+                .replace("<fwd.7701@shop.example>", "<own.7701@shop.example>");
+            let out = d.ingest(&mailbox(), raw.as_bytes()).await;
+            assert_eq!(
+                d.requester(&out).await.emails,
+                vec!["jan.kowalski@shop.example".to_string()]
+            );
+        }
+    }
+}
+
 /// An opaque-signed S/MIME mail (`application/pkcs7-mime;
 /// smime-type=signed-data`) is read as the content it signs: its text and
 /// its photo, not one `smime.p7m` attachment and no text.

@@ -57,7 +57,7 @@ macro_rules! conformance_tests {
             unread_for_owner_until_opened, mailbox_checkpoints, ingest_requester_and_cc,
             take_next_hands_out_each_ticket_once, anonymise_leaves_no_personal_data,
             delete_removes_everything, export_csv_streams_the_view,
-            thread_ids_follow_the_conversation
+            thread_ids_follow_the_conversation, agent_by_email_finds_active_agents
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -3308,4 +3308,61 @@ pub async fn blobs_round_trip(blobs: Arc<dyn crate::ports::Blobs>) {
         "the other copy stays"
     );
     assert_eq!(blobs.get(ws, "never-stored").await.unwrap(), None);
+}
+
+/// `agent_by_email`: the active agent of the workspace whose address is
+/// the one asked (both normalised: case, spaces, angle brackets); not an
+/// inactive agent, not another workspace's, not an agent without email.
+pub async fn agent_by_email_finds_active_agents(store: Arc<DynStore>) {
+    let desk = Helpdesk::builder(store.clone()).build();
+    let (ws, other) = (WorkspaceId::new(), WorkspaceId::new());
+    let agent = |workspace, name: &str, email: Option<&str>, active| Agent {
+        id: AgentId::new(),
+        workspace,
+        name: name.into(),
+        email: email.map(str::to_string),
+        active,
+    };
+    let agnes = agent(ws, "Agnes", Some(" Agnes@Shop.Example "), true);
+    for a in [
+        agnes.clone(),
+        agent(ws, "Bob", Some("bob@shop.example"), false),
+        agent(ws, "Cyril", None, true),
+        agent(other, "Dora", Some("dora@shop.example"), true),
+    ] {
+        let workspace = a.workspace;
+        desk.put_record(workspace, DirectoryRecord::Agent(a))
+            .await
+            .expect("put agent");
+    }
+    for asked in [
+        "agnes@shop.example",
+        "<AGNES@shop.example>",
+        " Agnes@Shop.Example",
+    ] {
+        assert_eq!(
+            store.agent_by_email(ws, asked).await.unwrap().map(|a| a.id),
+            Some(agnes.id),
+            "{asked:?}"
+        );
+    }
+    for asked in [
+        "bob@shop.example",
+        "dora@shop.example",
+        "nobody@shop.example",
+        "",
+    ] {
+        assert_eq!(
+            store.agent_by_email(ws, asked).await.unwrap(),
+            None,
+            "{asked:?}"
+        );
+    }
+    assert!(
+        store
+            .agent_by_email(other, "dora@shop.example")
+            .await
+            .unwrap()
+            .is_some()
+    );
 }

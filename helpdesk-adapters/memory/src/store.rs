@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use foldhash::HashMap;
 use helpdesk_core::Result;
 use helpdesk_core::model::{
-    AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId,
+    Agent, AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId,
     TicketNumber, WorkspaceId, normalized_email,
 };
 use helpdesk_core::ports::{
@@ -174,6 +174,29 @@ impl Store for MemoryStore {
     ) -> Result<Option<DirectoryRecord>> {
         Ok(self
             .read(workspace, |ws| ws.records.get(&id).cloned())
+            .flatten())
+    }
+
+    async fn agent_by_email(&self, workspace: WorkspaceId, email: &str) -> Result<Option<Agent>> {
+        let email = normalized_email(email);
+        // (A scan: agents are few, and this runs only for forwarded mail.)
+        Ok(self
+            .read(workspace, |ws| {
+                ws.records
+                    .values()
+                    .filter_map(|r| match r {
+                        DirectoryRecord::Agent(a)
+                            if a.active
+                                && a.email.as_deref().map(normalized_email).as_deref()
+                                    == Some(email.as_ref()) =>
+                        {
+                            Some(a)
+                        }
+                        _ => None,
+                    })
+                    .min_by_key(|a| a.id)
+                    .cloned()
+            })
             .flatten())
     }
 

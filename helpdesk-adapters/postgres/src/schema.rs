@@ -174,6 +174,10 @@ queries! {
         SELECT $1, email, $3 FROM unnest($2::text[]) AS e(email)";
 
     record = "SELECT doc FROM {schema}.directory WHERE workspace = $1 AND kind = $2 AND id = $3";
+    /// The agents with an email (`Store::agent_by_email` compares them in
+    /// Rust, normalised as the core normalises: agents are few).
+    agents_with_email = "SELECT doc FROM {schema}.directory
+        WHERE workspace = $1 AND kind = 'agent' AND doc->>'email' IS NOT NULL ORDER BY id";
     record_upsert = "INSERT INTO {schema}.directory (workspace, kind, id, doc)
         VALUES ($1, $2, $3, $4)
         ON CONFLICT (workspace, kind, id) DO UPDATE SET doc = EXCLUDED.doc";

@@ -12,8 +12,8 @@ use crate::schema::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use helpdesk_core::model::{
-    Actor, AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId,
-    TicketNumber, WorkspaceId, normalize_email,
+    Actor, Agent, AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Ticket,
+    TicketId, TicketNumber, WorkspaceId, normalize_email,
 };
 use helpdesk_core::ports::{
     Commit, CommitOutcome, ContactWrite, DirectoryRecord, IngestRecord, Job, JobWrite,
@@ -1159,6 +1159,24 @@ impl Store for PgStore {
             .await
             .map_err(PgError::from)?;
         Ok(doc.map(|d| record_from_doc(kind, d.0)).transpose()?)
+    }
+
+    async fn agent_by_email(&self, workspace: WorkspaceId, email: &str) -> Result<Option<Agent>> {
+        let email = normalize_email(email);
+        let docs: Vec<Json<Value>> = sqlx::query_scalar(sql(&self.q.agents_with_email))
+            .bind(workspace.as_uuid())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        for doc in docs {
+            if let DirectoryRecord::Agent(a) = record_from_doc("agent", doc.0)?
+                && a.active
+                && a.email.as_deref().map(normalize_email).as_deref() == Some(email.as_str())
+            {
+                return Ok(Some(a));
+            }
+        }
+        Ok(None)
     }
 
     async fn outbox(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<OutboxItem>> {

@@ -48,7 +48,11 @@ pub struct Mailbox {
     /// sender of the mail they forward: its requester is that customer,
     /// read from the forwarded mail's header block
     /// ([`mail::forwarded_sender`](crate::mail::forwarded_sender)), not
-    /// the staff member.
+    /// the staff member. The workspace's active agents need not be listed
+    /// for a forward whose subject says so (`Fwd:`, `FW:`, `WG:`, ...; see
+    /// [`mail::is_forwarded_subject`](crate::mail::is_forwarded_subject)):
+    /// they are found by their address
+    /// ([`Store::agent_by_email`](crate::ports::Store::agent_by_email)).
     #[serde(default)]
     pub forwarders: Vec<String>,
     /// Public link of a ticket, with `{ticket_id}` and `{ticket_number}`
@@ -807,9 +811,21 @@ impl Helpdesk {
                         .iter()
                         .any(|f| normalized_email(f) == normalized_email(a))
                 };
+                // So is a forward (by its subject) from one of the
+                // workspace's active agents: no configuration needed.
+                let by_agent = match (&sender, human) {
+                    (Some(s), true)
+                        if !is_forwarder(s) && mail::is_forwarded_subject(&mail.subject) =>
+                    {
+                        self.store.agent_by_email(workspace, s).await?.is_some()
+                    }
+                    _ => false,
+                };
                 let forwarded = match (&sender, human) {
-                    (Some(s), true) if is_forwarder(s) => mail::forwarded_sender(&mail.text)
-                        .filter(|a| !ours(&a.email) && !is_forwarder(&a.email)),
+                    (Some(s), true) if by_agent || is_forwarder(s) => {
+                        mail::forwarded_sender(&mail.text)
+                            .filter(|a| !ours(&a.email) && !is_forwarder(&a.email))
+                    }
                     _ => None,
                 };
                 let requester_address = forwarded.as_ref().or(requester_address);

@@ -109,6 +109,11 @@ pub trait Store: Debug + Send + Sync + 'static {
     async fn record(&self, workspace: WorkspaceId, id: RecordId)
     -> Result<Option<DirectoryRecord>>;
 
+    /// The active agent whose email is `email` (both compared normalised,
+    /// as [`normalize_email`](crate::model::normalize_email) does); with
+    /// several, any one of them.
+    async fn agent_by_email(&self, workspace: WorkspaceId, email: &str) -> Result<Option<Agent>>;
+
     /// The outbox rows of one ticket, oldest first.
     async fn outbox(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<OutboxItem>>;
 
@@ -416,6 +421,13 @@ macro_rules! forward_store {
                 id: RecordId,
             ) -> Result<Option<DirectoryRecord>> {
                 (**self).record(workspace, id).await
+            }
+            async fn agent_by_email(
+                &self,
+                workspace: WorkspaceId,
+                email: &str,
+            ) -> Result<Option<Agent>> {
+                (**self).agent_by_email(workspace, email).await
             }
             async fn outbox(
                 &self,

@@ -5,7 +5,9 @@ use super::Helpdesk;
 use crate::error::{Error, Result};
 use crate::mail::{self, InboundMail};
 use crate::model::{Attachment, Message, MessageId, WorkspaceId};
+use crate::ports::Blobs;
 use bytes::Bytes;
+use std::sync::Arc;
 
 /// One attachment of a message with its bytes
 /// ([`Helpdesk::attachment`]).
@@ -18,37 +20,41 @@ pub struct AttachmentContent {
 }
 
 impl Helpdesk {
-    /// Moves the bytes of each of `mail`'s attachments that has them
-    /// (within the size limit) to the blob store: their keys, in the order
-    /// of the attachments (`None` for one without bytes). Empty, and the
-    /// bytes left in `mail`, without a blob store.
-    pub(super) async fn put_attachments(
+    /// The blob store, or [`Error::Unsupported`] for `operation` without one.
+    fn blob_store(&self, operation: &'static str) -> Result<&Arc<dyn Blobs>> {
+        self.blobs.as_ref().ok_or(Error::Unsupported {
+            operation,
+            implementer: "an engine without a blob store",
+        })
+    }
+
+    /// The stored form of `mail`'s attachments, in their order: their
+    /// metadata, and the key of their bytes, which move to the blob store
+    /// when there is one (an attachment over the size limit has none).
+    pub(super) async fn stored_attachments(
         &self,
         workspace: WorkspaceId,
         mail: &mut InboundMail,
-    ) -> Result<Vec<Option<String>>> {
-        let Some(blobs) = &self.blobs else {
-            return Ok(Vec::new());
-        };
-        let mut keys = Vec::with_capacity(mail.attachments.len());
+    ) -> Result<Vec<Attachment>> {
+        let mut stored = Vec::with_capacity(mail.attachments.len());
         for a in &mut mail.attachments {
-            let key = match a.content.take() {
-                Some(content) => {
-                    let mut meta = Attachment::new(&a.name, &a.content_type, a.size as u64);
-                    meta.content_id = a.content_id.clone();
-                    meta.inline = a.inline;
-                    Some(
-                        blobs
-                            .put(workspace, &meta, Bytes::from(content))
-                            .await
-                            .map_err(Error::Storage)?,
-                    )
-                }
-                None => None,
-            };
-            keys.push(key);
+            let mut attachment = Attachment::new(&a.name, &a.content_type, a.size as u64);
+            attachment.too_large = a.too_large;
+            attachment.content_id = a.content_id.clone();
+            attachment.inline = a.inline;
+            if let Some(blobs) = &self.blobs
+                && let Some(content) = a.content.take()
+            {
+                attachment.blob = Some(
+                    blobs
+                        .put(workspace, &attachment, Bytes::from(content))
+                        .await
+                        .map_err(Error::Storage)?,
+                );
+            }
+            stored.push(attachment);
         }
-        Ok(keys)
+        Ok(stored)
     }
 
     /// The `index`-th attachment of `message` with its bytes: read from the
@@ -125,13 +131,8 @@ impl Helpdesk {
             ));
         }
         if let Some(key) = &attachment.blob {
-            let Some(blobs) = &self.blobs else {
-                return Err(Error::Unsupported {
-                    operation: "reading attachment bytes",
-                    implementer: "an engine without a blob store",
-                });
-            };
-            return blobs
+            return self
+                .blob_store("reading attachment bytes")?
                 .get(workspace, key)
                 .await
                 .map_err(Error::Storage)?
@@ -177,12 +178,7 @@ impl Helpdesk {
         if keys.is_empty() {
             return Ok(());
         }
-        let Some(blobs) = &self.blobs else {
-            return Err(Error::Unsupported {
-                operation: "deleting attachment bytes",
-                implementer: "an engine without a blob store",
-            });
-        };
+        let blobs = self.blob_store("deleting attachment bytes")?;
         for key in keys {
             blobs.delete(workspace, key).await.map_err(Error::Storage)?;
         }
@@ -222,12 +218,7 @@ impl Helpdesk {
         bytes: impl Into<Bytes>,
     ) -> Result<Attachment> {
         let bytes: Bytes = bytes.into();
-        let Some(blobs) = &self.blobs else {
-            return Err(Error::Unsupported {
-                operation: "storing attachment bytes",
-                implementer: "an engine without a blob store",
-            });
-        };
+        let blobs = self.blob_store("storing attachment bytes")?;
         let name = mail::sanitize_file_name(name);
         if name.is_empty() {
             return Err(Error::validation("name", "a file needs a name"));

@@ -19,9 +19,9 @@ use crate::mail::{
     SuppressReason,
 };
 use crate::model::{
-    Actor, Attachment, Channel, Classification, Contact, Direction, EmailIds, EventKind, Message,
-    MessageId, QueueId, SendState, Ticket, TicketId, TicketNumber, Visibility, WorkspaceId,
-    normalize_email, normalized_email,
+    Actor, Channel, Classification, Contact, Direction, EmailIds, EventKind, Message, MessageId,
+    QueueId, SendState, Ticket, TicketId, TicketNumber, Visibility, WorkspaceId, normalize_email,
+    normalized_email,
 };
 use crate::ports::{
     Commit, ContactWrite, IngestRecord, MailboxCheckpoint, MessageUpdate, OutboxItem, OutboxWrite,
@@ -721,23 +721,7 @@ impl Helpdesk {
             references: std::mem::take(&mut mail.references),
         };
         // (Their bytes go to the blob store first, when there is one.)
-        let mut keys = self
-            .put_attachments(workspace, &mut mail)
-            .await?
-            .into_iter();
-        message.attachments = mail
-            .attachments
-            .iter()
-            .map(|a| Attachment {
-                name: a.name.clone(),
-                content_type: a.content_type.clone(),
-                size: a.size as u64,
-                blob: keys.next().flatten(),
-                too_large: a.too_large,
-                content_id: a.content_id.clone(),
-                inline: a.inline,
-            })
-            .collect();
+        message.attachments = self.stored_attachments(workspace, &mut mail).await?;
 
         // Where it lands.
         let (mut ticket, before, status, follow_up_of) = match target {

@@ -230,12 +230,7 @@ impl Helpdesk {
                 format!("{name} is {} bytes, over the limit of {limit}", bytes.len()),
             ));
         }
-        let content_type = content_type.trim().to_ascii_lowercase();
-        let content_type = if content_type.contains('/') {
-            content_type
-        } else {
-            "application/octet-stream".to_string()
-        };
+        let content_type = mail::clean_content_type(content_type);
         let mut attachment = Attachment::new(name, content_type, bytes.len() as u64);
         attachment.blob = Some(
             blobs

@@ -219,10 +219,7 @@ impl Helpdesk {
                 ));
             }
             if let Some(id) = &a.content_id
-                && (id.is_empty()
-                    || id
-                        .chars()
-                        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>')))
+                && crate::mail::sendable_id(id).is_none()
             {
                 return Err(Error::validation(
                     "attachments",

@@ -15,7 +15,7 @@ use super::parse::{Address, normalize_email};
 
 /// `content_type` on one line and lower-cased when it is a `type/subtype`,
 /// else `application/octet-stream`.
-fn clean_content_type(content_type: &str) -> String {
+pub(crate) fn clean_content_type(content_type: &str) -> String {
     let ct = one_line(content_type).to_ascii_lowercase();
     if ct.contains('/') && !ct.contains(' ') {
         ct
@@ -103,18 +103,23 @@ fn check_email(email: &str, what: &str) -> Result<String, MailError> {
     }
 }
 
-fn check_msgid(id: &str, what: &str) -> Result<String, MailError> {
+/// `id` (a Message-ID or Content-ID) without its angle brackets, when it
+/// can go into a header as one: not empty, at most 900 bytes, no space,
+/// control character or bracket inside.
+pub(crate) fn sendable_id(id: &str) -> Option<&str> {
     let id = id.trim().trim_start_matches('<').trim_end_matches('>');
     let ok = !id.is_empty()
         && id.len() <= 900
         && !id
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>'));
-    if ok {
-        Ok(id.to_string())
-    } else {
-        Err(bad(format!("invalid {what} {id:?}")))
-    }
+    ok.then_some(id)
+}
+
+fn check_msgid(id: &str, what: &str) -> Result<String, MailError> {
+    sendable_id(id)
+        .map(str::to_string)
+        .ok_or_else(|| bad(format!("invalid {what} {id:?}")))
 }
 
 fn one_line(s: &str) -> String {

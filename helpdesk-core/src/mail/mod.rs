@@ -70,6 +70,7 @@ pub use classify::{
 };
 pub(crate) use classify::{ContextRef, classify_borrowed};
 pub use compose::{ComposedEmail, EmailDraft, compose};
+pub(crate) use compose::{clean_content_type, sendable_id};
 pub use forwarded::forwarded_sender;
 pub use headers::Headers;
 pub(crate) use own_list::original_sender;

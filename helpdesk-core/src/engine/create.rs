@@ -388,11 +388,7 @@ impl Helpdesk {
                 }
                 CreateMode::ToCustomer => {
                     let at = new.send_at.unwrap_or(now).max(now);
-                    message.from = ticket
-                        .mailbox
-                        .as_deref()
-                        .map(str::to_string)
-                        .or_else(|| self.config.default_from.clone());
+                    message.from = self.sender_of(&ticket);
                     message.to = contact.emails.first().cloned().into_iter().collect();
                     message.cc = ticket.cc.clone();
                     message.send_state = Some(SendState::Scheduled { at });

@@ -47,6 +47,16 @@ impl Identity {
 }
 
 impl Helpdesk {
+    /// The address mail on `ticket` goes out from: the mailbox its mail
+    /// came in at, else the engine's default.
+    pub(super) fn sender_of(&self, ticket: &crate::model::Ticket) -> Option<String> {
+        ticket
+            .mailbox
+            .as_deref()
+            .map(str::to_string)
+            .or_else(|| self.config.default_from.clone())
+    }
+
     fn identity(&self, workspace: WorkspaceId) -> std::sync::Arc<Identity> {
         let mut cache = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         cache

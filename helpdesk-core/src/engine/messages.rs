@@ -263,11 +263,7 @@ impl Helpdesk {
         message.subject = ticket.subject.clone();
         message.html = reply.html.clone();
         // (From the address the ticket's mail came in at, when it has one.)
-        message.from = ticket
-            .mailbox
-            .as_deref()
-            .map(str::to_string)
-            .or_else(|| self.config.default_from.clone());
+        message.from = self.sender_of(&ticket);
         message.to = contact.emails.first().cloned().into_iter().collect();
         message.cc = cc;
         message.attachments = reply.attachments.clone();

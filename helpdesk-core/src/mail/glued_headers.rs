@@ -46,7 +46,9 @@ pub(crate) fn any_in(raw: &[u8], headers: &[Header<'_>]) -> bool {
 }
 
 fn content_types<'h, 'x>(headers: &'h [Header<'x>]) -> impl Iterator<Item = &'h Header<'x>> {
-    headers.iter().filter(|h| h.name == HeaderName::ContentType)
+    headers
+        .iter()
+        .filter(|h| matches!(h.name, HeaderName::ContentType))
 }
 
 /// Where a MIME header glued onto the `Content-Type` value `value` starts:

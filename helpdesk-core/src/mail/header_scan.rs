@@ -92,7 +92,7 @@ fn read_headers<'x>(stream: &mut MessageStream<'x>, raw: &'x [u8], headers: &mut
             }
         }
         let offset_field = stream.offset();
-        if let Some(name) = stream.parse_header_name() {
+        if let Some(name) = header_name(stream, raw) {
             let offset_start = stream.offset();
             let value = value_of(stream, raw, &name, offset_start);
             headers.push(Header {
@@ -106,6 +106,97 @@ fn read_headers<'x>(stream: &mut MessageStream<'x>, raw: &'x [u8], headers: &mut
             return;
         }
     }
+}
+
+/// The header name at the stream's position (not a blank), leaving the
+/// stream after its colon, as mail-parser's `parse_header_name` reads it.
+///
+/// A name spelt plainly (letters, digits and hyphens right up to the
+/// colon) that most mail carries is told by a `match` on its lower case,
+/// and an `X-` name (mail-parser knows none) is `Other`, as spelt: no
+/// lookup in mail-parser's table of 140 names. Any other name is
+/// mail-parser's to read.
+fn header_name<'x>(stream: &mut MessageStream<'x>, raw: &'x [u8]) -> Option<H<'x>> {
+    let rest = raw.get(stream.offset()..).unwrap_or_default();
+    let len = rest
+        .iter()
+        .take(NAME_ROOM + 1)
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    if (1..=NAME_ROOM).contains(&len) && rest.get(len) == Some(&b':') {
+        let mut lower = [0u8; NAME_ROOM];
+        for (to, from) in lower.iter_mut().zip(rest) {
+            *to = from.to_ascii_lowercase();
+        }
+        let lower = lower.get(..len).unwrap_or_default();
+        let name = match common_name(lower) {
+            Some(name) => Some(name),
+            None if lower.starts_with(b"x-") => rest
+                .get(..len)
+                .and_then(|n| std::str::from_utf8(n).ok())
+                .map(|n| H::Other(Cow::Borrowed(n))),
+            None => None,
+        };
+        if let Some(name) = name {
+            stream.skip_bytes(len + 1);
+            return Some(name);
+        }
+    }
+    stream.parse_header_name()
+}
+
+/// The longest name mail-parser looks up in its table (a longer one is
+/// `Other`).
+const NAME_ROOM: usize = 34;
+
+/// mail-parser's name for the lower-case header name `lower`, for the
+/// names most mail carries (`None` for any other: not necessarily
+/// unknown to mail-parser).
+fn common_name(lower: &[u8]) -> Option<H<'static>> {
+    Some(match lower {
+        b"received" => H::Received,
+        b"from" => H::From,
+        b"to" => H::To,
+        b"cc" => H::Cc,
+        b"bcc" => H::Bcc,
+        b"subject" => H::Subject,
+        b"date" => H::Date,
+        b"message-id" => H::MessageId,
+        b"in-reply-to" => H::InReplyTo,
+        b"references" => H::References,
+        b"reply-to" => H::ReplyTo,
+        b"sender" => H::Sender,
+        b"return-path" => H::ReturnPath,
+        b"mime-version" => H::MimeVersion,
+        b"content-type" => H::ContentType,
+        b"content-transfer-encoding" => H::ContentTransferEncoding,
+        b"content-disposition" => H::ContentDisposition,
+        b"content-id" => H::ContentId,
+        b"content-language" => H::ContentLanguage,
+        b"content-description" => H::ContentDescription,
+        b"list-id" => H::ListId,
+        b"list-unsubscribe" => H::ListUnsubscribe,
+        b"list-unsubscribe-post" => H::ListUnsubscribePost,
+        b"list-post" => H::ListPost,
+        b"list-help" => H::ListHelp,
+        b"list-subscribe" => H::ListSubscribe,
+        b"list-archive" => H::ListArchive,
+        b"list-owner" => H::ListOwner,
+        b"dkim-signature" => H::DkimSignature,
+        b"arc-seal" => H::ArcSeal,
+        b"arc-message-signature" => H::ArcMessageSignature,
+        b"arc-authentication-results" => H::ArcAuthenticationResults,
+        b"authentication-results" => H::AuthenticationResults,
+        b"received-spf" => H::ReceivedSpf,
+        b"delivered-to" => H::DeliveredTo,
+        b"errors-to" => H::ErrorsTo,
+        b"importance" => H::Importance,
+        b"priority" => H::Priority,
+        b"organization" => H::Organization,
+        b"keywords" => H::Keywords,
+        b"comments" => H::Comments,
+        _ => return None,
+    })
 }
 
 fn offset(at: usize) -> u32 {
@@ -394,6 +485,98 @@ mod tests {
     /// Both parses of `raw`, as `(ours, mail-parser's)`.
     fn both(raw: &[u8]) -> (Option<Message<'_>>, Option<Message<'_>>) {
         (parse_headers(raw), mime_parser().parse_headers(raw))
+    }
+
+    /// The names [`super::common_name`] tells, and `X-` names, in several
+    /// spellings and with what can follow them: read as mail-parser reads
+    /// them, to the same place.
+    #[test]
+    fn header_names_are_read_as_mail_parser_reads_them() {
+        let names = [
+            "received",
+            "from",
+            "to",
+            "cc",
+            "bcc",
+            "subject",
+            "date",
+            "message-id",
+            "in-reply-to",
+            "references",
+            "reply-to",
+            "sender",
+            "return-path",
+            "mime-version",
+            "content-type",
+            "content-transfer-encoding",
+            "content-disposition",
+            "content-id",
+            "content-language",
+            "content-description",
+            "list-id",
+            "list-unsubscribe",
+            "list-unsubscribe-post",
+            "list-post",
+            "list-help",
+            "list-subscribe",
+            "list-archive",
+            "list-owner",
+            "dkim-signature",
+            "arc-seal",
+            "arc-message-signature",
+            "arc-authentication-results",
+            "authentication-results",
+            "received-spf",
+            "delivered-to",
+            "errors-to",
+            "importance",
+            "priority",
+            "organization",
+            "keywords",
+            "comments",
+            "x-mailer",
+            "X-Loop",
+            "x-",
+            "X-A-Name-Of-Thirty-Four-Characters",
+            "X-A-Name-Of-Thirty-Five-Characters-",
+            "x400-received",
+            "thread-topic",
+            "x",
+        ];
+        for name in names {
+            assert!(
+                super::common_name(name.as_bytes()).is_some()
+                    || name.starts_with("x")
+                    || name.starts_with("X")
+                    || name == "thread-topic",
+                "{name}"
+            );
+            let upper = name.to_ascii_uppercase();
+            let mixed: String = name
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i % 2 == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            for spelt in [name.to_string(), upper, mixed] {
+                for after in [": v\r\n", ":v\n", " : v\r\n", ":", "\r\n", ""] {
+                    let raw = format!("{spelt}{after}");
+                    let mut ours = MessageStream::new(raw.as_bytes());
+                    let mut theirs = MessageStream::new(raw.as_bytes());
+                    let (a, b) = (
+                        super::header_name(&mut ours, raw.as_bytes()),
+                        theirs.parse_header_name(),
+                    );
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "{raw:?}");
+                    assert_eq!(ours.offset(), theirs.offset(), "{raw:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub(crate) fn with_semicolons(raw: &[u8], parts: &[MessagePart<'_>]) -> Option<V
         for h in part
             .headers
             .iter()
-            .filter(|h| h.name == HeaderName::ContentType && misread(&h.value))
+            .filter(|h| matches!(h.name, HeaderName::ContentType) && misread(&h.value))
         {
             let (start, end) = (h.offset_start as usize, h.offset_end as usize);
             let value = raw.get(start..end)?;
@@ -35,7 +35,7 @@ pub(crate) fn with_semicolons(raw: &[u8], parts: &[MessagePart<'_>]) -> Option<V
 pub(crate) fn any_misread(headers: &[Header<'_>]) -> bool {
     headers
         .iter()
-        .any(|h| h.name == HeaderName::ContentType && misread(&h.value))
+        .any(|h| matches!(h.name, HeaderName::ContentType) && misread(&h.value))
 }
 
 /// Whether mail-parser's reading of a `Content-Type` shows a parameter

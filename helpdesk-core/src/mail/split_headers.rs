@@ -17,7 +17,7 @@ use mail_parser::{Header, HeaderName};
 /// parsed from `raw`) from a run of header lines holding a `From`; `None`
 /// when the block has a `From`, or what follows is no such run.
 pub(crate) fn joined(raw: &[u8], headers: &[Header<'_>]) -> Option<Vec<u8>> {
-    if headers.iter().any(|h| h.name == HeaderName::From) {
+    if headers.iter().any(|h| matches!(h.name, HeaderName::From)) {
         return None;
     }
     let end = headers.last()?.offset_end as usize;

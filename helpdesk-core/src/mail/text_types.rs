@@ -19,7 +19,7 @@ pub(crate) fn with_text_types(raw: &[u8], parts: &[MessagePart<'_>]) -> Option<V
         for h in part
             .headers
             .iter()
-            .filter(|h| h.name == HeaderName::ContentType)
+            .filter(|h| matches!(h.name, HeaderName::ContentType))
         {
             let (start, end) = (h.offset_start as usize, h.offset_end as usize);
             let value = raw.get(start..end)?;
@@ -44,7 +44,7 @@ pub(crate) fn with_text_types(raw: &[u8], parts: &[MessagePart<'_>]) -> Option<V
 pub(crate) fn any_misnamed(headers: &[Header<'_>]) -> bool {
     headers
         .iter()
-        .filter(|h| h.name == HeaderName::ContentType)
+        .filter(|h| matches!(h.name, HeaderName::ContentType))
         .filter_map(|h| h.value.as_content_type())
         .any(|ct| {
             let (t, sub) = (ct.ctype(), ct.subtype().unwrap_or_default());

@@ -1375,6 +1375,72 @@ async fn reply_to_a_pending_ticket_reopens_it() {
     assert_eq!(d.ticket(first.ticket.id).await.state, State::Open);
 }
 
+/// An agent answering the customer from their own mail client (the
+/// helpdesk in Cc): the agent's message on the ticket, which stays Pending,
+/// and no contact made of the agent's address; the customer's next reply
+/// reopens it as before. An inactive agent's mail is a customer's.
+#[tokio::test]
+async fn an_agent_answering_by_mail_is_the_agents_message() {
+    for active in [true, false] {
+        let d = Desk::new().await;
+        if !active {
+            d.desk
+                .put_record(
+                    d.ws,
+                    DirectoryRecord::Agent(Agent {
+                        id: d.agent,
+                        workspace: d.ws,
+                        name: "Agnes".into(),
+                        email: Some("agnes@shop.example".into()),
+                        active: false,
+                    }),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("put agent: {e}"));
+        }
+        let mb = mailbox();
+        let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+        d.desk
+            .set_pending(d.ws, first.ticket.id, d.actor(), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        d.clock.advance(Duration::minutes(30));
+        let answer = d.file(&mb, "thread-agent-answers-by-mail.eml", &[]).await;
+        assert_eq!(answer.ticket.id, first.ticket.id, "active: {active}");
+        let message = d.message(answer.message).await;
+        let agents_contact = d
+            .store()
+            .contact_by_email(d.ws, "agnes@shop.example")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if active {
+            assert_eq!(
+                (answer.status, answer.ticket.state),
+                (IngestStatus::Appended, State::Pending)
+            );
+            assert_eq!(message.author, d.actor());
+            assert_eq!(agents_contact, None);
+            assert_eq!(
+                answer.ticket.times.last_inbound,
+                first.ticket.times.last_inbound
+            );
+            assert_eq!(answer.autoreply, AutoreplyOutcome::None);
+            let reply = d.file(&mb, "thread-02-in-reply-to.eml", &[]).await;
+            assert_eq!(
+                (reply.status, reply.ticket.state),
+                (IngestStatus::Reopened, State::Open)
+            );
+        } else {
+            assert_eq!(
+                (answer.status, answer.ticket.state),
+                (IngestStatus::Reopened, State::Open)
+            );
+            let contact = agents_contact.unwrap_or_else(|| panic!("no contact for Agnes"));
+            assert_eq!(message.author, Actor::Contact(contact.id));
+        }
+    }
+}
+
 #[tokio::test]
 async fn reply_to_a_closed_ticket_reopens_it() {
     let d = Desk::new().await;

@@ -697,6 +697,23 @@ impl Helpdesk {
                 None => Target::New,
             },
         };
+        // An active agent answering on a ticket's thread from their own
+        // mail client (someone other than its requester): their message,
+        // not a customer's. It reopens nothing and makes no contact of
+        // their address. (Looked up only for a human mail on a ticket
+        // from someone who is not its requester.)
+        let answering_agent = match (&target, &sender) {
+            (Target::Existing(t), Some(s))
+                if human && sender_contact.as_ref().is_none_or(|c| c.id != t.requester) =>
+            {
+                self.store.agent_by_email(workspace, s).await?.map(|a| a.id)
+            }
+            _ => None,
+        };
+        let sender_actor = || match answering_agent {
+            Some(agent) => Actor::Agent(agent),
+            None => author_of(sender_contact.as_deref()),
+        };
 
         // The message (boxed, as the ticket: the planning future holds
         // both across its store calls).
@@ -727,26 +744,22 @@ impl Helpdesk {
         let (mut ticket, before, status, follow_up_of) = match target {
             Target::Existing(t) if t.state == State::Archived => {
                 let t = *t;
-                let actor = author_of(sender_contact.as_deref());
-                let mut new = follow_up_of(&mut commit, &t, Channel::Email, actor, now);
+                let mut new = follow_up_of(&mut commit, &t, Channel::Email, sender_actor(), now);
                 new.flags.spam = classification == Classification::Spam;
                 (Box::new(new), None, IngestStatus::Created, Some(t.id))
             }
             Target::Existing(t) => {
-                if human && lifecycle::on_customer_reply(&t) == CustomerReply::Reopen {
+                if human
+                    && answering_agent.is_none()
+                    && lifecycle::on_customer_reply(&t) == CustomerReply::Reopen
+                {
                     let out = lifecycle::apply(
                         &t,
                         &Transition::CustomerReplied,
                         &LifecycleContext::default(),
                         now,
                     )?;
-                    push_events(
-                        &mut commit,
-                        &t,
-                        out.events,
-                        author_of(sender_contact.as_deref()),
-                        now,
-                    );
+                    push_events(&mut commit, &t, out.events, sender_actor(), now);
                     (Box::new(out.ticket), Some(t), IngestStatus::Reopened, None)
                 } else {
                     (t.clone(), Some(t), IngestStatus::Appended, None)
@@ -896,8 +909,10 @@ impl Helpdesk {
             };
         }
 
-        // The author: the sender's contact (a new one for a human sender).
+        // The author: the answering agent, else the sender's contact (a new
+        // one for a human sender).
         let author = match (&sender_contact, &mail.from) {
+            _ if answering_agent.is_some() => sender_actor(),
             (Some(c), _) => Actor::Contact(c.id),
             (None, Some(address)) if human && crate::model::is_plausible_email(&address.email) => {
                 Actor::Contact(
@@ -913,7 +928,7 @@ impl Helpdesk {
         ticket.unread_count = ticket.unread_count.saturating_add(1);
         ticket.unread_by_owner = ticket.assignee.is_some();
         ticket.times.updated = now;
-        if human {
+        if human && answering_agent.is_none() {
             ticket.times.last_inbound = Some(now);
         }
         // (Room for the events a mail usually adds: the message, and an

@@ -1377,8 +1377,9 @@ async fn reply_to_a_pending_ticket_reopens_it() {
 
 /// An agent answering the customer from their own mail client (the
 /// helpdesk in Cc): the agent's message on the ticket, which stays Pending,
-/// and no contact made of the agent's address; the customer's next reply
-/// reopens it as before. An inactive agent's mail is a customer's.
+/// its first response at that time, and no contact made of the agent's
+/// address; the customer's next reply reopens it as before. An inactive
+/// agent's mail is a customer's.
 #[tokio::test]
 async fn an_agent_answering_by_mail_is_the_agents_message() {
     for active in [true, false] {
@@ -1425,6 +1426,15 @@ async fn an_agent_answering_by_mail_is_the_agents_message() {
                 first.ticket.times.last_inbound
             );
             assert_eq!(answer.autoreply, AutoreplyOutcome::None);
+            // Written to Ann: her answer, for the SLA.
+            let answered_at = Some(t0() + Duration::minutes(30));
+            assert_eq!(
+                (
+                    answer.ticket.times.first_response,
+                    answer.ticket.times.last_outbound
+                ),
+                (answered_at, answered_at)
+            );
             let reply = d.file(&mb, "thread-02-in-reply-to.eml", &[]).await;
             assert_eq!(
                 (reply.status, reply.ticket.state),
@@ -1439,6 +1449,29 @@ async fn an_agent_answering_by_mail_is_the_agents_message() {
             assert_eq!(message.author, Actor::Contact(contact.id));
         }
     }
+}
+
+/// An agent's mail on a ticket's thread written to the helpdesk alone (not
+/// to the customer) is the agent's message, but no answer to the customer.
+#[tokio::test]
+async fn an_agents_mail_to_the_helpdesk_alone_answers_no_one() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let raw = String::from_utf8(fill("thread-agent-answers-by-mail.eml", &[]))
+        .unwrap_or_default()
+        .replace("To: Ann Kowalski <ann@customer.example>\r\n", "")
+        .replace("Cc: Shop", "To: Shop");
+    let answer = d.ingest(&mb, raw.as_bytes()).await;
+    assert_eq!(answer.ticket.id, first.ticket.id);
+    assert_eq!(d.message(answer.message).await.author, d.actor());
+    assert_eq!(
+        (
+            answer.ticket.times.first_response,
+            answer.ticket.times.last_outbound
+        ),
+        (None, None)
+    );
 }
 
 #[tokio::test]

@@ -931,6 +931,18 @@ impl Helpdesk {
         if human && answering_agent.is_none() {
             ticket.times.last_inbound = Some(now);
         }
+        // An agent's mail written to the requester too answers them, as a
+        // reply through the helpdesk does (the SLA's first and next
+        // response); one to the helpdesk alone is only recorded.
+        if answering_agent.is_some()
+            && self
+                .contact_in(workspace, &mut reads, ticket.requester)
+                .await?
+                .is_some_and(|c| message.to.iter().chain(&message.cc).any(|a| c.has_email(a)))
+        {
+            ticket.times.last_outbound = Some(now);
+            ticket.times.first_response.get_or_insert(now);
+        }
         // (Room for the events a mail usually adds: the message, and an
         // autoresponder decision with a loop detected.)
         let mut events = Vec::with_capacity(3);

@@ -1491,6 +1491,32 @@ async fn reply_to_a_closed_ticket_reopens_it() {
     assert!(reply.ticket.times.closed.is_none());
 }
 
+/// An agent answering an archived ticket's thread by mail opens the linked
+/// ticket as a customer's reply would, as the agent's message, and sends
+/// the customer no autoresponse for it.
+#[tokio::test]
+async fn an_agent_answering_an_archived_thread_by_mail_sends_no_autoresponse() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    d.desk
+        .close(d.ws, first.ticket.id, d.actor(), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    d.desk
+        .archive(d.ws, first.ticket.id, d.actor())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let answer = d.file(&mb, "thread-agent-answers-by-mail.eml", &[]).await;
+    assert_eq!(
+        (answer.status, answer.follow_up_of),
+        (IngestStatus::Created, Some(first.ticket.id))
+    );
+    assert_eq!(answer.ticket.requester, first.ticket.requester);
+    assert_eq!(d.message(answer.message).await.author, d.actor());
+    assert_eq!(answer.autoreply, AutoreplyOutcome::None);
+}
+
 #[tokio::test]
 async fn reply_to_an_archived_ticket_opens_a_linked_one() {
     let d = Desk::new().await;

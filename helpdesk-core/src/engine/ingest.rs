@@ -982,6 +982,8 @@ impl Helpdesk {
             _ => sender.as_deref(),
         };
         let autoreply = match &mailbox.autoresponder {
+            // (Not for an agent's own mail, also when it opens a ticket.)
+            _ if answering_agent.is_some() => AutoreplyOutcome::None,
             None => AutoreplyOutcome::None,
             Some(config) => {
                 let input = AutoresponseInput {

@@ -926,7 +926,8 @@ impl Helpdesk {
         message.author = author;
         message.ticket = ticket.id;
         ticket.unread_count = ticket.unread_count.saturating_add(1);
-        ticket.unread_by_owner = ticket.assignee.is_some();
+        // (Unread by its owner, unless the owner wrote it.)
+        ticket.unread_by_owner = ticket.assignee.is_some_and(|a| Some(a) != answering_agent);
         ticket.times.updated = now;
         if human && answering_agent.is_none() {
             ticket.times.last_inbound = Some(now);

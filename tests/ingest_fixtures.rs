@@ -1350,6 +1350,22 @@ impl Desk {
         (first, answer, bounce)
     }
 
+    /// A new ticket from `thread-01-new.eml`, closed and archived: the
+    /// mail's outcome and the archived ticket.
+    async fn archived(&self, mb: &Mailbox) -> (IngestOutcome, helpdesk::model::Ticket) {
+        let first = self.file(mb, "thread-01-new.eml", &[]).await;
+        self.desk
+            .close(self.ws, first.ticket.id, self.actor(), None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let archived = self
+            .desk
+            .archive(self.ws, first.ticket.id, self.actor())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        (first, archived)
+    }
+
     fn clock_now(&self) -> DateTime<Utc> {
         use helpdesk::ports::Clock;
         self.clock.now()
@@ -1505,15 +1521,7 @@ async fn reply_to_a_closed_ticket_reopens_it() {
 async fn an_agent_answering_an_archived_thread_by_mail_sends_no_autoresponse() {
     let d = Desk::new().await;
     let mb = mailbox();
-    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
-    d.desk
-        .close(d.ws, first.ticket.id, d.actor(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    d.desk
-        .archive(d.ws, first.ticket.id, d.actor())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (first, _) = d.archived(&mb).await;
     let answer = d.file(&mb, "thread-agent-answers-by-mail.eml", &[]).await;
     assert_eq!(
         (answer.status, answer.follow_up_of),
@@ -1528,16 +1536,7 @@ async fn an_agent_answering_an_archived_thread_by_mail_sends_no_autoresponse() {
 async fn reply_to_an_archived_ticket_opens_a_linked_one() {
     let d = Desk::new().await;
     let mb = mailbox();
-    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
-    d.desk
-        .close(d.ws, first.ticket.id, d.actor(), None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let archived = d
-        .desk
-        .archive(d.ws, first.ticket.id, d.actor())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (first, archived) = d.archived(&mb).await;
     let reply = d.file(&mb, "thread-02-in-reply-to.eml", &[]).await;
     assert_eq!(reply.status, IngestStatus::Created);
     assert_ne!(reply.ticket.id, first.ticket.id);

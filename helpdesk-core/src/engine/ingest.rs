@@ -911,10 +911,12 @@ impl Helpdesk {
 
         // The author: the answering agent, else the sender's contact (a new
         // one for a human sender).
-        let author = match (&sender_contact, &mail.from) {
-            _ if answering_agent.is_some() => sender_actor(),
-            (Some(c), _) => Actor::Contact(c.id),
-            (None, Some(address)) if human && crate::model::is_plausible_email(&address.email) => {
+        let author = match (answering_agent, &sender_contact, &mail.from) {
+            (Some(agent), _, _) => Actor::Agent(agent),
+            (None, Some(c), _) => Actor::Contact(c.id),
+            (None, None, Some(address))
+                if human && crate::model::is_plausible_email(&address.email) =>
+            {
                 Actor::Contact(
                     self.find_or_plan_contact(workspace, &mut reads, address, &mut commit)
                         .await?

@@ -327,6 +327,74 @@ async fn reply_attachments_are_sent_with_their_bytes() {
     );
 }
 
+/// A customer's file sent on from another ticket (to a supplier, say)
+/// stays with that reply when the customer's ticket is erased: the erasure
+/// deletes only the bytes no other ticket's message holds, and the reply
+/// still goes out with the file.
+#[tokio::test]
+async fn a_file_sent_on_from_an_erased_ticket_stays_with_the_reply() {
+    let blobs = Arc::new(MemoryBlobs::new());
+    let d = Desk::new(Some(blobs.clone()));
+    let customer = d.ingest("attachment-inline-image.eml").await;
+    let supplier = d
+        .desk
+        .create_ticket(
+            d.ws,
+            helpdesk::engine::NewTicket::from_customer(
+                "orders@supplier.example",
+                "Damaged lamp",
+                "Replacement needed.",
+            ),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("create: {e}"));
+    let photo = d
+        .desk
+        .attachment(d.ws, customer.message, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .attachment;
+    d.desk
+        .reply(
+            d.ws,
+            supplier.id,
+            AgentId::new(),
+            Reply::text("The customer's photo of the damage.").attach(photo),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("reply: {e}"));
+    assert_eq!(blobs.len(), 2, "the mail's two files, one of them sent on");
+
+    d.desk
+        .delete_ticket(d.ws, customer.ticket.id)
+        .await
+        .unwrap_or_else(|e| panic!("delete: {e}"));
+    assert_eq!(blobs.len(), 1, "the file the reply holds stays");
+    let report = d
+        .desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("dispatch: {e}"));
+    assert_eq!((report.sent, report.failed), (1, 0), "{report:?}");
+    let sent = d.email.sent();
+    let [mail] = sent.as_slice() else {
+        panic!("one mail sent: {sent:?}");
+    };
+    let files: Vec<_> = mail
+        .attachments
+        .iter()
+        .map(|a| (a.attachment.name.as_str(), a.bytes.to_vec()))
+        .collect();
+    assert_eq!(files, [("photo.png", png())]);
+
+    // Erasing the supplier's ticket too takes the last copy.
+    d.desk
+        .anonymise(d.ws, supplier.id, helpdesk::model::Actor::System)
+        .await
+        .unwrap_or_else(|e| panic!("anonymise: {e}"));
+    assert!(blobs.is_empty());
+}
+
 /// A reply whose file is gone is marked failed, with an event, and is
 /// not sent without it.
 #[tokio::test]

@@ -143,6 +143,14 @@ impl Store for Counting {
     ) -> Result<Option<TicketId>> {
         self.inner.ticket_by_email_id(workspace, message_id).await
     }
+    async fn blobs_in_use(
+        &self,
+        workspace: WorkspaceId,
+        keys: &[&str],
+        except: &[TicketId],
+    ) -> Result<Vec<String>> {
+        self.inner.blobs_in_use(workspace, keys, except).await
+    }
     async fn ingested(
         &self,
         workspace: WorkspaceId,

@@ -57,7 +57,8 @@ macro_rules! conformance_tests {
             unread_for_owner_until_opened, mailbox_checkpoints, ingest_requester_and_cc,
             take_next_hands_out_each_ticket_once, anonymise_leaves_no_personal_data,
             delete_removes_everything, export_csv_streams_the_view,
-            thread_ids_follow_the_conversation, agent_by_email_finds_active_agents
+            thread_ids_follow_the_conversation, agent_by_email_finds_active_agents,
+            blobs_in_use_finds_keys_outside_the_erased_tickets
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -3365,4 +3366,114 @@ pub async fn agent_by_email_finds_active_agents(store: Arc<DynStore>) {
             .unwrap()
             .is_some()
     );
+}
+
+/// `blobs_in_use`: the keys, among those asked, that an attachment of a
+/// message outside the given tickets holds, each once (a reply that sent
+/// a file on holds its key too); a message redacted by anonymising holds
+/// none, and another workspace's messages are not looked at. Erasing a
+/// ticket through the engine deletes the bytes of its own keys and keeps
+/// those another ticket's message still holds.
+pub async fn blobs_in_use_finds_keys_outside_the_erased_tickets(store: Arc<DynStore>) {
+    use crate::model::Attachment;
+    use crate::ports::{Blobs, MemoryBlobs};
+    let blobs = Arc::new(MemoryBlobs::new());
+    let desk = Helpdesk::builder(store.clone())
+        .blobs(blobs.clone())
+        .config(EngineConfig::default().default_from("support@example.com"))
+        .build();
+    let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    let mut keys = Vec::new();
+    for name in ["own.pdf", "shared.png"] {
+        let file = desk
+            .upload(
+                ws,
+                name,
+                "application/octet-stream",
+                name.as_bytes().to_vec(),
+            )
+            .await
+            .expect("upload");
+        keys.push(file);
+    }
+    let [own, shared]: [Attachment; 2] = keys.try_into().expect("two uploads");
+    let key = |a: &Attachment| a.blob.clone().expect("uploaded bytes have a key");
+    let (own_key, shared_key) = (key(&own), key(&shared));
+    let ticket = |email: &'static str| {
+        desk.create_ticket(ws, NewTicket::from_customer(email, "Files", "Hello."))
+    };
+    let (a, b) = (
+        ticket("ann@example.com").await.expect("ticket a"),
+        ticket("bob@example.com").await.expect("ticket b"),
+    );
+    let reply = |t: TicketId, files: Vec<Attachment>| {
+        let mut r = Reply::text("Here you are.");
+        for f in files {
+            r = r.attach(f);
+        }
+        desk.reply(ws, t, agent, r)
+    };
+    reply(a.id, vec![own.clone(), shared.clone()])
+        .await
+        .expect("reply on a");
+    reply(b.id, vec![shared.clone()]).await.expect("reply on b");
+
+    let asked = [own_key.as_str(), shared_key.as_str(), "never-stored"];
+    let in_use = |except: Vec<TicketId>| {
+        let store = store.clone();
+        async move {
+            let mut held = store
+                .blobs_in_use(ws, &asked, &except)
+                .await
+                .expect("blobs_in_use");
+            held.sort();
+            held
+        }
+    };
+    let mut both = vec![own_key.clone(), shared_key.clone()];
+    both.sort();
+    assert_eq!(in_use(vec![]).await, both, "every key a message holds");
+    assert_eq!(
+        in_use(vec![a.id]).await,
+        vec![shared_key.clone()],
+        "outside ticket a: the key b's reply holds too"
+    );
+    assert_eq!(
+        in_use(vec![b.id]).await,
+        both,
+        "outside ticket b: both keys of a's reply"
+    );
+    assert_eq!(in_use(vec![a.id, b.id]).await, Vec::<String>::new());
+    assert_eq!(
+        store
+            .blobs_in_use(WorkspaceId::new(), &asked, &[])
+            .await
+            .expect("blobs_in_use"),
+        Vec::<String>::new(),
+        "another workspace holds none of them"
+    );
+    assert_eq!(
+        store.blobs_in_use(ws, &[], &[]).await.expect("no keys"),
+        Vec::<String>::new()
+    );
+
+    // Erasing ticket a deletes its own file's bytes and keeps the shared
+    // one's, which b's reply still sends.
+    desk.anonymise(ws, a.id, Actor::System)
+        .await
+        .expect("anonymise a");
+    assert_eq!(blobs.get(ws, &own_key).await.expect("get"), None);
+    assert!(
+        blobs.get(ws, &shared_key).await.expect("get").is_some(),
+        "b's reply keeps its file"
+    );
+    assert_eq!(
+        in_use(vec![]).await,
+        vec![shared_key.clone()],
+        "a's redacted reply holds no key"
+    );
+    // Erasing b too leaves nothing.
+    desk.delete_ticket(ws, b.id).await.expect("delete b");
+    assert_eq!(blobs.get(ws, &shared_key).await.expect("get"), None);
+    assert_eq!(in_use(vec![]).await, Vec::<String>::new());
 }

@@ -275,6 +275,29 @@ impl Store for MemoryStore {
             .flatten())
     }
 
+    async fn blobs_in_use(
+        &self,
+        workspace: WorkspaceId,
+        keys: &[&str],
+        except: &[TicketId],
+    ) -> Result<Vec<String>> {
+        // (A scan of the workspace's messages: erasures are rare.)
+        Ok(self
+            .read(workspace, |ws| {
+                let mut held: Vec<String> = Vec::new();
+                let outside = ws.messages.values().filter(|m| !except.contains(&m.ticket));
+                for blob in
+                    outside.flat_map(|m| m.attachments.iter().filter_map(|a| a.blob.as_deref()))
+                {
+                    if keys.contains(&blob) && !held.iter().any(|k| k == blob) {
+                        held.push(blob.to_owned());
+                    }
+                }
+                held
+            })
+            .unwrap_or_default())
+    }
+
     async fn ingested(
         &self,
         workspace: WorkspaceId,

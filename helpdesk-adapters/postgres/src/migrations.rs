@@ -48,6 +48,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "attachment bytes",
         sql: include_str!("../migrations/0006_blobs.sql"),
     },
+    Migration {
+        version: 7,
+        description: "blob references",
+        sql: include_str!("../migrations/0007_blob_references.sql"),
+    },
 ];
 
 fn checksum(m: &Migration) -> Vec<u8> {

@@ -230,6 +230,13 @@ queries! {
         WHERE j.workspace = due.workspace AND j.id = due.id
         RETURNING j.workspace, j.id, j.ticket, j.kind_doc, j.due_at, j.lease_until";
 
+    /// The keys among `$4` an attachment of a message outside the tickets
+    /// `$3` holds (`Store::blobs_in_use`); `$2` is `[{"blob": key}]` for
+    /// each key, which the attachments index looks up.
+    blobs_in_use = "SELECT DISTINCT a ->> 'blob' FROM {schema}.messages m,
+            jsonb_array_elements(m.doc -> 'attachments') a
+        WHERE m.workspace = $1 AND m.doc -> 'attachments' @> ANY($2::jsonb[])
+          AND NOT (m.ticket = ANY($3::uuid[])) AND a ->> 'blob' = ANY($4::text[])";
     ingested = "SELECT ticket, message FROM {schema}.ingest_keys
         WHERE workspace = $1 AND mailbox = $2 AND key = $3";
     ingest_insert = "INSERT INTO {schema}.ingest_keys (workspace, mailbox, key, ticket, message)

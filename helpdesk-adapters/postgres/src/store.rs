@@ -1232,6 +1232,33 @@ impl Store for PgStore {
         Ok(ticket.map(TicketId::from_uuid))
     }
 
+    async fn blobs_in_use(
+        &self,
+        workspace: WorkspaceId,
+        keys: &[&str],
+        except: &[TicketId],
+    ) -> Result<Vec<String>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut unique: Vec<&str> = keys.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let probes: Vec<Json<serde_json::Value>> = unique
+            .iter()
+            .map(|key| Json(serde_json::json!([{ "blob": key }])))
+            .collect();
+        let except: Vec<Uuid> = except.iter().map(|t| t.as_uuid()).collect();
+        Ok(sqlx::query_scalar(sql(&self.q.blobs_in_use))
+            .bind(workspace.as_uuid())
+            .bind(&probes)
+            .bind(&except)
+            .bind(&unique)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?)
+    }
+
     async fn ingested(
         &self,
         workspace: WorkspaceId,

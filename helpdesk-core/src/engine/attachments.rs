@@ -4,7 +4,7 @@
 use super::Helpdesk;
 use crate::error::{Error, Result};
 use crate::mail::{self, InboundMail};
-use crate::model::{Attachment, Message, MessageId, WorkspaceId};
+use crate::model::{Attachment, Message, MessageId, TicketId, WorkspaceId};
 use crate::ports::Blobs;
 use bytes::Bytes;
 use std::sync::Arc;
@@ -158,19 +158,25 @@ impl Helpdesk {
     }
 
     /// Deletes from the blob store the bytes of every attachment of
-    /// `messages` that has a key there (before an erasure is committed:
-    /// see [`Blobs`](crate::ports::Blobs)). [`Error::Unsupported`] when one
-    /// has a key but the engine has no blob store: the bytes would stay.
+    /// `messages` (those of the tickets `erased`) that has a key there,
+    /// but for the keys a message of another ticket still holds (a reply
+    /// that sent a customer's file on to someone else): those bytes stay
+    /// with it. Called before an erasure is committed: see
+    /// [`Blobs`](crate::ports::Blobs). [`Error::Unsupported`] when one has
+    /// a key but the engine has no blob store: the bytes would stay.
     pub(super) async fn delete_blobs(
         &self,
         workspace: WorkspaceId,
         messages: &[Message],
+        erased: &[TicketId],
     ) -> Result<()> {
         // (Collected first: no iterator is held across the awaits below.)
         let mut keys: Vec<&str> = Vec::new();
         for m in messages {
             for a in &m.attachments {
-                if let Some(key) = a.blob.as_deref() {
+                if let Some(key) = a.blob.as_deref()
+                    && !keys.contains(&key)
+                {
                     keys.push(key);
                 }
             }
@@ -179,8 +185,11 @@ impl Helpdesk {
             return Ok(());
         }
         let blobs = self.blob_store("deleting attachment bytes")?;
+        let kept = self.store.blobs_in_use(workspace, &keys, erased).await?;
         for key in keys {
-            blobs.delete(workspace, key).await.map_err(Error::Storage)?;
+            if !kept.iter().any(|k| k == key) {
+                blobs.delete(workspace, key).await.map_err(Error::Storage)?;
+            }
         }
         Ok(())
     }

@@ -96,8 +96,11 @@ impl Reply {
     }
 
     /// Attaches a file stored with [`Helpdesk::upload`] (or an inbound
-    /// attachment whose bytes are in the blob store): the reply is refused
-    /// for one without a blob key. An image the reply's HTML shows by a
+    /// attachment whose bytes are in the blob store, as
+    /// [`Helpdesk::attachment`] returns it: the reply then holds its key,
+    /// and erasing the ticket it came from leaves the bytes to the reply
+    /// when the reply is on another ticket): the reply is refused for one
+    /// without a blob key. An image the reply's HTML shows by a
     /// `cid:` link gets that Content-ID (without angle brackets) in
     /// `content_id` and `inline` set: the mail then carries it with the
     /// HTML (`multipart/related`).

@@ -42,14 +42,15 @@ impl Helpdesk {
                     ));
                 }
             }
+            let erased: Vec<TicketId> = tickets.iter().map(|t| t.id).collect();
             // The attachment bytes go first: a failure leaves the tickets
             // (and the call can be made again).
             for t in &tickets {
                 let messages = self.store.messages(workspace, t.id).await?;
-                self.delete_blobs(workspace, &messages).await?;
+                self.delete_blobs(workspace, &messages, &erased).await?;
             }
             let commit = Commit {
-                deletions: tickets.iter().map(|t| t.id).collect(),
+                deletions: erased,
                 ..Commit::default()
             };
             Ok(Plan::new(commit, ()))
@@ -77,13 +78,14 @@ impl Helpdesk {
             .run(workspace, || async {
                 let now = self.clock.now();
                 let tickets = self.with_merged(workspace, ticket).await?;
+                let erased: Vec<TicketId> = tickets.iter().map(|t| t.id).collect();
                 let mut commit = Commit::default();
                 let mut contacts = Vec::new();
                 for t in &tickets {
                     let messages = self.store.messages(workspace, t.id).await?;
                     // (Their attachments' bytes go before the redaction is
                     // committed: see `delete_blobs`.)
-                    self.delete_blobs(workspace, &messages).await?;
+                    self.delete_blobs(workspace, &messages, &erased).await?;
                     for m in &messages {
                         commit.message_updates.push(MessageUpdate::Redact(Box::new(
                             anonymise::redact_message(m),

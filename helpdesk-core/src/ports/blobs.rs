@@ -33,15 +33,18 @@ use std::sync::{Arc, Mutex};
 
 /// Stores and returns attachment bytes by key, per workspace.
 ///
-/// Each [`put`](Blobs::put) stores its own copy under a new key (two
-/// messages with the same file hold two keys, so erasing one never takes
-/// the other's bytes). The engine puts bytes outside the store's
-/// transaction (they often go to another system): when the commit that
-/// would reference a key fails, the key is left unreferenced (an
-/// implementation may collect such keys). It deletes the bytes of erased
-/// messages ([`Helpdesk::anonymise`](crate::engine::Helpdesk::anonymise),
+/// Each [`put`](Blobs::put) stores its own copy under a new key (the same
+/// file received twice is two keys). A key can be held by more than one
+/// message: a reply that sends on a file of another message (see
+/// [`Reply::attach`](crate::engine::Reply::attach)) holds that message's
+/// key. The engine puts bytes outside the store's transaction (they often
+/// go to another system): when the commit that would reference a key
+/// fails, the key is left unreferenced (an implementation may collect such
+/// keys). It deletes the bytes of erased messages
+/// ([`Helpdesk::anonymise`](crate::engine::Helpdesk::anonymise),
 /// [`Helpdesk::delete_ticket`](crate::engine::Helpdesk::delete_ticket))
-/// before it commits the erasure.
+/// before it commits the erasure, but for those a message of another ticket
+/// still holds ([`Store::blobs_in_use`](crate::ports::Store::blobs_in_use)).
 #[async_trait]
 pub trait Blobs: Debug + Send + Sync + 'static {
     /// Stores `bytes` (described by `attachment`: its name, content type

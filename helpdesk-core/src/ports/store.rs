@@ -161,6 +161,18 @@ pub trait Store: Debug + Send + Sync + 'static {
             .map(|m| m.ticket))
     }
 
+    /// The keys among `keys` that an attachment
+    /// ([`Attachment::blob`](crate::model::Attachment::blob)) of a message
+    /// outside the tickets `except` still holds, each once, in no order:
+    /// the bytes an erasure of those tickets must keep. (A reply that sends
+    /// on a file of another message holds that message's key too.)
+    async fn blobs_in_use(
+        &self,
+        workspace: WorkspaceId,
+        keys: &[&str],
+        except: &[TicketId],
+    ) -> Result<Vec<String>>;
+
     /// The record of a mail ingested before under (`mailbox`, `key`).
     async fn ingested(
         &self,
@@ -459,6 +471,14 @@ macro_rules! forward_store {
                 ticket: TicketId,
             ) -> Result<Vec<(Direction, String)>> {
                 (**self).thread_ids(workspace, ticket).await
+            }
+            async fn blobs_in_use(
+                &self,
+                workspace: WorkspaceId,
+                keys: &[&str],
+                except: &[TicketId],
+            ) -> Result<Vec<String>> {
+                (**self).blobs_in_use(workspace, keys, except).await
             }
             async fn ingested(
                 &self,

@@ -39,8 +39,11 @@ use std::sync::{Arc, Mutex};
 /// [`Reply::attach`](crate::engine::Reply::attach)) holds that message's
 /// key. The engine puts bytes outside the store's transaction (they often
 /// go to another system): when the commit that would reference a key
-/// fails, the key is left unreferenced (an implementation may collect such
-/// keys). It deletes the bytes of erased messages
+/// fails, the key is left unreferenced, as is an upload never attached to
+/// a reply. An implementation may collect such keys: those of its keys
+/// older than a grace period (an upload waits for its reply) that
+/// [`Store::blobs_in_use`](crate::ports::Store::blobs_in_use) (with no
+/// ticket excepted) does not return are held by no message. It deletes the bytes of erased messages
 /// ([`Helpdesk::anonymise`](crate::engine::Helpdesk::anonymise),
 /// [`Helpdesk::delete_ticket`](crate::engine::Helpdesk::delete_ticket))
 /// before it commits the erasure, but for those a message of another ticket

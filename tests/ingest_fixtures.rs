@@ -1474,6 +1474,105 @@ async fn an_agent_answering_by_mail_is_the_agents_message() {
     }
 }
 
+/// An active agent writing a new mail to a customer from their own mail
+/// client, the helpdesk in Cc, opens the customer's ticket (as Zammad
+/// does): the customer (the first To) is its requester, the other
+/// recipients its Cc, the message the agent's, answered at once for the
+/// SLA; no contact is made of the agent's address and no autoresponse goes
+/// out. The customer's answer threads onto it as theirs. An inactive
+/// agent's mail is a customer's, and so is an agent's mail to the helpdesk
+/// alone (its requester is the agent's address, as before).
+#[tokio::test]
+async fn an_agent_writing_to_a_customer_opens_the_customers_ticket() {
+    for (active, to_customer) in [(true, true), (false, true), (true, false)] {
+        let d = Desk::new().await;
+        if !active {
+            d.desk
+                .put_record(
+                    d.ws,
+                    DirectoryRecord::Agent(Agent {
+                        id: d.agent,
+                        workspace: d.ws,
+                        name: "Agnes".into(),
+                        email: Some("agnes@shop.example".into()),
+                        active: false,
+                    }),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("put agent: {e}"));
+        }
+        let mut raw =
+            String::from_utf8(fixture("new-agent-writes-to-customer.eml")).unwrap_or_default();
+        if !to_customer {
+            raw = raw
+                .replace("To: Bob Nowak <bob@customer.example>\r\n", "")
+                .replace(
+                    "Cc: Shop Support <support@shop.example>, Carl Lis <carl@customer.example>",
+                    "To: Shop Support <support@shop.example>",
+                );
+        }
+        let out = d.ingest(&mailbox(), raw.as_bytes()).await;
+        let round = format!("active: {active}, to the customer: {to_customer}");
+        assert_eq!(out.status, IngestStatus::Created, "{round}");
+        let requester = d.requester(&out).await;
+        let message = d.message(out.message).await;
+        let agents_contact = d
+            .store()
+            .contact_by_email(d.ws, "agnes@shop.example")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if !(active && to_customer) {
+            assert!(requester.has_email("agnes@shop.example"), "{round}");
+            assert_eq!(message.author, Actor::Contact(requester.id), "{round}");
+            assert!(
+                matches!(out.autoreply, AutoreplyOutcome::Sent(_)),
+                "{round}: {:?}",
+                out.autoreply
+            );
+            continue;
+        }
+        assert!(requester.has_email("bob@customer.example"), "{requester:?}");
+        assert_eq!(out.ticket.cc, ["carl@customer.example"]);
+        assert_eq!(message.author, d.actor());
+        assert_eq!(agents_contact, None);
+        assert_eq!(out.autoreply, AutoreplyOutcome::None);
+        assert_eq!(
+            (
+                out.ticket.times.first_response,
+                out.ticket.times.last_outbound,
+                out.ticket.times.last_inbound
+            ),
+            (Some(t0()), Some(t0()), None)
+        );
+        let created = d
+            .store()
+            .events(d.ws, out.ticket.id)
+            .await
+            .unwrap_or_else(|e| panic!("events: {e}"))
+            .into_iter()
+            .find(|e| matches!(e.kind, EventKind::Created { .. }))
+            .unwrap_or_else(|| panic!("a Created event"));
+        assert_eq!(created.actor, d.actor());
+
+        // Bob answers (to Agnes and the helpdesk): his message on his ticket.
+        d.clock.advance(Duration::minutes(20));
+        let answer = "From: Bob Nowak <bob@customer.example>\r\nTo: Agnes Wilk <agnes@shop.example>\r\nCc: support@shop.example\r\nSubject: Re: Your return of order 1077\r\nMessage-ID: <bob.0102@mail.customer.example>\r\nIn-Reply-To: <agnes.0101@shop.example>\r\nReferences: <agnes.0101@shop.example>\r\n\r\nThank you!\r\n";
+        let reply = d.ingest(&mailbox(), answer.as_bytes()).await;
+        assert_eq!(
+            (reply.status, reply.ticket.id),
+            (IngestStatus::Appended, out.ticket.id)
+        );
+        assert_eq!(
+            d.message(reply.message).await.author,
+            Actor::Contact(requester.id)
+        );
+        assert_eq!(
+            reply.ticket.times.last_inbound,
+            Some(t0() + Duration::minutes(20))
+        );
+    }
+}
+
 /// An agent's mail on a ticket's thread written to the helpdesk alone (not
 /// to the customer) is the agent's message, but no answer to the customer.
 #[tokio::test]

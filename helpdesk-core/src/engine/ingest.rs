@@ -697,19 +697,59 @@ impl Helpdesk {
                 None => Target::New,
             },
         };
-        // An active agent answering on a ticket's thread from their own
-        // mail client (someone other than its requester): their message,
-        // not a customer's. It reopens nothing and makes no contact of
-        // their address. (Looked up only for a human mail on a ticket
-        // from someone who is not its requester.)
+        // Our own addresses: the mailbox and its plus addresses.
+        let ours = |a: &str| {
+            normalized_email(a) == mailbox_address.as_str()
+                || self.ticket_of_address(workspace, a).is_some()
+        };
+        let is_forwarder = |a: &str| {
+            mailbox
+                .forwarders
+                .iter()
+                .any(|f| normalized_email(f) == normalized_email(a))
+        };
+        // The first address of a new thread's To, else Cc, that is neither
+        // ours, nor the sender's, nor a forwarder's: whom the mail is
+        // written to besides the helpdesk (in Cc or Bcc). (Not for a
+        // forward: its customer is the sender of the mail forwarded.)
+        let written_to = match (&target, &sender) {
+            (Target::New, Some(s))
+                if human && !is_forwarder(s) && !mail::is_forwarded_subject(&mail.subject) =>
+            {
+                mail.to
+                    .iter()
+                    .chain(&mail.cc)
+                    .find(|a| {
+                        crate::model::is_plausible_email(&a.email)
+                            && !ours(&a.email)
+                            && normalized_email(&a.email) != s.as_str()
+                            && !is_forwarder(&a.email)
+                    })
+                    .cloned()
+            }
+            _ => None,
+        };
+        // An active agent writing from their own mail client: their
+        // message, not a customer's. It reopens nothing, gets no
+        // autoresponse and makes no contact of their address. On a
+        // ticket's thread (from someone other than its requester) it
+        // answers the ticket; on a new thread written to someone besides
+        // the helpdesk, that someone is the new ticket's requester, as
+        // Zammad does ("sender is agent: the customer is in To / Cc").
+        // (Looked up only for those two kinds of human mail.)
         let answering_agent = match (&target, &sender) {
             (Target::Existing(t), Some(s))
                 if human && sender_contact.as_ref().is_none_or(|c| c.id != t.requester) =>
             {
                 self.store.agent_by_email(workspace, s).await?.map(|a| a.id)
             }
+            (Target::New, Some(s)) if written_to.is_some() => {
+                self.store.agent_by_email(workspace, s).await?.map(|a| a.id)
+            }
             _ => None,
         };
+        // (The agent's customer, when it is one.)
+        let written_to = written_to.filter(|_| answering_agent.is_some());
         let sender_actor = || match answering_agent {
             Some(agent) => Actor::Agent(agent),
             None => author_of(sender_contact.as_deref()),
@@ -769,10 +809,6 @@ impl Helpdesk {
                 // Reply-To names the requester of a human mail, unless it
                 // points back at us (our mailbox or one of our plus
                 // addresses) or is not an address at all.
-                let ours = |a: &str| {
-                    normalized_email(a) == mailbox_address.as_str()
-                        || self.ticket_of_address(workspace, a).is_some()
-                };
                 let reply_to = mail
                     .reply_to
                     .iter()
@@ -802,12 +838,6 @@ impl Helpdesk {
                 };
                 // A mail one of the mailbox's forwarders forwarded: its
                 // requester is the sender of the mail forwarded.
-                let is_forwarder = |a: &str| {
-                    mailbox
-                        .forwarders
-                        .iter()
-                        .any(|f| normalized_email(f) == normalized_email(a))
-                };
                 // So is a forward (by its subject) from one of the
                 // workspace's active agents: no configuration needed.
                 let by_agent = match (&sender, human) {
@@ -825,7 +855,11 @@ impl Helpdesk {
                     }
                     _ => None,
                 };
-                let requester_address = forwarded.as_ref().or(requester_address);
+                // An agent's mail to a customer: that customer's.
+                let requester_address = written_to
+                    .as_ref()
+                    .or(forwarded.as_ref())
+                    .or(requester_address);
                 let Some(requester_address) = requester_address.or(return_path.as_ref()) else {
                     return Err(Error::validation(
                         "mail",
@@ -843,16 +877,21 @@ impl Helpdesk {
                     Err(_) => "(no subject)".to_string(),
                 };
                 let mut new = Ticket::new(workspace, subject, requester.id, Channel::Email, now);
-                let own = |a: &str| {
-                    normalized_email(a) == mailbox_address.as_str()
-                        || self.ticket_of_address(workspace, a).is_some()
+                // (An agent's mail copies the ticket to its other
+                // recipients, To and Cc, but the agent.)
+                let to = match answering_agent {
+                    Some(_) => mail.to.as_slice(),
+                    None => &[],
                 };
-                new.cc = mail
-                    .cc
+                new.cc = to
                     .iter()
+                    .chain(&mail.cc)
                     .map(|a| normalize_email(&a.email))
                     .filter(|a| {
-                        !own(a) && crate::model::is_plausible_email(a) && !requester.has_email(a)
+                        !ours(a)
+                            && crate::model::is_plausible_email(a)
+                            && !requester.has_email(a)
+                            && (answering_agent.is_none() || Some(a) != sender.as_ref())
                     })
                     .collect();
                 let mut seen = std::collections::HashSet::new();
@@ -879,7 +918,10 @@ impl Helpdesk {
                     [EventKind::Created {
                         channel: Channel::Email,
                     }],
-                    author_of(Some(&requester)),
+                    match answering_agent {
+                        Some(agent) => Actor::Agent(agent),
+                        None => author_of(Some(&requester)),
+                    },
                     now,
                 );
                 (Box::new(new), None, IngestStatus::Created, None)

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use helpdesk::Bytes;
 use helpdesk::MemoryStore;
-use helpdesk::engine::{EngineConfig, Helpdesk, MailSettings, Mailbox, Reply};
+use helpdesk::engine::{EngineConfig, Helpdesk, MailSettings, Mailbox, Note, Reply};
 use helpdesk::error::{BoxError, Error};
 use helpdesk::mail::ParseLimits;
 use helpdesk::model::{AgentId, Attachment, EventKind, SendState, WorkspaceId};
@@ -393,6 +393,93 @@ async fn a_file_sent_on_from_an_erased_ticket_stays_with_the_reply() {
         .await
         .unwrap_or_else(|e| panic!("anonymise: {e}"));
     assert!(blobs.is_empty());
+}
+
+/// An internal note carries files as a reply does (their bytes read back
+/// whole), and nothing of it is sent; a note's file without stored bytes
+/// is refused, and so is a note with neither text nor files.
+#[tokio::test]
+async fn a_note_carries_files_and_none_leaves() {
+    let d = Desk::new(Some(Arc::new(MemoryBlobs::new())));
+    let out = d.ingest("attachment-inline-image.eml").await;
+    let call = d
+        .desk
+        .upload(
+            d.ws,
+            "courier call.txt",
+            "text/plain",
+            b"parcel in Poznan".to_vec(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("upload: {e}"));
+    let agent = AgentId::new();
+    let note = d
+        .desk
+        .note(
+            d.ws,
+            out.ticket.id,
+            agent,
+            Note::text("What the courier said on the phone.").attach(call),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("note: {e}"));
+    assert_eq!(note.visibility, helpdesk::model::Visibility::Internal);
+    let file = d
+        .desk
+        .attachment(d.ws, note.id, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (file.attachment.name.as_str(), &file.bytes[..]),
+        ("courier call.txt", &b"parcel in Poznan"[..])
+    );
+    // A file alone is a note too.
+    let photo = d
+        .desk
+        .attachment(d.ws, out.message, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .attachment;
+    let only_file = d
+        .desk
+        .note(d.ws, out.ticket.id, agent, Note::text("").attach(photo))
+        .await
+        .unwrap_or_else(|e| panic!("note with a file only: {e}"));
+    assert_eq!(d.message(only_file.id).await.attachments.len(), 1);
+    let report = d
+        .desk
+        .dispatch_outbox()
+        .await
+        .unwrap_or_else(|e| panic!("dispatch: {e}"));
+    assert_eq!(report.sent, 0, "{report:?}");
+    assert!(d.email.sent().is_empty());
+
+    let no_bytes = Attachment::new("nothing.pdf", "application/pdf", 3);
+    let refused = d
+        .desk
+        .note(
+            d.ws,
+            out.ticket.id,
+            agent,
+            Note::text("See file.").attach(no_bytes),
+        )
+        .await;
+    assert!(
+        matches!(&refused, Err(Error::Validation { field, .. }) if field == "attachments"),
+        "{refused:?}"
+    );
+    let empty = d
+        .desk
+        .note(d.ws, out.ticket.id, agent, Note::text(" "))
+        .await;
+    assert!(matches!(&empty, Err(Error::Validation { .. })), "{empty:?}");
+    let messages = d
+        .desk
+        .store()
+        .messages(d.ws, out.ticket.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(messages.len(), 3, "the mail and the two notes");
 }
 
 /// A reply whose file is gone is marked failed, with an event, and is

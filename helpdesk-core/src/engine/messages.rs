@@ -122,6 +122,69 @@ impl Reply {
     }
 }
 
+/// An internal note of an agent on a ticket: never sent, never shown to
+/// the customer. Start from [`Note::text`].
+///
+/// ```
+/// use helpdesk_core::engine::Note;
+/// use helpdesk_core::model::Attachment;
+/// let mut log = Attachment::new("courier-call.txt", "text/plain", 12);
+/// log.blob = Some("key-from-upload".into());
+/// let note = Note::text("The courier says the parcel is in Poznań.").attach(log);
+/// assert_eq!(note.attachments.len(), 1);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Note {
+    /// Plain text (may be empty when the note carries files).
+    pub text: String,
+    /// Files (metadata; their bytes in the blob store).
+    pub attachments: Vec<Attachment>,
+}
+
+impl Note {
+    /// A plain-text note.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Attaches a file stored with [`Helpdesk::upload`] (or an attachment
+    /// of another message, as [`Helpdesk::attachment`] returns it): the note
+    /// is refused for one without a blob key, as a reply is.
+    pub fn attach(mut self, attachment: Attachment) -> Self {
+        self.attachments.push(attachment);
+        self
+    }
+}
+
+/// Refuses a file without stored bytes (it would be a name without a file)
+/// or with a Content-ID that is none.
+fn check_files(files: &[Attachment]) -> Result<()> {
+    for a in files {
+        if a.too_large || a.blob.is_none() {
+            return Err(Error::validation(
+                "attachments",
+                format!(
+                    "{} has no stored bytes (store it with `upload` first)",
+                    a.name
+                ),
+            ));
+        }
+        if let Some(id) = &a.content_id
+            && crate::mail::sendable_id(id).is_none()
+        {
+            return Err(Error::validation(
+                "attachments",
+                format!("{}: {id:?} is no Content-ID", a.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Where a customer's message landed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerMessageOutcome {
@@ -211,25 +274,7 @@ impl Helpdesk {
         }
         // A file goes with its bytes or the reply is refused: it is never
         // sent without it.
-        for a in &reply.attachments {
-            if a.too_large || a.blob.is_none() {
-                return Err(Error::validation(
-                    "attachments",
-                    format!(
-                        "{} has no stored bytes (store it with `upload` first)",
-                        a.name
-                    ),
-                ));
-            }
-            if let Some(id) = &a.content_id
-                && crate::mail::sendable_id(id).is_none()
-            {
-                return Err(Error::validation(
-                    "attachments",
-                    format!("{}: {id:?} is no Content-ID", a.name),
-                ));
-            }
-        }
+        check_files(&reply.attachments)?;
         let ticket = self.store.get_ticket(workspace, id).await?;
         refuse_if_final(&ticket, "a reply")?;
         let contact = self
@@ -297,7 +342,8 @@ impl Helpdesk {
         Ok(Plan::new(commit, message))
     }
 
-    /// Adds an internal note. Notes never leave the system.
+    /// Adds an internal note of plain text: [`note`](Helpdesk::note) with
+    /// [`Note::text`]. Notes never leave the system.
     pub async fn add_note(
         &self,
         workspace: WorkspaceId,
@@ -305,12 +351,48 @@ impl Helpdesk {
         agent: AgentId,
         text: &str,
     ) -> Result<Message> {
+        self.note(workspace, ticket, agent, Note::text(text)).await
+    }
+
+    /// Adds an internal note, with files: never sent, never shown to the
+    /// customer. [`Error::Validation`] for a note with neither text nor
+    /// files, or with a file that has no stored bytes.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::{Helpdesk, NewTicket, Note};
+    /// # use helpdesk_core::model::{AgentId, Visibility, WorkspaceId};
+    /// # use helpdesk_core::ports::MemoryBlobs;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new()))
+    ///     .blobs(Arc::new(MemoryBlobs::new()))
+    ///     .build();
+    /// let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    /// let ticket = desk
+    ///     .create_ticket(ws, NewTicket::from_customer("ann@example.com", "Parcel", "Where is it?"))
+    ///     .await?;
+    /// let photo = desk.upload(ws, "label.jpg", "image/jpeg", b"\xff\xd8 label".to_vec()).await?;
+    /// let note = desk
+    ///     .note(ws, ticket.id, agent, Note::text("Label as the courier sent it.").attach(photo))
+    ///     .await?;
+    /// assert_eq!((note.visibility, note.attachments.len()), (Visibility::Internal, 1));
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn note(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        agent: AgentId,
+        note: Note,
+    ) -> Result<Message> {
         let (message, _) = self
             .run(workspace, || async {
                 let now = self.clock.now();
-                if text.trim().is_empty() {
+                if note.text.trim().is_empty() && note.attachments.is_empty() {
                     return Err(Error::validation("text", "a note cannot be empty"));
                 }
+                check_files(&note.attachments)?;
                 let current = self.store.get_ticket(workspace, ticket).await?;
                 refuse_if_final(&current, "a note")?;
                 let mut message = Message::new(
@@ -318,12 +400,13 @@ impl Helpdesk {
                     ticket,
                     Actor::Agent(agent),
                     current.channel.clone(),
-                    text,
+                    note.text.as_str(),
                     now,
                 );
                 message.direction = Direction::Outbound;
                 message.visibility = Visibility::Internal;
                 message.subject = current.subject.clone();
+                message.attachments = note.attachments.clone();
                 let mut next = current.clone();
                 next.times.updated = now;
                 if let Some(owner) = next.assignee

@@ -46,7 +46,7 @@ pub use create::{CreateMode, NewTicket, Requester};
 pub use dispatch::DispatchReport;
 pub use due::RunDueReport;
 pub use ingest::{AutoreplyOutcome, IngestOutcome, IngestStatus, Mailbox};
-pub use messages::{CustomerMessageOutcome, Reply, ReplyWarning};
+pub use messages::{CustomerMessageOutcome, Note, Reply, ReplyWarning};
 pub use prepared::PreparedMail;
 
 use crate::ports::{Blobs, Clock, DynStore, SystemClock, Transport};

@@ -482,6 +482,40 @@ async fn a_note_carries_files_and_none_leaves() {
     assert_eq!(messages.len(), 3, "the mail and the two notes");
 }
 
+/// A message with files copied into a new ticket keeps them when the
+/// ticket it came from is anonymised: the bytes are the new ticket's too.
+#[tokio::test]
+async fn files_of_a_message_split_off_survive_the_erasure_of_its_ticket() {
+    let blobs = Arc::new(MemoryBlobs::new());
+    let d = Desk::new(Some(blobs.clone()));
+    let out = d.ingest("attachment-inline-image.eml").await;
+    let split = d
+        .desk
+        .ticket_from_message(d.ws, out.message, AgentId::new(), false)
+        .await
+        .unwrap_or_else(|e| panic!("split: {e}"));
+    d.desk
+        .anonymise(d.ws, out.ticket.id, helpdesk::model::Actor::System)
+        .await
+        .unwrap_or_else(|e| panic!("anonymise: {e}"));
+    assert_eq!(blobs.len(), 2, "both files stay with the copy");
+    let copy = d
+        .desk
+        .store()
+        .messages(d.ws, split.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let file = d
+        .desk
+        .attachment(d.ws, copy[0].id, 1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (file.attachment.name.as_str(), &file.bytes[..]),
+        ("invoice.pdf", PDF)
+    );
+}
+
 /// A reply whose file is gone is marked failed, with an event, and is
 /// not sent without it.
 #[tokio::test]

@@ -58,7 +58,8 @@ macro_rules! conformance_tests {
             take_next_hands_out_each_ticket_once, anonymise_leaves_no_personal_data,
             delete_removes_everything, export_csv_streams_the_view,
             thread_ids_follow_the_conversation, agent_by_email_finds_active_agents,
-            blobs_in_use_finds_keys_outside_the_erased_tickets
+            blobs_in_use_finds_keys_outside_the_erased_tickets,
+            ticket_from_message_copies_and_links
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -3476,4 +3477,242 @@ pub async fn blobs_in_use_finds_keys_outside_the_erased_tickets(store: Arc<DynSt
     desk.delete_ticket(ws, b.id).await.expect("delete b");
     assert_eq!(blobs.get(ws, &shared_key).await.expect("get"), None);
     assert_eq!(in_use(vec![]).await, Vec::<String>::new());
+}
+
+/// `ticket_from_message`: a message copied into a new ticket (as a child,
+/// or related), with both tickets' events in one commit; the copy keeps
+/// the message's text, author, direction, visibility and files but has no
+/// email Message-ID, so a reply to the mail still threads onto the ticket
+/// it came to. A participant's message becomes their own ticket. An
+/// Archived ticket takes no child, and an unknown message is not found;
+/// neither writes anything.
+pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
+    use crate::engine::{IngestStatus, Note};
+    use crate::model::Attachment;
+    let f = fixture(store.clone()).await;
+    let mb = mailbox();
+    let first = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Order 1042",
+                "split-1@example.com",
+                "Cc: carl@example.com\r\n",
+                "The lamp flickers, and the invoice has the wrong address.",
+            ),
+        )
+        .await
+        .expect("ingest");
+    let source = f
+        .desk
+        .assign(f.ws, first.ticket.id, Actor::Agent(f.agent), Some(f.agent))
+        .await
+        .expect("assign");
+    let child = f
+        .desk
+        .ticket_from_message(f.ws, first.message, f.agent, true)
+        .await
+        .expect("split as child");
+    assert_eq!(child.parent, Some(source.id));
+    assert_eq!(
+        (
+            child.subject.as_str(),
+            child.requester,
+            child.assignee,
+            child.state,
+            child.status.clone()
+        ),
+        (
+            "Order 1042",
+            source.requester,
+            Some(f.agent),
+            State::Open,
+            None
+        )
+    );
+    assert_eq!(child.unread_count, 1);
+    let copied = store.messages(f.ws, child.id).await.expect("messages");
+    let [copy] = copied.as_slice() else {
+        panic!("one message on the new ticket: {copied:?}");
+    };
+    let original = store
+        .message(f.ws, first.message)
+        .await
+        .expect("message")
+        .expect("stored");
+    assert_eq!(
+        (
+            copy.text.as_str(),
+            copy.author,
+            copy.direction,
+            copy.visibility
+        ),
+        (
+            original.text.as_str(),
+            original.author,
+            original.direction,
+            original.visibility
+        )
+    );
+    assert_eq!(
+        (copy.email.message_id.clone(), copy.send_state.clone()),
+        (None, None)
+    );
+    let kinds = |events: Vec<Event>| events.into_iter().map(|e| e.kind).collect::<Vec<_>>();
+    let child_events = kinds(store.events(f.ws, child.id).await.expect("events"));
+    assert!(
+        child_events.contains(&EventKind::SplitFrom {
+            ticket: source.id,
+            message: first.message
+        }) && child_events.contains(&EventKind::Linked { parent: source.id }),
+        "{child_events:?}"
+    );
+    let source_events = kinds(store.events(f.ws, source.id).await.expect("events"));
+    assert!(
+        source_events.contains(&EventKind::SplitOff {
+            message: first.message,
+            ticket: child.id
+        }) && source_events.contains(&EventKind::ChildLinked { child: child.id }),
+        "{source_events:?}"
+    );
+    assert_eq!(
+        store.children(f.ws, source.id).await.expect("children"),
+        vec![child.id]
+    );
+    // Ann's next mail on the thread lands on her first ticket.
+    let reply = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Re: Order 1042",
+                "split-2@example.com",
+                "In-Reply-To: <split-1@example.com>\r\n",
+                "Any news?",
+            ),
+        )
+        .await
+        .expect("ingest reply");
+    assert_eq!(
+        (reply.status, reply.ticket.id),
+        (IngestStatus::Appended, source.id)
+    );
+
+    // Carl's mail on the thread, split off without a link: his ticket,
+    // related to the first.
+    let carls = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "carl@example.com",
+                "support@shop.example",
+                "Re: Order 1042",
+                "split-3@example.com",
+                "In-Reply-To: <split-1@example.com>\r\n",
+                "I paid for it; the invoice should name my company.",
+            ),
+        )
+        .await
+        .expect("ingest carl");
+    assert_eq!(carls.ticket.id, source.id);
+    let related = f
+        .desk
+        .ticket_from_message(f.ws, carls.message, f.agent, false)
+        .await
+        .expect("split related");
+    let carl = store
+        .contact_by_email(f.ws, "carl@example.com")
+        .await
+        .expect("contact")
+        .expect("carl is a contact");
+    assert_eq!((related.requester, related.parent), (carl.id, None));
+    assert!(
+        store
+            .get_ticket(f.ws, related.id)
+            .await
+            .expect("stored")
+            .related
+            .contains(&source.id),
+        "related, as stored"
+    );
+
+    // A note with a file, copied: still internal, the same file.
+    let mut file = Attachment::new("call.txt", "text/plain", 4);
+    file.blob = Some("split-key".into());
+    let note = f
+        .desk
+        .note(
+            f.ws,
+            source.id,
+            f.agent,
+            Note::text("Courier called.").attach(file),
+        )
+        .await
+        .expect("note");
+    let from_note = f
+        .desk
+        .ticket_from_message(f.ws, note.id, f.agent, false)
+        .await
+        .expect("split a note");
+    let copied = store.messages(f.ws, from_note.id).await.expect("messages");
+    assert_eq!(
+        copied
+            .iter()
+            .map(|m| (m.visibility, m.attachments.clone()))
+            .collect::<Vec<_>>(),
+        vec![(Visibility::Internal, note.attachments.clone())]
+    );
+    assert_eq!(from_note.unread_count, 0);
+
+    // Refused: a child of an Archived ticket; an unknown message.
+    let archived = new_ticket(&f, "dora@example.com", "Old").await;
+    f.desk
+        .close(f.ws, archived.id, Actor::Agent(f.agent), None)
+        .await
+        .expect("close");
+    f.desk
+        .archive(f.ws, archived.id, Actor::Agent(f.agent))
+        .await
+        .expect("archive");
+    let dora = store.messages(f.ws, archived.id).await.expect("messages");
+    let before = store
+        .count_tickets(f.ws, &crate::query::Filter::All, f.agent)
+        .await
+        .ok();
+    let err = f
+        .desk
+        .ticket_from_message(f.ws, dora[0].id, f.agent, true)
+        .await
+        .expect_err("an archived ticket takes no child");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    let err = f
+        .desk
+        .ticket_from_message(f.ws, crate::model::MessageId::new(), f.agent, true)
+        .await
+        .expect_err("unknown message");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        store
+            .count_tickets(f.ws, &crate::query::Filter::All, f.agent)
+            .await
+            .ok(),
+        before,
+        "nothing written"
+    );
+    // (Without a link, an archived ticket's message can still be copied.)
+    let again = f
+        .desk
+        .ticket_from_message(f.ws, dora[0].id, f.agent, false)
+        .await
+        .expect("split from an archived ticket");
+    assert!(again.related.contains(&archived.id));
 }

@@ -36,6 +36,7 @@ mod prepared;
 mod privacy;
 mod reads;
 mod sla;
+mod split;
 mod ticket_commands;
 
 pub use attachments::AttachmentContent;

@@ -217,6 +217,23 @@ pub enum EventKind {
         /// The earlier ticket.
         of: TicketId,
     },
+    /// One of this ticket's messages was copied into a new ticket
+    /// ([`Helpdesk::ticket_from_message`](crate::engine::Helpdesk::ticket_from_message);
+    /// logged on the ticket the message is on).
+    SplitOff {
+        /// The message.
+        message: MessageId,
+        /// The new ticket.
+        ticket: TicketId,
+    },
+    /// This ticket was opened from a message of another ticket (logged on
+    /// the new ticket).
+    SplitFrom {
+        /// The ticket the message is on.
+        ticket: TicketId,
+        /// The message.
+        message: MessageId,
+    },
     /// An SLA deadline passed its warning threshold.
     SlaWarning {
         /// Which deadline.
@@ -305,6 +322,8 @@ impl EventKind {
             EventKind::ChildUnlinked { .. } => "child_unlinked",
             EventKind::FollowUpOpened { .. } => "follow_up_opened",
             EventKind::FollowUpOf { .. } => "follow_up_of",
+            EventKind::SplitOff { .. } => "split_off",
+            EventKind::SplitFrom { .. } => "split_from",
             EventKind::SlaWarning { .. } => "sla_warning",
             EventKind::SlaBreached { .. } => "sla_breached",
             EventKind::AutoresponderSent { .. } => "autoresponder_sent",

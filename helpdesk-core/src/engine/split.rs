@@ -1,0 +1,164 @@
+//! A new ticket made of one message of another ticket ("split").
+
+use super::Helpdesk;
+use super::plan::{Plan, push_events, stored};
+use crate::error::{Error, Result};
+use crate::lifecycle::State;
+use crate::links;
+use crate::model::{Actor, AgentId, Direction, EventKind, Message, MessageId, Ticket, WorkspaceId};
+use crate::ports::{Commit, StoreExt, TicketWrite};
+
+impl Helpdesk {
+    /// Opens a new ticket from one message of a ticket: the message is
+    /// copied into it (text, HTML, shown text, attachments, addresses,
+    /// author, direction and visibility; the copy is nothing to send and
+    /// has no email Message-ID, so the conversation's replies keep
+    /// threading onto the ticket the message is on). The new ticket takes
+    /// the subject, queue, team, category, priority, owner and mailbox of
+    /// that ticket, and is Open without a status label. Its requester is
+    /// the message's author when a contact wrote it (a participant in Cc
+    /// gets a ticket of their own), else that ticket's requester.
+    ///
+    /// With `as_child`, the new ticket is a child of the message's ticket
+    /// (an Archived ticket takes no children: [`Error::Validation`]);
+    /// without, the two are related. Both tickets log it (`SplitOff`,
+    /// `SplitFrom`), in one transaction. The files are shared: erasing one
+    /// ticket leaves the other's bytes (see
+    /// [`Store::blobs_in_use`](crate::ports::Store::blobs_in_use)).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::{Helpdesk, NewTicket, Reply};
+    /// # use helpdesk_core::model::{AgentId, WorkspaceId};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+    /// let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    /// let order = desk
+    ///     .create_ticket(ws, NewTicket::from_customer("ann@example.com", "Order 1042", "Where is it?"))
+    ///     .await?;
+    /// let conversation = desk.conversation(ws, order.id).await?;
+    /// let question = conversation.messages().next().expect("the customer's question").id;
+    /// let complaint = desk.ticket_from_message(ws, question, agent, true).await?;
+    /// assert_eq!((complaint.parent, complaint.subject.as_str()), (Some(order.id), "Order 1042"));
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn ticket_from_message(
+        &self,
+        workspace: WorkspaceId,
+        message: MessageId,
+        agent: AgentId,
+        as_child: bool,
+    ) -> Result<Ticket> {
+        let (ticket, outcome) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let original = self
+                    .store
+                    .message(workspace, message)
+                    .await?
+                    .ok_or_else(|| Error::not_found("message", message))?;
+                let source = self.store.get_ticket(workspace, original.ticket).await?;
+                let requester = match original.author {
+                    Actor::Contact(c) => c,
+                    _ => source.requester,
+                };
+                let mut new = Ticket::new(
+                    workspace,
+                    source.subject.clone(),
+                    requester,
+                    original.channel.clone(),
+                    now,
+                );
+                new.priority = source.priority;
+                new.queue = source.queue;
+                new.team = source.team;
+                new.category = source.category;
+                new.assignee = source.assignee;
+                new.mailbox = source.mailbox.clone();
+                let copy = copy_of(&original, &new, now);
+                match copy.direction {
+                    Direction::Inbound => {
+                        new.unread_count = 1;
+                        new.unread_by_owner = new.assignee.is_some();
+                        new.times.last_inbound = Some(now);
+                    }
+                    Direction::Outbound => {}
+                }
+                let actor = Actor::Agent(agent);
+                let mut commit = Commit::default();
+                let mut new_events = vec![
+                    EventKind::Created {
+                        channel: new.channel.clone(),
+                    },
+                    EventKind::SplitFrom {
+                        ticket: source.id,
+                        message,
+                    },
+                    EventKind::MessageAdded {
+                        message: copy.id,
+                        direction: copy.direction,
+                        visibility: copy.visibility,
+                    },
+                ];
+                let mut source_events = vec![EventKind::SplitOff {
+                    message,
+                    ticket: new.id,
+                }];
+                if as_child {
+                    let out = links::link(&new, &source, &[], now)?;
+                    for (id, event) in out.events {
+                        if id == new.id {
+                            new_events.push(event);
+                        } else {
+                            source_events.push(event);
+                        }
+                    }
+                    new = out.child;
+                } else {
+                    new.related.insert(source.id);
+                }
+                push_events(&mut commit, &source, source_events, actor, now);
+                push_events(&mut commit, &new, new_events, actor, now);
+                commit.tickets.push(TicketWrite::Create(new.clone()));
+                // (The ticket the message is on is written unchanged, so that
+                // its version moves with its new event, as a link's parent
+                // does; an Archived ticket never changes again.)
+                if source.state != State::Archived {
+                    commit.tickets.push(TicketWrite::Update {
+                        ticket: source.clone(),
+                        expected_version: source.version,
+                    });
+                }
+                commit.messages.push(copy);
+                Ok(Plan::new(commit, new))
+            })
+            .await?;
+        Ok(stored(&outcome, ticket))
+    }
+}
+
+/// `original` copied onto the new ticket `ticket` at `now`: nothing to send
+/// and no email Message-ID (the conversation threads onto the original).
+fn copy_of(original: &Message, ticket: &Ticket, now: chrono::DateTime<chrono::Utc>) -> Message {
+    let mut copy = Message::new(
+        ticket.workspace,
+        ticket.id,
+        original.author,
+        original.channel.clone(),
+        original.text.clone(),
+        now,
+    );
+    copy.direction = original.direction;
+    copy.visibility = original.visibility;
+    copy.from = original.from.clone();
+    copy.to = original.to.clone();
+    copy.cc = original.cc.clone();
+    copy.subject = original.subject.clone();
+    copy.display_text = original.display_text.clone();
+    copy.raw = original.raw.clone();
+    copy.html = original.html.clone();
+    copy.attachments = original.attachments.clone();
+    copy.classification = original.classification;
+    copy
+}

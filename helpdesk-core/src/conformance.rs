@@ -59,7 +59,7 @@ macro_rules! conformance_tests {
             delete_removes_everything, export_csv_streams_the_view,
             thread_ids_follow_the_conversation, agent_by_email_finds_active_agents,
             blobs_in_use_finds_keys_outside_the_erased_tickets,
-            ticket_from_message_copies_and_links
+            ticket_from_message_copies_and_links, requester_can_be_changed
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -3715,4 +3715,83 @@ pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
         .await
         .expect("split from an archived ticket");
     assert!(again.related.contains(&archived.id));
+}
+
+/// A ticket moved to another requester (`TicketUpdate::requester`): stored
+/// and found by the new requester, with a `RequesterChanged` event; a
+/// contact that does not exist in the workspace is not found, and the
+/// ticket stays as it was.
+pub async fn requester_can_be_changed(store: Arc<DynStore>) {
+    use crate::query::{Filter, Query};
+    let f = fixture(store.clone()).await;
+    let t = new_ticket(&f, "ann@example.com", "Invoice").await;
+    let bob = f
+        .desk
+        .put_contact(f.ws, Contact::with_email(f.ws, "bob@example.com", None))
+        .await
+        .expect("put contact");
+    let moved = f
+        .desk
+        .update(
+            f.ws,
+            t.id,
+            Actor::Agent(f.agent),
+            TicketUpdate::default().requester(bob.id),
+        )
+        .await
+        .expect("move to bob");
+    assert_eq!(moved.requester, bob.id);
+    let stored = store.get_ticket(f.ws, t.id).await.expect("stored");
+    assert_eq!(stored.requester, bob.id);
+    let events: Vec<EventKind> = store
+        .events(f.ws, t.id)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        events.contains(&EventKind::RequesterChanged {
+            from: t.requester,
+            to: bob.id
+        }),
+        "{events:?}"
+    );
+    if let Ok(page) = store
+        .query_tickets(
+            f.ws,
+            &Query::new(f.agent).filter(Filter::Requester(vec![bob.id])),
+        )
+        .await
+    {
+        assert_eq!(
+            page.tickets.iter().map(|t| t.id).collect::<Vec<_>>(),
+            vec![t.id],
+            "found by the new requester"
+        );
+    }
+
+    // Another workspace's contact is no contact here.
+    let other = Contact::with_email(WorkspaceId::new(), "carl@example.com", None);
+    let other = f
+        .desk
+        .put_contact(other.workspace, other)
+        .await
+        .expect("put contact elsewhere");
+    let err = f
+        .desk
+        .update(
+            f.ws,
+            t.id,
+            Actor::Agent(f.agent),
+            TicketUpdate::default().requester(other.id),
+        )
+        .await
+        .expect_err("unknown contact");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        store.get_ticket(f.ws, t.id).await.expect("stored").version,
+        stored.version,
+        "nothing written"
+    );
 }

@@ -3,7 +3,9 @@
 
 use crate::error::{Error, Result};
 use crate::lifecycle::State;
-use crate::model::{Actor, AgentId, CategoryId, EventKind, Priority, QueueId, TeamId, Ticket};
+use crate::model::{
+    Actor, AgentId, CategoryId, ContactId, EventKind, Priority, QueueId, TeamId, Ticket,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -51,6 +53,12 @@ pub struct TicketUpdate {
     /// Manual due date (`Some(None)` clears it and returns to the SLA
     /// policy's resolution target).
     pub due: Option<Option<DateTime<Utc>>>,
+    /// New requester: the ticket moves to another contact of the workspace
+    /// (a ticket linked to the wrong customer; the engine checks the
+    /// contact exists). Its SLA policy follows the new requester's
+    /// organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester: Option<ContactId>,
 }
 
 impl TicketUpdate {
@@ -111,6 +119,11 @@ impl TicketUpdate {
     /// Removes a follower.
     pub fn unfollow(mut self, agent: AgentId) -> Self {
         self.remove_followers.push(agent);
+        self
+    }
+    /// Moves the ticket to another requester.
+    pub fn requester(mut self, contact: ContactId) -> Self {
+        self.requester = Some(contact);
         self
     }
 }
@@ -234,6 +247,12 @@ pub fn apply_update(
     set(&mut next.queue, update.queue, &mut events, |from, to| {
         EventKind::QueueChanged { from, to }
     });
+    set(
+        &mut next.requester,
+        update.requester,
+        &mut events,
+        |from, to| EventKind::RequesterChanged { from, to },
+    );
 
     let mut added = Vec::new();
     let mut removed = Vec::new();

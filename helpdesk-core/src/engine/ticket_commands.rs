@@ -138,6 +138,11 @@ impl Helpdesk {
             update.assignee.flatten(),
         )
         .await?;
+        if let Some(contact) = update.requester
+            && self.store.contact(workspace, contact).await?.is_none()
+        {
+            return Err(Error::not_found("contact", contact));
+        }
         let (ticket, outcome) = self
             .run(workspace, || async {
                 let now = self.clock.now();

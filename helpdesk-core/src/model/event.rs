@@ -4,7 +4,7 @@ use crate::lifecycle::State;
 use crate::model::Channel;
 use crate::model::SlaTarget;
 use crate::model::ids::{
-    AgentId, CategoryId, EventId, MessageId, QueueId, TeamId, TicketId, WorkspaceId,
+    AgentId, CategoryId, ContactId, EventId, MessageId, QueueId, TeamId, TicketId, WorkspaceId,
 };
 use crate::model::message::{Actor, Direction, Visibility};
 use crate::model::ticket::Priority;
@@ -217,6 +217,13 @@ pub enum EventKind {
         /// The earlier ticket.
         of: TicketId,
     },
+    /// The ticket moved to another requester.
+    RequesterChanged {
+        /// The former requester.
+        from: ContactId,
+        /// The new requester.
+        to: ContactId,
+    },
     /// One of this ticket's messages was copied into a new ticket
     /// ([`Helpdesk::ticket_from_message`](crate::engine::Helpdesk::ticket_from_message);
     /// logged on the ticket the message is on).
@@ -322,6 +329,7 @@ impl EventKind {
             EventKind::ChildUnlinked { .. } => "child_unlinked",
             EventKind::FollowUpOpened { .. } => "follow_up_opened",
             EventKind::FollowUpOf { .. } => "follow_up_of",
+            EventKind::RequesterChanged { .. } => "requester_changed",
             EventKind::SplitOff { .. } => "split_off",
             EventKind::SplitFrom { .. } => "split_from",
             EventKind::SlaWarning { .. } => "sla_warning",

@@ -176,6 +176,23 @@ impl Desk {
         Actor::Agent(self.agent)
     }
 
+    /// Agnes, the desk's agent, leaves: she is inactive from now on.
+    async fn agnes_leaves(&self) {
+        self.desk
+            .put_record(
+                self.ws,
+                DirectoryRecord::Agent(Agent {
+                    id: self.agent,
+                    workspace: self.ws,
+                    name: "Agnes".into(),
+                    email: Some("agnes@shop.example".into()),
+                    active: false,
+                }),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("put agent: {e}"));
+    }
+
     /// The classification context the engine uses for [`MAILBOX`].
     fn classify_context(&self, blocklist: Vec<String>) -> ClassifyContext {
         ClassifyContext {
@@ -1412,19 +1429,7 @@ async fn an_agent_answering_by_mail_is_the_agents_message() {
             .unwrap_or_else(|e| panic!("{e}"));
         // (Agnes leaves after taking the ticket, in the second round.)
         if !active {
-            d.desk
-                .put_record(
-                    d.ws,
-                    DirectoryRecord::Agent(Agent {
-                        id: d.agent,
-                        workspace: d.ws,
-                        name: "Agnes".into(),
-                        email: Some("agnes@shop.example".into()),
-                        active: false,
-                    }),
-                )
-                .await
-                .unwrap_or_else(|e| panic!("put agent: {e}"));
+            d.agnes_leaves().await;
         }
         d.clock.advance(Duration::minutes(30));
         let answer = d.file(&mb, "thread-agent-answers-by-mail.eml", &[]).await;
@@ -1487,19 +1492,7 @@ async fn an_agent_writing_to_a_customer_opens_the_customers_ticket() {
     for (active, to_customer) in [(true, true), (false, true), (true, false)] {
         let d = Desk::new().await;
         if !active {
-            d.desk
-                .put_record(
-                    d.ws,
-                    DirectoryRecord::Agent(Agent {
-                        id: d.agent,
-                        workspace: d.ws,
-                        name: "Agnes".into(),
-                        email: Some("agnes@shop.example".into()),
-                        active: false,
-                    }),
-                )
-                .await
-                .unwrap_or_else(|e| panic!("put agent: {e}"));
+            d.agnes_leaves().await;
         }
         let mut raw =
             String::from_utf8(fixture("new-agent-writes-to-customer.eml")).unwrap_or_default();

@@ -3491,22 +3491,20 @@ pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
     use crate::model::Attachment;
     let f = fixture(store.clone()).await;
     let mb = mailbox();
-    let first = f
-        .desk
-        .ingest(
-            f.ws,
-            &mb,
-            &eml(
-                "ann@example.com",
-                "support@shop.example",
-                "Order 1042",
-                "split-1@example.com",
-                "Cc: carl@example.com\r\n",
-                "The lamp flickers, and the invoice has the wrong address.",
-            ),
-        )
-        .await
-        .expect("ingest");
+    // A mail from `from` to the support address.
+    let mail = |from: &str, subject: &str, id: &str, headers: &str, text: &str| {
+        let raw = eml(from, "support@shop.example", subject, id, headers, text);
+        let (desk, mb) = (&f.desk, &mb);
+        async move { desk.ingest(f.ws, mb, &raw).await.expect("ingest") }
+    };
+    let first = mail(
+        "ann@example.com",
+        "Order 1042",
+        "split-1@example.com",
+        "Cc: carl@example.com\r\n",
+        "The lamp flickers, and the invoice has the wrong address.",
+    )
+    .await;
     let source = f
         .desk
         .assign(f.ws, first.ticket.id, Actor::Agent(f.agent), Some(f.agent))
@@ -3584,22 +3582,14 @@ pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
         vec![child.id]
     );
     // Ann's next mail on the thread lands on her first ticket.
-    let reply = f
-        .desk
-        .ingest(
-            f.ws,
-            &mb,
-            &eml(
-                "ann@example.com",
-                "support@shop.example",
-                "Re: Order 1042",
-                "split-2@example.com",
-                "In-Reply-To: <split-1@example.com>\r\n",
-                "Any news?",
-            ),
-        )
-        .await
-        .expect("ingest reply");
+    let reply = mail(
+        "ann@example.com",
+        "Re: Order 1042",
+        "split-2@example.com",
+        "In-Reply-To: <split-1@example.com>\r\n",
+        "Any news?",
+    )
+    .await;
     assert_eq!(
         (reply.status, reply.ticket.id),
         (IngestStatus::Appended, source.id)
@@ -3607,22 +3597,14 @@ pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
 
     // Carl's mail on the thread, split off without a link: his ticket,
     // related to the first.
-    let carls = f
-        .desk
-        .ingest(
-            f.ws,
-            &mb,
-            &eml(
-                "carl@example.com",
-                "support@shop.example",
-                "Re: Order 1042",
-                "split-3@example.com",
-                "In-Reply-To: <split-1@example.com>\r\n",
-                "I paid for it; the invoice should name my company.",
-            ),
-        )
-        .await
-        .expect("ingest carl");
+    let carls = mail(
+        "carl@example.com",
+        "Re: Order 1042",
+        "split-3@example.com",
+        "In-Reply-To: <split-1@example.com>\r\n",
+        "I paid for it; the invoice should name my company.",
+    )
+    .await;
     assert_eq!(carls.ticket.id, source.id);
     let related = f
         .desk
@@ -3730,16 +3712,15 @@ pub async fn requester_can_be_changed(store: Arc<DynStore>) {
         .put_contact(f.ws, Contact::with_email(f.ws, "bob@example.com", None))
         .await
         .expect("put contact");
-    let moved = f
-        .desk
-        .update(
+    let move_to = |contact| {
+        f.desk.update(
             f.ws,
             t.id,
             Actor::Agent(f.agent),
-            TicketUpdate::default().requester(bob.id),
+            TicketUpdate::default().requester(contact),
         )
-        .await
-        .expect("move to bob");
+    };
+    let moved = move_to(bob.id).await.expect("move to bob");
     assert_eq!(moved.requester, bob.id);
     let stored = store.get_ticket(f.ws, t.id).await.expect("stored");
     assert_eq!(stored.requester, bob.id);
@@ -3778,16 +3759,7 @@ pub async fn requester_can_be_changed(store: Arc<DynStore>) {
         .put_contact(other.workspace, other)
         .await
         .expect("put contact elsewhere");
-    let err = f
-        .desk
-        .update(
-            f.ws,
-            t.id,
-            Actor::Agent(f.agent),
-            TicketUpdate::default().requester(other.id),
-        )
-        .await
-        .expect_err("unknown contact");
+    let err = move_to(other.id).await.expect_err("unknown contact");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     assert_eq!(
         store.get_ticket(f.ws, t.id).await.expect("stored").version,

@@ -80,7 +80,8 @@ impl Helpdesk {
                 match copy.direction {
                     Direction::Inbound => {
                         new.unread_count = 1;
-                        new.unread_by_owner = new.assignee.is_some();
+                        // (Unread by its owner, unless the owner split it off.)
+                        new.unread_by_owner = new.assignee.is_some_and(|a| a != agent);
                         new.times.last_inbound = Some(now);
                     }
                     Direction::Outbound => {}

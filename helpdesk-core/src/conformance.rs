@@ -59,7 +59,8 @@ macro_rules! conformance_tests {
             delete_removes_everything, export_csv_streams_the_view,
             thread_ids_follow_the_conversation, agent_by_email_finds_active_agents,
             blobs_in_use_finds_keys_outside_the_erased_tickets,
-            ticket_from_message_copies_and_links, requester_can_be_changed
+            ticket_from_message_copies_and_links, requester_can_be_changed,
+            merge_notice_tells_each_requester
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -3767,4 +3768,149 @@ pub async fn requester_can_be_changed(store: Arc<DynStore>) {
         stored.version,
         "nothing written"
     );
+}
+
+/// With a merge notice set, a merge tells each requester of the merged
+/// tickets where their request goes on: one automatic mail per requester
+/// (naming all of their merged tickets), on the target ticket, through the
+/// outbox in the merge's own commit, in the thread of their merged ticket;
+/// a requester whose address is suppressed after a bounce gets none.
+pub async fn merge_notice_tells_each_requester(store: Arc<DynStore>) {
+    use crate::engine::MergeNotice;
+    use crate::merge::MergePolicy;
+    let email = Arc::new(RecordingTransport::new());
+    let desk = Helpdesk::builder(store.clone())
+        .clock(Arc::new(ManualClock::new(t0())))
+        .transport("email", email.clone())
+        .config(
+            EngineConfig::default()
+                .default_from("support@shop.example")
+                .merge_policy(MergePolicy::AnyRequester)
+                .merge_notice(MergeNotice::new(
+                    "Now ticket {{ ticket_number }}",
+                    "{{ merged_numbers }} ({{ merged_subject }}) -> {{ ticket_number }} ({{ subject }}) for {{ requester_email }}",
+                )),
+        )
+        .build();
+    let ws = WorkspaceId::new();
+    let actor = Actor::Agent(AgentId::new());
+    let open = |email: &'static str, subject: &'static str| {
+        desk.create_ticket(ws, NewTicket::from_customer(email, subject, "Hello."))
+    };
+    let target = open("ann@example.com", "Lamp").await.expect("target");
+    let bob_1 = open("bob@example.com", "Lamp too").await.expect("bob 1");
+    let bob_2 = open("bob@example.com", "Lamp again").await.expect("bob 2");
+    // (Ann's second ticket came by mail: the notice goes in its thread.)
+    let ann = desk
+        .ingest(
+            ws,
+            &crate::engine::Mailbox::new("support@shop.example"),
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Lamp, once more",
+                "lamp-4@example.com",
+                "",
+                "Hello.",
+            ),
+        )
+        .await
+        .expect("ann by mail")
+        .ticket;
+    let merged = desk
+        .merge(ws, target.id, &[bob_1.id, bob_2.id, ann.id], actor)
+        .await
+        .expect("merge");
+    let notices: Vec<Message> = store
+        .messages(ws, merged.id)
+        .await
+        .expect("messages")
+        .into_iter()
+        .filter(|m| m.author == Actor::System)
+        .collect();
+    let texts: BTreeSet<(String, Vec<String>, String)> = notices
+        .iter()
+        .map(|m| (m.subject.clone(), m.to.clone(), m.text.clone()))
+        .collect();
+    let n = |t: &Ticket| t.number.0;
+    assert_eq!(
+        texts,
+        BTreeSet::from([
+            (
+                format!("Now ticket {}", n(&target)),
+                vec!["bob@example.com".to_string()],
+                format!(
+                    "{}, {} (Lamp too) -> {} (Lamp) for bob@example.com",
+                    n(&bob_1),
+                    n(&bob_2),
+                    n(&target)
+                ),
+            ),
+            (
+                format!("Now ticket {}", n(&target)),
+                vec!["ann@example.com".to_string()],
+                format!(
+                    "{} (Lamp, once more) -> {} (Lamp) for ann@example.com",
+                    n(&ann),
+                    n(&target)
+                ),
+            ),
+        ])
+    );
+    let to_ann = notices
+        .iter()
+        .find(|m| m.to == ["ann@example.com"])
+        .expect("ann's notice");
+    assert_eq!(
+        (
+            to_ann.email.in_reply_to.clone(),
+            to_ann.email.references.clone()
+        ),
+        (
+            vec!["lamp-4@example.com".to_string()],
+            vec!["lamp-4@example.com".to_string()]
+        )
+    );
+    let outbox = store.outbox(ws, merged.id).await.expect("outbox");
+    for m in &notices {
+        assert!(m.email.message_id.is_some());
+        assert!(
+            outbox.iter().any(|o| o.message == m.id),
+            "the notice to {:?} is in the outbox",
+            m.to
+        );
+    }
+    let report = desk.dispatch_outbox().await.expect("dispatch");
+    assert_eq!(report.sent, 2, "{report:?}");
+    assert_eq!(email.sent().len(), 2);
+
+    // Bob's address bounced: his next merge tells only Ann.
+    let ann_2 = open("ann@example.com", "Lamp, fourth")
+        .await
+        .expect("ann 2");
+    let bob_3 = open("bob@example.com", "Lamp, fifth").await.expect("bob 3");
+    let mut commit = Commit::default();
+    commit
+        .suppressions
+        .push(("bob@example.com".to_string(), t0() + Duration::days(7)));
+    store.commit(ws, commit).await.expect("suppress bob");
+    desk.merge(ws, target.id, &[ann_2.id, bob_3.id], actor)
+        .await
+        .expect("merge again");
+    let to: Vec<Vec<String>> = store
+        .messages(ws, target.id)
+        .await
+        .expect("messages")
+        .into_iter()
+        .filter(|m| m.author == Actor::System)
+        .map(|m| m.to)
+        .collect();
+    assert_eq!(
+        to.iter()
+            .filter(|to| to.as_slice() == ["bob@example.com"])
+            .count(),
+        1,
+        "{to:?}"
+    );
+    assert_eq!(to.len(), 3, "{to:?}");
 }

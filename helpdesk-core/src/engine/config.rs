@@ -27,6 +27,9 @@ pub struct EngineConfig {
     pub batch_size: usize,
     /// Email identity and limits.
     pub mail: MailSettings,
+    /// The mail that tells the requester of a merged ticket where their
+    /// request goes on (`None`, the default: no mail).
+    pub merge_notice: Option<super::MergeNotice>,
 }
 
 /// Email settings of the engine.
@@ -126,6 +129,7 @@ impl Default for EngineConfig {
             lease: Duration::minutes(5),
             batch_size: 100,
             mail: MailSettings::default(),
+            merge_notice: None,
         }
     }
 }
@@ -144,6 +148,12 @@ impl EngineConfig {
     /// Sets [`EngineConfig::mail`].
     pub fn mail(mut self, mail: MailSettings) -> Self {
         self.mail = mail;
+        self
+    }
+    /// Sets [`EngineConfig::merge_notice`]: the requester of a merged
+    /// ticket is told where their request goes on.
+    pub fn merge_notice(mut self, notice: super::MergeNotice) -> Self {
+        self.merge_notice = Some(notice);
         self
     }
     /// Sets [`EngineConfig::max_retries`].

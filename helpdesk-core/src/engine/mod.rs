@@ -30,6 +30,7 @@ mod due;
 mod export;
 mod ingest;
 mod mail_identity;
+mod merge_notice;
 mod messages;
 mod plan;
 mod prepared;
@@ -47,6 +48,7 @@ pub use create::{CreateMode, NewTicket, Requester};
 pub use dispatch::DispatchReport;
 pub use due::RunDueReport;
 pub use ingest::{AutoreplyOutcome, IngestOutcome, IngestStatus, Mailbox};
+pub use merge_notice::MergeNotice;
 pub use messages::{CustomerMessageOutcome, Note, Reply, ReplyWarning};
 pub use prepared::PreparedMail;
 

@@ -247,7 +247,10 @@ impl Helpdesk {
 
     /// Merges `sources` into `target` (see [`crate::merge`] for the
     /// rules). When `target` is itself merged, the end of its `merged_into`
-    /// chain is the real target. Returns the target as stored.
+    /// chain is the real target. Returns the target as stored. With
+    /// [`EngineConfig::merge_notice`](super::EngineConfig::merge_notice)
+    /// set, each requester of the sources is told by mail, in the same
+    /// transaction (through the outbox).
     pub async fn merge(
         &self,
         workspace: WorkspaceId,
@@ -298,6 +301,8 @@ impl Helpdesk {
                     actor,
                     now,
                 );
+                self.plan_merge_notices(workspace, &out.target, &loaded, now, &mut commit)
+                    .await?;
                 Ok(Plan::new(commit, out.target))
             })
             .await?;

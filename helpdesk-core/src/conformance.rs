@@ -3657,6 +3657,24 @@ pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
     );
     assert_eq!(from_note.unread_count, 0);
 
+    // A message of a ticket merged into the first one is split off from
+    // the first one, where it is shown.
+    let merged = new_ticket(&f, "ann@example.com", "Order 1042 again").await;
+    f.desk
+        .merge(f.ws, source.id, &[merged.id], Actor::Agent(f.agent))
+        .await
+        .expect("merge");
+    let merged_message = store.messages(f.ws, merged.id).await.expect("messages");
+    let from_merged = f
+        .desk
+        .ticket_from_message(f.ws, merged_message[0].id, f.agent, true)
+        .await
+        .expect("split from a merged ticket");
+    assert_eq!(
+        (from_merged.parent, from_merged.subject.as_str()),
+        (Some(source.id), "Order 1042")
+    );
+
     // Refused: a child of an Archived ticket; an unknown message.
     let archived = new_ticket(&f, "dora@example.com", "Old").await;
     f.desk

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::lifecycle::State;
 use crate::links;
 use crate::model::{Actor, AgentId, Direction, EventKind, Message, MessageId, Ticket, WorkspaceId};
-use crate::ports::{Commit, StoreExt, TicketWrite};
+use crate::ports::{Commit, TicketWrite};
 
 impl Helpdesk {
     /// Opens a new ticket from one message of a ticket: the message is
@@ -15,7 +15,8 @@ impl Helpdesk {
     /// has no email Message-ID, so the conversation's replies keep
     /// threading onto the ticket the message is on). The new ticket takes
     /// the subject, queue, team, category, priority, owner and mailbox of
-    /// that ticket, and is Open without a status label. Its requester is
+    /// that ticket (for a message of a merged ticket: of the ticket it was
+    /// merged into, where it is shown), and is Open without a status label. Its requester is
     /// the message's author when a contact wrote it (a participant in Cc
     /// gets a ticket of their own), else that ticket's requester.
     ///
@@ -58,7 +59,9 @@ impl Helpdesk {
                     .message(workspace, message)
                     .await?
                     .ok_or_else(|| Error::not_found("message", message))?;
-                let source = self.store.get_ticket(workspace, original.ticket).await?;
+                // (A message of a merged ticket is shown on the end of its
+                // `merged_into` chain: that is the ticket it is split from.)
+                let source = self.chain_end(workspace, original.ticket).await?;
                 let requester = match original.author {
                     Actor::Contact(c) => c,
                     _ => source.requester,

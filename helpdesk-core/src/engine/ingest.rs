@@ -712,21 +712,20 @@ impl Helpdesk {
         // ours, nor the sender's, nor a forwarder's: whom the mail is
         // written to besides the helpdesk (in Cc or Bcc). (Not for a
         // forward: its customer is the sender of the mail forwarded.)
+        // (The subject is read only when there is such an address.)
         let written_to = match (&target, &sender) {
-            (Target::New, Some(s))
-                if human && !is_forwarder(s) && !mail::is_forwarded_subject(&mail.subject) =>
-            {
-                mail.to
-                    .iter()
-                    .chain(&mail.cc)
-                    .find(|a| {
-                        crate::model::is_plausible_email(&a.email)
-                            && !ours(&a.email)
-                            && normalized_email(&a.email) != s.as_str()
-                            && !is_forwarder(&a.email)
-                    })
-                    .cloned()
-            }
+            (Target::New, Some(s)) if human && !is_forwarder(s) => mail
+                .to
+                .iter()
+                .chain(&mail.cc)
+                .find(|a| {
+                    !ours(&a.email)
+                        && crate::model::is_plausible_email(&a.email)
+                        && normalized_email(&a.email) != s.as_str()
+                        && !is_forwarder(&a.email)
+                })
+                .filter(|_| !mail::is_forwarded_subject(&mail.subject))
+                .cloned(),
             _ => None,
         };
         // An active agent writing from their own mail client: their

@@ -16,9 +16,10 @@ impl Helpdesk {
     /// threading onto the ticket the message is on). The new ticket takes
     /// the subject, queue, team, category, priority, owner and mailbox of
     /// that ticket (for a message of a merged ticket: of the ticket it was
-    /// merged into, where it is shown), and is Open without a status label. Its requester is
-    /// the message's author when a contact wrote it (a participant in Cc
-    /// gets a ticket of their own), else that ticket's requester.
+    /// merged into, where it is shown), and is Open without a status
+    /// label. Its requester is the message's author when a contact wrote
+    /// it (a participant in Cc gets a ticket of their own), else that
+    /// ticket's requester.
     ///
     /// With `as_child`, the new ticket is a child of the message's ticket
     /// (an Archived ticket takes no children: [`Error::Validation`]);
@@ -29,7 +30,7 @@ impl Helpdesk {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// # use helpdesk_core::engine::{Helpdesk, NewTicket, Reply};
+    /// # use helpdesk_core::engine::{Helpdesk, NewTicket};
     /// # use helpdesk_core::model::{AgentId, WorkspaceId};
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();

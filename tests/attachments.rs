@@ -83,6 +83,46 @@ impl Desk {
             .unwrap_or_else(|| panic!("message {id} stored"))
     }
 
+    /// Attachment `index` of message `id`, with its bytes.
+    async fn file(
+        &self,
+        id: helpdesk::model::MessageId,
+        index: usize,
+    ) -> helpdesk::engine::AttachmentContent {
+        self.desk
+            .attachment(self.ws, id, index)
+            .await
+            .unwrap_or_else(|e| panic!("attachment {index} of {id:?}: {e}"))
+    }
+
+    /// `bytes` stored as a file named `name`.
+    async fn upload(&self, name: &str, content_type: &str, bytes: &[u8]) -> Attachment {
+        self.desk
+            .upload(self.ws, name, content_type, bytes.to_vec())
+            .await
+            .unwrap_or_else(|e| panic!("upload: {e}"))
+    }
+
+    /// One round of the outbox.
+    async fn dispatch(&self) -> helpdesk::engine::DispatchReport {
+        self.desk
+            .dispatch_outbox()
+            .await
+            .unwrap_or_else(|e| panic!("dispatch: {e}"))
+    }
+
+    /// The files (name, bytes) of the one mail sent so far.
+    fn sent_files(&self) -> Vec<(String, Vec<u8>)> {
+        let sent = self.email.sent();
+        let [mail] = sent.as_slice() else {
+            panic!("one mail sent: {sent:?}");
+        };
+        mail.attachments
+            .iter()
+            .map(|a| (a.attachment.name.clone(), a.bytes.to_vec()))
+            .collect()
+    }
+
     /// Fixture `name`, ingested at `support@shop.example`.
     async fn ingest(&self, name: &str) -> helpdesk::engine::IngestOutcome {
         self.ingest_raw(&fixture(name)).await
@@ -142,18 +182,10 @@ async fn inbound_attachments_go_to_the_blob_store_and_come_back() {
         message.html
     );
     assert_eq!(blobs.len(), 2);
-    let image = d
-        .desk
-        .attachment(d.ws, out.message, 0)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let image = d.file(out.message, 0).await;
     assert_eq!(image.bytes.to_vec(), png());
     assert_eq!(image.attachment, message.attachments[0]);
-    let pdf = d
-        .desk
-        .attachment(d.ws, out.message, 1)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let pdf = d.file(out.message, 1).await;
     assert_eq!(&pdf.bytes[..], PDF);
     // No third one.
     assert!(matches!(
@@ -171,18 +203,10 @@ async fn inbound_attachments_go_to_the_blob_store_and_come_back() {
 async fn without_a_blob_store_the_bytes_are_read_from_the_mail() {
     let d = Desk::new(None);
     let out = d.ingest("attachment-inline-image.eml").await;
-    let pdf = d
-        .desk
-        .attachment(d.ws, out.message, 1)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let pdf = d.file(out.message, 1).await;
     assert_eq!(pdf.attachment.blob, None);
     assert_eq!(&pdf.bytes[..], PDF);
-    let image = d
-        .desk
-        .attachment(d.ws, out.message, 0)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let image = d.file(out.message, 0).await;
     assert_eq!(image.bytes.to_vec(), png());
     assert_eq!(
         image.attachment.content_id.as_deref(),
@@ -277,24 +301,13 @@ async fn reply_attachments_are_sent_with_their_bytes() {
     let d = Desk::new(Some(Arc::new(MemoryBlobs::new())));
     let out = d.ingest("attachment-inline-image.eml").await;
     let label = d
-        .desk
-        .upload(
-            d.ws,
-            "../return label.pdf",
-            "Application/PDF",
-            b"%PDF label".to_vec(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("upload: {e}"));
+        .upload("../return label.pdf", "Application/PDF", b"%PDF label")
+        .await;
     assert_eq!(
         (label.name.as_str(), label.content_type.as_str(), label.size),
         ("return label.pdf", "application/pdf", 10)
     );
-    let photo = d
-        .desk
-        .attachment(d.ws, out.message, 0)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let photo = d.file(out.message, 0).await;
     let reply = Reply::text("Here is your return label, and the photo you sent.")
         .attach(label)
         .attach(photo.attachment);
@@ -302,27 +315,14 @@ async fn reply_attachments_are_sent_with_their_bytes() {
         .reply(d.ws, out.ticket.id, AgentId::new(), reply)
         .await
         .unwrap_or_else(|e| panic!("reply: {e}"));
-    let report = d
-        .desk
-        .dispatch_outbox()
-        .await
-        .unwrap_or_else(|e| panic!("dispatch: {e}"));
+    let report = d.dispatch().await;
     // (The mailbox has no autoresponder: the reply is the one mail.)
     assert_eq!(report.sent, 1, "{report:?}");
-    let sent = d.email.sent();
-    let [with_files] = sent.as_slice() else {
-        panic!("one mail sent: {sent:?}");
-    };
-    let files: Vec<_> = with_files
-        .attachments
-        .iter()
-        .map(|a| (a.attachment.name.as_str(), a.bytes.to_vec()))
-        .collect();
     assert_eq!(
-        files,
+        d.sent_files(),
         [
-            ("return label.pdf", b"%PDF label".to_vec()),
-            ("photo.png", png())
+            ("return label.pdf".to_string(), b"%PDF label".to_vec()),
+            ("photo.png".to_string(), png())
         ]
     );
 }
@@ -348,12 +348,7 @@ async fn a_file_sent_on_from_an_erased_ticket_stays_with_the_reply() {
         )
         .await
         .unwrap_or_else(|e| panic!("create: {e}"));
-    let photo = d
-        .desk
-        .attachment(d.ws, customer.message, 0)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .attachment;
+    let photo = d.file(customer.message, 0).await.attachment;
     d.desk
         .reply(
             d.ws,
@@ -370,22 +365,9 @@ async fn a_file_sent_on_from_an_erased_ticket_stays_with_the_reply() {
         .await
         .unwrap_or_else(|e| panic!("delete: {e}"));
     assert_eq!(blobs.len(), 1, "the file the reply holds stays");
-    let report = d
-        .desk
-        .dispatch_outbox()
-        .await
-        .unwrap_or_else(|e| panic!("dispatch: {e}"));
+    let report = d.dispatch().await;
     assert_eq!((report.sent, report.failed), (1, 0), "{report:?}");
-    let sent = d.email.sent();
-    let [mail] = sent.as_slice() else {
-        panic!("one mail sent: {sent:?}");
-    };
-    let files: Vec<_> = mail
-        .attachments
-        .iter()
-        .map(|a| (a.attachment.name.as_str(), a.bytes.to_vec()))
-        .collect();
-    assert_eq!(files, [("photo.png", png())]);
+    assert_eq!(d.sent_files(), [("photo.png".to_string(), png())]);
 
     // Erasing the supplier's ticket too takes the last copy.
     d.desk
@@ -403,15 +385,8 @@ async fn a_note_carries_files_and_none_leaves() {
     let d = Desk::new(Some(Arc::new(MemoryBlobs::new())));
     let out = d.ingest("attachment-inline-image.eml").await;
     let call = d
-        .desk
-        .upload(
-            d.ws,
-            "courier call.txt",
-            "text/plain",
-            b"parcel in Poznan".to_vec(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("upload: {e}"));
+        .upload("courier call.txt", "text/plain", b"parcel in Poznan")
+        .await;
     let agent = AgentId::new();
     let note = d
         .desk
@@ -424,33 +399,20 @@ async fn a_note_carries_files_and_none_leaves() {
         .await
         .unwrap_or_else(|e| panic!("note: {e}"));
     assert_eq!(note.visibility, helpdesk::model::Visibility::Internal);
-    let file = d
-        .desk
-        .attachment(d.ws, note.id, 0)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let file = d.file(note.id, 0).await;
     assert_eq!(
         (file.attachment.name.as_str(), &file.bytes[..]),
         ("courier call.txt", &b"parcel in Poznan"[..])
     );
     // A file alone is a note too.
-    let photo = d
-        .desk
-        .attachment(d.ws, out.message, 0)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .attachment;
+    let photo = d.file(out.message, 0).await.attachment;
     let only_file = d
         .desk
         .note(d.ws, out.ticket.id, agent, Note::text("").attach(photo))
         .await
         .unwrap_or_else(|e| panic!("note with a file only: {e}"));
     assert_eq!(d.message(only_file.id).await.attachments.len(), 1);
-    let report = d
-        .desk
-        .dispatch_outbox()
-        .await
-        .unwrap_or_else(|e| panic!("dispatch: {e}"));
+    let report = d.dispatch().await;
     assert_eq!(report.sent, 0, "{report:?}");
     assert!(d.email.sent().is_empty());
 
@@ -505,11 +467,7 @@ async fn files_of_a_message_split_off_survive_the_erasure_of_its_ticket() {
         .messages(d.ws, split.id)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let file = d
-        .desk
-        .attachment(d.ws, copy[0].id, 1)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let file = d.file(copy[0].id, 1).await;
     assert_eq!(
         (file.attachment.name.as_str(), &file.bytes[..]),
         ("invoice.pdf", PDF)
@@ -680,11 +638,7 @@ async fn an_erasure_whose_bytes_cannot_be_deleted_changes_nothing() {
     let err = d.desk.delete_ticket(d.ws, out.ticket.id).await;
     assert!(matches!(err, Err(Error::Storage(_))), "{err:?}");
     // The ticket and its message are as they were.
-    let file = d
-        .desk
-        .attachment(d.ws, out.message, 1)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let file = d.file(out.message, 1).await;
     assert_eq!(file.attachment.name, "invoice.pdf");
     assert_eq!(&file.bytes[..], PDF);
 }

@@ -3,11 +3,12 @@
 use super::Helpdesk;
 use crate::error::{Error, Result};
 use crate::model::{
-    Actor, Channel, Direction, EmailIds, EventKind, Message, SendState, Ticket, Visibility,
-    WorkspaceId,
+    Actor, Channel, Contact, ContactId, Direction, EmailIds, EventKind, Message, SendState, Ticket,
+    Visibility, WorkspaceId,
 };
 use crate::ports::{Commit, OutboxItem, OutboxWrite};
 use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 
 /// The mail that tells the requester of a merged ticket where their request
 /// goes on ([`EngineConfig::merge_notice`](super::EngineConfig::merge_notice)):
@@ -60,19 +61,21 @@ impl Helpdesk {
     /// Adds to `commit` the merge notice (when configured) to each requester
     /// of `sources` with an email address that is not suppressed (after a
     /// permanent bounce): one message per requester on `target`, naming all
-    /// of that requester's merged tickets.
+    /// of that requester's merged tickets. `contacts` are the requesters,
+    /// as the merge read them.
     pub(super) async fn plan_merge_notices(
         &self,
         workspace: WorkspaceId,
         target: &Ticket,
         sources: &[Ticket],
+        contacts: &BTreeMap<ContactId, Contact>,
         now: DateTime<Utc>,
         commit: &mut Commit,
     ) -> Result<()> {
         let Some(notice) = &self.config.merge_notice else {
             return Ok(());
         };
-        let mut requesters: Vec<(crate::model::ContactId, Vec<&Ticket>)> = Vec::new();
+        let mut requesters: Vec<(ContactId, Vec<&Ticket>)> = Vec::new();
         for source in sources {
             match requesters.iter_mut().find(|(c, _)| *c == source.requester) {
                 Some((_, tickets)) => tickets.push(source),
@@ -80,7 +83,7 @@ impl Helpdesk {
             }
         }
         for (contact, tickets) in requesters {
-            let Some(contact) = self.store.contact(workspace, contact).await? else {
+            let Some(contact) = contacts.get(&contact) else {
                 continue;
             };
             let Some(to) = contact.emails.first() else {

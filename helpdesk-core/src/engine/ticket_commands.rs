@@ -266,16 +266,22 @@ impl Helpdesk {
                 for id in sources {
                     loaded.push(self.store.get_ticket(workspace, *id).await?);
                 }
-                let mut emails = BTreeMap::new();
+                // (The requesters, read once: the policy needs their
+                // addresses, the merge notice their names too.)
+                let mut contacts = BTreeMap::new();
                 for contact in
                     std::iter::once(target.requester).chain(loaded.iter().map(|t| t.requester))
                 {
-                    if let std::collections::btree_map::Entry::Vacant(e) = emails.entry(contact)
+                    if let std::collections::btree_map::Entry::Vacant(e) = contacts.entry(contact)
                         && let Some(c) = self.store.contact(workspace, contact).await?
                     {
-                        e.insert(c.emails);
+                        e.insert(c);
                     }
                 }
+                let emails = contacts
+                    .iter()
+                    .map(|(id, c)| (*id, c.emails.clone()))
+                    .collect();
                 let out = merge::merge(&target, &loaded, self.config.merge_policy, &emails, now)?;
                 let mut commit = Commit::default();
                 for (before, after) in loaded.iter().zip(out.sources.iter()) {
@@ -301,8 +307,15 @@ impl Helpdesk {
                     actor,
                     now,
                 );
-                self.plan_merge_notices(workspace, &out.target, &loaded, now, &mut commit)
-                    .await?;
+                self.plan_merge_notices(
+                    workspace,
+                    &out.target,
+                    &loaded,
+                    &contacts,
+                    now,
+                    &mut commit,
+                )
+                .await?;
                 Ok(Plan::new(commit, out.target))
             })
             .await?;

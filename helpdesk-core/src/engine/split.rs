@@ -143,27 +143,15 @@ impl Helpdesk {
     }
 }
 
-/// `original` copied onto the new ticket `ticket` at `now`: nothing to send
-/// and no email Message-ID (the conversation threads onto the original).
+/// `original` copied onto the new ticket `ticket` at `now`: a message of
+/// its own, with nothing to send and no email ids (the conversation threads
+/// onto the original).
 fn copy_of(original: &Message, ticket: &Ticket, now: chrono::DateTime<chrono::Utc>) -> Message {
-    let mut copy = Message::new(
-        ticket.workspace,
-        ticket.id,
-        original.author,
-        original.channel.clone(),
-        original.text.clone(),
-        now,
-    );
-    copy.direction = original.direction;
-    copy.visibility = original.visibility;
-    copy.from = original.from.clone();
-    copy.to = original.to.clone();
-    copy.cc = original.cc.clone();
-    copy.subject = original.subject.clone();
-    copy.display_text = original.display_text.clone();
-    copy.raw = original.raw.clone();
-    copy.html = original.html.clone();
-    copy.attachments = original.attachments.clone();
-    copy.classification = original.classification;
+    let mut copy = original.clone();
+    copy.id = MessageId::new();
+    copy.ticket = ticket.id;
+    copy.created_at = now;
+    copy.email = Default::default();
+    copy.send_state = None;
     copy
 }

@@ -45,6 +45,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod anonymise;
+pub mod contact_merge;
 pub mod engine;
 pub mod error;
 pub mod fields;

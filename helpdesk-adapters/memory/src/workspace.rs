@@ -311,6 +311,17 @@ impl Workspace {
             }
         }
         let mut claimed: HashMap<String, ContactId> = HashMap::default();
+        // (A contact written in this commit owns exactly the addresses it is
+        // written with: one it gives up may go to another contact in the same
+        // commit, whatever the order of the writes.)
+        let rewritten: HashSet<ContactId> = commit
+            .contacts
+            .iter()
+            .map(|w| {
+                let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
+                c.id
+            })
+            .collect();
         for w in &commit.contacts {
             let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
             if c.workspace != ws {
@@ -327,9 +338,11 @@ impl Workspace {
             }
             for email in &c.emails {
                 let email = normalized_email(email);
-                let owner = claimed
-                    .get(email.as_ref())
-                    .or_else(|| self.contact_by_email.get(email.as_ref()));
+                let owner = claimed.get(email.as_ref()).or_else(|| {
+                    self.contact_by_email
+                        .get(email.as_ref())
+                        .filter(|owner| !rewritten.contains(*owner))
+                });
                 if let Some(owner) = owner
                     && *owner != c.id
                 {
@@ -511,13 +524,19 @@ impl Workspace {
                 JobWrite::Complete(id) => self.jobs.retain(|_, j| j.id != id),
             }
         }
-        for w in commit.contacts {
+        // (Every written contact's old addresses go first, so that one moved
+        // from a contact written later in the commit is not dropped.)
+        for w in &commit.contacts {
             let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
             if let Some(old) = self.contacts.get(&c.id) {
                 for email in &old.emails {
-                    self.contact_by_email.remove(email);
+                    self.contact_by_email
+                        .remove(normalized_email(email).as_ref());
                 }
             }
+        }
+        for w in commit.contacts {
+            let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
             for email in &c.emails {
                 self.contact_by_email.insert(normalize_email(email), c.id);
             }

@@ -301,8 +301,11 @@ impl PgStore {
         let deleted = self.check_deletions(tx, w, &commit.deletions).await?;
 
         // Contacts first: a commit that waits on another's new email address
-        // then holds no ticket lock yet.
-        for write in commit.contacts {
+        // then holds no ticket lock yet. The rows and the release of the
+        // updated contacts' old addresses go before any address is claimed,
+        // so that an address moved from one contact to another in this commit
+        // lands whatever the order of the writes.
+        for write in &commit.contacts {
             let (created, c) = match write {
                 ContactWrite::Create(c) => (true, c),
                 ContactWrite::Update(c) => (false, c),
@@ -318,7 +321,7 @@ impl PgStore {
                 .bind(id)
                 .bind(c.external_id.as_deref())
                 .bind(c.organization.map(|o| o.as_uuid()))
-                .bind(Json(&c))
+                .bind(Json(c))
                 .execute(&mut *tx)
                 .await?;
             if done.rows_affected() == 0 {
@@ -331,10 +334,23 @@ impl PgStore {
                     .execute(&mut *tx)
                     .await?;
             }
+        }
+        let id_of = |w: &ContactWrite| match w {
+            ContactWrite::Create(c) | ContactWrite::Update(c) => c.id,
+        };
+        for (i, write) in commit.contacts.iter().enumerate() {
+            // (A contact written twice owns the addresses of its last write.)
+            if commit.contacts[i + 1..]
+                .iter()
+                .any(|later| id_of(later) == id_of(write))
+            {
+                continue;
+            }
+            let (ContactWrite::Create(c) | ContactWrite::Update(c)) = write;
             sqlx::query(sql(&q.contact_emails_insert))
                 .bind(w)
                 .bind(normalized_unique(&c.emails))
-                .bind(id)
+                .bind(c.id.as_uuid())
                 .execute(&mut *tx)
                 .await?;
         }

@@ -114,18 +114,29 @@ impl Helpdesk {
         filter: &crate::query::Filter,
         me: AgentId,
     ) -> Result<Vec<TicketId>> {
+        let tickets = self.select_tickets(workspace, filter, me).await?;
+        Ok(tickets.iter().map(|t| t.id).collect())
+    }
+
+    /// Every ticket matching `filter`, by number (paging through the query).
+    pub(crate) async fn select_tickets(
+        &self,
+        workspace: WorkspaceId,
+        filter: &crate::query::Filter,
+        me: AgentId,
+    ) -> Result<Vec<Ticket>> {
         use crate::query::{Query, Sort, SortKey};
         let mut query = Query::new(me)
             .filter(filter.clone())
             .sort(Sort::asc(SortKey::Number))
             .limit(500);
-        let mut ids = Vec::new();
+        let mut tickets = Vec::new();
         loop {
             let page = self.store.query_tickets(workspace, &query).await?;
-            ids.extend(page.tickets.iter().map(|t| t.id));
+            tickets.extend(page.tickets);
             match page.next {
                 Some(next) => query = query.after(Some(next)),
-                None => return Ok(ids),
+                None => return Ok(tickets),
             }
         }
     }

@@ -22,6 +22,7 @@
 mod attachments;
 mod bulk;
 mod config;
+mod contact_merge;
 mod conversation;
 mod create;
 mod directory;
@@ -43,6 +44,7 @@ mod ticket_commands;
 pub use attachments::AttachmentContent;
 pub use bulk::{BulkAction, BulkItem};
 pub use config::{EngineConfig, MailSettings};
+pub use contact_merge::ContactMerge;
 pub use conversation::{Conversation, Entry};
 pub use create::{CreateMode, NewTicket, Requester};
 pub use dispatch::DispatchReport;

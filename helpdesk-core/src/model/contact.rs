@@ -25,6 +25,13 @@ pub struct Contact {
     pub organization: Option<OrganizationId>,
     /// Mail from a blocked contact is treated as spam.
     pub blocked: bool,
+    /// The contact this one was merged into
+    /// ([`Helpdesk::merge_contacts`](crate::engine::Helpdesk::merge_contacts)):
+    /// its addresses, phones and open tickets went there; it stays, with its
+    /// name, for the messages and events that name it and for its Archived
+    /// tickets, which never change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<ContactId>,
 }
 
 impl Contact {
@@ -40,6 +47,7 @@ impl Contact {
             marketplace_logins: BTreeMap::new(),
             organization: None,
             blocked: false,
+            merged_into: None,
         }
     }
 

@@ -1,0 +1,123 @@
+//! Merging two contacts of one customer (see [`crate::contact_merge`]).
+
+use super::Helpdesk;
+use super::plan::{Plan, write_ticket};
+use crate::contact_merge;
+use crate::error::{Error, Result};
+use crate::fields::{self, TicketUpdate};
+use crate::lifecycle::State;
+use crate::model::{Actor, AgentId, Contact, ContactId, TicketId, WorkspaceId};
+use crate::ports::{Commit, ContactWrite};
+use crate::query::Filter;
+
+/// What [`Helpdesk::merge_contacts`] did.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ContactMerge {
+    /// The target contact as stored, with the source's addresses.
+    pub contact: Contact,
+    /// The source contact as stored: no addresses left, `merged_into` set.
+    pub source: Contact,
+    /// The tickets that moved to the target (requester changed).
+    pub moved: Vec<TicketId>,
+    /// The source's Archived tickets, which never change: their requester
+    /// stays the source (find them with
+    /// [`Filter::Requester`] over both contacts).
+    pub kept: Vec<TicketId>,
+}
+
+impl Helpdesk {
+    /// Merges contact `source` into contact `target`: the target takes the
+    /// source's addresses and phones (and what else it lacks, see
+    /// [`crate::contact_merge`]), every ticket of the source
+    /// but the Archived ones (merged tickets too) gets the target as its
+    /// requester, with a `RequesterChanged` event by `agent` (and the SLA
+    /// policy of the target's organization), and the source stays behind
+    /// with `merged_into` set. All in one transaction: the seed documents'
+    /// "attach the address to an existing customer and move that address's
+    /// tickets to them", when an unknown sender's mail made a contact of
+    /// its own. Mail from the moved addresses lands on the target from then
+    /// on.
+    ///
+    /// Either contact missing is [`Error::NotFound`]; a contact merged into
+    /// itself, across workspaces, or one already merged is
+    /// [`Error::Validation`]. Needs a store that answers ticket queries
+    /// ([`Store::query_tickets`](crate::ports::Store::query_tickets); both
+    /// shipped stores do).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::{Helpdesk, NewTicket};
+    /// # use helpdesk_core::model::{AgentId, Contact, WorkspaceId};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+    /// let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    /// let customer = desk
+    ///     .put_contact(ws, Contact::with_email(ws, "ann@shop-customer.example", Some("Ann".into())))
+    ///     .await?;
+    /// // A mail from an address nobody knew made a contact of its own.
+    /// let ticket = desk
+    ///     .create_ticket(ws, NewTicket::from_customer("ann.k@mail.example", "Order 1042", "Where is it?"))
+    ///     .await?;
+    ///
+    /// let merge = desk.merge_contacts(ws, ticket.requester, customer.id, agent).await?;
+    /// assert_eq!(merge.moved, [ticket.id]);
+    /// assert!(merge.contact.has_email("ann.k@mail.example"));
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn merge_contacts(
+        &self,
+        workspace: WorkspaceId,
+        source: ContactId,
+        target: ContactId,
+        agent: AgentId,
+    ) -> Result<ContactMerge> {
+        let actor = Actor::Agent(agent);
+        // (Merged tickets too: a filter that names `Merged` lists them.)
+        let of_source = Filter::And(vec![
+            Filter::Requester(vec![source]),
+            Filter::Or(vec![Filter::Merged, Filter::Not(Box::new(Filter::Merged))]),
+        ]);
+        let update = TicketUpdate::default().requester(target);
+        let (merge, _) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let from = self.existing_contact(workspace, source).await?;
+                let into = self.existing_contact(workspace, target).await?;
+                let (from, into) = contact_merge::merge_contacts(&from, &into)?;
+                let mut commit = Commit::default();
+                commit.contacts.push(ContactWrite::Update(from.clone()));
+                commit.contacts.push(ContactWrite::Update(into.clone()));
+                let (mut moved, mut kept) = (Vec::new(), Vec::new());
+                for ticket in self.select_tickets(workspace, &of_source, agent).await? {
+                    if ticket.state == State::Archived {
+                        kept.push(ticket.id);
+                        continue;
+                    }
+                    let (next, events) = fields::apply_update(&ticket, &update, actor, now)?;
+                    moved.push(ticket.id);
+                    write_ticket(&mut commit, &ticket, next, events, actor, now);
+                }
+                Ok(Plan::new(
+                    commit,
+                    ContactMerge {
+                        contact: into,
+                        source: from,
+                        moved,
+                        kept,
+                    },
+                ))
+            })
+            .await?;
+        Ok(merge)
+    }
+
+    /// The contact `id` of `workspace`, or [`Error::NotFound`].
+    async fn existing_contact(&self, workspace: WorkspaceId, id: ContactId) -> Result<Contact> {
+        self.store
+            .contact(workspace, id)
+            .await?
+            .ok_or_else(|| Error::not_found("contact", id))
+    }
+}

@@ -70,7 +70,10 @@ pub fn redact_event(event: &Event) -> Event {
             from: None,
             to: None,
         },
-        EventKind::Forwarded { .. } => EventKind::Forwarded { to: Vec::new() },
+        EventKind::Forwarded { message, .. } => EventKind::Forwarded {
+            message: *message,
+            to: Vec::new(),
+        },
         EventKind::LoopDetected { .. } => EventKind::LoopDetected {
             reason: PLACEHOLDER.to_string(),
         },

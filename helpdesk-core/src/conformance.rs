@@ -62,7 +62,8 @@ macro_rules! conformance_tests {
             ticket_from_message_copies_and_links, requester_can_be_changed,
             merge_notice_tells_each_requester,
             contact_emails_move_between_contacts_in_one_commit,
-            merge_contacts_moves_addresses_and_tickets
+            merge_contacts_moves_addresses_and_tickets,
+            forward_goes_to_third_parties_and_their_answers_stay_internal
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -4136,4 +4137,196 @@ pub async fn merge_contacts_moves_addresses_and_tickets(store: Arc<DynStore>) {
         stored(next.id).await.expect("ticket").requester,
         customer.id
     );
+}
+
+/// `Helpdesk::forward`: a forward of the conversation (with or without
+/// internal notes) or of one message is a `ThirdParty` message with a
+/// `Forwarded` event, sent through the outbox to its recipients only, with
+/// no plus address to answer to and no answer to the customer; mail that
+/// answers it (by its Message-ID) lands on the ticket as `ThirdParty` and
+/// owes the customer nothing, while the customer's own answer stays
+/// public; refused forwards write nothing.
+pub async fn forward_goes_to_third_parties_and_their_answers_stay_internal(store: Arc<DynStore>) {
+    use crate::engine::{Forward, IngestStatus, Mailbox};
+    let f = fixture(store.clone()).await;
+    let mb = Mailbox::new("support@shop.example");
+    let first = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Parcel 7731 lost",
+                "q1@example.com",
+                "",
+                "Where is my parcel?",
+            ),
+        )
+        .await
+        .expect("ingest");
+    let t = first.ticket.id;
+    f.desk
+        .add_note(f.ws, t, f.agent, "Courier lost two parcels this week")
+        .await
+        .expect("note");
+    let before = store.get_ticket(f.ws, t).await.expect("ticket");
+
+    // Refused: nothing written.
+    let refused = [
+        Forward::conversation(),
+        Forward::conversation().to("not an address"),
+        Forward::conversation().to("claims@courier.example").cc("x"),
+        Forward::message(crate::model::MessageId::new()).to("claims@courier.example"),
+    ];
+    for forward in refused {
+        let err = f
+            .desk
+            .forward(f.ws, t, f.agent, forward)
+            .await
+            .expect_err("refused");
+        assert!(
+            matches!(err, Error::Validation { .. } | Error::NotFound { .. }),
+            "{err:?}"
+        );
+    }
+    let note = store
+        .messages(f.ws, t)
+        .await
+        .expect("messages")
+        .into_iter()
+        .find(|m| m.visibility == Visibility::Internal)
+        .expect("the note");
+    let err = f
+        .desk
+        .forward(
+            f.ws,
+            t,
+            f.agent,
+            Forward::message(note.id).to("claims@courier.example"),
+        )
+        .await
+        .expect_err("a note needs internal notes");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(store.get_ticket(f.ws, t).await.expect("ticket"), before);
+
+    let forward = f
+        .desk
+        .forward(
+            f.ws,
+            t,
+            f.agent,
+            Forward::conversation()
+                .to("Claims@Courier.example")
+                .text("Could you trace it?"),
+        )
+        .await
+        .expect("forward");
+    assert_eq!(forward.visibility, Visibility::ThirdParty);
+    assert_eq!(forward.to, ["claims@courier.example"]);
+    assert!(forward.text.starts_with("Could you trace it?"));
+    assert!(forward.text.contains("Where is my parcel?"));
+    assert!(!forward.text.contains("Courier lost"), "no internal notes");
+    let ticket = store.get_ticket(f.ws, t).await.expect("ticket");
+    assert_eq!(
+        ticket.times.first_response, None,
+        "no answer to the customer"
+    );
+    let events: Vec<EventKind> = store
+        .events(f.ws, t)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        events.contains(&EventKind::Forwarded {
+            message: forward.id,
+            to: vec!["claims@courier.example".into()]
+        }),
+        "{events:?}"
+    );
+    let with_notes = f
+        .desk
+        .forward(
+            f.ws,
+            t,
+            f.agent,
+            Forward::conversation()
+                .to("claims@courier.example")
+                .with_internal_notes(),
+        )
+        .await
+        .expect("forward with notes");
+    assert!(with_notes.text.contains("Courier lost two parcels"));
+
+    let report = f.desk.dispatch_outbox().await.expect("dispatch");
+    assert_eq!(report.sent, 2);
+    let sent = f.email.sent();
+    let out = sent
+        .iter()
+        .find(|m| m.message == forward.id)
+        .expect("the forward went out");
+    assert_eq!(out.to, ["claims@courier.example"]);
+    assert_eq!(out.reply_to, None, "answers thread by the Message-ID");
+    assert_eq!(out.subject, "Fwd: Parcel 7731 lost");
+    assert!(!out.automatic);
+
+    // The courier answers the forward: on the ticket, not the customer's.
+    f.clock.advance(Duration::minutes(30));
+    let forward_id = forward.email.message_id.clone().expect("a Message-ID");
+    let answer = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "claims@courier.example",
+                "support@shop.example",
+                "Re: Fwd: Parcel 7731 lost",
+                "c1@courier.example",
+                &format!("In-Reply-To: <{forward_id}>\r\nReferences: <{forward_id}>\r\n"),
+                "Found it in our depot.",
+            ),
+        )
+        .await
+        .expect("ingest the answer");
+    assert_eq!(
+        (answer.status, answer.ticket.id),
+        (IngestStatus::Appended, t)
+    );
+    let stored = store
+        .message(f.ws, answer.message)
+        .await
+        .expect("message")
+        .expect("stored");
+    assert_eq!(stored.visibility, Visibility::ThirdParty);
+    assert_eq!(
+        answer.ticket.times.last_inbound, ticket.times.last_inbound,
+        "no response owed to the customer"
+    );
+    // The customer's own answer stays theirs.
+    let customer = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Re: Parcel 7731 lost",
+                "q2@example.com",
+                "In-Reply-To: <q1@example.com>\r\n",
+                "Any news?",
+            ),
+        )
+        .await
+        .expect("ingest");
+    let stored = store
+        .message(f.ws, customer.message)
+        .await
+        .expect("message")
+        .expect("stored");
+    assert_eq!(stored.visibility, Visibility::Public);
 }

@@ -94,9 +94,13 @@ impl Helpdesk {
             message: message.id,
             channel: item.channel.clone(),
             from: message.from.clone(),
+            // (Not on a forward: an answer to it must thread by the
+            // forward's Message-ID, which keeps it from the customer; the
+            // plus address names only the ticket.)
             reply_to: match (&item.channel, &message.from) {
                 (crate::model::Channel::Email, Some(from))
-                    if crate::model::is_plausible_email(from) =>
+                    if crate::model::is_plausible_email(from)
+                        && message.visibility != crate::model::Visibility::ThirdParty =>
                 {
                     Some(self.ticket_reply_address(item.workspace, ticket.id, from))
                 }

@@ -407,26 +407,31 @@ impl Helpdesk {
 
     /// Finds the ticket a mail belongs to: stored Message-IDs it refers to,
     /// our signed Message-IDs, our signed plus addresses, then a subject tag
-    /// from a participant. Merged tickets are followed to the end.
+    /// from a participant. Merged tickets are followed to the end. With it,
+    /// whether the Message-ID that found it is a forward's (the mail
+    /// answers a forward: [`Visibility::ThirdParty`]).
     async fn thread(
         &self,
         workspace: WorkspaceId,
         reads: &mut Reads,
         mail: &InboundMail,
         sender: Option<&str>,
-    ) -> Result<Option<Ticket>> {
+    ) -> Result<Option<(Ticket, bool)>> {
         // (The ticket found is remembered as read by the caller, once it
         // knows whether it writes it.)
         let mut found: Option<TicketId> = None;
+        let mut answers_forward = false;
         for id in mail::referenced(mail) {
             if let Some(ticket) = self.store.ticket_by_email_id(workspace, id).await? {
                 found = Some(ticket);
+                answers_forward = self.is_forward_id(id);
                 break;
             }
             if let Some(t) = self.ticket_of_message_id(workspace, id)
                 && self.store.ticket(workspace, t).await?.is_some()
             {
                 found = Some(t);
+                answers_forward = self.is_forward_id(id);
                 break;
             }
         }
@@ -461,7 +466,10 @@ impl Helpdesk {
             }
         }
         match found {
-            Some(id) => Ok(Some(self.chain_end(workspace, id).await?)),
+            Some(id) => Ok(Some((
+                self.chain_end(workspace, id).await?,
+                answers_forward,
+            ))),
             None => Ok(None),
         }
     }
@@ -687,13 +695,17 @@ impl Helpdesk {
             bounce_target = Some(Box::new(self.chain_end(workspace, t).await?));
         }
 
+        let mut answers_forward = false;
         let target = match bounce_target {
             Some(t) => Target::Existing(t),
             None => match self
                 .thread(workspace, &mut reads, &mail, sender.as_deref())
                 .await?
             {
-                Some(t) => Target::Existing(Box::new(t)),
+                Some((t, forward)) => {
+                    answers_forward = forward;
+                    Target::Existing(Box::new(t))
+                }
                 None => Target::New,
             },
         };
@@ -927,6 +939,13 @@ impl Helpdesk {
             }
         };
 
+        // Mail answering a forward stays between the agents and whoever
+        // was forwarded to (not when it opens a follow-up of an archived
+        // ticket: the ticket is then its sender's).
+        if answers_forward && status != IngestStatus::Created {
+            message.visibility = Visibility::ThirdParty;
+        }
+
         // Replies go out from the address the mail came in at: a new
         // ticket's, or one that had none (opened by an agent).
         if status == IngestStatus::Created || ticket.mailbox.is_none() {
@@ -972,7 +991,9 @@ impl Helpdesk {
         // (Unread by its owner, unless the owner wrote it.)
         ticket.unread_by_owner = ticket.assignee.is_some_and(|a| Some(a) != answering_agent);
         ticket.times.updated = now;
-        if human && answering_agent.is_none() {
+        // (A third party's answer is not the customer's: no response is
+        // owed to it.)
+        if human && answering_agent.is_none() && message.visibility == Visibility::Public {
             ticket.times.last_inbound = Some(now);
         }
         // An agent's mail written to the requester too answers them, as a
@@ -993,7 +1014,7 @@ impl Helpdesk {
         events.push(EventKind::MessageAdded {
             message: message.id,
             direction: Direction::Inbound,
-            visibility: Visibility::Public,
+            visibility: message.visibility,
         });
         for a in message.attachments.iter().filter(|a| a.too_large) {
             events.push(EventKind::AttachmentTooLarge {

@@ -98,6 +98,31 @@ impl Helpdesk {
         )
     }
 
+    /// A new Message-ID of ours for the forward `message` on `ticket`:
+    /// as [`outgoing_message_id`](Helpdesk::outgoing_message_id), marked so
+    /// that the mail answering it is kept from the customer
+    /// ([`Visibility::ThirdParty`](crate::model::Visibility::ThirdParty)).
+    pub(crate) fn forward_message_id(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        message: MessageId,
+    ) -> String {
+        let mut unique = [0u8; uuid::fmt::Simple::LENGTH];
+        let unique = message.as_uuid().simple().encode_lower(&mut unique);
+        self.identity(workspace).signer.message_id(
+            ticket.as_u128(),
+            &format!("{}{unique}", token::FORWARD_MARK),
+            &self.config.mail.message_id_domain,
+        )
+    }
+
+    /// Whether `message_id` is one [`forward_message_id`](Helpdesk::forward_message_id)
+    /// made (its shape only: the caller found it stored or verified it).
+    pub(crate) fn is_forward_id(&self, message_id: &str) -> bool {
+        token::is_forward_message_id(message_id, &self.config.mail.message_id_domain)
+    }
+
     /// The plus address of `ticket` on `mailbox` (e.g.
     /// `support+<token>@example.com`), offered as Reply-To for providers that
     /// rewrite Message-IDs.

@@ -199,7 +199,7 @@ pub struct CustomerMessageOutcome {
     pub follow_up_of: Option<TicketId>,
 }
 
-fn refuse_if_final(ticket: &Ticket, what: &str) -> Result<()> {
+pub(super) fn refuse_if_final(ticket: &Ticket, what: &str) -> Result<()> {
     if ticket.state == State::Archived {
         return Err(Error::validation(
             "state",

@@ -28,6 +28,7 @@ mod date_zones;
 mod encoded_words;
 mod fast_path;
 mod flowed;
+mod forward_text;
 mod forwarded;
 mod glued_headers;
 mod header_scan;
@@ -71,6 +72,7 @@ pub use classify::{
 pub(crate) use classify::{ContextRef, classify_borrowed};
 pub use compose::{ComposedEmail, EmailDraft, compose};
 pub(crate) use compose::{clean_content_type, sendable_id};
+pub use forward_text::{ForwardHeader, forward_text};
 pub use forwarded::forwarded_sender;
 pub use headers::Headers;
 pub(crate) use own_list::original_sender;

@@ -176,6 +176,26 @@ pub(crate) fn message_id_token<'a>(msgid: &'a str, domain: &str) -> Option<&'a s
     (after.is_empty() || after.starts_with('.')).then_some(token)
 }
 
+/// What the unique part of a forward's Message-ID starts with
+/// (`hd.<token>.fwd-<unique>@<domain>`): mail that answers a forward is
+/// told from the customer's by the id it answers, without a read.
+pub(crate) const FORWARD_MARK: &str = "fwd-";
+
+/// Whether `msgid` has the shape of one of our Message-IDs on `domain`
+/// minted for a forward ([`FORWARD_MARK`]). Not verified, as
+/// [`message_id_token`]: callers check the token (or find the id stored)
+/// first.
+pub(crate) fn is_forward_message_id(msgid: &str, domain: &str) -> bool {
+    message_id_token(msgid, domain).is_some_and(|token| {
+        let id = msgid.trim().trim_start_matches('<');
+        id.find(token)
+            .and_then(|at| id.get(at + token.len()..))
+            .and_then(|rest| rest.strip_prefix('.'))
+            .and_then(|rest| rest.get(..FORWARD_MARK.len()))
+            .is_some_and(|mark| mark.eq_ignore_ascii_case(FORWARD_MARK))
+    })
+}
+
 /// The would-be token of a plus address (angle brackets optional): what
 /// follows the last `+` of its local part; `None` when it has none. Not
 /// verified, as [`message_id_token`].
@@ -297,6 +317,27 @@ mod tests {
     use proptest::prelude::*;
 
     const S: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn forward_ids_are_told_by_their_mark() {
+        let forward = message_id(S, 7, "fwd-0123abcd", "mail.example.com");
+        let reply = message_id(S, 7, "0123abcd", "mail.example.com");
+        assert!(is_forward_message_id(&forward, "mail.example.com"));
+        assert!(is_forward_message_id(
+            &format!("<{}>", forward.to_uppercase()),
+            "Mail.Example.com"
+        ));
+        assert!(!is_forward_message_id(&reply, "mail.example.com"));
+        assert!(!is_forward_message_id(&forward, "other.example"));
+        assert!(!is_forward_message_id(
+            "fwd-1@mail.example.com",
+            "mail.example.com"
+        ));
+        assert_eq!(
+            ticket_from_message_id(S, &forward, "mail.example.com"),
+            Some(7)
+        );
+    }
 
     /// The Message-ID as it was first written: clean the unique part
     /// (map, then trim dots), then format.

@@ -274,7 +274,10 @@ pub enum EventKind {
     LoopCleared,
     /// A message or the conversation was forwarded.
     Forwarded {
-        /// Recipients.
+        /// The forward (a [`Visibility::ThirdParty`](crate::model::Visibility::ThirdParty)
+        /// message on the ticket).
+        message: MessageId,
+        /// Recipients (To and Cc).
         to: Vec<String>,
     },
     /// Personal data was removed.

@@ -23,6 +23,11 @@ pub enum Visibility {
     Public,
     /// An internal note: never leaves the system.
     Internal,
+    /// Between the agents and someone outside the conversation with the
+    /// customer: a forward ([`Helpdesk::forward`](crate::engine::Helpdesk::forward))
+    /// and the mail that answers it. It leaves the system (a forward is
+    /// sent), but it is never the customer's to see.
+    ThirdParty,
 }
 
 /// Who wrote a message or caused an event.

@@ -63,7 +63,8 @@ macro_rules! conformance_tests {
             merge_notice_tells_each_requester,
             contact_emails_move_between_contacts_in_one_commit,
             merge_contacts_moves_addresses_and_tickets,
-            forward_goes_to_third_parties_and_their_answers_stay_internal
+            forward_goes_to_third_parties_and_their_answers_stay_internal,
+            public_link_shows_the_customers_conversation
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -4329,4 +4330,212 @@ pub async fn forward_goes_to_third_parties_and_their_answers_stay_internal(store
         .expect("message")
         .expect("stored");
     assert_eq!(stored.visibility, Visibility::Public);
+}
+
+/// The public link (`Helpdesk::public_ticket`, `reply_via_link`,
+/// `public_attachment`): the autoresponse's `{ticket_token}` link opens the
+/// ticket; it shows the customer's mail and the replies sent to them, not
+/// notes, forwards, auto-replies or a reply still waiting to go; a ticket
+/// merged into it shows there when it is the same customer's, another
+/// customer's merged ticket does not; a bad token, a token of another
+/// workspace or the token of one of our Message-IDs opens nothing; the
+/// customer's answer through the link lands on the ticket (reopening it)
+/// on the `Web` channel.
+pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) {
+    use crate::engine::{Forward, Mailbox};
+    use crate::lifecycle::Transition;
+    use crate::merge::MergePolicy;
+    use crate::model::Channel;
+    let f = fixture(store.clone()).await;
+    let mb = Mailbox::new("support@shop.example")
+        .autoresponder(crate::mail::AutoresponderConfig::default())
+        .public_url("https://shop.example/help/{ticket_token}");
+    let first = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Lamp",
+                "p1@example.com",
+                "",
+                "It flickers.",
+            ),
+        )
+        .await
+        .expect("ingest");
+    let t = first.ticket.id;
+    let autoresponse = match first.autoreply {
+        crate::engine::AutoreplyOutcome::Sent(id) => store
+            .message(f.ws, id)
+            .await
+            .expect("message")
+            .expect("the autoresponse"),
+        other => panic!("no autoresponse: {other:?}"),
+    };
+    let token = f.desk.public_token(f.ws, t);
+    assert!(
+        autoresponse
+            .text
+            .contains(&format!("https://shop.example/help/{token}")),
+        "{}",
+        autoresponse.text
+    );
+
+    let actor = Actor::Agent(f.agent);
+    let reply = f
+        .desk
+        .reply(f.ws, t, f.agent, Reply::text("A new bulb is on its way."))
+        .await
+        .expect("reply");
+    f.desk
+        .add_note(f.ws, t, f.agent, "Third lamp this month")
+        .await
+        .expect("note");
+    f.desk
+        .forward(
+            f.ws,
+            t,
+            f.agent,
+            Forward::conversation().to("claims@courier.example"),
+        )
+        .await
+        .expect("forward");
+    let later = f.clock.now() + Duration::hours(2);
+    f.desk
+        .reply(f.ws, t, f.agent, Reply::text("Not yet sent").send_at(later))
+        .await
+        .expect("delayed reply");
+    f.desk.dispatch_outbox().await.expect("dispatch");
+    // An out-of-office of the customer's: not shown.
+    f.desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "ann@example.com",
+                "support@shop.example",
+                "Out of office",
+                "p2@example.com",
+                &format!(
+                    "Auto-Submitted: auto-replied\r\nIn-Reply-To: <{}>\r\n",
+                    reply.email.message_id.clone().unwrap_or_default()
+                ),
+                "I am away.",
+            ),
+        )
+        .await
+        .expect("ingest the auto-reply");
+    // Ann's second ticket, merged in; Bob's, merged in by another desk
+    // that allows any requester.
+    let second = new_ticket(&f, "ann@example.com", "Lamp again").await;
+    let bobs = new_ticket(&f, "bob@example.com", "Bob's lamp").await;
+    f.desk
+        .merge(f.ws, t, &[second.id], actor)
+        .await
+        .expect("merge ann's");
+    let any = Helpdesk::builder(store.clone())
+        .clock(f.clock.clone())
+        .config(EngineConfig::default().merge_policy(MergePolicy::AnyRequester))
+        .build();
+    any.merge(f.ws, t, &[bobs.id], actor)
+        .await
+        .expect("merge bob's");
+
+    let public = f.desk.public_ticket(f.ws, &token).await.expect("public");
+    assert_eq!((public.id, public.subject.as_str()), (t, "Lamp"));
+    let texts: Vec<&str> = public.messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "It flickers.",
+            autoresponse.text.trim_end(),
+            "A new bulb is on its way.",
+            "Hello, I need help."
+        ],
+        "{public:?}"
+    );
+    assert_eq!(
+        public
+            .messages
+            .iter()
+            .map(|m| m.from_customer)
+            .collect::<Vec<_>>(),
+        [true, false, false, true]
+    );
+    // The merged ticket's own link shows where it went.
+    let via_second = f
+        .desk
+        .public_ticket(f.ws, &f.desk.public_token(f.ws, second.id))
+        .await
+        .expect("public");
+    assert_eq!(via_second.id, t);
+    assert_eq!(via_second.messages, public.messages);
+    // Bob's link shows Bob's ticket alone.
+    let via_bob = f
+        .desk
+        .public_ticket(f.ws, &f.desk.public_token(f.ws, bobs.id))
+        .await
+        .expect("public");
+    assert_eq!(via_bob.id, bobs.id);
+    assert_eq!(via_bob.messages.len(), 1);
+
+    // Tokens that open nothing.
+    let message_id = reply.email.message_id.clone().expect("a Message-ID");
+    let signed = message_id
+        .trim_start_matches("hd.")
+        .get(..crate::mail::token::TOKEN_LEN)
+        .expect("a token")
+        .to_string();
+    let other_ws = f.desk.public_token(WorkspaceId::new(), t);
+    for bad in [signed.as_str(), other_ws.as_str(), "", "not a token"] {
+        let err = f
+            .desk
+            .public_ticket(f.ws, bad)
+            .await
+            .expect_err("opens nothing");
+        assert!(matches!(err, Error::NotFound { .. }), "{bad}: {err:?}");
+        let err = f
+            .desk
+            .reply_via_link(f.ws, bad, "hello")
+            .await
+            .expect_err("answers nothing");
+        assert!(matches!(err, Error::NotFound { .. }), "{bad}: {err:?}");
+    }
+    // A file of a message the link does not show is not served.
+    let note = store
+        .messages(f.ws, t)
+        .await
+        .expect("messages")
+        .into_iter()
+        .find(|m| m.visibility == Visibility::Internal)
+        .expect("the note");
+    let err = f
+        .desk
+        .public_attachment(f.ws, &token, note.id, 0)
+        .await
+        .expect_err("not shown");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+
+    // The customer answers through the link: on the ticket, reopened.
+    f.desk
+        .transition(f.ws, t, actor, Transition::Close { reopen_at: None })
+        .await
+        .expect("close");
+    let answer = f
+        .desk
+        .reply_via_link(f.ws, &token.to_uppercase(), "Still flickering")
+        .await
+        .expect("answer");
+    assert_eq!(answer.ticket.id, t);
+    assert!(answer.reopened);
+    assert_eq!(answer.message.channel, Channel::Web);
+    let public = f.desk.public_ticket(f.ws, &token).await.expect("public");
+    assert_eq!(
+        public.messages.last().map(|m| m.text.as_str()),
+        Some("Still flickering")
+    );
+    assert_eq!(public.state, State::Open);
 }

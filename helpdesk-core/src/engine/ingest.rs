@@ -55,9 +55,14 @@ pub struct Mailbox {
     /// ([`Store::agent_by_email`](crate::ports::Store::agent_by_email)).
     #[serde(default)]
     pub forwarders: Vec<String>,
-    /// Public link of a ticket, with `{ticket_id}` and `{ticket_number}`
-    /// placeholders (e.g. `https://shop.example/help/{ticket_id}`); offered
-    /// to templates as `ticket_url`.
+    /// Public link of a ticket, with `{ticket_token}`, `{ticket_id}` and
+    /// `{ticket_number}` placeholders (e.g.
+    /// `https://shop.example/help/{ticket_token}`); offered to templates as
+    /// `ticket_url`. `{ticket_token}` is the token
+    /// [`Helpdesk::public_ticket`] and [`Helpdesk::reply_via_link`] take
+    /// ([`Helpdesk::public_token`]): signed, so only the customer the mail
+    /// went to can open the link; the id and the number open nothing on
+    /// their own.
     pub public_url: Option<String>,
 }
 
@@ -1208,8 +1213,14 @@ impl Helpdesk {
             .public_url
             .as_ref()
             .map(|u| {
-                u.replace("{ticket_id}", ticket_id)
-                    .replace("{ticket_number}", &number)
+                let url = u
+                    .replace("{ticket_id}", ticket_id)
+                    .replace("{ticket_number}", &number);
+                // (Signed only when asked for.)
+                match url.contains("{ticket_token}") {
+                    true => url.replace("{ticket_token}", &self.public_token(workspace, ticket.id)),
+                    false => url,
+                }
             })
             .unwrap_or_default();
         let requester_name = requester

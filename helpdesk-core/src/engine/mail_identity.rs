@@ -23,6 +23,9 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 pub(crate) struct Identity {
     /// The signer of ticket tokens (keyed once with the workspace key).
     signer: token::Signer,
+    /// The signer of public-link tokens, under a key of their own (a
+    /// Message-ID's token opens no link).
+    pub(super) link_signer: token::Signer,
     /// The value of our loop header (16 hex digits).
     loop_value: [u8; 16],
 }
@@ -42,6 +45,7 @@ impl Identity {
         Self {
             loop_value,
             signer: token::Signer::new(&key),
+            link_signer: token::Signer::new(&hmac(&key, b"public-link")),
         }
     }
 }
@@ -57,7 +61,7 @@ impl Helpdesk {
             .or_else(|| self.config.default_from.clone())
     }
 
-    fn identity(&self, workspace: WorkspaceId) -> std::sync::Arc<Identity> {
+    pub(super) fn identity(&self, workspace: WorkspaceId) -> std::sync::Arc<Identity> {
         let mut cache = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .entry(workspace)

@@ -4,6 +4,7 @@ use super::Helpdesk;
 use super::plan::{Plan, follow_up_of, push_events, stored, write_ticket};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, CustomerReply, LifecycleContext, State, Transition};
+use crate::model::Channel;
 use crate::model::{
     Actor, AgentId, Attachment, ContactId, Direction, EventKind, Message, SendState, Ticket,
     TicketId, Visibility, WorkspaceId, is_plausible_email, normalize_email,
@@ -447,9 +448,23 @@ impl Helpdesk {
         contact: ContactId,
         text: &str,
     ) -> Result<CustomerMessageOutcome> {
+        self.customer_message_on(workspace, ticket, contact, text, None)
+            .await
+    }
+
+    /// [`customer_message`](Helpdesk::customer_message) on `channel`
+    /// (`None`: the ticket's own).
+    pub(super) async fn customer_message_on(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        contact: ContactId,
+        text: &str,
+        channel: Option<Channel>,
+    ) -> Result<CustomerMessageOutcome> {
         let (value, outcome) = self
             .run(workspace, || {
-                self.plan_customer_message(workspace, ticket, contact, text)
+                self.plan_customer_message(workspace, ticket, contact, text, channel.clone())
             })
             .await?;
         let ticket = stored(&outcome, value.ticket.clone());
@@ -484,6 +499,7 @@ impl Helpdesk {
         id: TicketId,
         contact: ContactId,
         text: &str,
+        channel: Option<Channel>,
     ) -> Result<Plan<CustomerMessageOutcome>> {
         let now = self.clock.now();
         if text.trim().is_empty() {
@@ -521,7 +537,7 @@ impl Helpdesk {
             workspace,
             target.id,
             actor,
-            target.channel.clone(),
+            channel.unwrap_or_else(|| target.channel.clone()),
             text,
             now,
         );

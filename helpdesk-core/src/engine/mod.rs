@@ -37,6 +37,7 @@ mod messages;
 mod plan;
 mod prepared;
 mod privacy;
+mod public_link;
 mod reads;
 mod sla;
 mod split;
@@ -55,6 +56,7 @@ pub use ingest::{AutoreplyOutcome, IngestOutcome, IngestStatus, Mailbox};
 pub use merge_notice::MergeNotice;
 pub use messages::{CustomerMessageOutcome, Note, Reply, ReplyWarning};
 pub use prepared::PreparedMail;
+pub use public_link::{PublicMessage, PublicTicket};
 
 use crate::ports::{Blobs, Clock, DynStore, SystemClock, Transport};
 use std::collections::HashMap;

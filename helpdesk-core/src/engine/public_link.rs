@@ -1,0 +1,211 @@
+//! The customer's public link to a ticket (seed 001): status and public
+//! history without logging in, and a way to answer.
+//!
+//! The link carries a token: the ticket id with an 80-bit HMAC tag under a
+//! key of the workspace kept for links alone, so the tokens in our
+//! Message-IDs and plus addresses (which travel wherever mail is forwarded)
+//! open nothing, and no link can be guessed or made for another ticket.
+
+use super::Helpdesk;
+use super::attachments::AttachmentContent;
+use super::messages::CustomerMessageOutcome;
+use crate::error::{Error, Result};
+use crate::lifecycle::State;
+use crate::model::{
+    Channel, Classification, Direction, Message, MessageId, SendState, Ticket, TicketId,
+    TicketNumber, Visibility, WorkspaceId,
+};
+use crate::ports::StoreExt;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A ticket as its customer sees it through the public link.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PublicTicket {
+    /// The ticket shown (for a merged ticket of the same customer, the one
+    /// it was merged into).
+    pub id: TicketId,
+    /// Its number.
+    pub number: TicketNumber,
+    /// Its subject.
+    pub subject: String,
+    /// Its lifecycle state.
+    pub state: State,
+    /// Its status label.
+    pub status: Option<String>,
+    /// When it was opened.
+    pub created_at: DateTime<Utc>,
+    /// The conversation the customer may see, oldest first: their own
+    /// messages (mail only when a person wrote it: no auto-replies or
+    /// bounces) and the replies sent to them (not internal notes, forwards
+    /// or their answers, nor a reply still waiting to be sent or cancelled);
+    /// of tickets merged into this one, only those of the same customer.
+    pub messages: Vec<PublicMessage>,
+}
+
+/// One message of a [`PublicTicket`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PublicMessage {
+    /// The message (for [`Helpdesk::public_attachment`]).
+    pub id: MessageId,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+    /// Whether the customer wrote it (else the helpdesk answered).
+    pub from_customer: bool,
+    /// Its text as shown (quoted history and signature cut).
+    pub text: String,
+    /// Its sanitised HTML, if any.
+    pub html: Option<String>,
+    /// Its files' names and sizes, by index.
+    pub files: Vec<(String, u64)>,
+}
+
+/// Whether the customer sees `m`.
+fn is_shown(m: &Message) -> bool {
+    if m.visibility != Visibility::Public {
+        return false;
+    }
+    match m.direction {
+        Direction::Inbound => m.classification == Classification::Human,
+        Direction::Outbound => !matches!(
+            m.send_state,
+            Some(SendState::Scheduled { .. } | SendState::Cancelled)
+        ),
+    }
+}
+
+impl Helpdesk {
+    /// The token of `ticket`'s public link (42 characters of `a-z2-7`),
+    /// also offered to autoresponder templates through a mailbox's
+    /// [`public_url`](super::Mailbox::public_url) as `{ticket_token}`.
+    pub fn public_token(&self, workspace: WorkspaceId, ticket: TicketId) -> String {
+        self.identity(workspace).link_signer.sign(ticket.as_u128())
+    }
+
+    /// The ticket a public-link token names (case-insensitive), or
+    /// [`Error::NotFound`] for a token that is not one: the same error as
+    /// for a ticket deleted since, so a caller learns nothing by guessing.
+    async fn linked_ticket(&self, workspace: WorkspaceId, token: &str) -> Result<Ticket> {
+        let not_found = || Error::not_found("ticket", "(public link)");
+        let id = self
+            .identity(workspace)
+            .link_signer
+            .verify(token.trim())
+            .map(TicketId::from_u128)
+            .ok_or_else(not_found)?;
+        self.store
+            .ticket(workspace, id)
+            .await?
+            .ok_or_else(not_found)
+    }
+
+    /// What the customer sees through the public link with `token` (see
+    /// [`PublicTicket`]). A bad token is [`Error::NotFound`].
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::{Helpdesk, NewTicket, Reply};
+    /// # use helpdesk_core::model::{AgentId, WorkspaceId};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+    /// let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    /// let ticket = desk
+    ///     .create_ticket(ws, NewTicket::from_customer("ann@example.com", "Lamp", "It flickers."))
+    ///     .await?;
+    /// desk.add_note(ws, ticket.id, agent, "Third one this month").await?;
+    ///
+    /// let token = desk.public_token(ws, ticket.id);
+    /// let public = desk.public_ticket(ws, &token).await?;
+    /// assert_eq!(public.messages.len(), 1, "the note is not shown");
+    /// desk.reply_via_link(ws, &token, "Still flickering").await?;
+    /// assert_eq!(desk.public_ticket(ws, &token).await?.messages.len(), 2);
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn public_ticket(&self, workspace: WorkspaceId, token: &str) -> Result<PublicTicket> {
+        let linked = self.linked_ticket(workspace, token).await?;
+        let end = self.chain_end(workspace, linked.id).await?;
+        // (A merged ticket shows the one it went into when that is the same
+        // customer's; else only itself.)
+        let shown = if end.requester == linked.requester {
+            end.id
+        } else {
+            linked.id
+        };
+        let conversation = self.conversation(workspace, shown).await?;
+        let mut theirs = vec![shown];
+        for id in &conversation.merged {
+            if self.store.get_ticket(workspace, *id).await?.requester == linked.requester {
+                theirs.push(*id);
+            }
+        }
+        let messages = conversation
+            .messages()
+            .filter(|m| theirs.contains(&m.ticket) && is_shown(m))
+            .map(|m| PublicMessage {
+                id: m.id,
+                at: m.created_at,
+                from_customer: m.direction == Direction::Inbound,
+                text: m.shown_text().to_string(),
+                html: m.html.clone(),
+                files: m
+                    .attachments
+                    .iter()
+                    .map(|a| (a.name.clone(), a.size))
+                    .collect(),
+            })
+            .collect();
+        let t = conversation.ticket;
+        Ok(PublicTicket {
+            id: t.id,
+            number: t.number,
+            subject: t.subject,
+            state: t.state,
+            status: t.status,
+            created_at: t.times.created,
+            messages,
+        })
+    }
+
+    /// A file of a message shown through the public link with `token`
+    /// ([`PublicMessage::files`] by index). A message the link does not
+    /// show is [`Error::NotFound`], as a bad token is.
+    pub async fn public_attachment(
+        &self,
+        workspace: WorkspaceId,
+        token: &str,
+        message: MessageId,
+        index: usize,
+    ) -> Result<AttachmentContent> {
+        let public = self.public_ticket(workspace, token).await?;
+        if !public.messages.iter().any(|m| m.id == message) {
+            return Err(Error::not_found("message", message));
+        }
+        self.attachment(workspace, message, index).await
+    }
+
+    /// The customer answers through the public link with `token`: a
+    /// [`customer_message`](Helpdesk::customer_message) of the ticket's
+    /// requester on the `Web` channel (it reopens a Pending or Closed
+    /// ticket; on an Archived one it opens a linked follow-up; on a merged
+    /// one it lands where the ticket was merged into). A bad token is
+    /// [`Error::NotFound`]; an empty text [`Error::Validation`].
+    pub async fn reply_via_link(
+        &self,
+        workspace: WorkspaceId,
+        token: &str,
+        text: &str,
+    ) -> Result<CustomerMessageOutcome> {
+        let ticket = self.linked_ticket(workspace, token).await?;
+        self.customer_message_on(
+            workspace,
+            ticket.id,
+            ticket.requester,
+            text,
+            Some(Channel::Web),
+        )
+        .await
+    }
+}

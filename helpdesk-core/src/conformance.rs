@@ -64,7 +64,8 @@ macro_rules! conformance_tests {
             contact_emails_move_between_contacts_in_one_commit,
             merge_contacts_moves_addresses_and_tickets,
             forward_goes_to_third_parties_and_their_answers_stay_internal,
-            public_link_shows_the_customers_conversation
+            public_link_shows_the_customers_conversation,
+            apply_macro_writes_everything_or_nothing
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -4538,4 +4539,145 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
         Some("Still flickering")
     );
     assert_eq!(public.state, State::Open);
+}
+
+/// `Helpdesk::apply_macro`: the field changes, the note, the reply (both
+/// rendered) and the state land in one write of the ticket, with a
+/// `MacroApplied` event and the reply in the outbox; a state the ticket is
+/// in is left alone; a macro the lifecycle refuses halfway, or one naming a
+/// missing agent, writes nothing at all.
+pub async fn apply_macro_writes_everything_or_nothing(store: Arc<DynStore>) {
+    use crate::engine::{Macro, MacroState};
+    use crate::lifecycle::Transition;
+    let f = fixture(store.clone()).await;
+    let ann = f
+        .desk
+        .put_contact(
+            f.ws,
+            Contact::with_email(f.ws, "ann@example.com", Some("Ann".into())),
+        )
+        .await
+        .expect("contact");
+    let t = new_ticket(&f, "ann@example.com", "Refund").await;
+    assert_eq!(t.requester, ann.id);
+    let waiting = Macro::new("Ask for the order number")
+        .update(
+            TicketUpdate::default()
+                .status("Waiting for customer")
+                .add_tag("refund"),
+        )
+        .note("Asked for the order of #{{ ticket_number }}")
+        .reply("Hello {{ requester_name }},\n\nwhich order is \"{{ subject }}\" about?")
+        .state(MacroState::Pending {
+            reopen_after_hours: Some(72),
+        });
+    let out = f
+        .desk
+        .apply_macro(f.ws, t.id, f.agent, &waiting)
+        .await
+        .expect("apply");
+    let stored = store.get_ticket(f.ws, t.id).await.expect("ticket");
+    assert_eq!(out.ticket, stored);
+    assert_eq!(stored.version, t.version + 1, "one write");
+    assert_eq!(stored.state, State::Pending);
+    assert_eq!(stored.reopen_at, Some(f.clock.now() + Duration::hours(72)));
+    assert_eq!(stored.status.as_deref(), Some("Waiting for customer"));
+    assert!(stored.tags.contains("refund"));
+    let note = out.note.expect("a note");
+    let reply = out.reply.expect("a reply");
+    assert_eq!(note.visibility, Visibility::Internal);
+    assert_eq!(note.text, format!("Asked for the order of #{}", t.number.0));
+    assert_eq!(reply.text, "Hello Ann,\n\nwhich order is \"Refund\" about?");
+    assert_eq!(
+        store
+            .outbox(f.ws, t.id)
+            .await
+            .expect("outbox")
+            .iter()
+            .map(|o| o.message)
+            .collect::<Vec<_>>(),
+        [reply.id]
+    );
+    let events: Vec<EventKind> = store
+        .events(f.ws, t.id)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        events.contains(&EventKind::MacroApplied {
+            name: "Ask for the order number".into()
+        }),
+        "{events:?}"
+    );
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            EventKind::StateChanged {
+                to: State::Pending,
+                ..
+            }
+        )),
+        "{events:?}"
+    );
+
+    // Already Pending: the state stays, the rest applies.
+    let tag = Macro::new("Tag").update(TicketUpdate::default().add_tag("vip"));
+    let again = f
+        .desk
+        .apply_macro(
+            f.ws,
+            t.id,
+            f.agent,
+            &tag.clone().state(MacroState::Pending {
+                reopen_after_hours: None,
+            }),
+        )
+        .await
+        .expect("apply again");
+    assert_eq!(again.ticket.state, State::Pending);
+    assert!(again.ticket.tags.contains("vip"));
+
+    // Refused halfway: nothing written, not the note, not the reply.
+    f.desk
+        .transition(
+            f.ws,
+            t.id,
+            Actor::Agent(f.agent),
+            Transition::Close { reopen_at: None },
+        )
+        .await
+        .expect("close");
+    let before = store.get_ticket(f.ws, t.id).await.expect("ticket");
+    let messages = store.messages(f.ws, t.id).await.expect("messages").len();
+    let refused = waiting.clone();
+    let err = f
+        .desk
+        .apply_macro(f.ws, t.id, f.agent, &refused)
+        .await
+        .expect_err("Closed cannot go Pending");
+    assert!(matches!(err, Error::InvalidTransition { .. }), "{err:?}");
+    let unknown = Macro::new("Give to nobody")
+        .update(TicketUpdate::default().assignee(Some(AgentId::new())))
+        .note("x");
+    let err = f
+        .desk
+        .apply_macro(f.ws, t.id, f.agent, &unknown)
+        .await
+        .expect_err("no such agent");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let bad_template = Macro::new("Broken").reply("{% if %}");
+    let err = f
+        .desk
+        .apply_macro(f.ws, t.id, f.agent, &bad_template)
+        .await
+        .expect_err("a template that does not parse");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(store.get_ticket(f.ws, t.id).await.expect("ticket"), before);
+    assert_eq!(
+        store.messages(f.ws, t.id).await.expect("messages").len(),
+        messages
+    );
+    assert_eq!(store.outbox(f.ws, t.id).await.expect("outbox").len(), 1);
 }

@@ -163,6 +163,69 @@ impl Note {
 
 /// Refuses a file without stored bytes (it would be a name without a file)
 /// or with a Content-ID that is none.
+/// What a reply must be before anything is read: not empty, confirmed when
+/// it has warnings, its files stored.
+pub(super) fn check_reply(reply: &Reply) -> Result<()> {
+    if reply.text.trim().is_empty() && reply.html.is_none() {
+        return Err(Error::validation("text", "a reply cannot be empty"));
+    }
+    let warnings = reply.warnings();
+    if !reply.confirmed && !warnings.is_empty() {
+        return Err(Error::NeedsConfirmation { warnings });
+    }
+    // A file goes with its bytes or the reply is refused: it is never
+    // sent without it.
+    check_files(&reply.attachments)
+}
+
+/// What a note must be: not empty, its files stored.
+pub(super) fn check_note(note: &Note) -> Result<()> {
+    if note.text.trim().is_empty() && note.attachments.is_empty() {
+        return Err(Error::validation("text", "a note cannot be empty"));
+    }
+    check_files(&note.attachments)
+}
+
+/// Writes `note` (checked by [`check_note`]) of `agent` onto `ticket` as
+/// it stands in a command at `now`: the message into `commit`, its event
+/// into `events`; unread for the owner when someone else wrote it. The
+/// caller writes the ticket.
+pub(super) fn add_note_to(
+    ticket: &mut Ticket,
+    agent: AgentId,
+    note: &Note,
+    now: DateTime<Utc>,
+    commit: &mut Commit,
+    events: &mut Vec<EventKind>,
+) -> Result<Message> {
+    refuse_if_final(ticket, "a note")?;
+    let mut message = Message::new(
+        ticket.workspace,
+        ticket.id,
+        Actor::Agent(agent),
+        ticket.channel.clone(),
+        note.text.as_str(),
+        now,
+    );
+    message.direction = Direction::Outbound;
+    message.visibility = Visibility::Internal;
+    message.subject = ticket.subject.clone();
+    message.attachments = note.attachments.clone();
+    ticket.times.updated = now;
+    if let Some(owner) = ticket.assignee
+        && owner != agent
+    {
+        ticket.unread_by_owner = true;
+    }
+    events.push(EventKind::MessageAdded {
+        message: message.id,
+        direction: Direction::Outbound,
+        visibility: Visibility::Internal,
+    });
+    commit.messages.push(message.clone());
+    Ok(message)
+}
+
 fn check_files(files: &[Attachment]) -> Result<()> {
     for a in files {
         if a.too_large || a.blob.is_none() {
@@ -266,18 +329,42 @@ impl Helpdesk {
         reply: &Reply,
     ) -> Result<Plan<Message>> {
         let now = self.clock.now();
-        if reply.text.trim().is_empty() && reply.html.is_none() {
-            return Err(Error::validation("text", "a reply cannot be empty"));
-        }
-        let warnings = reply.warnings();
-        if !reply.confirmed && !warnings.is_empty() {
-            return Err(Error::NeedsConfirmation { warnings });
-        }
-        // A file goes with its bytes or the reply is refused: it is never
-        // sent without it.
-        check_files(&reply.attachments)?;
+        check_reply(reply)?;
         let ticket = self.store.get_ticket(workspace, id).await?;
-        refuse_if_final(&ticket, "a reply")?;
+        let mut next = ticket.clone();
+        let mut commit = Commit::default();
+        let mut events = Vec::with_capacity(1);
+        let message = self
+            .add_reply(
+                workspace,
+                &mut next,
+                agent,
+                reply,
+                now,
+                &mut commit,
+                &mut events,
+            )
+            .await?;
+        write_ticket(&mut commit, &ticket, next, events, Actor::Agent(agent), now);
+        Ok(Plan::new(commit, message))
+    }
+
+    /// Writes `reply` (checked by [`check_reply`]) of `agent` onto `ticket`
+    /// as it stands in a command at `now`: the message and its outbox row
+    /// into `commit`, its event into `events`, the ticket's times changed.
+    /// The caller writes the ticket.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn add_reply(
+        &self,
+        workspace: WorkspaceId,
+        ticket: &mut Ticket,
+        agent: AgentId,
+        reply: &Reply,
+        now: DateTime<Utc>,
+        commit: &mut Commit,
+        events: &mut Vec<EventKind>,
+    ) -> Result<Message> {
+        refuse_if_final(ticket, "a reply")?;
         let contact = self
             .store
             .contact(workspace, ticket.requester)
@@ -296,6 +383,7 @@ impl Helpdesk {
                 cc.push(address);
             }
         }
+        let id = ticket.id;
         let (in_reply_to, references) = thread_of(self.store.thread_ids(workspace, id).await?);
         let at = reply.send_at.unwrap_or(now).max(now);
 
@@ -312,7 +400,7 @@ impl Helpdesk {
         message.subject = ticket.subject.clone();
         message.html = reply.html.clone();
         // (From the address the ticket's mail came in at, when it has one.)
-        message.from = self.sender_of(&ticket);
+        message.from = self.sender_of(ticket);
         message.to = contact.emails.first().cloned().into_iter().collect();
         message.cc = cc;
         message.attachments = reply.attachments.clone();
@@ -321,11 +409,9 @@ impl Helpdesk {
         message.email.references = references;
         message.send_state = Some(SendState::Scheduled { at });
 
-        let mut next = ticket.clone();
-        next.times.updated = now;
-        next.times.last_outbound = Some(now);
-        next.times.first_response.get_or_insert(now);
-        let mut commit = Commit::default();
+        ticket.times.updated = now;
+        ticket.times.last_outbound = Some(now);
+        ticket.times.first_response.get_or_insert(now);
         commit.outbox.push(OutboxWrite::Enqueue(OutboxItem::new(
             workspace,
             id,
@@ -333,14 +419,13 @@ impl Helpdesk {
             ticket.channel.clone(),
             at,
         )));
-        let events = vec![EventKind::MessageAdded {
+        events.push(EventKind::MessageAdded {
             message: message.id,
             direction: Direction::Outbound,
             visibility: Visibility::Public,
-        }];
-        write_ticket(&mut commit, &ticket, next, events, Actor::Agent(agent), now);
+        });
         commit.messages.push(message.clone());
-        Ok(Plan::new(commit, message))
+        Ok(message)
     }
 
     /// Adds an internal note of plain text: [`note`](Helpdesk::note) with
@@ -390,37 +475,12 @@ impl Helpdesk {
         let (message, _) = self
             .run(workspace, || async {
                 let now = self.clock.now();
-                if note.text.trim().is_empty() && note.attachments.is_empty() {
-                    return Err(Error::validation("text", "a note cannot be empty"));
-                }
-                check_files(&note.attachments)?;
+                check_note(&note)?;
                 let current = self.store.get_ticket(workspace, ticket).await?;
-                refuse_if_final(&current, "a note")?;
-                let mut message = Message::new(
-                    workspace,
-                    ticket,
-                    Actor::Agent(agent),
-                    current.channel.clone(),
-                    note.text.as_str(),
-                    now,
-                );
-                message.direction = Direction::Outbound;
-                message.visibility = Visibility::Internal;
-                message.subject = current.subject.clone();
-                message.attachments = note.attachments.clone();
                 let mut next = current.clone();
-                next.times.updated = now;
-                if let Some(owner) = next.assignee
-                    && owner != agent
-                {
-                    next.unread_by_owner = true;
-                }
                 let mut commit = Commit::default();
-                let events = vec![EventKind::MessageAdded {
-                    message: message.id,
-                    direction: Direction::Outbound,
-                    visibility: Visibility::Internal,
-                }];
+                let mut events = Vec::with_capacity(1);
+                let message = add_note_to(&mut next, agent, &note, now, &mut commit, &mut events)?;
                 write_ticket(
                     &mut commit,
                     &current,
@@ -429,7 +489,6 @@ impl Helpdesk {
                     Actor::Agent(agent),
                     now,
                 );
-                commit.messages.push(message.clone());
                 Ok(Plan::new(commit, message))
             })
             .await?;

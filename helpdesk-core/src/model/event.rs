@@ -280,6 +280,11 @@ pub enum EventKind {
         /// Recipients (To and Cc).
         to: Vec<String>,
     },
+    /// An agent applied a macro ([`Helpdesk::apply_macro`](crate::engine::Helpdesk::apply_macro)).
+    MacroApplied {
+        /// The macro's name.
+        name: String,
+    },
     /// Personal data was removed.
     Anonymised,
     /// An attachment exceeded the size limit and was not stored (the
@@ -342,6 +347,7 @@ impl EventKind {
             EventKind::LoopDetected { .. } => "loop_detected",
             EventKind::LoopCleared => "loop_cleared",
             EventKind::Forwarded { .. } => "forwarded",
+            EventKind::MacroApplied { .. } => "macro_applied",
             EventKind::Anonymised => "anonymised",
             EventKind::DueDateChanged { .. } => "due_date_changed",
             EventKind::AttachmentTooLarge { .. } => "attachment_too_large",

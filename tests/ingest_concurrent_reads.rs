@@ -13,8 +13,8 @@ use helpdesk::Result;
 use helpdesk::engine::{AutoreplyOutcome, EngineConfig, Helpdesk, IngestStatus, Mailbox};
 use helpdesk::mail::AutoresponderConfig;
 use helpdesk::model::{
-    Agent, Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId,
-    TicketNumber, WorkspaceId,
+    Agent, AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Task, Ticket,
+    TicketId, TicketNumber, WorkspaceId,
 };
 use helpdesk::ports::{
     Commit, CommitOutcome, DirectoryRecord, IngestRecord, Job, ManualClock, OutboxItem, RecordId,
@@ -121,6 +121,12 @@ impl Store for Counting {
     }
     async fn jobs(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Job>> {
         self.inner.jobs(workspace, ticket).await
+    }
+    async fn tasks(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Task>> {
+        self.inner.tasks(workspace, ticket).await
+    }
+    async fn open_tasks(&self, workspace: WorkspaceId, assignee: AgentId) -> Result<Vec<Task>> {
+        self.inner.open_tasks(workspace, assignee).await
     }
     async fn message_by_email_id(
         &self,

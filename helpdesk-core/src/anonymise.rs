@@ -2,7 +2,7 @@
 //! and its events replaced by placeholders. The ticket, its number, its
 //! state and its timestamps stay, so reports and numbering are unchanged.
 
-use crate::model::{Contact, Event, EventKind, Message, Ticket};
+use crate::model::{Contact, Event, EventKind, Message, Task, Ticket};
 use std::collections::BTreeMap;
 
 /// What personal text is replaced with.
@@ -22,6 +22,14 @@ pub fn redact_contact(contact: &Contact) -> Contact {
         external_id: None,
         marketplace_logins: BTreeMap::new(),
         ..contact.clone()
+    }
+}
+
+/// The task without its title.
+pub fn redact_task(task: &Task) -> Task {
+    Task {
+        title: PLACEHOLDER.to_string(),
+        ..task.clone()
     }
 }
 
@@ -85,6 +93,10 @@ pub fn redact_event(event: &Event) -> Event {
             message: *message,
             name: PLACEHOLDER.to_string(),
             size: *size,
+        },
+        EventKind::TaskAdded { task, .. } => EventKind::TaskAdded {
+            task: *task,
+            title: PLACEHOLDER.to_string(),
         },
         other => other.clone(),
     };

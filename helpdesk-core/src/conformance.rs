@@ -65,7 +65,7 @@ macro_rules! conformance_tests {
             merge_contacts_moves_addresses_and_tickets,
             forward_goes_to_third_parties_and_their_answers_stay_internal,
             public_link_shows_the_customers_conversation,
-            apply_macro_writes_everything_or_nothing
+            apply_macro_writes_everything_or_nothing, tasks_round_trip
         );
     };
     (plain $make:expr; $($check:ident),* $(,)?) => {
@@ -4680,4 +4680,179 @@ pub async fn apply_macro_writes_everything_or_nothing(store: Arc<DynStore>) {
         messages
     );
     assert_eq!(store.outbox(f.ws, t.id).await.expect("outbox").len(), 1);
+}
+
+/// Tasks: added and changed through the engine with events on the ticket,
+/// read per ticket (oldest first) and per owner ("my tasks": open ones,
+/// due first); a task's ticket must exist and stays its ticket; erasure
+/// deletes them (anonymising redacts their titles).
+pub async fn tasks_round_trip(store: Arc<DynStore>) {
+    use crate::engine::{NewTask, TaskChange};
+    use crate::model::Task;
+    let f = fixture(store.clone()).await;
+    let t = new_ticket(&f, "ann@example.com", "Parcel lost").await;
+    let t2 = new_ticket(&f, "bob@example.com", "Refund").await;
+    let now = f.clock.now();
+    let add = |ticket, task| f.desk.add_task(f.ws, ticket, f.agent, task);
+    let call = add(
+        t.id,
+        NewTask::titled("  Call the courier ")
+            .assignee(f.agent)
+            .due(now + Duration::days(2)),
+    )
+    .await
+    .expect("add");
+    assert_eq!(call.title, "Call the courier");
+    f.clock.advance(Duration::minutes(1));
+    let photo = add(t.id, NewTask::titled("Ask for a photo").assignee(f.agent))
+        .await
+        .expect("add");
+    f.clock.advance(Duration::minutes(1));
+    let refund = add(
+        t2.id,
+        NewTask::titled("Refund on Friday")
+            .assignee(f.agent)
+            .due(now + Duration::days(1)),
+    )
+    .await
+    .expect("add");
+    let unowned = add(t2.id, NewTask::titled("Check the stock"))
+        .await
+        .expect("add");
+
+    let ids = |tasks: Vec<Task>| tasks.into_iter().map(|t| t.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.tasks(f.ws, t.id).await.expect("tasks")),
+        [call.id, photo.id]
+    );
+    assert_eq!(
+        ids(store.open_tasks(f.ws, f.agent).await.expect("open tasks")),
+        [refund.id, call.id, photo.id],
+        "due first, soonest first, then the others"
+    );
+    assert_eq!(store.tasks(f.ws, t.id).await.expect("tasks")[0], call);
+
+    // Done, renamed, to do again: each an event; done ones leave "my tasks".
+    let change = |ticket, task, change| f.desk.change_task(f.ws, ticket, task, f.agent, change);
+    let done = change(t.id, call.id, TaskChange::done())
+        .await
+        .expect("done");
+    assert_eq!(done.done_at, Some(f.clock.now()));
+    assert_eq!(
+        ids(store.open_tasks(f.ws, f.agent).await.expect("open tasks")),
+        [refund.id, photo.id]
+    );
+    let same = change(t.id, call.id, TaskChange::done())
+        .await
+        .expect("again");
+    assert_eq!(same, done, "nothing to change");
+    let renamed = change(
+        t.id,
+        photo.id,
+        TaskChange::default()
+            .title("Ask for two photos")
+            .assignee(None),
+    )
+    .await
+    .expect("rename");
+    assert_eq!(
+        (renamed.title.as_str(), renamed.assignee),
+        ("Ask for two photos", None)
+    );
+    change(t.id, call.id, TaskChange::reopen())
+        .await
+        .expect("reopen");
+    let kinds: Vec<EventKind> = store
+        .events(f.ws, t.id)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    for expected in [
+        EventKind::TaskAdded {
+            task: call.id,
+            title: "Call the courier".into(),
+        },
+        EventKind::TaskDone { task: call.id },
+        EventKind::TaskChanged { task: photo.id },
+        EventKind::TaskReopened { task: call.id },
+    ] {
+        assert!(kinds.contains(&expected), "{expected:?} in {kinds:?}");
+    }
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| matches!(k, EventKind::TaskDone { .. }))
+            .count(),
+        1,
+        "done once"
+    );
+
+    // Refused.
+    for task in [NewTask::titled("  "), NewTask::titled("x".repeat(501))] {
+        let err = add(t.id, task).await.expect_err("bad title");
+        assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    }
+    let err = add(t.id, NewTask::titled("x").assignee(AgentId::new()))
+        .await
+        .expect_err("no such agent");
+    assert!(
+        matches!(err, Error::NotFound { .. } | Error::Validation { .. }),
+        "{err:?}"
+    );
+    let err = change(t2.id, call.id, TaskChange::done())
+        .await
+        .expect_err("not that ticket's task");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let mut elsewhere = call.clone();
+    elsewhere.ticket = t2.id;
+    let err = store
+        .commit(
+            f.ws,
+            Commit {
+                tasks: vec![elsewhere],
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect_err("a task keeps its ticket");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    let orphan = Task::new(f.ws, TicketId::new(), "x", Actor::System, now);
+    let err = store
+        .commit(
+            f.ws,
+            Commit {
+                tasks: vec![orphan],
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect_err("no such ticket");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        ids(store.tasks(f.ws, t2.id).await.expect("tasks")),
+        [refund.id, unowned.id]
+    );
+
+    // Anonymised: titles gone; deleted: tasks gone.
+    f.desk
+        .anonymise(f.ws, t.id, Actor::Agent(f.agent))
+        .await
+        .expect("anonymise");
+    for task in store.tasks(f.ws, t.id).await.expect("tasks") {
+        assert_eq!(task.title, crate::anonymise::PLACEHOLDER);
+    }
+    let kinds = store.events(f.ws, t.id).await.expect("events");
+    assert!(
+        !format!("{kinds:?}").contains("Call the courier"),
+        "{kinds:?}"
+    );
+    f.desk.delete_ticket(f.ws, t2.id).await.expect("delete");
+    assert!(store.tasks(f.ws, t2.id).await.expect("tasks").is_empty());
+    assert_eq!(
+        ids(store.open_tasks(f.ws, f.agent).await.expect("open tasks")),
+        [call.id],
+        "the anonymised ticket's task is still to do"
+    );
 }

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use foldhash::HashMap;
 use helpdesk_core::Result;
 use helpdesk_core::model::{
-    Agent, AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Ticket, TicketId,
-    TicketNumber, WorkspaceId, normalized_email,
+    Agent, AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Task, Ticket,
+    TicketId, TicketNumber, WorkspaceId, normalized_email,
 };
 use helpdesk_core::ports::{
     Commit, CommitOutcome, DirectoryRecord, IngestRecord, Job, OutboxItem, OutboxStatus, RecordId,
@@ -211,6 +211,38 @@ impl Store for MemoryStore {
                             .collect()
                     })
                     .unwrap_or_default()
+            })
+            .unwrap_or_default())
+    }
+
+    async fn tasks(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Task>> {
+        Ok(self
+            .read(workspace, |ws| {
+                let mut tasks: Vec<Task> = ws
+                    .tasks_by_ticket
+                    .get(&ticket)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| ws.tasks.get(id).cloned())
+                    .collect();
+                tasks.sort_by_key(|t| (t.created_at, t.id));
+                tasks
+            })
+            .unwrap_or_default())
+    }
+
+    async fn open_tasks(&self, workspace: WorkspaceId, assignee: AgentId) -> Result<Vec<Task>> {
+        Ok(self
+            .read(workspace, |ws| {
+                let mut tasks: Vec<Task> = ws
+                    .tasks
+                    .values()
+                    .filter(|t| t.assignee == Some(assignee) && t.done_at.is_none())
+                    .cloned()
+                    .collect();
+                // (Due first, soonest first; then the rest, oldest first.)
+                tasks.sort_by_key(|t| (t.due.is_none(), t.due, t.created_at, t.id));
+                tasks
             })
             .unwrap_or_default())
     }

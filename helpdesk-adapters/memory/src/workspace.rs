@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use helpdesk_core::model::{
     Actor, AgentId, Contact, ContactId, Direction, Event, JobId, Message, MessageId, OutboxId,
-    Ticket, TicketId, WorkspaceId, normalize_email, normalized_email,
+    Task, TaskId, Ticket, TicketId, WorkspaceId, normalize_email, normalized_email,
 };
 use helpdesk_core::ports::{
     Commit, CommitOutcome, ContactWrite, DirectoryRecord, IngestRecord, Job, JobKind, JobWrite,
@@ -33,6 +33,8 @@ pub(crate) struct Workspace {
     pub(crate) outbox: HashMap<OutboxId, OutboxItem>,
     pub(crate) outbox_by_ticket: HashMap<TicketId, Vec<OutboxId>>,
     pub(crate) jobs: HashMap<(TicketId, JobKind), Job>,
+    pub(crate) tasks: HashMap<TaskId, Task>,
+    pub(crate) tasks_by_ticket: HashMap<TicketId, Vec<TaskId>>,
     pub(crate) email_ids: HashMap<String, MessageId>,
     /// Ingest records by mailbox, then dedupe key: the ticket and the
     /// message the mail landed as (the rest of the record is its keys).
@@ -377,6 +379,24 @@ impl Workspace {
                 return Err(Error::not_found("ticket", record.ticket));
             }
         }
+        for task in &commit.tasks {
+            if task.workspace != ws {
+                return Err(foreign("task"));
+            }
+            if !ticket_known(&task.ticket) {
+                return Err(Error::not_found("ticket", task.ticket));
+            }
+            if self
+                .tasks
+                .get(&task.id)
+                .is_some_and(|stored| stored.ticket != task.ticket)
+            {
+                return Err(Error::validation(
+                    "tasks",
+                    format!("task {} belongs to another ticket", task.id),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -573,7 +593,19 @@ impl Workspace {
         for (address, until) in commit.suppressions {
             self.suppressions.insert(normalize_email(&address), until);
         }
+        for task in commit.tasks {
+            if !self.tasks.contains_key(&task.id) {
+                self.tasks_by_ticket
+                    .entry(task.ticket)
+                    .or_default()
+                    .push(task.id);
+            }
+            self.tasks.insert(task.id, task);
+        }
         for id in commit.deletions {
+            for task in self.tasks_by_ticket.remove(&id).unwrap_or_default() {
+                self.tasks.remove(&task);
+            }
             if let Some(t) = self.tickets.remove(&id) {
                 self.by_number.remove(&t.number.0);
             }

@@ -54,6 +54,7 @@ pub(crate) fn eligible(commit: &Commit) -> bool {
         && commit.suppressions.is_empty()
         && commit.checkpoints.is_empty()
         && commit.deletions.is_empty()
+        && commit.tasks.is_empty()
         && commit.tickets.len() <= MAX_TICKETS
         && commit
             .tickets

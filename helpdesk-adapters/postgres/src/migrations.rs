@@ -53,6 +53,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         description: "blob references",
         sql: include_str!("../migrations/0007_blob_references.sql"),
     },
+    Migration {
+        version: 8,
+        description: "tasks",
+        sql: include_str!("../migrations/0008_tasks.sql"),
+    },
 ];
 
 fn checksum(m: &Migration) -> Vec<u8> {

@@ -113,7 +113,23 @@ queries! {
         "DELETE FROM {schema}.ingest_keys WHERE workspace = $1 AND ticket = ANY($2::uuid[])";
     delete_favourites =
         "DELETE FROM {schema}.favourites WHERE workspace = $1 AND ticket = ANY($2::uuid[])";
+    delete_tasks = "DELETE FROM {schema}.tasks WHERE workspace = $1 AND ticket = ANY($2::uuid[])";
     delete_tickets = "DELETE FROM {schema}.tickets WHERE workspace = $1 AND id = ANY($2::uuid[])";
+
+    /// Insert or replace a task; a stored task keeps its ticket (no row
+    /// changes when the ticket differs).
+    task_upsert = "INSERT INTO {schema}.tasks AS t
+            (workspace, id, ticket, assignee, due, done, created_at, doc)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (workspace, id) DO UPDATE
+        SET assignee = EXCLUDED.assignee, due = EXCLUDED.due, done = EXCLUDED.done,
+            created_at = EXCLUDED.created_at, doc = EXCLUDED.doc
+        WHERE t.ticket = EXCLUDED.ticket";
+    tasks = "SELECT doc FROM {schema}.tasks WHERE workspace = $1 AND ticket = $2
+        ORDER BY created_at, id";
+    open_tasks = "SELECT doc FROM {schema}.tasks
+        WHERE workspace = $1 AND assignee = $2 AND NOT done
+        ORDER BY (due IS NULL), due, created_at, id";
 
     view_upsert = "INSERT INTO {schema}.views (workspace, id, owner_agent, name, doc)
         VALUES ($1, $2, $3, $4, $5)

@@ -12,7 +12,7 @@ use crate::schema::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use helpdesk_core::model::{
-    Actor, Agent, AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Ticket,
+    Actor, Agent, AgentId, Contact, ContactId, Direction, Event, Message, MessageId, Task, Ticket,
     TicketId, TicketNumber, WorkspaceId, normalize_email,
 };
 use helpdesk_core::ports::{
@@ -170,6 +170,9 @@ fn validate(ws: WorkspaceId, commit: &Commit) -> Result<()> {
         if c.workspace != ws {
             return Err(foreign("contact"));
         }
+    }
+    if commit.tasks.iter().any(|t| t.workspace != ws) {
+        return Err(foreign("task"));
     }
     for r in &commit.directory {
         if record_key(r)?.2 != ws {
@@ -555,6 +558,27 @@ impl PgStore {
                 .await?;
         }
 
+        for task in &commit.tasks {
+            let done = sqlx::query(sql(&q.task_upsert))
+                .bind(w)
+                .bind(task.id.as_uuid())
+                .bind(task.ticket.as_uuid())
+                .bind(task.assignee.map(|a| a.as_uuid()))
+                .bind(task.due)
+                .bind(task.done_at.is_some())
+                .bind(task.created_at)
+                .bind(Json(task))
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(Error::validation(
+                    "tasks",
+                    format!("task {} belongs to another ticket", task.id),
+                )
+                .into());
+            }
+        }
+
         if !deleted.is_empty() {
             for statement in [
                 &q.delete_email_ids,
@@ -565,6 +589,7 @@ impl PgStore {
                 &q.delete_jobs,
                 &q.delete_ingest_keys,
                 &q.delete_favourites,
+                &q.delete_tasks,
                 &q.delete_tickets,
             ] {
                 sqlx::query(sql(statement))
@@ -1203,6 +1228,26 @@ impl Store for PgStore {
             .await
             .map_err(PgError::from)?;
         Ok(rows.iter().map(outbox_from_row).collect::<PgResult<_>>()?)
+    }
+
+    async fn tasks(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Task>> {
+        let docs: Vec<Json<Task>> = sqlx::query_scalar(sql(&self.q.tasks))
+            .bind(workspace.as_uuid())
+            .bind(ticket.as_uuid())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(docs.into_iter().map(|d| d.0).collect())
+    }
+
+    async fn open_tasks(&self, workspace: WorkspaceId, assignee: AgentId) -> Result<Vec<Task>> {
+        let docs: Vec<Json<Task>> = sqlx::query_scalar(sql(&self.q.open_tasks))
+            .bind(workspace.as_uuid())
+            .bind(assignee.as_uuid())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(docs.into_iter().map(|d| d.0).collect())
     }
 
     async fn jobs(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Job>> {

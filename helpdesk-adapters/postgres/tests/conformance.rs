@@ -78,7 +78,7 @@ mod migrations {
                 .fetch_all(&pool)
                 .await
                 .unwrap();
-        assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(versions, vec![1, 2, 3, 4, 5, 6, 7, 8]);
         let strays: Vec<Option<String>> = sqlx::query_scalar(
             "SELECT to_regclass(name)::text FROM unnest(ARRAY['public._sqlx_migrations',
                 'public.schema_migrations', 'public.tickets']) AS t(name)",
@@ -112,7 +112,7 @@ mod migrations {
             ran.push(t.await.unwrap().expect("migrate"));
         }
         ran.sort_unstable();
-        assert_eq!(ran, vec![0, 0, 0, 7]);
+        assert_eq!(ran, vec![0, 0, 0, 8]);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -122,7 +122,7 @@ mod migrations {
         let Some(db) = test_db().await else { return };
         let other = PgStore::with_schema(db.pool().await, "support_desk").unwrap();
         assert_eq!(other.schema(), "support_desk");
-        assert_eq!(other.migrate().await.unwrap(), 7);
+        assert_eq!(other.migrate().await.unwrap(), 8);
         let ws = WorkspaceId::new();
         let desk = Helpdesk::builder(Arc::new(other.clone())).build();
         let t = desk

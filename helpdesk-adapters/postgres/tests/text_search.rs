@@ -322,7 +322,7 @@ async fn migration_0003_fills_the_words_of_old_rows() {
     .unwrap();
 
     let store = PgStore::with_schema(pool.clone(), schema).unwrap();
-    assert_eq!(store.migrate().await.unwrap(), 5, "0003 to 0007");
+    assert_eq!(store.migrate().await.unwrap(), 6, "0003 to 0008");
 
     // The backfilled words are the core tokeniser's, for this text.
     let subject_words: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!(

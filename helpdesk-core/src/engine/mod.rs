@@ -42,6 +42,7 @@ mod public_link;
 mod reads;
 mod sla;
 mod split;
+mod tasks;
 mod ticket_commands;
 
 pub use attachments::AttachmentContent;
@@ -59,6 +60,7 @@ pub use merge_notice::MergeNotice;
 pub use messages::{CustomerMessageOutcome, Note, Reply, ReplyWarning};
 pub use prepared::PreparedMail;
 pub use public_link::{PublicMessage, PublicTicket};
+pub use tasks::{MAX_TASK_TITLE, NewTask, TaskChange};
 
 use crate::ports::{Blobs, Clock, DynStore, SystemClock, Transport};
 use std::collections::HashMap;

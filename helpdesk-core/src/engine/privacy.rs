@@ -62,7 +62,8 @@ impl Helpdesk {
     /// Anonymises a ticket and the tickets merged into it: personal data in
     /// the requester contact, the tickets (subject, cc, custom fields,
     /// orders), their messages (text, html, raw mail, addresses, subject,
-    /// attachment names, email ids) and their events is replaced by
+    /// attachment names, email ids), their tasks' titles and their events
+    /// is replaced by
     /// [`PLACEHOLDER`](crate::anonymise::PLACEHOLDER), and their
     /// attachments' bytes are deleted from the blob store. The tickets, their
     /// numbers, states and timestamps stay; an `Anonymised` event is logged.
@@ -93,6 +94,9 @@ impl Helpdesk {
                     }
                     for e in self.store.events(workspace, t.id).await? {
                         commit.event_redactions.push(anonymise::redact_event(&e));
+                    }
+                    for task in self.store.tasks(workspace, t.id).await? {
+                        commit.tasks.push(anonymise::redact_task(&task));
                     }
                     if !contacts.contains(&t.requester) {
                         contacts.push(t.requester);

@@ -4,7 +4,8 @@ use crate::lifecycle::State;
 use crate::model::Channel;
 use crate::model::SlaTarget;
 use crate::model::ids::{
-    AgentId, CategoryId, ContactId, EventId, MessageId, QueueId, TeamId, TicketId, WorkspaceId,
+    AgentId, CategoryId, ContactId, EventId, MessageId, QueueId, TaskId, TeamId, TicketId,
+    WorkspaceId,
 };
 use crate::model::message::{Actor, Direction, Visibility};
 use crate::model::ticket::Priority;
@@ -285,6 +286,28 @@ pub enum EventKind {
         /// The macro's name.
         name: String,
     },
+    /// A task was added to the ticket.
+    TaskAdded {
+        /// The task.
+        task: TaskId,
+        /// Its title.
+        title: String,
+    },
+    /// A task's title, owner or due date changed.
+    TaskChanged {
+        /// The task.
+        task: TaskId,
+    },
+    /// A task was done.
+    TaskDone {
+        /// The task.
+        task: TaskId,
+    },
+    /// A done task is to do again.
+    TaskReopened {
+        /// The task.
+        task: TaskId,
+    },
     /// Personal data was removed.
     Anonymised,
     /// An attachment exceeded the size limit and was not stored (the
@@ -348,6 +371,10 @@ impl EventKind {
             EventKind::LoopCleared => "loop_cleared",
             EventKind::Forwarded { .. } => "forwarded",
             EventKind::MacroApplied { .. } => "macro_applied",
+            EventKind::TaskAdded { .. } => "task_added",
+            EventKind::TaskChanged { .. } => "task_changed",
+            EventKind::TaskDone { .. } => "task_done",
+            EventKind::TaskReopened { .. } => "task_reopened",
             EventKind::Anonymised => "anonymised",
             EventKind::DueDateChanged { .. } => "due_date_changed",
             EventKind::AttachmentTooLarge { .. } => "attachment_too_large",

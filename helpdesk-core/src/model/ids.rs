@@ -189,6 +189,11 @@ uuid_id!(
     JobId,
     "job"
 );
+uuid_id!(
+    /// A task linked to a ticket.
+    TaskId,
+    "task"
+);
 
 /// The human ticket number, unique per workspace, handed out by the store
 /// (1, 2, 3, ...). Shown to customers as `#123`.

@@ -11,6 +11,7 @@ mod organization;
 mod queue;
 mod settings;
 mod sla_state;
+mod task;
 mod ticket;
 
 pub use agent::{Agent, Team};
@@ -26,4 +27,5 @@ pub use organization::Organization;
 pub use queue::Queue;
 pub use settings::WorkspaceSettings;
 pub use sla_state::{Deadline, SlaDue, SlaTarget};
+pub use task::Task;
 pub use ticket::{Priority, Ticket, TicketFlags, TicketKind, TicketTimes};

@@ -3,7 +3,7 @@
 
 use crate::model::{
     Agent, Category, Contact, Event, JobId, Message, MessageId, Organization, OutboxId, Queue,
-    SendState, Team, Ticket, TicketId, WorkspaceSettings,
+    SendState, Task, Team, Ticket, TicketId, WorkspaceSettings,
 };
 use crate::ports::work::{Job, JobKind, OutboxItem};
 use crate::sla::SlaPolicy;
@@ -165,6 +165,11 @@ pub struct Commit {
     pub suppressions: Vec<(String, DateTime<Utc>)>,
     /// Mailbox sync positions to store (see [`MailboxCheckpoint`]).
     pub checkpoints: Vec<MailboxCheckpoint>,
+    /// Tasks to insert or replace (by id). A task's ticket must exist (or
+    /// be created in this commit) and a stored task keeps its ticket:
+    /// `NotFound` / `Validation` otherwise. Deleting a ticket deletes its
+    /// tasks.
+    pub tasks: Vec<Task>,
     /// Events to replace by id (same ticket): used only to anonymise.
     /// `NotFound` when an event does not exist.
     pub event_redactions: Vec<Event>,

@@ -3,8 +3,8 @@
 use crate::error::Result;
 use crate::model::{
     Agent, AgentId, Category, CategoryId, Contact, ContactId, Direction, Event, Message, MessageId,
-    Organization, OrganizationId, Queue, QueueId, SlaPolicyId, Team, TeamId, Ticket, TicketId,
-    TicketNumber, WorkspaceId,
+    Organization, OrganizationId, Queue, QueueId, SlaPolicyId, Task, Team, TeamId, Ticket,
+    TicketId, TicketNumber, WorkspaceId,
 };
 use crate::ports::commit::{Commit, CommitOutcome, DirectoryRecord, IngestRecord};
 use crate::ports::work::{Job, OutboxItem};
@@ -172,6 +172,14 @@ pub trait Store: Debug + Send + Sync + 'static {
         keys: &[&str],
         except: &[TicketId],
     ) -> Result<Vec<String>>;
+
+    /// The tasks of a ticket, oldest first (by `created_at`, then id).
+    async fn tasks(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Task>>;
+
+    /// The tasks of `assignee` not done yet, on every ticket of the
+    /// workspace: those with a due date first, soonest first, then the
+    /// others, oldest first (ties by id).
+    async fn open_tasks(&self, workspace: WorkspaceId, assignee: AgentId) -> Result<Vec<Task>>;
 
     /// The record of a mail ingested before under (`mailbox`, `key`).
     async fn ingested(
@@ -479,6 +487,20 @@ macro_rules! forward_store {
                 except: &[TicketId],
             ) -> Result<Vec<String>> {
                 (**self).blobs_in_use(workspace, keys, except).await
+            }
+            async fn tasks(
+                &self,
+                workspace: WorkspaceId,
+                ticket: TicketId,
+            ) -> Result<Vec<$crate::model::Task>> {
+                (**self).tasks(workspace, ticket).await
+            }
+            async fn open_tasks(
+                &self,
+                workspace: WorkspaceId,
+                assignee: AgentId,
+            ) -> Result<Vec<$crate::model::Task>> {
+                (**self).open_tasks(workspace, assignee).await
             }
             async fn ingested(
                 &self,

@@ -158,7 +158,7 @@ pub async fn test_db() -> Option<TestDb> {
         store: Arc::new(PgStore::new(pool.expect("connect to the test database"))),
     };
     let ran = db.store.migrate().await.expect("migrate");
-    assert_eq!(ran, 7, "a fresh database runs every migration");
+    assert_eq!(ran, 8, "a fresh database runs every migration");
     Some(db)
 }
 

@@ -155,6 +155,17 @@ async fn fixture(store: Arc<DynStore>) -> Fixture {
     }
 }
 
+/// The kinds of the events of `ticket`, in the store's order.
+async fn event_kinds(store: &Arc<DynStore>, ws: WorkspaceId, ticket: TicketId) -> Vec<EventKind> {
+    store
+        .events(ws, ticket)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
 async fn new_ticket(f: &Fixture, email: &str, subject: &str) -> Ticket {
     f.desk
         .create_ticket(
@@ -3749,13 +3760,7 @@ pub async fn requester_can_be_changed(store: Arc<DynStore>) {
     assert_eq!(moved.requester, bob.id);
     let stored = store.get_ticket(f.ws, t.id).await.expect("stored");
     assert_eq!(stored.requester, bob.id);
-    let events: Vec<EventKind> = store
-        .events(f.ws, t.id)
-        .await
-        .expect("events")
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let events = event_kinds(&store, f.ws, t.id).await;
     assert!(
         events.contains(&EventKind::RequesterChanged {
             from: t.requester,
@@ -4094,13 +4099,7 @@ pub async fn merge_contacts_moves_addresses_and_tickets(store: Arc<DynStore>) {
     for id in [first.id, merged.id] {
         let ticket = store.get_ticket(f.ws, id).await.expect("ticket");
         assert_eq!(ticket.requester, customer.id);
-        let events: Vec<EventKind> = store
-            .events(f.ws, id)
-            .await
-            .expect("events")
-            .into_iter()
-            .map(|e| e.kind)
-            .collect();
+        let events = event_kinds(&store, f.ws, id).await;
         assert!(
             events.contains(&EventKind::RequesterChanged {
                 from: sender,
@@ -4235,13 +4234,7 @@ pub async fn forward_goes_to_third_parties_and_their_answers_stay_internal(store
         ticket.times.first_response, None,
         "no answer to the customer"
     );
-    let events: Vec<EventKind> = store
-        .events(f.ws, t)
-        .await
-        .expect("events")
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let events = event_kinds(&store, f.ws, t).await;
     assert!(
         events.contains(&EventKind::Forwarded {
             message: forward.id,
@@ -4598,13 +4591,7 @@ pub async fn apply_macro_writes_everything_or_nothing(store: Arc<DynStore>) {
             .collect::<Vec<_>>(),
         [reply.id]
     );
-    let events: Vec<EventKind> = store
-        .events(f.ws, t.id)
-        .await
-        .expect("events")
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let events = event_kinds(&store, f.ws, t.id).await;
     assert!(
         events.contains(&EventKind::MacroApplied {
             name: "Ask for the order number".into()
@@ -4762,13 +4749,7 @@ pub async fn tasks_round_trip(store: Arc<DynStore>) {
     change(t.id, call.id, TaskChange::reopen())
         .await
         .expect("reopen");
-    let kinds: Vec<EventKind> = store
-        .events(f.ws, t.id)
-        .await
-        .expect("events")
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let kinds = event_kinds(&store, f.ws, t.id).await;
     for expected in [
         EventKind::TaskAdded {
             task: call.id,

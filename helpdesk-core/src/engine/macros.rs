@@ -7,7 +7,7 @@ use super::messages::{Note, Reply, add_note_to, check_note, check_reply};
 use super::plan::{Plan, stored, write_ticket};
 use crate::error::{Error, Result};
 use crate::fields::{self, TicketUpdate};
-use crate::lifecycle::{self, LifecycleContext, State, Transition};
+use crate::lifecycle::{State, Transition};
 use crate::mail;
 use crate::model::{Actor, AgentId, EventKind, Message, Ticket, TicketId, WorkspaceId};
 use crate::ports::{Commit, StoreExt};
@@ -183,19 +183,7 @@ impl Helpdesk {
         mac: &Macro,
     ) -> Result<MacroOutcome> {
         let update = &mac.update;
-        self.check_refs(
-            workspace,
-            update.queue.flatten(),
-            update.team.flatten(),
-            update.category.flatten(),
-            update.assignee.flatten(),
-        )
-        .await?;
-        if let Some(contact) = update.requester
-            && self.store.contact(workspace, contact).await?.is_none()
-        {
-            return Err(Error::not_found("contact", contact));
-        }
+        self.check_update_refs(workspace, update).await?;
         let agent_name = self
             .store
             .agent(workspace, agent)
@@ -269,18 +257,9 @@ impl Helpdesk {
                     None => None,
                 };
                 if let Some(transition) = mac.state.and_then(|s| transition_to(&next, s, now)) {
-                    let category = match (&transition, next.category) {
-                        (Transition::Close { .. }, Some(c)) => {
-                            self.store.category(workspace, c).await?
-                        }
-                        _ => None,
-                    };
-                    let ctx = LifecycleContext {
-                        close_requires_status: category
-                            .as_ref()
-                            .and_then(|c| c.close_requires_status.as_deref()),
-                    };
-                    let out = lifecycle::apply(&next, &transition, &ctx, now)?;
+                    let out = self
+                        .apply_transition(workspace, &next, &transition, now)
+                        .await?;
                     next = out.ticket;
                     events.extend(out.events);
                 }

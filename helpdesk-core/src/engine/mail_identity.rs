@@ -94,10 +94,28 @@ impl Helpdesk {
         ticket: TicketId,
         message: MessageId,
     ) -> String {
-        let mut unique = [0u8; uuid::fmt::Simple::LENGTH];
+        self.message_id_of(workspace, ticket, message, "")
+    }
+
+    /// Our Message-ID for `message` on `ticket`, its unique part the
+    /// message id after `mark`.
+    fn message_id_of(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        message: MessageId,
+        mark: &str,
+    ) -> String {
+        let mut id = [0u8; uuid::fmt::Simple::LENGTH];
+        let id = message.as_uuid().simple().encode_lower(&mut id);
+        // (A reply's, the common one, without a `String`.)
+        let unique: std::borrow::Cow<'_, str> = match mark {
+            "" => std::borrow::Cow::Borrowed(&*id),
+            mark => format!("{mark}{id}").into(),
+        };
         self.identity(workspace).signer.message_id(
             ticket.as_u128(),
-            message.as_uuid().simple().encode_lower(&mut unique),
+            &unique,
             &self.config.mail.message_id_domain,
         )
     }
@@ -112,13 +130,7 @@ impl Helpdesk {
         ticket: TicketId,
         message: MessageId,
     ) -> String {
-        let mut unique = [0u8; uuid::fmt::Simple::LENGTH];
-        let unique = message.as_uuid().simple().encode_lower(&mut unique);
-        self.identity(workspace).signer.message_id(
-            ticket.as_u128(),
-            &format!("{}{unique}", token::FORWARD_MARK),
-            &self.config.mail.message_id_domain,
-        )
+        self.message_id_of(workspace, ticket, message, token::FORWARD_MARK)
     }
 
     /// Whether `message_id` is one [`forward_message_id`](Helpdesk::forward_message_id)

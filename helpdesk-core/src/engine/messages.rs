@@ -199,17 +199,7 @@ pub(super) fn add_note_to(
     events: &mut Vec<EventKind>,
 ) -> Result<Message> {
     refuse_if_final(ticket, "a note")?;
-    let mut message = Message::new(
-        ticket.workspace,
-        ticket.id,
-        Actor::Agent(agent),
-        ticket.channel.clone(),
-        note.text.as_str(),
-        now,
-    );
-    message.direction = Direction::Outbound;
-    message.visibility = Visibility::Internal;
-    message.subject = ticket.subject.clone();
+    let mut message = agent_message(ticket, agent, &note.text, Visibility::Internal, now);
     message.attachments = note.attachments.clone();
     ticket.times.updated = now;
     if let Some(owner) = ticket.assignee
@@ -224,6 +214,29 @@ pub(super) fn add_note_to(
     });
     commit.messages.push(message.clone());
     Ok(message)
+}
+
+/// A message of `agent` on `ticket` at `now`: outbound, with `visibility`
+/// and the ticket's channel and subject.
+fn agent_message(
+    ticket: &Ticket,
+    agent: AgentId,
+    text: &str,
+    visibility: Visibility,
+    now: DateTime<Utc>,
+) -> Message {
+    let mut message = Message::new(
+        ticket.workspace,
+        ticket.id,
+        Actor::Agent(agent),
+        ticket.channel.clone(),
+        text,
+        now,
+    );
+    message.direction = Direction::Outbound;
+    message.visibility = visibility;
+    message.subject = ticket.subject.clone();
+    message
 }
 
 fn check_files(files: &[Attachment]) -> Result<()> {
@@ -387,17 +400,7 @@ impl Helpdesk {
         let (in_reply_to, references) = thread_of(self.store.thread_ids(workspace, id).await?);
         let at = reply.send_at.unwrap_or(now).max(now);
 
-        let mut message = Message::new(
-            workspace,
-            id,
-            Actor::Agent(agent),
-            ticket.channel.clone(),
-            reply.text.clone(),
-            now,
-        );
-        message.direction = Direction::Outbound;
-        message.visibility = Visibility::Public;
-        message.subject = ticket.subject.clone();
+        let mut message = agent_message(ticket, agent, &reply.text, Visibility::Public, now);
         message.html = reply.html.clone();
         // (From the address the ticket's mail came in at, when it has one.)
         message.from = self.sender_of(ticket);

@@ -28,18 +28,9 @@ impl Helpdesk {
             .run(workspace, || async {
                 let now = self.clock.now();
                 let current = self.store.get_ticket(workspace, ticket).await?;
-                let category = match (&transition, current.category) {
-                    (Transition::Close { .. }, Some(c)) => {
-                        self.store.category(workspace, c).await?
-                    }
-                    _ => None,
-                };
-                let ctx = LifecycleContext {
-                    close_requires_status: category
-                        .as_ref()
-                        .and_then(|c| c.close_requires_status.as_deref()),
-                };
-                let out = lifecycle::apply(&current, &transition, &ctx, now)?;
+                let out = self
+                    .apply_transition(workspace, &current, &transition, now)
+                    .await?;
                 let mut commit = Commit::default();
                 if !out.is_noop() {
                     write_ticket(
@@ -55,6 +46,50 @@ impl Helpdesk {
             })
             .await?;
         Ok(stored(&outcome, ticket))
+    }
+
+    /// [`lifecycle::apply`] of `transition` to `ticket` at `now`, with the
+    /// closing requirement of its category when it closes.
+    pub(super) async fn apply_transition(
+        &self,
+        workspace: WorkspaceId,
+        ticket: &Ticket,
+        transition: &Transition,
+        now: DateTime<Utc>,
+    ) -> Result<lifecycle::Outcome> {
+        let category = match (transition, ticket.category) {
+            (Transition::Close { .. }, Some(c)) => self.store.category(workspace, c).await?,
+            _ => None,
+        };
+        let ctx = LifecycleContext {
+            close_requires_status: category
+                .as_ref()
+                .and_then(|c| c.close_requires_status.as_deref()),
+        };
+        lifecycle::apply(ticket, transition, &ctx, now)
+    }
+
+    /// Checks what `update` refers to: queue, team, category and assignee
+    /// (an active agent), and a new requester (a contact of the workspace).
+    pub(super) async fn check_update_refs(
+        &self,
+        workspace: WorkspaceId,
+        update: &TicketUpdate,
+    ) -> Result<()> {
+        self.check_refs(
+            workspace,
+            update.queue.flatten(),
+            update.team.flatten(),
+            update.category.flatten(),
+            update.assignee.flatten(),
+        )
+        .await?;
+        if let Some(contact) = update.requester
+            && self.store.contact(workspace, contact).await?.is_none()
+        {
+            return Err(Error::not_found("contact", contact));
+        }
+        Ok(())
     }
 
     /// Sets an Open ticket Pending, optionally with a reopen date.
@@ -130,19 +165,7 @@ impl Helpdesk {
         actor: Actor,
         update: TicketUpdate,
     ) -> Result<Ticket> {
-        self.check_refs(
-            workspace,
-            update.queue.flatten(),
-            update.team.flatten(),
-            update.category.flatten(),
-            update.assignee.flatten(),
-        )
-        .await?;
-        if let Some(contact) = update.requester
-            && self.store.contact(workspace, contact).await?.is_none()
-        {
-            return Err(Error::not_found("contact", contact));
-        }
+        self.check_update_refs(workspace, &update).await?;
         let (ticket, outcome) = self
             .run(workspace, || async {
                 let now = self.clock.now();

@@ -155,6 +155,14 @@ async fn fixture(store: Arc<DynStore>) -> Fixture {
     }
 }
 
+/// A contact of the fixture's workspace with a name.
+async fn named_contact(f: &Fixture, email: &str, name: &str) -> Contact {
+    f.desk
+        .put_contact(f.ws, Contact::with_email(f.ws, email, Some(name.into())))
+        .await
+        .expect("put contact")
+}
+
 /// The kinds of the events of `ticket`, in the store's order.
 async fn event_kinds(store: &Arc<DynStore>, ws: WorkspaceId, ticket: TicketId) -> Vec<EventKind> {
     store
@@ -1151,14 +1159,7 @@ pub async fn take_is_exclusive(store: Arc<DynStore>) {
 /// An email address belongs to one contact per workspace.
 pub async fn contact_email_is_unique(store: Arc<DynStore>) {
     let f = fixture(store.clone()).await;
-    let first = f
-        .desk
-        .put_contact(
-            f.ws,
-            Contact::with_email(f.ws, "ann@example.com", Some("Ann".into())),
-        )
-        .await
-        .unwrap();
+    let first = named_contact(&f, "ann@example.com", "Ann").await;
     let err = f
         .desk
         .put_contact(f.ws, Contact::with_email(f.ws, "ANN@example.com", None))
@@ -4031,14 +4032,7 @@ pub async fn contact_emails_move_between_contacts_in_one_commit(store: Arc<DynSt
 pub async fn merge_contacts_moves_addresses_and_tickets(store: Arc<DynStore>) {
     use crate::lifecycle::Transition;
     let f = fixture(store.clone()).await;
-    let customer = f
-        .desk
-        .put_contact(
-            f.ws,
-            Contact::with_email(f.ws, "ann@example.com", Some("Ann".into())),
-        )
-        .await
-        .expect("put contact");
+    let customer = named_contact(&f, "ann@example.com", "Ann").await;
     let first = new_ticket(&f, "ann.k@mail.example", "Order 1042").await;
     let sender = first.requester;
     let merged = new_ticket(&f, "ann.k@mail.example", "Order 1042 again").await;
@@ -4543,14 +4537,7 @@ pub async fn apply_macro_writes_everything_or_nothing(store: Arc<DynStore>) {
     use crate::engine::{Macro, MacroState};
     use crate::lifecycle::Transition;
     let f = fixture(store.clone()).await;
-    let ann = f
-        .desk
-        .put_contact(
-            f.ws,
-            Contact::with_email(f.ws, "ann@example.com", Some("Ann".into())),
-        )
-        .await
-        .expect("contact");
+    let ann = named_contact(&f, "ann@example.com", "Ann").await;
     let t = new_ticket(&f, "ann@example.com", "Refund").await;
     assert_eq!(t.requester, ann.id);
     let waiting = Macro::new("Ask for the order number")

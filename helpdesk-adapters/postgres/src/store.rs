@@ -1041,6 +1041,25 @@ fn limit(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+impl PgStore {
+    /// The JSON documents `query` selects for a workspace and one id, in
+    /// its order.
+    async fn docs<T: serde::de::DeserializeOwned + Send + Unpin + 'static>(
+        &self,
+        query: &Arc<str>,
+        workspace: WorkspaceId,
+        id: Uuid,
+    ) -> Result<Vec<T>> {
+        let docs: Vec<Json<T>> = sqlx::query_scalar(sql(query))
+            .bind(workspace.as_uuid())
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(PgError::from)?;
+        Ok(docs.into_iter().map(|d| d.0).collect())
+    }
+}
+
 #[async_trait]
 impl Store for PgStore {
     async fn commit(&self, workspace: WorkspaceId, commit: Commit) -> Result<CommitOutcome> {
@@ -1123,13 +1142,7 @@ impl Store for PgStore {
     }
 
     async fn events(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Event>> {
-        let docs: Vec<Json<Event>> = sqlx::query_scalar(sql(&self.q.events))
-            .bind(workspace.as_uuid())
-            .bind(ticket.as_uuid())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(PgError::from)?;
-        Ok(docs.into_iter().map(|d| d.0).collect())
+        self.docs(&self.q.events, workspace, ticket.as_uuid()).await
     }
 
     async fn children(&self, workspace: WorkspaceId, parent: TicketId) -> Result<Vec<TicketId>> {
@@ -1231,23 +1244,12 @@ impl Store for PgStore {
     }
 
     async fn tasks(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Task>> {
-        let docs: Vec<Json<Task>> = sqlx::query_scalar(sql(&self.q.tasks))
-            .bind(workspace.as_uuid())
-            .bind(ticket.as_uuid())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(PgError::from)?;
-        Ok(docs.into_iter().map(|d| d.0).collect())
+        self.docs(&self.q.tasks, workspace, ticket.as_uuid()).await
     }
 
     async fn open_tasks(&self, workspace: WorkspaceId, assignee: AgentId) -> Result<Vec<Task>> {
-        let docs: Vec<Json<Task>> = sqlx::query_scalar(sql(&self.q.open_tasks))
-            .bind(workspace.as_uuid())
-            .bind(assignee.as_uuid())
-            .fetch_all(&self.pool)
+        self.docs(&self.q.open_tasks, workspace, assignee.as_uuid())
             .await
-            .map_err(PgError::from)?;
-        Ok(docs.into_iter().map(|d| d.0).collect())
     }
 
     async fn jobs(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Job>> {

@@ -55,6 +55,7 @@ pub mod mail;
 pub mod merge;
 pub mod model;
 pub mod ports;
+pub mod print;
 pub mod query;
 pub mod sla;
 

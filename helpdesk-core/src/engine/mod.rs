@@ -37,6 +37,7 @@ mod merge_notice;
 mod messages;
 mod plan;
 mod prepared;
+mod print;
 mod privacy;
 mod public_link;
 mod reads;
@@ -59,6 +60,7 @@ pub use macros::{Macro, MacroOutcome, MacroState};
 pub use merge_notice::MergeNotice;
 pub use messages::{CustomerMessageOutcome, Note, Reply, ReplyWarning};
 pub use prepared::PreparedMail;
+pub use print::Print;
 pub use public_link::{PublicMessage, PublicTicket};
 pub use tasks::{MAX_TASK_TITLE, NewTask, TaskChange};
 

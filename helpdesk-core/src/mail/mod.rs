@@ -84,6 +84,8 @@ pub use parse::{
 pub use reply_marker::before_reply_marker;
 pub(crate) use reply_marker::{with_marker_html, with_marker_text};
 pub use rules::{IncomingRule, RuleActions, RuleCondition, RuleField, RuleOp, first_matching_rule};
+/// Text escaped for HTML (text or an attribute value).
+pub(crate) use sanitize::escape_attr as escape_html;
 pub use sanitize::sanitize_html;
 pub use template::render_template;
 pub(crate) use template::render_vars;

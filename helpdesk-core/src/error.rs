@@ -74,6 +74,9 @@ pub enum Error {
     /// A transport failed to deliver a message.
     #[error("transport error: {0}")]
     Transport(#[source] BoxError),
+    /// The translator ([`Translator`](crate::ports::Translator)) failed.
+    #[error("translator error: {0}")]
+    Translator(#[source] BoxError),
 }
 
 impl Error {

@@ -45,6 +45,7 @@ mod sla;
 mod split;
 mod tasks;
 mod ticket_commands;
+mod translate;
 
 pub use attachments::AttachmentContent;
 pub use bulk::{BulkAction, BulkItem};
@@ -64,7 +65,7 @@ pub use print::Print;
 pub use public_link::{PublicMessage, PublicTicket};
 pub use tasks::{MAX_TASK_TITLE, NewTask, TaskChange};
 
-use crate::ports::{Blobs, Clock, DynStore, SystemClock, Transport};
+use crate::ports::{Blobs, Clock, DynStore, SystemClock, Translator, Transport};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -78,6 +79,8 @@ pub struct Helpdesk {
     transports: Arc<HashMap<String, Arc<dyn Transport>>>,
     /// Where attachment bytes go (`None`: not stored apart from the mail).
     blobs: Option<Arc<dyn Blobs>>,
+    /// What translates messages (`None`: no translation).
+    translator: Option<Arc<dyn Translator>>,
     config: Arc<EngineConfig>,
     /// Signing keys derived per workspace (see `mail_identity.rs`).
     keys: Arc<std::sync::Mutex<HashMap<crate::model::WorkspaceId, Arc<mail_identity::Identity>>>>,
@@ -92,6 +95,7 @@ impl fmt::Debug for Helpdesk {
             .field("clock", &self.clock)
             .field("transports", &transports)
             .field("blobs", &self.blobs)
+            .field("translator", &self.translator)
             .field("config", &self.config)
             .finish()
     }
@@ -105,6 +109,7 @@ impl Helpdesk {
             clock: Arc::new(SystemClock),
             transports: HashMap::new(),
             blobs: None,
+            translator: None,
             config: EngineConfig::default(),
         }
     }
@@ -131,6 +136,7 @@ pub struct HelpdeskBuilder {
     clock: Arc<dyn Clock>,
     transports: HashMap<String, Arc<dyn Transport>>,
     blobs: Option<Arc<dyn Blobs>>,
+    translator: Option<Arc<dyn Translator>>,
     config: EngineConfig,
 }
 
@@ -174,6 +180,12 @@ impl HelpdeskBuilder {
         self
     }
 
+    /// Translates messages with `translator` ([`Helpdesk::translate`]).
+    pub fn translator(mut self, translator: Arc<dyn Translator>) -> Self {
+        self.translator = Some(translator);
+        self
+    }
+
     /// Uses `config`.
     pub fn config(mut self, config: EngineConfig) -> Self {
         self.config = config;
@@ -187,6 +199,7 @@ impl HelpdeskBuilder {
             clock: self.clock,
             transports: Arc::new(self.transports),
             blobs: self.blobs,
+            translator: self.translator,
             config: Arc::new(self.config),
             keys: Arc::default(),
         }

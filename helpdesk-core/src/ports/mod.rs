@@ -5,6 +5,7 @@ mod blobs;
 mod clock;
 mod commit;
 mod store;
+mod translator;
 mod transport;
 mod work;
 
@@ -15,6 +16,7 @@ pub use commit::{
     MailboxCheckpoint, MessageUpdate, OutboxWrite, TicketWrite,
 };
 pub use store::{DynStore, RecordId, Store, StoreExt};
+pub use translator::{Translation, Translator};
 pub use transport::{
     Delivered, OutgoingAttachment, OutgoingMessage, RecordingTransport, SendError, Transport,
 };

@@ -4035,6 +4035,13 @@ pub async fn merge_contacts_moves_addresses_and_tickets(store: Arc<DynStore>) {
     let customer = named_contact(&f, "ann@example.com", "Ann").await;
     let first = new_ticket(&f, "ann.k@mail.example", "Order 1042").await;
     let sender = first.requester;
+    let mut named = store
+        .contact(f.ws, sender)
+        .await
+        .expect("contact")
+        .expect("the sender's contact");
+    named.name = Some("Ann K.".into());
+    f.desk.put_contact(f.ws, named).await.expect("name it");
     let merged = new_ticket(&f, "ann.k@mail.example", "Order 1042 again").await;
     f.desk
         .merge(f.ws, first.id, &[merged.id], Actor::Agent(f.agent))
@@ -4131,6 +4138,38 @@ pub async fn merge_contacts_moves_addresses_and_tickets(store: Arc<DynStore>) {
     assert_eq!(
         stored(next.id).await.expect("ticket").requester,
         customer.id
+    );
+
+    // The journey: the customer's tickets and the merged contact's, the
+    // Archived one too, newest first.
+    assert_eq!(merge.contact.merged_from, [sender]);
+    let journey = f
+        .desk
+        .customer_tickets(f.ws, customer.id, f.agent)
+        .await
+        .expect("journey");
+    assert_eq!(
+        journey.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [next.id, archived.id, merged.id, first.id]
+    );
+    // Erasing the customer erases the contact merged into it too.
+    f.desk
+        .anonymise(f.ws, next.id, Actor::Agent(f.agent))
+        .await
+        .expect("anonymise");
+    let shell = store
+        .contact(f.ws, sender)
+        .await
+        .expect("contact")
+        .expect("the source stays");
+    assert_eq!(shell.name, None, "{shell:?}");
+    assert_eq!(
+        store
+            .contact(f.ws, customer.id)
+            .await
+            .expect("contact")
+            .and_then(|c| c.name),
+        None
     );
 }
 

@@ -92,6 +92,7 @@ pub fn merge_contacts(source: &Contact, target: &Contact) -> Result<(Contact, Co
         }
     }
     from.merged_into = Some(into.id);
+    into.merged_from.push(from.id);
     Ok((from, into))
 }
 
@@ -138,6 +139,7 @@ mod tests {
         assert_eq!(into.marketplace_logins["idosell"], "ann-i");
         assert!(into.blocked);
         assert_eq!(into.merged_into, None);
+        assert_eq!(into.merged_from, [source.id]);
 
         assert!(from.emails.is_empty() && from.phones.is_empty());
         assert_eq!(

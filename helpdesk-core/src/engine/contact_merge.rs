@@ -26,6 +26,15 @@ pub struct ContactMerge {
     pub kept: Vec<TicketId>,
 }
 
+/// The tickets of these requesters, merged ones too (a filter that names
+/// `Merged` lists them).
+fn of_requesters(ids: Vec<ContactId>) -> Filter {
+    Filter::And(vec![
+        Filter::Requester(ids),
+        Filter::Or(vec![Filter::Merged, Filter::Not(Box::new(Filter::Merged))]),
+    ])
+}
+
 impl Helpdesk {
     /// Merges contact `source` into contact `target`: the target takes the
     /// source's addresses and phones (and what else it lacks, see
@@ -74,11 +83,7 @@ impl Helpdesk {
         agent: AgentId,
     ) -> Result<ContactMerge> {
         let actor = Actor::Agent(agent);
-        // (Merged tickets too: a filter that names `Merged` lists them.)
-        let of_source = Filter::And(vec![
-            Filter::Requester(vec![source]),
-            Filter::Or(vec![Filter::Merged, Filter::Not(Box::new(Filter::Merged))]),
-        ]);
+        let of_source = of_requesters(vec![source]);
         let update = TicketUpdate::default().requester(target);
         let (merge, _) = self
             .run(workspace, || async {
@@ -111,6 +116,59 @@ impl Helpdesk {
             })
             .await?;
         Ok(merge)
+    }
+
+    /// The customer's journey: every ticket of `contact` and of the
+    /// contacts merged into it (their Archived tickets stay theirs; see
+    /// [`merge_contacts`](Helpdesk::merge_contacts)), merged tickets too,
+    /// newest first, as agent `me` sees them. A contact that does not exist
+    /// is [`Error::NotFound`]. Needs a store that answers ticket queries.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::{Helpdesk, NewTicket};
+    /// # use helpdesk_core::lifecycle::Transition;
+    /// # use helpdesk_core::model::{Actor, AgentId, Contact, WorkspaceId};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+    /// let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    /// let old = desk
+    ///     .create_ticket(ws, NewTicket::from_customer("ann.k@mail.example", "Order 1", "Where is it?"))
+    ///     .await?;
+    /// let new = desk
+    ///     .create_ticket(ws, NewTicket::from_customer("ann@example.com", "Order 2", "And this one?"))
+    ///     .await?;
+    /// desk.merge_contacts(ws, old.requester, new.requester, agent).await?;
+    ///
+    /// let journey = desk.customer_tickets(ws, new.requester, agent).await?;
+    /// assert_eq!(journey.iter().map(|t| t.id).collect::<Vec<_>>(), [new.id, old.id]);
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn customer_tickets(
+        &self,
+        workspace: WorkspaceId,
+        contact: ContactId,
+        me: AgentId,
+    ) -> Result<Vec<crate::model::Ticket>> {
+        let mut ids = Vec::new();
+        let mut pending = vec![self.existing_contact(workspace, contact).await?];
+        while let Some(c) = pending.pop() {
+            if ids.contains(&c.id) {
+                continue;
+            }
+            ids.push(c.id);
+            for id in &c.merged_from {
+                if let Some(from) = self.store.contact(workspace, *id).await? {
+                    pending.push(from);
+                }
+            }
+        }
+        let mut tickets = self
+            .select_tickets(workspace, &of_requesters(ids), me)
+            .await?;
+        tickets.reverse();
+        Ok(tickets)
     }
 
     /// The contact `id` of `workspace`, or [`Error::NotFound`].

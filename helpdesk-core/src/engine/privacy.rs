@@ -67,8 +67,10 @@ impl Helpdesk {
     /// [`PLACEHOLDER`](crate::anonymise::PLACEHOLDER), and their
     /// attachments' bytes are deleted from the blob store. The tickets, their
     /// numbers, states and timestamps stay; an `Anonymised` event is logged.
-    /// Allowed on Archived tickets too. The requester contact is anonymised
-    /// for all of its tickets (their messages are not touched).
+    /// Allowed on Archived tickets too. The requester contact (with the
+    /// contacts merged into it, see
+    /// [`merge_contacts`](Helpdesk::merge_contacts)) is anonymised for all
+    /// of its tickets (their messages are not touched).
     pub async fn anonymise(
         &self,
         workspace: WorkspaceId,
@@ -98,9 +100,16 @@ impl Helpdesk {
                     for task in self.store.tasks(workspace, t.id).await? {
                         commit.tasks.push(anonymise::redact_task(&task));
                     }
-                    if !contacts.contains(&t.requester) {
-                        contacts.push(t.requester);
-                        if let Some(c) = self.store.contact(workspace, t.requester).await? {
+                    // (The requester, and the contacts merged into it: the
+                    // same customer under an earlier address.)
+                    let mut pending = vec![t.requester];
+                    while let Some(id) = pending.pop() {
+                        if contacts.contains(&id) {
+                            continue;
+                        }
+                        contacts.push(id);
+                        if let Some(c) = self.store.contact(workspace, id).await? {
+                            pending.extend(c.merged_from.iter().copied());
                             commit
                                 .contacts
                                 .push(ContactWrite::Update(anonymise::redact_contact(&c)));

@@ -32,6 +32,13 @@ pub struct Contact {
     /// tickets, which never change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<ContactId>,
+    /// The contacts merged into this one, directly (each has
+    /// [`merged_into`](Contact::merged_into) pointing here): where the
+    /// customer's earlier tickets and history are found
+    /// ([`Helpdesk::customer_tickets`](crate::engine::Helpdesk::customer_tickets)),
+    /// and what erasing the customer erases too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<ContactId>,
 }
 
 impl Contact {
@@ -48,6 +55,7 @@ impl Contact {
             organization: None,
             blocked: false,
             merged_into: None,
+            merged_from: Vec::new(),
         }
     }
 

@@ -4367,7 +4367,8 @@ pub async fn forward_goes_to_third_parties_and_their_answers_stay_internal(store
 /// customer's merged ticket does not; a bad token, a token of another
 /// workspace or the token of one of our Message-IDs opens nothing; the
 /// customer's answer through the link lands on the ticket (reopening it)
-/// on the `Web` channel.
+/// on the `Web` channel; once the ticket has another requester, the first
+/// one's link opens nothing.
 pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) {
     use crate::engine::{Forward, Mailbox};
     use crate::lifecycle::Transition;
@@ -4402,7 +4403,7 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
             .expect("the autoresponse"),
         other => panic!("no autoresponse: {other:?}"),
     };
-    let token = f.desk.public_token(f.ws, t);
+    let token = f.desk.public_token(f.ws, &first.ticket);
     assert!(
         autoresponse
             .text
@@ -4495,7 +4496,7 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
     // The merged ticket's own link shows where it went.
     let via_second = f
         .desk
-        .public_ticket(f.ws, &f.desk.public_token(f.ws, second.id))
+        .public_ticket(f.ws, &f.desk.public_token(f.ws, &second))
         .await
         .expect("public");
     assert_eq!(via_second.id, t);
@@ -4503,7 +4504,7 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
     // Bob's link shows Bob's ticket alone.
     let via_bob = f
         .desk
-        .public_ticket(f.ws, &f.desk.public_token(f.ws, bobs.id))
+        .public_ticket(f.ws, &f.desk.public_token(f.ws, &bobs))
         .await
         .expect("public");
     assert_eq!(via_bob.id, bobs.id);
@@ -4516,7 +4517,7 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
         .get(..crate::mail::token::TOKEN_LEN)
         .expect("a token")
         .to_string();
-    let other_ws = f.desk.public_token(WorkspaceId::new(), t);
+    let other_ws = f.desk.public_token(WorkspaceId::new(), &first.ticket);
     for bad in [signed.as_str(), other_ws.as_str(), "", "not a token"] {
         let err = f
             .desk
@@ -4565,6 +4566,25 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
         Some("Still flickering")
     );
     assert_eq!(public.state, State::Open);
+
+    // Moved to another customer: the first one's link opens nothing.
+    let carl = named_contact(&f, "carl@example.com", "Carl").await;
+    let moved = f
+        .desk
+        .update(f.ws, t, actor, TicketUpdate::default().requester(carl.id))
+        .await
+        .expect("move");
+    let err = f
+        .desk
+        .public_ticket(f.ws, &token)
+        .await
+        .expect_err("an old link");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let carls = f.desk.public_token(f.ws, &moved);
+    assert_eq!(
+        f.desk.public_ticket(f.ws, &carls).await.expect("public").id,
+        t
+    );
 }
 
 /// `Helpdesk::apply_macro`: the field changes, the note, the reply (both

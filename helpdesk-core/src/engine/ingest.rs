@@ -1218,7 +1218,7 @@ impl Helpdesk {
                     .replace("{ticket_number}", &number);
                 // (Signed only when asked for.)
                 match url.contains("{ticket_token}") {
-                    true => url.replace("{ticket_token}", &self.public_token(workspace, ticket.id)),
+                    true => url.replace("{ticket_token}", &self.public_token(workspace, ticket)),
                     false => url,
                 }
             })

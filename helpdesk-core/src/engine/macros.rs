@@ -201,7 +201,7 @@ impl Helpdesk {
                 let requester = self.store.contact(workspace, next.requester).await?;
                 let number = next.number.0.to_string();
                 let subject = next.subject.clone();
-                let token = self.public_token(workspace, next.id);
+                let token = self.public_token(workspace, &next);
                 let requester_name = requester.as_ref().and_then(|c| c.name.clone());
                 let requester_email = requester.as_ref().and_then(|c| c.emails.first().cloned());
                 let vars = [

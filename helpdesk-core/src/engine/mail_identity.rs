@@ -23,14 +23,21 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 pub(crate) struct Identity {
     /// The signer of ticket tokens (keyed once with the workspace key).
     signer: token::Signer,
-    /// The signer of public-link tokens, under a key of their own (a
-    /// Message-ID's token opens no link).
-    pub(super) link_signer: token::Signer,
+    /// The key of public-link tokens, apart from the ticket tokens' (a
+    /// Message-ID's token opens no link); each requester's signer is keyed
+    /// from it ([`Identity::link_signer`]).
+    link_key: [u8; 32],
     /// The value of our loop header (16 hex digits).
     loop_value: [u8; 16],
 }
 
 impl Identity {
+    /// The signer of the public links of `requester`'s tickets: a link
+    /// opens nothing once its ticket has another requester.
+    pub(super) fn link_signer(&self, requester: crate::model::ContactId) -> token::Signer {
+        token::Signer::new(&hmac(&self.link_key, &requester.as_u128().to_be_bytes()))
+    }
+
     fn derive(secret: &[u8], workspace: WorkspaceId) -> Self {
         let mut data = b"helpdesk-workspace-key:".to_vec();
         data.extend_from_slice(&workspace.as_u128().to_be_bytes());
@@ -45,7 +52,7 @@ impl Identity {
         Self {
             loop_value,
             signer: token::Signer::new(&key),
-            link_signer: token::Signer::new(&hmac(&key, b"public-link")),
+            link_key: hmac(&key, b"public-link"),
         }
     }
 }

@@ -79,9 +79,15 @@ fn is_shown(m: &Message) -> bool {
 impl Helpdesk {
     /// The token of `ticket`'s public link (42 characters of `a-z2-7`),
     /// also offered to autoresponder templates through a mailbox's
-    /// [`public_url`](super::Mailbox::public_url) as `{ticket_token}`.
-    pub fn public_token(&self, workspace: WorkspaceId, ticket: TicketId) -> String {
-        self.identity(workspace).link_signer.sign(ticket.as_u128())
+    /// [`public_url`](super::Mailbox::public_url) as `{ticket_token}`. It
+    /// is signed for the ticket and its requester: once the ticket has
+    /// another requester (moved with [`TicketUpdate::requester`](crate::fields::TicketUpdate::requester)
+    /// or [`merge_contacts`](Helpdesk::merge_contacts)), earlier links open
+    /// nothing.
+    pub fn public_token(&self, workspace: WorkspaceId, ticket: &Ticket) -> String {
+        self.identity(workspace)
+            .link_signer(ticket.requester)
+            .sign(ticket.id.as_u128())
     }
 
     /// The ticket a public-link token names (case-insensitive), or
@@ -89,16 +95,22 @@ impl Helpdesk {
     /// for a ticket deleted since, so a caller learns nothing by guessing.
     async fn linked_ticket(&self, workspace: WorkspaceId, token: &str) -> Result<Ticket> {
         let not_found = || Error::not_found("ticket", "(public link)");
-        let id = self
-            .identity(workspace)
-            .link_signer
-            .verify(token.trim())
+        let claimed = crate::mail::token::claimed_ticket(token)
             .map(TicketId::from_u128)
             .ok_or_else(not_found)?;
-        self.store
-            .ticket(workspace, id)
+        let ticket = self
+            .store
+            .ticket(workspace, claimed)
             .await?
-            .ok_or_else(not_found)
+            .ok_or_else(not_found)?;
+        match self
+            .identity(workspace)
+            .link_signer(ticket.requester)
+            .verify(token.trim())
+        {
+            Some(id) if id == claimed.as_u128() => Ok(ticket),
+            _ => Err(not_found()),
+        }
     }
 
     /// What the customer sees through the public link with `token` (see
@@ -116,7 +128,7 @@ impl Helpdesk {
     ///     .await?;
     /// desk.add_note(ws, ticket.id, agent, "Third one this month").await?;
     ///
-    /// let token = desk.public_token(ws, ticket.id);
+    /// let token = desk.public_token(ws, &ticket);
     /// let public = desk.public_ticket(ws, &token).await?;
     /// assert_eq!(public.messages.len(), 1, "the note is not shown");
     /// desk.reply_via_link(ws, &token, "Still flickering").await?;

@@ -226,6 +226,16 @@ fn decode_char(c: u8) -> Option<u128> {
     }
 }
 
+/// The ticket id a token claims, not verified (a caller that picks the
+/// key by the ticket reads it first, then [`Signer::verify`]s).
+pub(crate) fn claimed_ticket(token: &str) -> Option<u128> {
+    let bytes = token.trim().as_bytes();
+    if bytes.len() != TOKEN_LEN {
+        return None;
+    }
+    decode_bits(bytes.get(..ID_CHARS)?)
+}
+
 fn decode_bits(s: &[u8]) -> Option<u128> {
     s.iter()
         .try_fold(0u128, |acc, &c| Some((acc << 5) | decode_char(c)?))

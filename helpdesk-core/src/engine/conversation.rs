@@ -107,4 +107,57 @@ impl Helpdesk {
             entries,
         })
     }
+
+    /// What others changed on `ticket` after `since` (when the caller
+    /// loaded it): its events later than `since` by anyone but `me`, oldest
+    /// first (seed 003: "someone edited the ticket you have open: you are
+    /// told who changed it"). Commands apply to fresh data whatever the
+    /// caller loaded (see DESIGN.md §2.5); this tells the agent what moved
+    /// under them.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::{Helpdesk, NewTicket};
+    /// # use helpdesk_core::fields::TicketUpdate;
+    /// # use helpdesk_core::model::{Actor, AgentId, EventKind, WorkspaceId};
+    /// # use helpdesk_core::ports::{Clock, ManualClock};
+    /// # use chrono::{Duration, Utc};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let clock = Arc::new(ManualClock::new(Utc::now()));
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new()))
+    ///     .clock(clock.clone())
+    ///     .build();
+    /// let (ws, me, agnes) = (WorkspaceId::new(), AgentId::new(), AgentId::new());
+    /// let ticket = desk
+    ///     .create_ticket(ws, NewTicket::from_customer("ann@example.com", "Lamp", "It flickers."))
+    ///     .await?;
+    /// let opened = clock.now();
+    /// clock.advance(Duration::seconds(30));
+    /// desk.update(ws, ticket.id, Actor::Agent(agnes), TicketUpdate::default().add_tag("vip")).await?;
+    ///
+    /// let changes = desk.changes_since(ws, ticket.id, opened, Actor::Agent(me)).await?;
+    /// assert_eq!(changes.len(), 1);
+    /// assert_eq!(changes[0].actor, Actor::Agent(agnes));
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn changes_since(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        since: DateTime<Utc>,
+        me: crate::model::Actor,
+    ) -> Result<Vec<Event>> {
+        // (A ticket that does not exist is `NotFound`, not "no changes".)
+        self.store.get_ticket(workspace, ticket).await?;
+        let mut events: Vec<Event> = self
+            .store
+            .events(workspace, ticket)
+            .await?
+            .into_iter()
+            .filter(|e| e.at > since && e.actor != me)
+            .collect();
+        events.sort_by_key(|e| (e.at, e.id));
+        Ok(events)
+    }
 }

@@ -4177,9 +4177,9 @@ pub async fn merge_contacts_moves_addresses_and_tickets(store: Arc<DynStore>) {
 /// internal notes) or of one message is a `ThirdParty` message with a
 /// `Forwarded` event, sent through the outbox to its recipients only, with
 /// no plus address to answer to and no answer to the customer; mail that
-/// answers it (by its Message-ID) lands on the ticket as `ThirdParty` and
-/// owes the customer nothing, while the customer's own answer stays
-/// public; refused forwards write nothing.
+/// answers it (by its Message-ID) or bounces it lands on the ticket as
+/// `ThirdParty` and owes the customer nothing, while the customer's own
+/// answer stays public; refused forwards write nothing.
 pub async fn forward_goes_to_third_parties_and_their_answers_stay_internal(store: Arc<DynStore>) {
     use crate::engine::{Forward, IngestStatus, Mailbox};
     let f = fixture(store.clone()).await;
@@ -4334,6 +4334,23 @@ pub async fn forward_goes_to_third_parties_and_their_answers_stay_internal(store
         answer.ticket.times.last_inbound, ticket.times.last_inbound,
         "no response owed to the customer"
     );
+    // The courier's address bounces the forward: the bounce (which quotes
+    // the forward) is not the customer's either, and the forward failed.
+    let dsn = format!(
+        "From: MAILER-DAEMON@mx.courier.example\r\nTo: support@shop.example\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn-fwd@mx.courier.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.courier.example\r\n\r\nFinal-Recipient: rfc822; claims@courier.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{forward_id}>\r\nSubject: Fwd: Parcel 7731 lost\r\n\r\n--B--\r\n"
+    );
+    let bounce = f
+        .desk
+        .ingest(f.ws, &mb, dsn.as_bytes())
+        .await
+        .expect("ingest the bounce");
+    assert_eq!(bounce.bounced_message, Some(forward.id));
+    let stored = store
+        .message(f.ws, bounce.message)
+        .await
+        .expect("message")
+        .expect("stored");
+    assert_eq!(stored.visibility, Visibility::ThirdParty);
     // The customer's own answer stays theirs.
     let customer = f
         .desk

@@ -622,9 +622,10 @@ impl Helpdesk {
         commit.messages.reserve_exact(2);
         let mut bounced_message = None;
         let mut bounce_target = None;
-        // (Only the id and ticket of the outgoing message are kept: a whole
-        // message held across the next read would grow the planning future
-        // for every mail.)
+        // (Only the id, ticket and forward mark of the outgoing message are
+        // kept: a whole message held across the next read would grow the
+        // planning future for every mail.)
+        let mut bounces_forward = false;
         let bounced_out = match &mail.signals.report {
             Some(report) if classification == Classification::Bounce => {
                 match &report.original_message_id {
@@ -636,7 +637,7 @@ impl Helpdesk {
                         )
                         .await?
                         .filter(|m| m.direction == Direction::Outbound)
-                        .map(|m| (m.id, m.ticket)),
+                        .map(|m| (m.id, m.ticket, m.visibility == Visibility::ThirdParty)),
                     None => None,
                 }
             }
@@ -645,8 +646,10 @@ impl Helpdesk {
         // A report of delay only (the sender's server still tries) goes to
         // the ticket too, but fails nothing.
         if let Some(report) = &mail.signals.report
-            && let Some((out_id, out_ticket)) = bounced_out
+            && let Some((out_id, out_ticket, forward)) = bounced_out
         {
+            // (A forward's bounce quotes the forward: not the customer's.)
+            bounces_forward = forward;
             if report.reports_failure() {
                 let reason = report
                     .recipients
@@ -700,7 +703,7 @@ impl Helpdesk {
             bounce_target = Some(Box::new(self.chain_end(workspace, t).await?));
         }
 
-        let mut answers_forward = false;
+        let mut answers_forward = bounces_forward;
         let target = match bounce_target {
             Some(t) => Target::Existing(t),
             None => match self
@@ -944,9 +947,9 @@ impl Helpdesk {
             }
         };
 
-        // Mail answering a forward stays between the agents and whoever
-        // was forwarded to (not when it opens a follow-up of an archived
-        // ticket: the ticket is then its sender's).
+        // Mail answering or bouncing a forward stays between the agents and
+        // whoever was forwarded to (not when it opens a follow-up of an
+        // archived ticket: the ticket is then its sender's).
         if answers_forward && status != IngestStatus::Created {
             message.visibility = Visibility::ThirdParty;
         }

@@ -1,7 +1,8 @@
 //! A first tour of the helpdesk engine on the in-memory store:
 //! create a ticket, reply, add a note, set it pending with a reopen date,
-//! let `run_due` reopen it, close it, merge two tickets, and print the
-//! conversation with its event history.
+//! let `run_due` reopen it, merge two tickets, forward the conversation to
+//! a supplier, set a task, look at the customer's public link, close it
+//! with a macro, and print the conversation with its event history.
 //!
 //! ```text
 //! cargo run --example quickstart
@@ -9,7 +10,9 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use helpdesk::MemoryStore;
-use helpdesk::engine::{Entry, Helpdesk, NewTicket, Reply};
+use helpdesk::engine::{
+    Entry, Forward, Helpdesk, Macro, MacroState, NewTask, NewTicket, Reply, TaskChange,
+};
 use helpdesk::fields::TicketUpdate;
 use helpdesk::model::{Actor, Agent, AgentId, Priority, WorkspaceId};
 use helpdesk::ports::{Clock, DirectoryRecord, ManualClock, RecordingTransport};
@@ -126,7 +129,59 @@ async fn main() -> Result<(), helpdesk::Error> {
         "ticket {} merged into {}; tags now {:?}",
         again.number, merged.number, merged.tags
     );
-    let closed = desk.close(ws, ticket.id, me, None).await?;
+
+    println!("\n== Agnes asks the supplier and sets herself a task; Ann follows her link");
+    let forward = desk
+        .forward(
+            ws,
+            ticket.id,
+            agnes,
+            Forward::conversation()
+                .to("quality@lamps-supplier.example")
+                .text("Batch 7 again: could you check the driver?"),
+        )
+        .await?;
+    println!(
+        "forwarded to {:?}, shown to agents only ({:?})",
+        forward.to, forward.visibility
+    );
+    let task = desk
+        .add_task(
+            ws,
+            ticket.id,
+            agnes,
+            NewTask::titled("Call the supplier if they have not answered")
+                .assignee(agnes)
+                .due(clock.now() + Duration::days(3)),
+        )
+        .await?;
+    println!(
+        "Agnes's tasks: {:?}",
+        desk.open_tasks(ws, agnes)
+            .await?
+            .iter()
+            .map(|t| t.title.as_str())
+            .collect::<Vec<_>>()
+    );
+    let token = desk.public_token(ws, &desk.conversation(ws, ticket.id).await?.ticket);
+    let public = desk.public_ticket(ws, &token).await?;
+    println!(
+        "Ann's public link shows ticket {} ({}) with {} messages: no notes, no forward",
+        public.number,
+        public.state,
+        public.messages.len()
+    );
+    desk.change_task(ws, ticket.id, task.id, agnes, TaskChange::done())
+        .await?;
+
+    println!("\n== Agnes closes it with a macro: a reply and the state in one step");
+    let solved = Macro::new("Solved")
+        .reply("Hello,\n\na new lamp is on its way. Ticket #{{ ticket_number }} is closed.")
+        .state(MacroState::Closed);
+    let closed = desk
+        .apply_macro(ws, ticket.id, agnes, &solved)
+        .await?
+        .ticket;
     println!("ticket {} is {}", closed.number, closed.state);
 
     println!(

@@ -4334,6 +4334,64 @@ pub async fn forward_goes_to_third_parties_and_their_answers_stay_internal(store
         answer.ticket.times.last_inbound, ticket.times.last_inbound,
         "no response owed to the customer"
     );
+    // Agnes answers the courier: to them, in their thread, ThirdParty; and
+    // their next mail, answering hers, is ThirdParty too.
+    let err = f
+        .desk
+        .reply_to_third_party(f.ws, t, f.agent, first.message, Reply::text("x"))
+        .await
+        .expect_err("the customer's mail is not a third party's");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    let to_courier = f
+        .desk
+        .reply_to_third_party(
+            f.ws,
+            t,
+            f.agent,
+            answer.message,
+            Reply::text("Thank you: please send it on today."),
+        )
+        .await
+        .expect("answer the courier");
+    assert_eq!(to_courier.visibility, Visibility::ThirdParty);
+    assert_eq!(to_courier.to, ["claims@courier.example"]);
+    assert_eq!(to_courier.email.in_reply_to, ["c1@courier.example"]);
+    assert_eq!(to_courier.subject, "Re: Fwd: Parcel 7731 lost");
+    f.desk.dispatch_outbox().await.expect("dispatch");
+    assert!(
+        f.email
+            .sent()
+            .iter()
+            .any(|m| m.message == to_courier.id && m.to == ["claims@courier.example"]),
+        "sent to the courier"
+    );
+    let to_courier_id = to_courier.email.message_id.clone().expect("a Message-ID");
+    let again = f
+        .desk
+        .ingest(
+            f.ws,
+            &mb,
+            &eml(
+                "claims@courier.example",
+                "support@shop.example",
+                "Re: Fwd: Parcel 7731 lost",
+                "c2@courier.example",
+                &format!("In-Reply-To: <{to_courier_id}>\r\n"),
+                "Sent on.",
+            ),
+        )
+        .await
+        .expect("ingest");
+    let stored = store
+        .message(f.ws, again.message)
+        .await
+        .expect("message")
+        .expect("stored");
+    assert_eq!(
+        (again.ticket.id, stored.visibility),
+        (t, Visibility::ThirdParty)
+    );
+
     // The courier's address bounces the forward: the bounce (which quotes
     // the forward) is not the customer's either, and the forward failed.
     let dsn = format!(

@@ -1,6 +1,7 @@
 //! Forwarding a message or a ticket's conversation to third parties.
 
 use super::Helpdesk;
+use super::messages::{Reply, check_reply};
 use super::plan::{Plan, write_ticket};
 use crate::error::{Error, Result};
 use crate::mail::{ForwardHeader, forward_text};
@@ -261,5 +262,103 @@ impl Helpdesk {
             })
             .await?;
         Ok(message)
+    }
+
+    /// Answers a third party's mail on `ticket` (an inbound message of
+    /// [`Visibility::ThirdParty`]: an answer to a [`forward`](Helpdesk::forward))
+    /// with `reply`: sent to its sender (and the reply's Cc), in its thread
+    /// (In-Reply-To and References), through the outbox; the answer is
+    /// `ThirdParty` too, and so is the mail that answers it in turn. It is
+    /// no answer to the customer (the SLA's response times do not move).
+    /// A message that is not such a mail of the conversation is
+    /// [`Error::NotFound`] / [`Error::Validation`]; a reply that mentions an
+    /// attachment without one needs confirming, as any reply.
+    pub async fn reply_to_third_party(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        agent: AgentId,
+        message: MessageId,
+        reply: Reply,
+    ) -> Result<Message> {
+        check_reply(&reply)?;
+        let cc = addresses("cc", &reply.cc)?;
+        let actor = Actor::Agent(agent);
+        let (answer, _) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let conversation = self.conversation(workspace, ticket).await?;
+                let current = &conversation.ticket;
+                super::messages::refuse_if_final(current, "a reply")?;
+                let theirs = conversation
+                    .messages()
+                    .find(|m| m.id == message)
+                    .ok_or_else(|| Error::not_found("message", message))?;
+                let sender = match (&theirs.from, theirs.visibility, theirs.direction) {
+                    (Some(from), Visibility::ThirdParty, Direction::Inbound)
+                        if is_plausible_email(from) =>
+                    {
+                        normalize_email(from)
+                    }
+                    _ => {
+                        return Err(Error::validation(
+                            "message",
+                            "only a third party's mail on the ticket is answered this way",
+                        ));
+                    }
+                };
+                let at = reply.send_at.unwrap_or(now).max(now);
+                let mut answer = Message::new(
+                    workspace,
+                    current.id,
+                    actor,
+                    Channel::Email,
+                    reply.text.clone(),
+                    now,
+                );
+                answer.direction = Direction::Outbound;
+                answer.visibility = Visibility::ThirdParty;
+                answer.subject = match theirs.subject.get(..3) {
+                    Some(re) if re.eq_ignore_ascii_case("re:") => theirs.subject.clone(),
+                    _ => format!("Re: {}", theirs.subject),
+                };
+                answer.html = reply.html.clone();
+                answer.from = self.sender_of(current);
+                answer.to = vec![sender];
+                answer.cc = cc.clone();
+                answer.attachments = reply.attachments.clone();
+                answer.email.message_id =
+                    Some(self.forward_message_id(workspace, current.id, answer.id));
+                answer.email.in_reply_to = theirs.email.message_id.iter().cloned().collect();
+                answer.email.references = theirs
+                    .email
+                    .references
+                    .iter()
+                    .chain(theirs.email.message_id.iter())
+                    .cloned()
+                    .collect();
+                answer.send_state = Some(SendState::Scheduled { at });
+
+                let mut next = current.clone();
+                next.times.updated = now;
+                let mut commit = Commit::default();
+                commit.outbox.push(OutboxWrite::Enqueue(OutboxItem::new(
+                    workspace,
+                    current.id,
+                    answer.id,
+                    Channel::Email,
+                    at,
+                )));
+                let events = vec![EventKind::MessageAdded {
+                    message: answer.id,
+                    direction: Direction::Outbound,
+                    visibility: Visibility::ThirdParty,
+                }];
+                write_ticket(&mut commit, current, next, events, actor, now);
+                commit.messages.push(answer.clone());
+                Ok(Plan::new(commit, answer))
+            })
+            .await?;
+        Ok(answer)
     }
 }

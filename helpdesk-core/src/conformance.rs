@@ -4957,4 +4957,50 @@ pub async fn tasks_round_trip(store: Arc<DynStore>) {
         [call.id],
         "the anonymised ticket's task is still to do"
     );
+
+    // Overdue, told once by run_due: not when done, nor before a new date.
+    let t3 = new_ticket(&f, "dora@example.com", "Invoice").await;
+    let now = f.clock.now();
+    let soon = |title: &str| NewTask::titled(title).due(now + Duration::hours(1));
+    let late = add(t3.id, soon("Send the invoice")).await.expect("add");
+    let done = add(t3.id, soon("Check the address")).await.expect("add");
+    let moved = add(t3.id, soon("Call Dora")).await.expect("add");
+    change(t3.id, done.id, TaskChange::done())
+        .await
+        .expect("done");
+    change(
+        t3.id,
+        moved.id,
+        TaskChange::default().due(Some(now + Duration::hours(5))),
+    )
+    .await
+    .expect("move the date");
+    let overdue = |kinds: &[EventKind]| {
+        kinds
+            .iter()
+            .filter_map(|k| match k {
+                EventKind::TaskOverdue { task, .. } => Some(*task),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..2 {
+        f.desk
+            .run_due(now + Duration::hours(2))
+            .await
+            .expect("run due");
+    }
+    assert_eq!(
+        overdue(&event_kinds(&store, f.ws, t3.id).await),
+        [late.id],
+        "once, and only the task still to do at its date"
+    );
+    f.desk
+        .run_due(now + Duration::hours(6))
+        .await
+        .expect("run due");
+    assert_eq!(
+        overdue(&event_kinds(&store, f.ws, t3.id).await),
+        [late.id, moved.id]
+    );
 }

@@ -389,6 +389,11 @@ mod tests {
                 .0,
             "sla_warning:resolution"
         );
+        let task = helpdesk_core::model::TaskId::new();
+        assert_eq!(
+            job_kind_key(&JobKind::TaskDue(task)).unwrap().0,
+            format!("task_due:{}", task.as_uuid())
+        );
     }
 
     #[test]

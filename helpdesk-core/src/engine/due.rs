@@ -21,7 +21,8 @@ pub struct RunDueReport {
 
 impl Helpdesk {
     /// Runs every job due at `now`: reopen dates reached (-> Open), SLA
-    /// warnings and breaches (events, each exactly once per deadline). Safe to call
+    /// warnings and breaches (events, each exactly once per deadline), tasks
+    /// overdue (`TaskOverdue`, once per due date). Safe to call
     /// from many tasks and processes at once: jobs are claimed atomically and
     /// each job's effect is committed exactly once. Returns once no due job
     /// is left unclaimed.
@@ -92,6 +93,35 @@ impl Helpdesk {
                             );
                         }
                         Ok(Plan::new(commit, reopened))
+                    }
+                    JobKind::TaskDue(task) => {
+                        // (Still to do, due then: a task done, deleted or
+                        // given another date since tells nothing; an
+                        // Archived or merged ticket takes no event.)
+                        let overdue = self
+                            .store
+                            .tasks(workspace, ticket.id)
+                            .await?
+                            .into_iter()
+                            .find(|t| t.id == task)
+                            .filter(|t| !t.is_done() && t.due == Some(job.due_at))
+                            .and_then(|t| t.due);
+                        if let Some(due) = overdue
+                            && due <= now
+                            && ticket.state != crate::lifecycle::State::Archived
+                            && ticket.merged_into.is_none()
+                        {
+                            let events = vec![EventKind::TaskOverdue { task, due }];
+                            write_ticket(
+                                &mut commit,
+                                &ticket,
+                                ticket.clone(),
+                                events,
+                                Actor::System,
+                                now,
+                            );
+                        }
+                        Ok(Plan::new(commit, false))
                     }
                     JobKind::SlaWarning(target) | JobKind::SlaBreach(target) => {
                         let breach = matches!(job.kind, JobKind::SlaBreach(_));

@@ -4,8 +4,8 @@ use super::Helpdesk;
 use super::messages::refuse_if_final;
 use super::plan::{Plan, write_ticket};
 use crate::error::{Error, Result};
-use crate::model::{Actor, AgentId, EventKind, Task, TaskId, TicketId, WorkspaceId};
-use crate::ports::{Commit, StoreExt};
+use crate::model::{Actor, AgentId, EventKind, JobId, Task, TaskId, TicketId, WorkspaceId};
+use crate::ports::{Commit, Job, JobKind, JobWrite, StoreExt};
 use chrono::{DateTime, Utc};
 
 /// The longest task title, in characters.
@@ -104,6 +104,29 @@ impl TaskChange {
     }
 }
 
+/// The job that tells when `task` is overdue (`run_due`, `TaskOverdue`):
+/// scheduled for its due date while it is to do, cancelled once it is done
+/// or has none; nothing when that is as it was (`before`).
+fn due_job(before: Option<&Task>, task: &Task) -> Option<JobWrite> {
+    let when = |t: &Task| t.due.filter(|_| !t.is_done());
+    let kind = JobKind::TaskDue(task.id);
+    match (before.and_then(when), when(task)) {
+        (old, Some(due)) if old != Some(due) => Some(JobWrite::Schedule(Job {
+            id: JobId::new(),
+            workspace: task.workspace,
+            ticket: task.ticket,
+            kind,
+            due_at: due,
+            lease_until: None,
+        })),
+        (Some(_), None) => Some(JobWrite::Cancel {
+            ticket: task.ticket,
+            kind,
+        }),
+        _ => None,
+    }
+}
+
 /// The title trimmed, or [`Error::Validation`] when it is empty or too long.
 fn clean_title(title: &str) -> Result<String> {
     let title = title.trim();
@@ -121,7 +144,9 @@ fn clean_title(title: &str) -> Result<String> {
 
 impl Helpdesk {
     /// Adds a task to `ticket` (not an Archived or merged one), by `agent`,
-    /// with a `TaskAdded` event; its owner must be an active agent.
+    /// with a `TaskAdded` event; its owner must be an active agent. A task
+    /// with a due date still to do then is told overdue once by
+    /// [`run_due`](Helpdesk::run_due) (`TaskOverdue`).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -166,6 +191,7 @@ impl Helpdesk {
                     title: new.title.clone(),
                 }];
                 write_ticket(&mut commit, &current, next, events, actor, now);
+                commit.jobs.extend(due_job(None, &new));
                 commit.tasks.push(new.clone());
                 Ok(Plan::new(commit, new))
             })
@@ -231,6 +257,7 @@ impl Helpdesk {
                     let mut next = current.clone();
                     next.times.updated = now;
                     write_ticket(&mut commit, &current, next, events, actor, now);
+                    commit.jobs.extend(due_job(Some(&stored), &next_task));
                     commit.tasks.push(next_task.clone());
                 }
                 Ok(Plan::new(commit, next_task))

@@ -308,6 +308,14 @@ pub enum EventKind {
         /// The task.
         task: TaskId,
     },
+    /// A task's due date passed and it is not done (once per due date,
+    /// from [`Helpdesk::run_due`](crate::engine::Helpdesk::run_due)).
+    TaskOverdue {
+        /// The task.
+        task: TaskId,
+        /// Its due date.
+        due: DateTime<Utc>,
+    },
     /// Personal data was removed.
     Anonymised,
     /// An attachment exceeded the size limit and was not stored (the
@@ -375,6 +383,7 @@ impl EventKind {
             EventKind::TaskChanged { .. } => "task_changed",
             EventKind::TaskDone { .. } => "task_done",
             EventKind::TaskReopened { .. } => "task_reopened",
+            EventKind::TaskOverdue { .. } => "task_overdue",
             EventKind::Anonymised => "anonymised",
             EventKind::DueDateChanged { .. } => "due_date_changed",
             EventKind::AttachmentTooLarge { .. } => "attachment_too_large",

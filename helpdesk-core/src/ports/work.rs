@@ -1,7 +1,7 @@
 //! Rows of deferred work: the outbox (effects to deliver) and due jobs
 //! (time-driven rules).
 
-use crate::model::{Channel, JobId, MessageId, OutboxId, SlaTarget, TicketId, WorkspaceId};
+use crate::model::{Channel, JobId, MessageId, OutboxId, SlaTarget, TaskId, TicketId, WorkspaceId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -82,6 +82,9 @@ pub enum JobKind {
     SlaWarning(SlaTarget),
     /// Emit the breach of an SLA deadline.
     SlaBreach(SlaTarget),
+    /// Tell that a task is past its due date and not done
+    /// ([`Helpdesk::add_task`](crate::engine::Helpdesk::add_task)).
+    TaskDue(TaskId),
 }
 
 /// A time-driven job. At most one per (ticket, kind): scheduling again

@@ -1,10 +1,11 @@
 //! # helpdesk-core
 //!
 //! The storage-agnostic core of the `helpdesk` engine: the domain model, the
-//! rules as pure functions (lifecycle, merge, links, field changes, SLA
-//! calendars, mail classification and threading), the ports (the [`Store`],
-//! [`Clock`] and [`Transport`] traits) and the engine shell ([`Helpdesk`])
-//! that runs commands: load, decide, commit in one transaction.
+//! rules as pure functions (lifecycle, merge, contact merge, links, field
+//! changes, SLA calendars, mail classification and threading, printing),
+//! the ports (the [`Store`], [`Clock`], [`Transport`], [`Blobs`] and
+//! [`Translator`] traits) and the engine shell ([`Helpdesk`]) that runs
+//! commands: load, decide, commit in one transaction.
 //!
 //! Most users depend on the `helpdesk` facade crate, which re-exports this
 //! one and brings the adapters (the in-memory store by default).
@@ -40,6 +41,8 @@
 //! [`Store`]: ports::Store
 //! [`Clock`]: ports::Clock
 //! [`Transport`]: ports::Transport
+//! [`Blobs`]: ports::Blobs
+//! [`Translator`]: ports::Translator
 //! [`Helpdesk`]: engine::Helpdesk
 
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -474,6 +474,43 @@ async fn files_of_a_message_split_off_survive_the_erasure_of_its_ticket() {
     );
 }
 
+/// Without a blob store, a message split off keeps the raw mail its files
+/// are read from (with one, the copy leaves the raw mail to the original).
+#[tokio::test]
+async fn a_message_split_off_without_a_blob_store_keeps_its_files() {
+    let d = Desk::new(None);
+    let out = d.ingest("attachment-inline-image.eml").await;
+    let split = d
+        .desk
+        .ticket_from_message(d.ws, out.message, AgentId::new(), false)
+        .await
+        .unwrap_or_else(|e| panic!("split: {e}"));
+    let copy = d
+        .desk
+        .store()
+        .messages(d.ws, split.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(copy[0].raw.is_some());
+    assert_eq!(&d.file(copy[0].id, 1).await.bytes[..], PDF);
+
+    let with_blobs = Desk::new(Some(Arc::new(MemoryBlobs::new())));
+    let out = with_blobs.ingest("attachment-inline-image.eml").await;
+    let split = with_blobs
+        .desk
+        .ticket_from_message(with_blobs.ws, out.message, AgentId::new(), false)
+        .await
+        .unwrap_or_else(|e| panic!("split: {e}"));
+    let copy = with_blobs
+        .desk
+        .store()
+        .messages(with_blobs.ws, split.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(copy[0].raw, None);
+    assert_eq!(&with_blobs.file(copy[0].id, 1).await.bytes[..], PDF);
+}
+
 /// A reply whose file is gone is marked failed, with an event, and is
 /// not sent without it.
 #[tokio::test]

@@ -3579,6 +3579,10 @@ pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
         (copy.email.message_id.clone(), copy.send_state.clone()),
         (None, None)
     );
+    // (The raw mail stays with the original: the copy has no file to read
+    // back from it.)
+    assert!(original.raw.is_some());
+    assert_eq!(copy.raw, None);
     let kinds = |events: Vec<Event>| events.into_iter().map(|e| e.kind).collect::<Vec<_>>();
     let child_events = kinds(store.events(f.ws, child.id).await.expect("events"));
     assert!(

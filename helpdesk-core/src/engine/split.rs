@@ -145,7 +145,8 @@ impl Helpdesk {
 
 /// `original` copied onto the new ticket `ticket` at `now`: a message of
 /// its own, with nothing to send and no email ids (the conversation threads
-/// onto the original).
+/// onto the original), and without the raw mail unless a file of it is read
+/// from there.
 fn copy_of(original: &Message, ticket: &Ticket, now: chrono::DateTime<chrono::Utc>) -> Message {
     let mut copy = original.clone();
     copy.id = MessageId::new();
@@ -153,5 +154,14 @@ fn copy_of(original: &Message, ticket: &Ticket, now: chrono::DateTime<chrono::Ut
     copy.created_at = now;
     copy.email = Default::default();
     copy.send_state = None;
+    // (The raw mail stays with the original; the copy keeps it only to read
+    // back files whose bytes are in no blob store.)
+    if copy
+        .attachments
+        .iter()
+        .all(|a| a.blob.is_some() || a.too_large)
+    {
+        copy.raw = None;
+    }
     copy
 }

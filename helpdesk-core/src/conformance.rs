@@ -4794,7 +4794,7 @@ pub async fn apply_macro_writes_everything_or_nothing(store: Arc<DynStore>) {
     assert_eq!(store.outbox(f.ws, t.id).await.expect("outbox").len(), 1);
 }
 
-/// Tasks: added and changed through the engine with events on the ticket,
+/// Tasks: added, changed and deleted through the engine with events on the ticket,
 /// read per ticket (oldest first) and per owner ("my tasks": open ones,
 /// due first); a task's ticket must exist and stays its ticket; erasure
 /// deletes them (anonymising redacts their titles).
@@ -4893,6 +4893,42 @@ pub async fn tasks_round_trip(store: Arc<DynStore>) {
             .count(),
         1,
         "done once"
+    );
+
+    // Deleted: gone, with an event; not twice, not from another ticket.
+    f.desk
+        .delete_task(f.ws, t.id, photo.id, f.agent)
+        .await
+        .expect("delete");
+    assert_eq!(
+        ids(store.tasks(f.ws, t.id).await.expect("tasks")),
+        [call.id]
+    );
+    assert!(
+        event_kinds(&store, f.ws, t.id)
+            .await
+            .contains(&EventKind::TaskDeleted { task: photo.id })
+    );
+    let err = f
+        .desk
+        .delete_task(f.ws, t.id, photo.id, f.agent)
+        .await
+        .expect_err("deleted before");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let err = store
+        .commit(
+            f.ws,
+            Commit {
+                deleted_tasks: vec![(t2.id, call.id)],
+                ..Commit::default()
+            },
+        )
+        .await
+        .expect_err("not that ticket's task");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        ids(store.tasks(f.ws, t.id).await.expect("tasks")),
+        [call.id]
     );
 
     // Refused.

@@ -379,6 +379,11 @@ impl Workspace {
                 return Err(Error::not_found("ticket", record.ticket));
             }
         }
+        for (ticket, id) in &commit.deleted_tasks {
+            if self.tasks.get(id).is_none_or(|t| t.ticket != *ticket) {
+                return Err(Error::not_found("task", id));
+            }
+        }
         for task in &commit.tasks {
             if task.workspace != ws {
                 return Err(foreign("task"));
@@ -601,6 +606,12 @@ impl Workspace {
                     .push(task.id);
             }
             self.tasks.insert(task.id, task);
+        }
+        for (ticket, id) in commit.deleted_tasks {
+            self.tasks.remove(&id);
+            if let Some(ids) = self.tasks_by_ticket.get_mut(&ticket) {
+                ids.retain(|t| *t != id);
+            }
         }
         for id in commit.deletions {
             for task in self.tasks_by_ticket.remove(&id).unwrap_or_default() {

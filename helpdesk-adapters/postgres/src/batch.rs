@@ -55,6 +55,7 @@ pub(crate) fn eligible(commit: &Commit) -> bool {
         && commit.checkpoints.is_empty()
         && commit.deletions.is_empty()
         && commit.tasks.is_empty()
+        && commit.deleted_tasks.is_empty()
         && commit.tickets.len() <= MAX_TICKETS
         && commit
             .tickets

@@ -125,6 +125,7 @@ queries! {
         SET assignee = EXCLUDED.assignee, due = EXCLUDED.due, done = EXCLUDED.done,
             created_at = EXCLUDED.created_at, doc = EXCLUDED.doc
         WHERE t.ticket = EXCLUDED.ticket";
+    task_delete = "DELETE FROM {schema}.tasks WHERE workspace = $1 AND ticket = $2 AND id = $3";
     tasks = "SELECT doc FROM {schema}.tasks WHERE workspace = $1 AND ticket = $2
         ORDER BY created_at, id";
     open_tasks = "SELECT doc FROM {schema}.tasks

@@ -579,6 +579,18 @@ impl PgStore {
             }
         }
 
+        for (ticket, id) in &commit.deleted_tasks {
+            let done = sqlx::query(sql(&q.task_delete))
+                .bind(w)
+                .bind(ticket.as_uuid())
+                .bind(id.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(Error::not_found("task", id).into());
+            }
+        }
+
         if !deleted.is_empty() {
             for statement in [
                 &q.delete_email_ids,

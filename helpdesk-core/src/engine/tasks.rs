@@ -266,6 +266,46 @@ impl Helpdesk {
         Ok(task)
     }
 
+    /// Deletes task `task` of `ticket` (one added by mistake; a task that
+    /// was done is marked done instead), with a `TaskDeleted` event. A task
+    /// not on that ticket is [`Error::NotFound`].
+    pub async fn delete_task(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        task: TaskId,
+        agent: AgentId,
+    ) -> Result<()> {
+        let actor = Actor::Agent(agent);
+        self.run(workspace, || async {
+            let now = self.clock.now();
+            let current = self.store.get_ticket(workspace, ticket).await?;
+            refuse_if_final(&current, "a task change")?;
+            let stored = self
+                .store
+                .tasks(workspace, ticket)
+                .await?
+                .into_iter()
+                .find(|t| t.id == task)
+                .ok_or_else(|| Error::not_found("task", task))?;
+            let mut next = current.clone();
+            next.times.updated = now;
+            let mut commit = Commit::default();
+            let events = vec![EventKind::TaskDeleted { task }];
+            write_ticket(&mut commit, &current, next, events, actor, now);
+            if stored.due.is_some() && !stored.is_done() {
+                commit.jobs.push(JobWrite::Cancel {
+                    ticket,
+                    kind: JobKind::TaskDue(task),
+                });
+            }
+            commit.deleted_tasks.push((ticket, task));
+            Ok(Plan::new(commit, ()))
+        })
+        .await?;
+        Ok(())
+    }
+
     /// The tasks of `ticket`, oldest first.
     pub async fn tasks(&self, workspace: WorkspaceId, ticket: TicketId) -> Result<Vec<Task>> {
         self.store.tasks(workspace, ticket).await

@@ -308,6 +308,11 @@ pub enum EventKind {
         /// The task.
         task: TaskId,
     },
+    /// A task was deleted.
+    TaskDeleted {
+        /// The task.
+        task: TaskId,
+    },
     /// A task's due date passed and it is not done (once per due date,
     /// from [`Helpdesk::run_due`](crate::engine::Helpdesk::run_due)).
     TaskOverdue {
@@ -383,6 +388,7 @@ impl EventKind {
             EventKind::TaskChanged { .. } => "task_changed",
             EventKind::TaskDone { .. } => "task_done",
             EventKind::TaskReopened { .. } => "task_reopened",
+            EventKind::TaskDeleted { .. } => "task_deleted",
             EventKind::TaskOverdue { .. } => "task_overdue",
             EventKind::Anonymised => "anonymised",
             EventKind::DueDateChanged { .. } => "due_date_changed",

@@ -3,7 +3,7 @@
 
 use crate::model::{
     Agent, Category, Contact, Event, JobId, Message, MessageId, Organization, OutboxId, Queue,
-    SendState, Task, Team, Ticket, TicketId, WorkspaceSettings,
+    SendState, Task, TaskId, Team, Ticket, TicketId, WorkspaceSettings,
 };
 use crate::ports::work::{Job, JobKind, OutboxItem};
 use crate::sla::SlaPolicy;
@@ -170,6 +170,9 @@ pub struct Commit {
     /// `NotFound` / `Validation` otherwise. Deleting a ticket deletes its
     /// tasks.
     pub tasks: Vec<Task>,
+    /// Tasks to delete (by id, of the ticket named with it); `NotFound` when
+    /// one does not exist on that ticket.
+    pub deleted_tasks: Vec<(TicketId, TaskId)>,
     /// Events to replace by id (same ticket): used only to anonymise.
     /// `NotFound` when an event does not exist.
     pub event_redactions: Vec<Event>,

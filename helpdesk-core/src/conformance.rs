@@ -4492,9 +4492,11 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
     );
 
     let actor = Actor::Agent(f.agent);
+    let mut with_html = Reply::text("A new bulb is on its way.");
+    with_html.html = Some("<p>A new bulb<script>steal()</script> is on its way.</p>".into());
     let reply = f
         .desk
-        .reply(f.ws, t, f.agent, Reply::text("A new bulb is on its way."))
+        .reply(f.ws, t, f.agent, with_html)
         .await
         .expect("reply");
     f.desk
@@ -4571,6 +4573,11 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
             .map(|m| m.from_customer)
             .collect::<Vec<_>>(),
         [true, false, false, true]
+    );
+    let html = public.messages[2].html.as_deref().unwrap_or_default();
+    assert!(
+        html.contains("A new bulb") && !html.contains("script"),
+        "sanitised: {html}"
     );
     // The merged ticket's own link shows where it went.
     let via_second = f

@@ -56,7 +56,7 @@ pub struct PublicMessage {
     pub from_customer: bool,
     /// Its text as shown (quoted history and signature cut).
     pub text: String,
-    /// Its sanitised HTML, if any.
+    /// Its HTML, if any, sanitised ([`sanitize_html`](crate::mail::sanitize_html)).
     pub html: Option<String>,
     /// Its files' names and sizes, by index.
     pub files: Vec<(String, u64)>,
@@ -161,7 +161,9 @@ impl Helpdesk {
                 at: m.created_at,
                 from_customer: m.direction == Direction::Inbound,
                 text: m.shown_text().to_string(),
-                html: m.html.clone(),
+                // (Sanitised again: an agent's reply HTML is stored as
+                // written, and this page is open without a login.)
+                html: m.html.as_deref().map(crate::mail::sanitize_html),
                 files: m
                     .attachments
                     .iter()

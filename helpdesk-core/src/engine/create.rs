@@ -76,7 +76,8 @@ pub struct NewTicket {
     /// First message, plain text (may be empty for [`CreateMode::AsCustomer`]
     /// and [`CreateMode::Internal`]: then no message is recorded).
     pub text: String,
-    /// First message, HTML.
+    /// First message, HTML (stored and sent sanitised, see
+    /// [`sanitize_html`](crate::mail::sanitize_html)).
     pub html: Option<String>,
     /// Delayed send of a [`CreateMode::ToCustomer`] message.
     pub send_at: Option<DateTime<Utc>>,
@@ -378,7 +379,7 @@ impl Helpdesk {
             message.direction = direction;
             message.visibility = visibility;
             message.subject = subject;
-            message.html = new.html.clone();
+            message.html = new.html.as_deref().map(crate::mail::sanitize_html);
             match new.mode {
                 CreateMode::AsCustomer => {
                     message.from = contact.emails.first().cloned();

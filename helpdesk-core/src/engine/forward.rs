@@ -322,7 +322,7 @@ impl Helpdesk {
                     Some(re) if re.eq_ignore_ascii_case("re:") => theirs.subject.clone(),
                     _ => format!("Re: {}", theirs.subject),
                 };
-                answer.html = reply.html.clone();
+                answer.html = reply.html.as_deref().map(crate::mail::sanitize_html);
                 answer.from = self.sender_of(current);
                 answer.to = vec![sender];
                 answer.cc = cc.clone();

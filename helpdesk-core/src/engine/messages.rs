@@ -18,7 +18,9 @@ use chrono::{DateTime, Utc};
 pub struct Reply {
     /// Plain text (required unless `html` is given).
     pub text: String,
-    /// HTML alternative.
+    /// HTML alternative, stored and sent sanitised
+    /// ([`sanitize_html`](crate::mail::sanitize_html): no scripts, event
+    /// handlers or `javascript:` links).
     pub html: Option<String>,
     /// Extra copy addresses for this reply (the ticket's cc are always added).
     pub cc: Vec<String>,
@@ -401,7 +403,9 @@ impl Helpdesk {
         let at = reply.send_at.unwrap_or(now).max(now);
 
         let mut message = agent_message(ticket, agent, &reply.text, Visibility::Public, now);
-        message.html = reply.html.clone();
+        // (Sanitised as inbound HTML is: whoever shows it later, in the
+        // agents' view or the public link, shows no script.)
+        message.html = reply.html.as_deref().map(crate::mail::sanitize_html);
         // (From the address the ticket's mail came in at, when it has one.)
         message.from = self.sender_of(ticket);
         message.to = contact.emails.first().cloned().into_iter().collect();

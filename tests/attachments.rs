@@ -478,37 +478,30 @@ async fn files_of_a_message_split_off_survive_the_erasure_of_its_ticket() {
 /// are read from (with one, the copy leaves the raw mail to the original).
 #[tokio::test]
 async fn a_message_split_off_without_a_blob_store_keeps_its_files() {
-    let d = Desk::new(None);
-    let out = d.ingest("attachment-inline-image.eml").await;
-    let split = d
-        .desk
-        .ticket_from_message(d.ws, out.message, AgentId::new(), false)
-        .await
-        .unwrap_or_else(|e| panic!("split: {e}"));
-    let copy = d
-        .desk
-        .store()
-        .messages(d.ws, split.id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(copy[0].raw.is_some());
-    assert_eq!(&d.file(copy[0].id, 1).await.bytes[..], PDF);
-
-    let with_blobs = Desk::new(Some(Arc::new(MemoryBlobs::new())));
-    let out = with_blobs.ingest("attachment-inline-image.eml").await;
-    let split = with_blobs
-        .desk
-        .ticket_from_message(with_blobs.ws, out.message, AgentId::new(), false)
-        .await
-        .unwrap_or_else(|e| panic!("split: {e}"));
-    let copy = with_blobs
-        .desk
-        .store()
-        .messages(with_blobs.ws, split.id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(copy[0].raw, None);
-    assert_eq!(&with_blobs.file(copy[0].id, 1).await.bytes[..], PDF);
+    // The copy of the fixture's mail on a new ticket, and the PDF read
+    // back from it.
+    async fn copy_and_pdf(d: &Desk) -> (Option<Bytes>, Vec<u8>) {
+        let out = d.ingest("attachment-inline-image.eml").await;
+        let split = d
+            .desk
+            .ticket_from_message(d.ws, out.message, AgentId::new(), false)
+            .await
+            .unwrap_or_else(|e| panic!("split: {e}"));
+        let copy = d
+            .desk
+            .store()
+            .messages(d.ws, split.id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let pdf = d.file(copy[0].id, 1).await.bytes.to_vec();
+        (copy[0].raw.clone(), pdf)
+    }
+    let (raw, pdf) = copy_and_pdf(&Desk::new(None)).await;
+    assert!(raw.is_some());
+    assert_eq!(pdf, PDF);
+    let (raw, pdf) = copy_and_pdf(&Desk::new(Some(Arc::new(MemoryBlobs::new())))).await;
+    assert_eq!(raw, None);
+    assert_eq!(pdf, PDF);
 }
 
 /// A reply whose file is gone is marked failed, with an event, and is

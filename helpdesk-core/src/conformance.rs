@@ -4954,30 +4954,21 @@ pub async fn tasks_round_trip(store: Arc<DynStore>) {
         .await
         .expect_err("not that ticket's task");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let write = |task: Task| {
+        store.commit(
+            f.ws,
+            Commit {
+                tasks: vec![task],
+                ..Commit::default()
+            },
+        )
+    };
     let mut elsewhere = call.clone();
     elsewhere.ticket = t2.id;
-    let err = store
-        .commit(
-            f.ws,
-            Commit {
-                tasks: vec![elsewhere],
-                ..Commit::default()
-            },
-        )
-        .await
-        .expect_err("a task keeps its ticket");
+    let err = write(elsewhere).await.expect_err("a task keeps its ticket");
     assert!(matches!(err, Error::Validation { .. }), "{err:?}");
     let orphan = Task::new(f.ws, TicketId::new(), "x", Actor::System, now);
-    let err = store
-        .commit(
-            f.ws,
-            Commit {
-                tasks: vec![orphan],
-                ..Commit::default()
-            },
-        )
-        .await
-        .expect_err("no such ticket");
+    let err = write(orphan).await.expect_err("no such ticket");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     assert_eq!(
         ids(store.tasks(f.ws, t2.id).await.expect("tasks")),

@@ -117,6 +117,40 @@ fn addresses(field: &'static str, list: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// The commit of `message`, a mail to third parties on `ticket` sent from
+/// `at`: the message, its outbox row (email, whatever the ticket's
+/// channel), its event (and `also`, if any) and the ticket, written at
+/// `now` by `actor`. No answer to the customer: the ticket's response times
+/// stay.
+fn third_party_mail(
+    ticket: &crate::model::Ticket,
+    message: &Message,
+    at: chrono::DateTime<chrono::Utc>,
+    also: Option<EventKind>,
+    actor: Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Commit {
+    let mut next = ticket.clone();
+    next.times.updated = now;
+    let mut commit = Commit::default();
+    commit.outbox.push(OutboxWrite::Enqueue(OutboxItem::new(
+        ticket.workspace,
+        ticket.id,
+        message.id,
+        Channel::Email,
+        at,
+    )));
+    let mut events = vec![EventKind::MessageAdded {
+        message: message.id,
+        direction: Direction::Outbound,
+        visibility: Visibility::ThirdParty,
+    }];
+    events.extend(also);
+    write_ticket(&mut commit, ticket, next, events, actor, now);
+    commit.messages.push(message.clone());
+    commit
+}
+
 impl Helpdesk {
     /// Forwards one message or the conversation of `ticket` by email to
     /// addresses outside it (seeds 000 and 004): the recipients get the
@@ -234,30 +268,11 @@ impl Helpdesk {
                     Some(self.forward_message_id(workspace, current.id, message.id));
                 message.send_state = Some(SendState::Scheduled { at: now });
 
-                let mut next = current.clone();
-                next.times.updated = now;
-                let mut commit = Commit::default();
-                commit.outbox.push(OutboxWrite::Enqueue(OutboxItem::new(
-                    workspace,
-                    current.id,
-                    message.id,
-                    Channel::Email,
-                    now,
-                )));
-                let recipients = to.iter().chain(&cc).cloned().collect();
-                let events = vec![
-                    EventKind::MessageAdded {
-                        message: message.id,
-                        direction: Direction::Outbound,
-                        visibility: Visibility::ThirdParty,
-                    },
-                    EventKind::Forwarded {
-                        message: message.id,
-                        to: recipients,
-                    },
-                ];
-                write_ticket(&mut commit, current, next, events, actor, now);
-                commit.messages.push(message.clone());
+                let forwarded = EventKind::Forwarded {
+                    message: message.id,
+                    to: to.iter().chain(&cc).cloned().collect(),
+                };
+                let commit = third_party_mail(current, &message, now, Some(forwarded), actor, now);
                 Ok(Plan::new(commit, message))
             })
             .await?;
@@ -339,23 +354,7 @@ impl Helpdesk {
                     .collect();
                 answer.send_state = Some(SendState::Scheduled { at });
 
-                let mut next = current.clone();
-                next.times.updated = now;
-                let mut commit = Commit::default();
-                commit.outbox.push(OutboxWrite::Enqueue(OutboxItem::new(
-                    workspace,
-                    current.id,
-                    answer.id,
-                    Channel::Email,
-                    at,
-                )));
-                let events = vec![EventKind::MessageAdded {
-                    message: answer.id,
-                    direction: Direction::Outbound,
-                    visibility: Visibility::ThirdParty,
-                }];
-                write_ticket(&mut commit, current, next, events, actor, now);
-                commit.messages.push(answer.clone());
+                let commit = third_party_mail(current, &answer, at, None, actor, now);
                 Ok(Plan::new(commit, answer))
             })
             .await?;

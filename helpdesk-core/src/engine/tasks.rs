@@ -219,13 +219,7 @@ impl Helpdesk {
             .run(workspace, || async {
                 let now = self.clock.now();
                 let current = self.store.get_ticket(workspace, ticket).await?;
-                let stored = self
-                    .store
-                    .tasks(workspace, ticket)
-                    .await?
-                    .into_iter()
-                    .find(|t| t.id == task)
-                    .ok_or_else(|| Error::not_found("task", task))?;
+                let stored = self.task_of(workspace, ticket, task).await?;
                 let mut next_task = stored.clone();
                 if let Some(title) = &title {
                     next_task.title = title.clone();
@@ -281,13 +275,7 @@ impl Helpdesk {
             let now = self.clock.now();
             let current = self.store.get_ticket(workspace, ticket).await?;
             refuse_if_final(&current, "a task change")?;
-            let stored = self
-                .store
-                .tasks(workspace, ticket)
-                .await?
-                .into_iter()
-                .find(|t| t.id == task)
-                .ok_or_else(|| Error::not_found("task", task))?;
+            let stored = self.task_of(workspace, ticket, task).await?;
             let mut next = current.clone();
             next.times.updated = now;
             let mut commit = Commit::default();
@@ -304,6 +292,21 @@ impl Helpdesk {
         })
         .await?;
         Ok(())
+    }
+
+    /// Task `task` of `ticket`, or [`Error::NotFound`].
+    async fn task_of(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        task: TaskId,
+    ) -> Result<Task> {
+        self.store
+            .tasks(workspace, ticket)
+            .await?
+            .into_iter()
+            .find(|t| t.id == task)
+            .ok_or_else(|| Error::not_found("task", task))
     }
 
     /// The tasks of `ticket`, oldest first.

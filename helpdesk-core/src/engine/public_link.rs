@@ -161,8 +161,10 @@ impl Helpdesk {
                 at: m.created_at,
                 from_customer: m.direction == Direction::Inbound,
                 text: m.shown_text().to_string(),
-                // (Sanitised again: an agent's reply HTML is stored as
-                // written, and this page is open without a login.)
+                // (Sanitised again, though the engine stores HTML
+                // sanitised: messages stored before it did, or written by
+                // other code, may hold anything, and this page is open
+                // without a login.)
                 html: m.html.as_deref().map(crate::mail::sanitize_html),
                 files: m
                     .attachments

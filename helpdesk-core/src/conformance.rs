@@ -3977,14 +3977,22 @@ pub async fn contact_emails_move_between_contacts_in_one_commit(store: Arc<DynSt
     bob_with.emails.push("ann.k@mail.example".into());
     let mut ann_without = ann.clone();
     ann_without.emails.retain(|e| e == "ann@example.com");
-    let commit = Commit {
-        contacts: vec![
-            ContactWrite::Update(bob_with.clone()),
-            ContactWrite::Update(ann_without.clone()),
-        ],
-        ..Commit::default()
+    // (The two contacts written in one commit, in this order.)
+    let write = |first: &Contact, second: &Contact| {
+        store.commit(
+            f.ws,
+            Commit {
+                contacts: vec![
+                    ContactWrite::Update(first.clone()),
+                    ContactWrite::Update(second.clone()),
+                ],
+                ..Commit::default()
+            },
+        )
     };
-    store.commit(f.ws, commit).await.expect("move the address");
+    write(&bob_with, &ann_without)
+        .await
+        .expect("move the address");
     assert_eq!(owner("ann.k@mail.example").await, Some(bob.id));
     assert_eq!(owner("ann@example.com").await, Some(ann.id));
     assert_eq!(owner("bob@example.com").await, Some(bob.id));
@@ -3994,14 +4002,7 @@ pub async fn contact_emails_move_between_contacts_in_one_commit(store: Arc<DynSt
     );
 
     // And back, the giver written first.
-    let commit = Commit {
-        contacts: vec![
-            ContactWrite::Update(bob.clone()),
-            ContactWrite::Update(ann.clone()),
-        ],
-        ..Commit::default()
-    };
-    store.commit(f.ws, commit).await.expect("move it back");
+    write(&bob, &ann).await.expect("move it back");
     assert_eq!(owner("ann.k@mail.example").await, Some(ann.id));
     assert_eq!(owner("bob@example.com").await, Some(bob.id));
 
@@ -4010,12 +4011,7 @@ pub async fn contact_emails_move_between_contacts_in_one_commit(store: Arc<DynSt
     ann_new.emails.push("shared@example.com".into());
     bob_new.emails.push("shared@example.com".into());
     ann_new.name = Some("Ann".into());
-    let commit = Commit {
-        contacts: vec![ContactWrite::Update(ann_new), ContactWrite::Update(bob_new)],
-        ..Commit::default()
-    };
-    let err = store
-        .commit(f.ws, commit)
+    let err = write(&ann_new, &bob_new)
         .await
         .expect_err("one address, two contacts");
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");

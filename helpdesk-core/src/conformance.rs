@@ -65,6 +65,7 @@ macro_rules! conformance_tests {
             merge_contacts_moves_addresses_and_tickets,
             forward_goes_to_third_parties_and_their_answers_stay_internal,
             public_link_shows_the_customers_conversation,
+            revoked_public_links_open_nothing,
             apply_macro_writes_everything_or_nothing, tasks_round_trip
         );
     };
@@ -4667,6 +4668,133 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
         f.desk.public_ticket(f.ws, &carls).await.expect("public").id,
         t
     );
+}
+
+/// `revoke_public_links`: the links made before open nothing (neither the
+/// page nor an answer), on the ticket and on a ticket merged into it, whose
+/// new links show the ticket again; the revision and its event are stored
+/// with each ticket; an Archived ticket merged into it keeps its link,
+/// which shows only its own conversation; revoking on an Archived ticket is
+/// refused and writes nothing; a second revocation closes the second link.
+pub async fn revoked_public_links_open_nothing(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let actor = Actor::Agent(f.agent);
+    let t = new_ticket(&f, "ann@example.com", "Lamp").await;
+    let merged = new_ticket(&f, "ann@example.com", "Lamp again").await;
+    let archived = new_ticket(&f, "ann@example.com", "Old lamp").await;
+    f.desk
+        .merge(f.ws, t.id, &[merged.id, archived.id], actor)
+        .await
+        .expect("merge");
+    let archived = f
+        .desk
+        .archive(f.ws, archived.id, actor)
+        .await
+        .expect("archive");
+    let old = f.desk.public_token(f.ws, &t);
+    let old_merged = f.desk.public_token(f.ws, &merged);
+    let old_archived = f.desk.public_token(f.ws, &archived);
+    assert_eq!(
+        f.desk
+            .public_ticket(f.ws, &old_merged)
+            .await
+            .expect("the merged ticket's link before")
+            .id,
+        t.id
+    );
+
+    let revoked = f
+        .desk
+        .revoke_public_links(f.ws, t.id, actor)
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.link_revision, 1);
+    let read = |id| {
+        let store = store.clone();
+        async move {
+            store
+                .ticket(f.ws, id)
+                .await
+                .expect("read")
+                .expect("the ticket")
+        }
+    };
+    let (now_t, now_merged, now_archived) = (
+        read(t.id).await,
+        read(merged.id).await,
+        read(archived.id).await,
+    );
+    assert_eq!(
+        (
+            now_t.link_revision,
+            now_merged.link_revision,
+            now_archived.link_revision
+        ),
+        (1, 1, 0)
+    );
+    assert_eq!(
+        now_archived.version, archived.version,
+        "archived: unchanged"
+    );
+    for id in [t.id, merged.id] {
+        assert!(
+            event_kinds(&store, f.ws, id)
+                .await
+                .contains(&EventKind::PublicLinksRevoked { revision: 1 }),
+            "{id}"
+        );
+    }
+    for token in [&old, &old_merged] {
+        let err = f
+            .desk
+            .public_ticket(f.ws, token)
+            .await
+            .expect_err("a revoked link opens nothing");
+        assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+        let err = f
+            .desk
+            .reply_via_link(f.ws, token, "hello")
+            .await
+            .expect_err("a revoked link answers nothing");
+        assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    }
+    let via_archived = f
+        .desk
+        .public_ticket(f.ws, &old_archived)
+        .await
+        .expect("the archived ticket's link");
+    assert_eq!(
+        (via_archived.id, via_archived.messages.len()),
+        (archived.id, 1)
+    );
+    let new = f.desk.public_token(f.ws, &now_t);
+    let public = f.desk.public_ticket(f.ws, &new).await.expect("new link");
+    assert_eq!((public.id, public.messages.len()), (t.id, 3));
+    let via_merged = f
+        .desk
+        .public_ticket(f.ws, &f.desk.public_token(f.ws, &now_merged))
+        .await
+        .expect("the merged ticket's new link");
+    assert_eq!(via_merged.id, t.id);
+
+    let err = f
+        .desk
+        .revoke_public_links(f.ws, archived.id, actor)
+        .await
+        .expect_err("archived");
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(read(archived.id).await, now_archived, "nothing written");
+
+    f.desk
+        .revoke_public_links(f.ws, t.id, actor)
+        .await
+        .expect("revoke again");
+    let err = f
+        .desk
+        .public_ticket(f.ws, &new)
+        .await
+        .expect_err("the second link is revoked too");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
 
 /// `Helpdesk::apply_macro`: the field changes, the note, the reply (both

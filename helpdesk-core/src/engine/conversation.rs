@@ -59,24 +59,36 @@ impl Conversation {
 }
 
 impl Helpdesk {
-    /// The conversation view of a ticket (see [`Conversation`]).
-    pub async fn conversation(&self, workspace: WorkspaceId, id: TicketId) -> Result<Conversation> {
-        let ticket = self.store.get_ticket(workspace, id).await?;
-        let mut tickets = vec![id];
-        let mut merged = Vec::new();
+    /// The tickets merged into `id`, directly or through a chain, nearest
+    /// first ([`Conversation::merged`]).
+    pub(super) async fn merged_into(
+        &self,
+        workspace: WorkspaceId,
+        id: TicketId,
+    ) -> Result<Vec<TicketId>> {
+        let mut merged: Vec<TicketId> = Vec::new();
         let mut i = 0;
-        while i < tickets.len() {
-            for source in self.store.merged_sources(workspace, tickets[i]).await? {
-                if tickets.contains(&source) {
+        let mut next = Some(id);
+        while let Some(target) = next {
+            for source in self.store.merged_sources(workspace, target).await? {
+                if source == id || merged.contains(&source) {
                     return Err(Error::Storage(
                         format!("merge cycle through {source} (corrupt data?)").into(),
                     ));
                 }
-                tickets.push(source);
                 merged.push(source);
             }
+            next = merged.get(i).copied();
             i += 1;
         }
+        Ok(merged)
+    }
+
+    /// The conversation view of a ticket (see [`Conversation`]).
+    pub async fn conversation(&self, workspace: WorkspaceId, id: TicketId) -> Result<Conversation> {
+        let ticket = self.store.get_ticket(workspace, id).await?;
+        let merged = self.merged_into(workspace, id).await?;
+        let tickets: Vec<TicketId> = std::iter::once(id).chain(merged.iter().copied()).collect();
         let mut entries = Vec::new();
         for t in &tickets {
             entries.extend(

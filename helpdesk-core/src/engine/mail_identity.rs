@@ -32,10 +32,21 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
-    /// The signer of the public links of `requester`'s tickets: a link
-    /// opens nothing once its ticket has another requester.
-    pub(super) fn link_signer(&self, requester: crate::model::ContactId) -> token::Signer {
-        token::Signer::new(&hmac(&self.link_key, &requester.as_u128().to_be_bytes()))
+    /// The signer of the public links of `requester`'s tickets at link
+    /// revision `revision` (see [`Ticket::link_revision`](crate::model::Ticket::link_revision)):
+    /// a link opens nothing once its ticket has another requester or
+    /// another revision. (Revision 0 is keyed by the requester alone, as
+    /// links were before revisions existed.)
+    pub(super) fn link_signer(
+        &self,
+        requester: crate::model::ContactId,
+        revision: u32,
+    ) -> token::Signer {
+        let mut data = requester.as_u128().to_be_bytes().to_vec();
+        if revision > 0 {
+            data.extend_from_slice(&revision.to_be_bytes());
+        }
+        token::Signer::new(&hmac(&self.link_key, &data))
     }
 
     fn derive(secret: &[u8], workspace: WorkspaceId) -> Self {
@@ -187,5 +198,26 @@ impl Helpdesk {
             .signer
             .verify(token)
             .map(TicketId::from_u128)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Identity;
+    use crate::model::{ContactId, WorkspaceId};
+
+    /// Links made before link revisions existed (revision 0) still open:
+    /// revision 0 signs as it always did (the value pinned here), and each
+    /// revision signs apart from the others.
+    #[test]
+    fn link_revision_zero_signs_as_before() {
+        let identity = Identity::derive(b"secret", WorkspaceId::from_u128(7));
+        let requester = ContactId::from_u128(42);
+        let tokens: Vec<String> = (0..3)
+            .map(|revision| identity.link_signer(requester, revision).sign(1042))
+            .collect();
+        assert_eq!(tokens[0], "aaaaaaaaaaaaaaaaaaaaaaabaso5kvgpj53qq5hhgx");
+        assert_ne!(tokens[0], tokens[1]);
+        assert_ne!(tokens[1], tokens[2]);
     }
 }

@@ -9,13 +9,14 @@
 use super::Helpdesk;
 use super::attachments::AttachmentContent;
 use super::messages::CustomerMessageOutcome;
+use super::plan::{Plan, stored, write_ticket};
 use crate::error::{Error, Result};
 use crate::lifecycle::State;
 use crate::model::{
-    Channel, Classification, Direction, Message, MessageId, SendState, Ticket, TicketId,
-    TicketNumber, Visibility, WorkspaceId,
+    Actor, Channel, Classification, Direction, EventKind, Message, MessageId, SendState, Ticket,
+    TicketId, TicketNumber, Visibility, WorkspaceId,
 };
-use crate::ports::StoreExt;
+use crate::ports::{Commit, StoreExt};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -83,10 +84,13 @@ impl Helpdesk {
     /// is signed for the ticket and its requester: once the ticket has
     /// another requester (moved with [`TicketUpdate::requester`](crate::fields::TicketUpdate::requester)
     /// or [`merge_contacts`](Helpdesk::merge_contacts)), earlier links open
-    /// nothing.
+    /// nothing; so do links made before
+    /// [`revoke_public_links`](Helpdesk::revoke_public_links) (pass the
+    /// ticket as it is now: a copy read before a revocation makes a link
+    /// that opens nothing).
     pub fn public_token(&self, workspace: WorkspaceId, ticket: &Ticket) -> String {
         self.identity(workspace)
-            .link_signer(ticket.requester)
+            .link_signer(ticket.requester, ticket.link_revision)
             .sign(ticket.id.as_u128())
     }
 
@@ -105,7 +109,7 @@ impl Helpdesk {
             .ok_or_else(not_found)?;
         match self
             .identity(workspace)
-            .link_signer(ticket.requester)
+            .link_signer(ticket.requester, ticket.link_revision)
             .verify(token.trim())
         {
             Some(id) if id == claimed.as_u128() => Ok(ticket),
@@ -140,12 +144,14 @@ impl Helpdesk {
         let linked = self.linked_ticket(workspace, token).await?;
         let end = self.chain_end(workspace, linked.id).await?;
         // (A merged ticket shows the one it went into when that is the same
-        // customer's; else only itself.)
-        let shown = if end.requester == linked.requester {
-            end.id
-        } else {
-            linked.id
-        };
+        // customer's, and the link is not older than that ticket's last
+        // revocation; else only itself.)
+        let shown =
+            if end.requester == linked.requester && linked.link_revision >= end.link_revision {
+                end.id
+            } else {
+                linked.id
+            };
         let conversation = self.conversation(workspace, shown).await?;
         let mut theirs = vec![shown];
         for id in &conversation.merged {
@@ -202,6 +208,64 @@ impl Helpdesk {
         self.attachment(workspace, message, index).await
     }
 
+    /// Revokes the public links of `ticket` and of the tickets merged into
+    /// it: links made before open nothing (the customer's mail that carried
+    /// them was forwarded, say); [`public_token`](Helpdesk::public_token)
+    /// makes new ones. Each ticket's [`Ticket::link_revision`] moves on,
+    /// with a `PublicLinksRevoked` event, in one transaction. An Archived
+    /// ticket never changes: [`Error::Validation`]. (An Archived ticket
+    /// merged into this one keeps its links, which then show only its own
+    /// conversation.)
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::{Helpdesk, NewTicket};
+    /// # use helpdesk_core::model::{Actor, AgentId, WorkspaceId};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+    /// let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    /// let ticket = desk
+    ///     .create_ticket(ws, NewTicket::from_customer("ann@example.com", "Lamp", "It flickers."))
+    ///     .await?;
+    /// let old = desk.public_token(ws, &ticket);
+    ///
+    /// let ticket = desk.revoke_public_links(ws, ticket.id, Actor::Agent(agent)).await?;
+    /// assert!(desk.public_ticket(ws, &old).await.is_err());
+    /// let new = desk.public_token(ws, &ticket);
+    /// assert_eq!(desk.public_ticket(ws, &new).await?.messages.len(), 1);
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn revoke_public_links(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        actor: Actor,
+    ) -> Result<Ticket> {
+        let (ticket, outcome) = self
+            .run(workspace, || async {
+                let now = self.clock.now();
+                let current = self.store.get_ticket(workspace, ticket).await?;
+                if current.state == State::Archived {
+                    return Err(Error::validation(
+                        "state",
+                        "an archived ticket never changes",
+                    ));
+                }
+                let mut commit = Commit::default();
+                let next = revoked(&mut commit, &current, actor, now)?;
+                for id in self.merged_into(workspace, ticket).await? {
+                    let merged = self.store.get_ticket(workspace, id).await?;
+                    if merged.state != State::Archived {
+                        revoked(&mut commit, &merged, actor, now)?;
+                    }
+                }
+                Ok(Plan::new(commit, next))
+            })
+            .await?;
+        Ok(stored(&outcome, ticket))
+    }
+
     /// The customer answers through the public link with `token`: a
     /// [`customer_message`](Helpdesk::customer_message) of the ticket's
     /// requester on the `Web` channel (it reopens a Pending or Closed
@@ -224,4 +288,24 @@ impl Helpdesk {
         )
         .await
     }
+}
+
+/// `ticket` with its link revision moved on, written into `commit` with its
+/// `PublicLinksRevoked` event.
+fn revoked(
+    commit: &mut Commit,
+    ticket: &Ticket,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Ticket> {
+    let mut next = ticket.clone();
+    next.link_revision = next.link_revision.checked_add(1).ok_or_else(|| {
+        Error::validation("link_revision", "the ticket's links were revoked too often")
+    })?;
+    next.times.updated = now;
+    let event = EventKind::PublicLinksRevoked {
+        revision: next.link_revision,
+    };
+    write_ticket(commit, ticket, next.clone(), vec![event], actor, now);
+    Ok(next)
 }

@@ -273,6 +273,12 @@ pub enum EventKind {
     },
     /// Loop detection was cleared by an agent.
     LoopCleared,
+    /// The ticket's public links were revoked: links made before open
+    /// nothing ([`Ticket::link_revision`](crate::model::Ticket::link_revision)).
+    PublicLinksRevoked {
+        /// The ticket's link revision now.
+        revision: u32,
+    },
     /// A message or the conversation was forwarded.
     Forwarded {
         /// The forward (a [`Visibility::ThirdParty`](crate::model::Visibility::ThirdParty)
@@ -382,6 +388,7 @@ impl EventKind {
             EventKind::AutoresponderSuppressed { .. } => "autoresponder_suppressed",
             EventKind::LoopDetected { .. } => "loop_detected",
             EventKind::LoopCleared => "loop_cleared",
+            EventKind::PublicLinksRevoked { .. } => "public_links_revoked",
             EventKind::Forwarded { .. } => "forwarded",
             EventKind::MacroApplied { .. } => "macro_applied",
             EventKind::TaskAdded { .. } => "task_added",

@@ -151,8 +151,19 @@ pub struct Ticket {
     pub unread_by_owner: bool,
     /// Mail-rule flags.
     pub flags: TicketFlags,
+    /// How many times the ticket's public links were revoked
+    /// ([`Helpdesk::revoke_public_links`](crate::engine::Helpdesk::revoke_public_links)):
+    /// a link is signed for the revision it was made at, and opens nothing
+    /// once the ticket has another.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub link_revision: u32,
     /// Compare-and-set version; incremented by every write.
     pub version: u64,
+}
+
+/// Whether `n` is 0 (a field left out of the serialised ticket).
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Ticket {
@@ -195,6 +206,7 @@ impl Ticket {
             unread_count: 0,
             unread_by_owner: false,
             flags: TicketFlags::default(),
+            link_revision: 0,
             version: 0,
         }
     }

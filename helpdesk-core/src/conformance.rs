@@ -62,6 +62,7 @@ macro_rules! conformance_tests {
             ticket_from_message_copies_and_links, requester_can_be_changed,
             merge_notice_tells_each_requester,
             contact_emails_move_between_contacts_in_one_commit,
+            contact_updates_are_compare_and_set,
             merge_contacts_moves_addresses_and_tickets,
             forward_goes_to_third_parties_and_their_answers_stay_internal,
             public_link_shows_the_customers_conversation,
@@ -3949,6 +3950,89 @@ pub async fn merge_notice_tells_each_requester(store: Arc<DynStore>) {
     assert_eq!(to.len(), 3, "{to:?}");
 }
 
+/// `Contact::version`: a created contact is stored at version 1 and each
+/// commit that updates it moves it on once (also one writing it twice,
+/// whose last write lands); an update from an older version is a
+/// `Conflict` that writes nothing of its commit; `put_contact` returns the
+/// contact as stored and refuses a stale copy.
+pub async fn contact_updates_are_compare_and_set(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let current = |id| {
+        let store = store.clone();
+        async move {
+            store
+                .contact(f.ws, id)
+                .await
+                .expect("contact")
+                .expect("the contact")
+        }
+    };
+    let update = |writes: Vec<ContactWrite>| {
+        store.commit(
+            f.ws,
+            Commit {
+                contacts: writes,
+                ..Commit::default()
+            },
+        )
+    };
+    let ann = f
+        .desk
+        .put_contact(f.ws, Contact::with_email(f.ws, "ann@example.com", None))
+        .await
+        .expect("put ann");
+    assert_eq!(ann.version, 1);
+    assert_eq!(current(ann.id).await, ann);
+
+    let mut named = ann.clone();
+    named.name = Some("Ann".into());
+    update(vec![ContactWrite::Update(named.clone())])
+        .await
+        .expect("update from version 1");
+    let stored = current(ann.id).await;
+    assert_eq!((stored.name.as_deref(), stored.version), (Some("Ann"), 2));
+
+    // From the first copy again: refused, with the rest of its commit.
+    let mut stale = ann.clone();
+    stale.phones.push("+48 600 000 000".into());
+    let bob = Contact::with_email(f.ws, "bob@example.com", None);
+    let err = update(vec![
+        ContactWrite::Create(bob.clone()),
+        ContactWrite::Update(stale.clone()),
+    ])
+    .await
+    .expect_err("a stale update");
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert_eq!(current(ann.id).await, stored, "nothing written");
+    assert_eq!(store.contact(f.ws, bob.id).await.expect("contact"), None);
+    let err = f
+        .desk
+        .put_contact(f.ws, stale)
+        .await
+        .expect_err("a stale put_contact");
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert_eq!(current(ann.id).await, stored, "nothing written");
+
+    // Written twice in one commit, both from version 2: one version on.
+    let (mut first, mut second) = (stored.clone(), stored.clone());
+    first.phones.push("+48 600 000 001".into());
+    second.phones.push("+48 600 000 002".into());
+    update(vec![
+        ContactWrite::Update(first),
+        ContactWrite::Update(second.clone()),
+    ])
+    .await
+    .expect("two writes in one commit");
+    let twice = current(ann.id).await;
+    assert_eq!((twice.phones.clone(), twice.version), (second.phones, 3));
+
+    let mut blocked = twice.clone();
+    blocked.blocked = true;
+    let put = f.desk.put_contact(f.ws, blocked).await.expect("put");
+    assert_eq!(put.version, 4);
+    assert_eq!(current(ann.id).await, put);
+}
+
 /// An address moves from one contact to another in one commit, whatever
 /// the order of the two writes; two contacts claiming one address in one
 /// commit is a `Conflict` and writes neither.
@@ -3956,13 +4040,22 @@ pub async fn contact_emails_move_between_contacts_in_one_commit(store: Arc<DynSt
     let f = fixture(store.clone()).await;
     let mut ann = Contact::with_email(f.ws, "ann@example.com", None);
     ann.emails.push("ann.k@mail.example".into());
-    let bob = Contact::with_email(f.ws, "bob@example.com", None);
-    for c in [&ann, &bob] {
-        f.desk
-            .put_contact(f.ws, c.clone())
-            .await
-            .expect("put contact");
-    }
+    let ann = f.desk.put_contact(f.ws, ann).await.expect("put ann");
+    let bob = f
+        .desk
+        .put_contact(f.ws, Contact::with_email(f.ws, "bob@example.com", None))
+        .await
+        .expect("put bob");
+    let current = |id| {
+        let store = store.clone();
+        async move {
+            store
+                .contact(f.ws, id)
+                .await
+                .expect("contact")
+                .expect("the contact")
+        }
+    };
     let owner = |email: &'static str| {
         let store = store.clone();
         async move {
@@ -3997,17 +4090,19 @@ pub async fn contact_emails_move_between_contacts_in_one_commit(store: Arc<DynSt
     assert_eq!(owner("ann.k@mail.example").await, Some(bob.id));
     assert_eq!(owner("ann@example.com").await, Some(ann.id));
     assert_eq!(owner("bob@example.com").await, Some(bob.id));
-    assert_eq!(
-        store.contact(f.ws, ann.id).await.expect("contact"),
-        Some(ann_without.clone())
-    );
+    let stored_ann = current(ann.id).await;
+    assert_eq!(stored_ann.emails, ann_without.emails);
+    assert_eq!(stored_ann.version, ann.version + 1);
 
     // And back, the giver written first.
-    write(&bob, &ann).await.expect("move it back");
+    let (mut bob_back, mut ann_back) = (bob.clone(), ann.clone());
+    (bob_back.version, ann_back.version) = (bob.version + 1, ann.version + 1);
+    write(&bob_back, &ann_back).await.expect("move it back");
     assert_eq!(owner("ann.k@mail.example").await, Some(ann.id));
     assert_eq!(owner("bob@example.com").await, Some(bob.id));
 
     // Both claim a new address: neither write lands.
+    let (ann, bob) = (current(ann.id).await, current(bob.id).await);
     let (mut ann_new, mut bob_new) = (ann.clone(), bob.clone());
     ann_new.emails.push("shared@example.com".into());
     bob_new.emails.push("shared@example.com".into());

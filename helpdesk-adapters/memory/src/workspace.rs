@@ -333,10 +333,17 @@ impl Workspace {
                 ContactWrite::Create(c) if self.contacts.contains_key(&c.id) => {
                     return Err(Error::Conflict(format!("contact {} already exists", c.id)));
                 }
-                ContactWrite::Update(c) if !self.contacts.contains_key(&c.id) => {
-                    return Err(Error::not_found("contact", c.id));
-                }
-                _ => {}
+                ContactWrite::Update(c) => match self.contacts.get(&c.id) {
+                    None => return Err(Error::not_found("contact", c.id)),
+                    Some(stored) if stored.version != c.version => {
+                        return Err(Error::Conflict(format!(
+                            "contact {} changed since it was read (version {} read, {} stored)",
+                            c.id, c.version, stored.version
+                        )));
+                    }
+                    Some(_) => {}
+                },
+                ContactWrite::Create(_) => {}
             }
             for email in &c.emails {
                 let email = normalized_email(email);
@@ -549,6 +556,17 @@ impl Workspace {
                 JobWrite::Complete(id) => self.jobs.retain(|_, j| j.id != id),
             }
         }
+        // (A commit moves a contact's version on once, however many times it
+        // writes it.)
+        let versions: HashMap<ContactId, u64> = commit
+            .contacts
+            .iter()
+            .map(|w| {
+                let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
+                let before = self.contacts.get(&c.id).map_or(0, |old| old.version);
+                (c.id, before + 1)
+            })
+            .collect();
         // (Every written contact's old addresses go first, so that one moved
         // from a contact written later in the commit is not dropped.)
         for w in &commit.contacts {
@@ -561,10 +579,11 @@ impl Workspace {
             }
         }
         for w in commit.contacts {
-            let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
+            let (ContactWrite::Create(mut c) | ContactWrite::Update(mut c)) = w;
             for email in &c.emails {
                 self.contact_by_email.insert(normalize_email(email), c.id);
             }
+            c.version = versions.get(&c.id).copied().unwrap_or(1);
             self.contacts.insert(c.id, c);
         }
         for record in commit.ingest_keys {

@@ -290,7 +290,17 @@ fn build(
                 .map(|c| c.organization.map(|o| o.as_uuid()))
                 .collect::<Vec<_>>(),
         );
-        let docs = s.bind(contacts.iter().map(|c| Json(*c)).collect::<Vec<_>>());
+        // (Created: stored at version 1.)
+        let docs = s.bind(
+            contacts
+                .iter()
+                .map(|c| {
+                    let mut stored = (*c).clone();
+                    stored.version = 1;
+                    Json(stored)
+                })
+                .collect::<Vec<_>>(),
+        );
         s.part(&format!(
             "INSERT INTO {{s}}.contacts (workspace, id, external_id, organization, doc)
             SELECT $1, c.id, c.external_id, c.organization, c.doc

@@ -184,7 +184,7 @@ queries! {
     contact_insert = "INSERT INTO {schema}.contacts (workspace, id, external_id, organization, doc)
         VALUES ($1, $2, $3, $4, $5)";
     contact_update = "UPDATE {schema}.contacts SET external_id = $3, organization = $4, doc = $5
-        WHERE workspace = $1 AND id = $2";
+        WHERE workspace = $1 AND id = $2 AND COALESCE((doc ->> 'version')::bigint, 0) = $6";
     contact_emails_clear =
         "DELETE FROM {schema}.contact_emails WHERE workspace = $1 AND contact = $2";
     contact_emails_insert = "INSERT INTO {schema}.contact_emails (workspace, email, contact)

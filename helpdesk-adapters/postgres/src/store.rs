@@ -308,27 +308,51 @@ impl PgStore {
         // updated contacts' old addresses go before any address is claimed,
         // so that an address moved from one contact to another in this commit
         // lands whatever the order of the writes.
-        for write in &commit.contacts {
+        for (i, write) in commit.contacts.iter().enumerate() {
             let (created, c) = match write {
                 ContactWrite::Create(c) => (true, c),
                 ContactWrite::Update(c) => (false, c),
             };
             let id = c.id.as_uuid();
-            let statement = if created {
-                &q.contact_insert
+            // (The version stored now: the one read, or one more when this
+            // commit wrote the contact already; a commit moves it on once.)
+            let again = commit.contacts[..i]
+                .iter()
+                .any(|earlier| contact_of(earlier).id == c.id);
+            let now = if again { c.version + 1 } else { c.version };
+            let mut stored = c.clone();
+            stored.version = if created { 1 } else { c.version + 1 };
+            let done = if created {
+                sqlx::query(sql(&q.contact_insert))
             } else {
-                &q.contact_update
-            };
-            let done = sqlx::query(sql(statement))
-                .bind(w)
-                .bind(id)
-                .bind(c.external_id.as_deref())
-                .bind(c.organization.map(|o| o.as_uuid()))
-                .bind(Json(c))
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(sql(&q.contact_update))
+            }
+            .bind(w)
+            .bind(id)
+            .bind(c.external_id.as_deref())
+            .bind(c.organization.map(|o| o.as_uuid()))
+            .bind(Json(&stored));
+            let done = if created {
+                done
+            } else {
+                done.bind(i64::try_from(now).unwrap_or(i64::MAX))
+            }
+            .execute(&mut *tx)
+            .await?;
             if done.rows_affected() == 0 {
-                return Err(Error::not_found("contact", c.id).into());
+                let exists: Option<Json<Contact>> = sqlx::query_scalar(sql(&q.contact))
+                    .bind(w)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Err(match exists {
+                    Some(Json(stored)) => Error::Conflict(format!(
+                        "contact {} changed since it was read (version {} read, {} stored)",
+                        c.id, c.version, stored.version
+                    )),
+                    None => Error::not_found("contact", c.id),
+                }
+                .into());
             }
             if !created {
                 sqlx::query(sql(&q.contact_emails_clear))
@@ -338,9 +362,7 @@ impl PgStore {
                     .await?;
             }
         }
-        let id_of = |w: &ContactWrite| match w {
-            ContactWrite::Create(c) | ContactWrite::Update(c) => c.id,
-        };
+        let id_of = |w: &ContactWrite| contact_of(w).id;
         for (i, write) in commit.contacts.iter().enumerate() {
             // (A contact written twice owns the addresses of its last write.)
             if commit.contacts[i + 1..]
@@ -1577,5 +1599,12 @@ impl Store for PgStore {
             .await
             .map_err(PgError::from)?;
         Ok(ids.into_iter().map(TicketId::from_uuid).collect())
+    }
+}
+
+/// The contact a write writes.
+fn contact_of(write: &ContactWrite) -> &Contact {
+    match write {
+        ContactWrite::Create(c) | ContactWrite::Update(c) => c,
     }
 }

@@ -90,10 +90,13 @@ impl Helpdesk {
                 let now = self.clock.now();
                 let from = self.existing_contact(workspace, source).await?;
                 let into = self.existing_contact(workspace, target).await?;
-                let (from, into) = contact_merge::merge_contacts(&from, &into)?;
+                let (mut from, mut into) = contact_merge::merge_contacts(&from, &into)?;
                 let mut commit = Commit::default();
                 commit.contacts.push(ContactWrite::Update(from.clone()));
                 commit.contacts.push(ContactWrite::Update(into.clone()));
+                // (Returned as stored: a version on.)
+                from.version += 1;
+                into.version += 1;
                 let (mut moved, mut kept) = (Vec::new(), Vec::new());
                 for ticket in self.select_tickets(workspace, &of_source, agent).await? {
                     if ticket.state == State::Archived {

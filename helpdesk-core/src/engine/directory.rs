@@ -17,9 +17,38 @@ impl Helpdesk {
         Ok(())
     }
 
-    /// Inserts or replaces a contact. Emails are normalised (lowercase) and
-    /// must not belong to another contact of the workspace
-    /// ([`Error::Conflict`] otherwise).
+    /// Inserts or replaces a contact, and returns it as stored. Emails are
+    /// normalised (lowercase) and must not belong to another contact of the
+    /// workspace ([`Error::Conflict`] otherwise). A contact that is stored
+    /// already is replaced only from the version stored
+    /// ([`Contact::version`]: change the contact this returned, or one read
+    /// since); one read before another change (an agent's, a merge's) is
+    /// [`Error::Conflict`] and changes nothing: read it again and redo the
+    /// change.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::Helpdesk;
+    /// # use helpdesk_core::model::{Contact, WorkspaceId};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+    /// let ws = WorkspaceId::new();
+    /// let ann = desk.put_contact(ws, Contact::with_email(ws, "ann@example.com", None)).await?;
+    /// assert_eq!(ann.version, 1);
+    ///
+    /// let mut named = ann.clone();
+    /// named.name = Some("Ann".into());
+    /// let named = desk.put_contact(ws, named).await?;
+    /// assert_eq!(named.version, 2);
+    ///
+    /// // A change made from the first copy would undo the name: refused.
+    /// let mut stale = ann;
+    /// stale.phones.push("+48 600 000 000".into());
+    /// let err = desk.put_contact(ws, stale).await.unwrap_err();
+    /// assert!(matches!(err, helpdesk_core::Error::Conflict(_)));
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
     pub async fn put_contact(
         &self,
         workspace: WorkspaceId,
@@ -35,15 +64,16 @@ impl Helpdesk {
             *email = normalize_email(email);
         }
         contact.emails.dedup();
-        let write = match self.store.contact(workspace, contact.id).await? {
-            Some(_) => ContactWrite::Update(contact.clone()),
-            None => ContactWrite::Create(contact.clone()),
+        let (write, version) = match self.store.contact(workspace, contact.id).await? {
+            Some(_) => (ContactWrite::Update(contact.clone()), contact.version + 1),
+            None => (ContactWrite::Create(contact.clone()), 1),
         };
         let commit = Commit {
             contacts: vec![write],
             ..Commit::default()
         };
         self.store.commit(workspace, commit).await?;
+        contact.version = version;
         Ok(contact)
     }
 }

@@ -39,6 +39,13 @@ pub struct Contact {
     /// and what erasing the customer erases too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<ContactId>,
+    /// Compare-and-set version: 1 once the contact is stored, one more for
+    /// every commit that changes it since (0 on a contact never stored). A
+    /// write of a contact read at an older version is a
+    /// [`Conflict`](crate::Error::Conflict): nothing another writer changed
+    /// in between is lost (see [`ContactWrite`](crate::ports::ContactWrite)).
+    #[serde(default)]
+    pub version: u64,
 }
 
 impl Contact {
@@ -56,6 +63,7 @@ impl Contact {
             blocked: false,
             merged_into: None,
             merged_from: Vec::new(),
+            version: 0,
         }
     }
 

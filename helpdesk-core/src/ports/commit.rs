@@ -39,13 +39,18 @@ impl TicketWrite {
     }
 }
 
-/// A contact row to write.
+/// A contact row to write. The store keeps [`Contact::version`]: a created
+/// contact is stored at version 1, an updated one at one more than before
+/// the commit (once, however many writes of it the commit holds).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ContactWrite {
-    /// Insert; fails with `Conflict` when one of its emails belongs to another
-    /// contact of the workspace.
+    /// Insert (its `version` is not read); fails with `Conflict` when one of
+    /// its emails belongs to another contact of the workspace.
     Create(Contact),
-    /// Replace an existing contact (same email uniqueness rule).
+    /// Replace an existing contact (same email uniqueness rule): its
+    /// `version` must be the one stored before the commit (the version it
+    /// was read at), else the commit fails with `Conflict` and writes
+    /// nothing.
     Update(Contact),
 }
 

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use helpdesk::MemoryStore;
 use helpdesk::engine::{
-    AutoreplyOutcome, EngineConfig, Helpdesk, IngestOutcome, IngestStatus, MailSettings, Mailbox,
-    Reply,
+    AutoreplyOutcome, EngineConfig, Forward, Helpdesk, IngestOutcome, IngestStatus, MailSettings,
+    Mailbox, Reply,
 };
 use helpdesk::lifecycle::State;
 use helpdesk::mail::{
@@ -18,7 +18,7 @@ use helpdesk::mail::{
 };
 use helpdesk::model::{
     Actor, Agent, AgentId, Classification, Contact, EventKind, Message, MessageId, Priority,
-    QueueId, SendState, TicketId, WorkspaceId, WorkspaceSettings,
+    QueueId, SendState, TicketId, Visibility, WorkspaceId, WorkspaceSettings,
 };
 use helpdesk::ports::{DirectoryRecord, DynStore, ManualClock, RecordingTransport, StoreExt};
 use std::collections::BTreeSet;
@@ -517,6 +517,57 @@ async fn subject_tag_from_a_stranger_opens_a_new_ticket() {
     assert_ne!(other.ticket.id, first.ticket.id, "no hijacking by number");
     let untouched = d.ticket(first.ticket.id).await;
     assert_eq!(untouched.unread_count, 1);
+}
+
+/// A new mail with the ticket's tag (no In-Reply-To) from someone the
+/// ticket was forwarded to: their answer, on the ticket, `ThirdParty`,
+/// owing the customer nothing; the same mail from another address of their
+/// domain is a stranger's.
+#[tokio::test]
+async fn subject_tag_from_a_forward_recipient_is_a_third_party_answer() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let first = d.file(&mb, "thread-01-new.eml", &[]).await;
+    let n = number(&first);
+    d.desk
+        .forward(
+            d.ws,
+            first.ticket.id,
+            d.agent,
+            Forward::conversation().to("Claims@Courier.example"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("forward: {e}"));
+    let before = d.ticket(first.ticket.id).await;
+    let answer = d
+        .file(
+            &mb,
+            "thread-08-subject-tag-forward-recipient.eml",
+            &[("TICKET_NUMBER", &n)],
+        )
+        .await;
+    assert_eq!(
+        (answer.status, answer.ticket.id),
+        (IngestStatus::Appended, first.ticket.id)
+    );
+    assert_eq!(
+        d.message(answer.message).await.visibility,
+        Visibility::ThirdParty
+    );
+    assert_eq!(
+        answer.ticket.times.last_inbound, before.times.last_inbound,
+        "no response owed to the customer"
+    );
+    let raw = String::from_utf8(fill(
+        "thread-08-subject-tag-forward-recipient.eml",
+        &[("TICKET_NUMBER", &n)],
+    ))
+    .unwrap_or_default()
+    .replace("claims@courier.example", "sales@courier.example")
+    .replace("c7731.trace", "c7732.trace");
+    let stranger = d.ingest(&mb, raw.as_bytes()).await;
+    assert_eq!(stranger.status, IngestStatus::Created);
+    assert_ne!(stranger.ticket.id, first.ticket.id);
 }
 
 #[tokio::test]

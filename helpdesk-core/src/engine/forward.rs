@@ -164,8 +164,10 @@ impl Helpdesk {
     /// [`Visibility::ThirdParty`]: agents see it, the customer does not; it
     /// is sent through the outbox from the ticket's mailbox (a new thread,
     /// our Message-ID, the ticket's subject tag), and a `Forwarded` event is
-    /// logged, in one transaction. Mail answering it lands on the ticket as
-    /// `ThirdParty` too (it may quote internal notes): it reopens a Pending
+    /// logged, in one transaction. Mail answering it (by its Message-ID, or
+    /// a new mail of a recipient's with the ticket's subject tag) lands on
+    /// the ticket as `ThirdParty` too (it may quote internal notes): it
+    /// reopens a Pending
     /// ticket, but owes the customer no response. It does not count as an
     /// answer to the customer either.
     ///

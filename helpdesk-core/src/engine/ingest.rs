@@ -412,9 +412,10 @@ impl Helpdesk {
 
     /// Finds the ticket a mail belongs to: stored Message-IDs it refers to,
     /// our signed Message-IDs, our signed plus addresses, then a subject tag
-    /// from a participant. Merged tickets are followed to the end. With it,
-    /// whether the Message-ID that found it is a forward's (the mail
-    /// answers a forward: [`Visibility::ThirdParty`]).
+    /// from a participant or from someone the ticket was forwarded to.
+    /// Merged tickets are followed to the end. With it, whether the mail
+    /// answers a forward ([`Visibility::ThirdParty`]): the Message-ID that
+    /// found it is a forward's, or the tag came from a recipient of one.
     async fn thread(
         &self,
         workspace: WorkspaceId,
@@ -462,10 +463,17 @@ impl Helpdesk {
                     .ticket_by_number(workspace, TicketNumber(number))
                     .await?
                     .map(Box::new);
-                if let Some(t) = tagged
-                    && self.is_participant(workspace, reads, &t, sender).await?
-                {
+                let Some(t) = tagged else { continue };
+                if self.is_participant(workspace, reads, &t, sender).await? {
                     found = Some(t.id);
+                    break;
+                }
+                // (Someone the ticket was forwarded to, answering with a
+                // new mail that keeps the forward's tag but not its
+                // Message-ID: a third party's answer.)
+                if self.was_forwarded_to(workspace, t.id, sender).await? {
+                    found = Some(t.id);
+                    answers_forward = true;
                     break;
                 }
             }
@@ -508,6 +516,27 @@ impl Helpdesk {
             }
         }
         Ok(false)
+    }
+
+    /// Whether a forward of `ticket`, or an agent's mail to a third party
+    /// on it ([`Visibility::ThirdParty`], sent by us), went to `email`.
+    async fn was_forwarded_to(
+        &self,
+        workspace: WorkspaceId,
+        ticket: TicketId,
+        email: &str,
+    ) -> Result<bool> {
+        let email = normalize_email(email);
+        Ok(self
+            .store
+            .messages(workspace, ticket)
+            .await?
+            .iter()
+            .filter(|m| {
+                m.visibility == Visibility::ThirdParty && m.direction == Direction::Outbound
+            })
+            .flat_map(|m| m.to.iter().chain(&m.cc))
+            .any(|to| normalized_email(to) == email.as_str()))
     }
 
     async fn find_or_plan_contact(

@@ -2523,6 +2523,18 @@ async fn a_reply_written_below_the_quote_is_shown() {
     );
 }
 
+/// A reply written on the attribution's line, right over the quote
+/// (talon's "reply and quotation splitter share line"): shown up to the
+/// attribution.
+#[tokio::test]
+async fn a_reply_on_the_attributions_line_is_shown_without_it() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "trim-shared-line-reply.eml", &[]).await;
+    let message = d.message(out.message).await;
+    assert_eq!(message.display_text.as_deref(), Some("Got it, thank you!"));
+    assert!(message.text.contains("> We have sent your refund"));
+}
+
 #[tokio::test]
 async fn an_html_reply_quotes_its_history_and_shows_the_text_below_it() {
     let d = Desk::new().await;

@@ -312,6 +312,9 @@ pub fn is_forwarded_subject(subject: &str) -> bool {
 /// quoted history), so that a caller can tell "nothing was cut" without a
 /// copy.
 pub(crate) fn shown(text: &str) -> Cow<'_, str> {
+    if let Some(split) = attribution_split(text) {
+        return Cow::Owned(shown(&split).into_owned());
+    }
     if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         return shown_with(text, kept_by_lines);
     }
@@ -789,7 +792,67 @@ fn cut_in<'a>(rest: &'a str) -> Option<(usize, Cut)> {
 /// [`shown`] checking every line (the way text with `\r` in it goes).
 #[cfg(test)]
 fn shown_by_lines(text: &str) -> Cow<'_, str> {
+    if let Some(split) = attribution_split(text) {
+        return Cow::Owned(shown_by_lines(&split).into_owned());
+    }
     shown_with(text, kept_by_lines)
+}
+
+/// Openers of an attribution written on the line of the reply before it,
+/// as the sender's client writes them (capitalised: `on` in running text
+/// is no attribution).
+const SHARED_LINE_OPENERS: &[&str] = &[
+    "On ",
+    "W dniu ",
+    "Dnia ",
+    "Dne ",
+    "Il giorno ",
+    "Am ",
+    "Le ",
+    "Op ",
+    "Den ",
+];
+
+/// `text` with a line break put before an attribution that shares its
+/// line with the reply, right over the first quote (`Thanks! On Mon, 2
+/// Mar 2026 at 09:00, Ann <ann@x.example> wrote:` and `> ...` below: some
+/// clients join them; talon's "reply and quotation splitter share line"),
+/// so that the attribution cuts there as on a line of its own. Only an
+/// attribution with a date or an address counts. `None` for any other
+/// text.
+fn attribution_split(text: &str) -> Option<String> {
+    let quote = memchr::memmem::find(text.as_bytes(), b"\n>")?;
+    let head = text.get(..quote)?.trim_end();
+    let start = head.rfind('\n').map_or(0, |n| n + 1);
+    let line = head.get(start..)?;
+    let indent = line.len() - line.trim_start().len();
+    if line.chars().count() > 600 || line.trim_start().starts_with('>') {
+        return None;
+    }
+    // (An attribution on a line of its own is the line rules' to cut.)
+    if has_opener(&fold(line)) {
+        return None;
+    }
+    let at = SHARED_LINE_OPENERS
+        .iter()
+        .flat_map(|opener| line.match_indices(opener).map(|(i, _)| i))
+        .filter(|&i| {
+            i > indent
+                && line
+                    .get(..i)
+                    .is_some_and(|before| before.ends_with([' ', '\t']))
+        })
+        .filter(|&i| {
+            let rest = line.get(i..).unwrap_or_default();
+            rest.contains('@') || rest.contains(|c: char| c.is_ascii_digit())
+        })
+        .filter(|&i| {
+            let rest = plain_colons(fold(line.get(i..).unwrap_or_default()));
+            is_attribution(&rest, 0, &[">"])
+        })
+        .min()?;
+    let (reply, attribution) = text.split_at(start + at);
+    Some(format!("{}\n{attribution}", reply.trim_end()))
 }
 
 /// One step of [`shown_with`] for text with `\r` in it: lines are split
@@ -1285,6 +1348,43 @@ mod tests {
         assert_eq!(d(t), "Works, thanks.");
         let t = "Works, thanks.\r\n\r\nOn 01/07/2025 10:52, Example Support\r\nTeam wrote:\r\n> Hello\r\n";
         assert_eq!(d(t), "Works, thanks.");
+    }
+
+    #[test]
+    fn an_attribution_on_the_replys_line_cuts_there() {
+        // talon's "reply and quotation splitter share line".
+        for (t, shown) in [
+            (
+                "Reply text On 04/04/2012 02:13 PM, Roman wrote:\n> Hello\n",
+                "Reply text",
+            ),
+            (
+                "Hi, it works now! On Mon, Mar 2, 2026 at 9:00 AM Ann <ann@example.com> wrote:\r\n> quoted\r\n> more\r\n",
+                "Hi, it works now!",
+            ),
+            (
+                "Dzięki!\n\nDziała. W dniu 2.03.2026 o 09:00, Ann <ann@example.com> pisze:\n\n> cytat\n",
+                "Dzięki!\n\nDziała.",
+            ),
+            (
+                "Danke. Am 02.03.2026 um 09:00 schrieb Ann <ann@example.de>:\n> Zitat\n",
+                "Danke.",
+            ),
+        ] {
+            assert_eq!(d(t), shown, "{t:?}");
+            assert_eq!(super::shown(t), super::shown_by_lines(t), "{t:?}");
+        }
+        // Running text that only looks like one: no date or address, a
+        // lowercase `on`, no verb, or no quote below.
+        for t in [
+            "I said On Monday John wrote:\n> x\n",
+            "We met on 2 March, Ann wrote:\n> x\n",
+            "Please ship it On 5 March at 10:00:\n> x\n",
+            "Thanks! On Mon, Mar 2, 2026 at 9:00 AM Ann <ann@example.com> wrote:\nnot quoted\n",
+        ] {
+            assert_eq!(d(t).lines().next(), t.lines().next(), "{t:?}");
+            assert_eq!(super::shown(t), super::shown_by_lines(t), "{t:?}");
+        }
     }
 
     #[test]

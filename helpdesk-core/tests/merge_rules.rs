@@ -13,7 +13,9 @@ use helpdesk_core::merge::{MergePolicy, merge};
 use helpdesk_core::model::{
     Actor, Agent, AgentId, Channel, ContactId, Event, EventKind, Ticket, TicketId, WorkspaceId,
 };
-use helpdesk_core::ports::{Clock, DirectoryRecord, DynStore, ManualClock, RecordingTransport};
+use helpdesk_core::ports::{
+    Clock, Commit, DirectoryRecord, DynStore, ManualClock, RecordingTransport, TicketWrite,
+};
 use helpdesk_memory::MemoryStore;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -802,6 +804,39 @@ async fn engine_merge_into_an_archived_chain_end_is_refused() {
     let c_before = f.get(c.id).await;
     assert_validation(f.desk.merge(f.ws, b.id, &[c.id], f.actor()).await, "target");
     assert_eq!(f.get(c.id).await, c_before);
+}
+
+/// A ticket left with a contact that was merged into another (an ingest
+/// that read the contact before `merge_contacts` committed its ticket
+/// after it): a reply goes to the contact it was merged into, which holds
+/// the address now, not to nobody.
+#[tokio::test]
+async fn a_reply_on_a_merged_contacts_ticket_goes_to_the_contact_it_went_into() {
+    let f = fx().await;
+    let old = f.ticket("ann.k@mail.example", "Old address").await;
+    let new = f.ticket("ann@example.com", "New address").await;
+    f.desk
+        .merge_contacts(f.ws, old.requester, new.requester, f.agent)
+        .await
+        .unwrap();
+    // The racing ingest's ticket, written after the merge.
+    let late = Ticket::new(f.ws, "Late", old.requester, Channel::Email, f.clock.now());
+    f.store
+        .commit(
+            f.ws,
+            Commit {
+                tickets: vec![TicketWrite::Create(late.clone())],
+                ..Commit::default()
+            },
+        )
+        .await
+        .unwrap();
+    let reply = f
+        .desk
+        .reply(f.ws, late.id, f.agent, Reply::text("We are on it."))
+        .await
+        .unwrap();
+    assert_eq!(reply.to, ["ann@example.com"]);
 }
 
 #[tokio::test]

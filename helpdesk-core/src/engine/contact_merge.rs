@@ -175,6 +175,31 @@ impl Helpdesk {
     }
 
     /// The contact `id` of `workspace`, or [`Error::NotFound`].
+    /// The contact mail to contact `id` goes to: `id` itself, or, once it
+    /// was merged into another ([`Contact::merged_into`]), the contact at
+    /// the end of that chain, which holds its addresses now (a ticket that
+    /// an ingest racing the merge left with the merged contact still
+    /// reaches the customer). `None` when `id` is not stored.
+    pub(super) async fn mail_contact(
+        &self,
+        workspace: WorkspaceId,
+        id: ContactId,
+    ) -> Result<Option<Contact>> {
+        let mut contact = self.store.contact(workspace, id).await?;
+        // (Bounded: a chain is one or two merges long; a cycle is corrupt
+        // data, not a reason to loop.)
+        for _ in 0..8 {
+            let Some(next) = contact.as_ref().and_then(|c| c.merged_into) else {
+                break;
+            };
+            match self.store.contact(workspace, next).await? {
+                Some(c) => contact = Some(c),
+                None => break,
+            }
+        }
+        Ok(contact)
+    }
+
     async fn existing_contact(&self, workspace: WorkspaceId, id: ContactId) -> Result<Contact> {
         self.store
             .contact(workspace, id)

@@ -381,8 +381,7 @@ impl Helpdesk {
     ) -> Result<Message> {
         refuse_if_final(ticket, "a reply")?;
         let contact = self
-            .store
-            .contact(workspace, ticket.requester)
+            .mail_contact(workspace, ticket.requester)
             .await?
             .ok_or_else(|| Error::not_found("contact", ticket.requester))?;
         let mut cc = ticket.cc.clone();

@@ -821,36 +821,39 @@ const SHARED_LINE_OPENERS: &[&str] = &[
 /// attribution with a date or an address counts. `None` for any other
 /// text.
 fn attribution_split(text: &str) -> Option<String> {
-    let quote = memchr::memmem::find(text.as_bytes(), b"\n>")?;
+    let bytes = text.as_bytes();
+    // (The first `>` that starts a line.)
+    let quote =
+        memchr::memchr_iter(b'>', bytes).find(|&i| i > 0 && bytes.get(i - 1) == Some(&b'\n'))?;
     let head = text.get(..quote)?.trim_end();
     let start = head.rfind('\n').map_or(0, |n| n + 1);
     let line = head.get(start..)?;
     let indent = line.len() - line.trim_start().len();
-    if line.chars().count() > 600 || line.trim_start().starts_with('>') {
+    if line.len() > 2400 || line.trim_start().starts_with('>') {
         return None;
     }
-    // (An attribution on a line of its own is the line rules' to cut.)
-    if has_opener(&fold(line)) {
-        return None;
-    }
-    let at = SHARED_LINE_OPENERS
-        .iter()
-        .flat_map(|opener| line.match_indices(opener).map(|(i, _)| i))
-        .filter(|&i| {
-            i > indent
-                && line
-                    .get(..i)
-                    .is_some_and(|before| before.ends_with([' ', '\t']))
-        })
+    // (Candidates: an opener right after white space inside the line.)
+    let at = memchr::memchr2_iter(b' ', b'\t', line.as_bytes())
+        .map(|space| space + 1)
+        .filter(|&i| i > indent)
         .filter(|&i| {
             let rest = line.get(i..).unwrap_or_default();
-            rest.contains('@') || rest.contains(|c: char| c.is_ascii_digit())
-        })
-        .filter(|&i| {
-            let rest = plain_colons(fold(line.get(i..).unwrap_or_default()));
-            is_attribution(&rest, 0, &[">"])
+            // (Every opener starts with one of these capitals.)
+            rest.as_bytes()
+                .first()
+                .is_some_and(|b| b"OWDIAL".contains(b))
+                && SHARED_LINE_OPENERS.iter().any(|o| rest.starts_with(o))
+                && (rest.contains('@') || rest.contains(|c: char| c.is_ascii_digit()))
+                && is_attribution(&plain_colons(fold(rest)), 0, &[">"])
         })
         .min()?;
+    // (An attribution on a line of its own is the line rules' to cut, even
+    // with an opener inside it: `On Mon, ..., Den Smith <den@x> wrote:`.)
+    let mut opening = String::new();
+    fold_head_into(line.trim_start(), 40, &mut opening);
+    if has_opener(&opening) {
+        return None;
+    }
     let (reply, attribution) = text.split_at(start + at);
     Some(format!("{}\n{attribution}", reply.trim_end()))
 }
@@ -1378,6 +1381,7 @@ mod tests {
         // lowercase `on`, no verb, or no quote below.
         for t in [
             "I said On Monday John wrote:\n> x\n",
+            "On Mon, 2 Mar 2026 at 09:00, Den Smith <den@example.com> wrote:\n> x\n",
             "We met on 2 March, Ann wrote:\n> x\n",
             "Please ship it On 5 March at 10:00:\n> x\n",
             "Thanks! On Mon, Mar 2, 2026 at 9:00 AM Ann <ann@example.com> wrote:\nnot quoted\n",

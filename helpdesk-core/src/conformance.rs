@@ -3552,6 +3552,7 @@ pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
             None
         )
     );
+    assert_eq!(child.cc, ["carl@example.com"], "the message's Cc");
     // (Unread, but not by its owner, who split it off.)
     assert_eq!((child.unread_count, child.unread_by_owner), (1, false));
     let copied = store.messages(f.ws, child.id).await.expect("messages");
@@ -3626,7 +3627,7 @@ pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
         "carl@example.com",
         "Re: Order 1042",
         "split-3@example.com",
-        "In-Reply-To: <split-1@example.com>\r\n",
+        "In-Reply-To: <split-1@example.com>\r\nCc: Support <SUPPORT@shop.example>, Ann <ann@example.com>, carl@example.com\r\n",
         "I paid for it; the invoice should name my company.",
     )
     .await;
@@ -3642,6 +3643,8 @@ pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
         .expect("contact")
         .expect("carl is a contact");
     assert_eq!((related.requester, related.parent), (carl.id, None));
+    // (Of its Cc: not our address, not Carl's own.)
+    assert_eq!(related.cc, ["ann@example.com"]);
     assert!(
         store
             .get_ticket(f.ws, related.id)

@@ -5,7 +5,10 @@ use super::plan::{Plan, push_events, stored};
 use crate::error::{Error, Result};
 use crate::lifecycle::State;
 use crate::links;
-use crate::model::{Actor, AgentId, Direction, EventKind, Message, MessageId, Ticket, WorkspaceId};
+use crate::model::{
+    Actor, AgentId, ContactId, Direction, EventKind, Message, MessageId, Ticket, WorkspaceId,
+    is_plausible_email, normalize_email, normalized_email,
+};
 use crate::ports::{Commit, TicketWrite};
 
 impl Helpdesk {
@@ -19,7 +22,9 @@ impl Helpdesk {
     /// merged into, where it is shown), and is Open without a status
     /// label. Its requester is the message's author when a contact wrote
     /// it (a participant in Cc gets a ticket of their own), else that
-    /// ticket's requester.
+    /// ticket's requester; its cc are the message's Cc but our own
+    /// addresses and the requester's, so that replies reach everyone the
+    /// message was written to.
     ///
     /// With `as_child`, the new ticket is a child of the message's ticket
     /// (an Archived ticket takes no children: [`Error::Validation`]);
@@ -80,6 +85,9 @@ impl Helpdesk {
                 new.category = source.category;
                 new.assignee = source.assignee;
                 new.mailbox = source.mailbox.clone();
+                new.cc = self
+                    .split_cc(workspace, &original, &source, requester)
+                    .await?;
                 let copy = copy_of(&original, &new, now);
                 match copy.direction {
                     Direction::Inbound => {
@@ -140,6 +148,44 @@ impl Helpdesk {
             })
             .await?;
         Ok(stored(&outcome, ticket))
+    }
+}
+
+impl Helpdesk {
+    /// The cc of a ticket split off from `original` (a message shown on
+    /// `source`) for `requester`: the message's Cc, as a ticket opened by
+    /// mail takes it, but for our own addresses (the mailbox's, the default
+    /// sender's, our plus addresses) and the new requester's.
+    async fn split_cc(
+        &self,
+        workspace: WorkspaceId,
+        original: &Message,
+        source: &Ticket,
+        requester: ContactId,
+    ) -> Result<Vec<String>> {
+        let contact = self.store.contact(workspace, requester).await?;
+        let ours = |a: &str| {
+            [
+                source.mailbox.as_deref(),
+                self.config.default_from.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|own| normalized_email(own) == a)
+                || self.ticket_of_address(workspace, a).is_some()
+        };
+        let mut cc: Vec<String> = Vec::new();
+        for address in original.cc.iter().map(|a| normalize_email(a)) {
+            if is_plausible_email(&address)
+                && !ours(&address)
+                && !contact.as_ref().is_some_and(|c| c.has_email(&address))
+                && !cc.contains(&address)
+            {
+                cc.push(address);
+            }
+        }
+        cc.truncate(self.config.mail.max_ticket_cc);
+        Ok(cc)
     }
 }
 

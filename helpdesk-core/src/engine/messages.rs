@@ -297,9 +297,6 @@ pub(super) fn refuse_if_final(ticket: &Ticket, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Threading ids for a new outbound message: in reply to the last inbound
-/// message that has a Message-ID; references every stored Message-ID (the
-/// last 20).
 /// In-Reply-To (the last inbound Message-ID) and References (the last 20
 /// Message-IDs) of a reply, from a ticket's [`Store::thread_ids`].
 ///
@@ -320,7 +317,10 @@ fn thread_of(ids: Vec<(Direction, String)>) -> (Vec<String>, Vec<String>) {
 impl Helpdesk {
     /// Adds a public reply of `agent` and queues it for delivery through the
     /// outbox (sent by [`dispatch_outbox`](Helpdesk::dispatch_outbox)). The
-    /// ticket's state does not change.
+    /// ticket's state does not change. It goes to the requester's first
+    /// address (of the contact it was merged into, if it was) and the
+    /// ticket's cc; an email reply with neither is [`Error::Validation`]
+    /// (`to`) and writes nothing.
     pub async fn reply(
         &self,
         workspace: WorkspaceId,
@@ -409,6 +409,13 @@ impl Helpdesk {
         message.from = self.sender_of(ticket);
         message.to = contact.emails.first().cloned().into_iter().collect();
         message.cc = cc;
+        if message.channel == Channel::Email && message.to.is_empty() && message.cc.is_empty() {
+            // (Refused now, not failed at the outbox later.)
+            return Err(Error::validation(
+                "to",
+                "the requester has no email address and the ticket no cc to answer to",
+            ));
+        }
         message.attachments = reply.attachments.clone();
         message.email.message_id = Some(self.outgoing_message_id(workspace, id, message.id));
         message.email.in_reply_to = in_reply_to;

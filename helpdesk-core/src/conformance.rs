@@ -3953,6 +3953,19 @@ pub async fn merge_notice_tells_each_requester(store: Arc<DynStore>) {
     assert_eq!(to.len(), 3, "{to:?}");
 }
 
+/// Contact `id` as `store` holds it; a test failure when it holds none.
+async fn stored_contact(
+    store: &Arc<DynStore>,
+    ws: WorkspaceId,
+    id: crate::model::ContactId,
+) -> Contact {
+    store
+        .contact(ws, id)
+        .await
+        .expect("contact")
+        .expect("the contact")
+}
+
 /// `Contact::version`: a created contact is stored at version 1 and each
 /// commit that updates it moves it on once (also one writing it twice,
 /// whose last write lands); an update from an older version is a
@@ -3960,16 +3973,7 @@ pub async fn merge_notice_tells_each_requester(store: Arc<DynStore>) {
 /// contact as stored and refuses a stale copy.
 pub async fn contact_updates_are_compare_and_set(store: Arc<DynStore>) {
     let f = fixture(store.clone()).await;
-    let current = |id| {
-        let store = store.clone();
-        async move {
-            store
-                .contact(f.ws, id)
-                .await
-                .expect("contact")
-                .expect("the contact")
-        }
-    };
+    let current = |id| stored_contact(&store, f.ws, id);
     let update = |writes: Vec<ContactWrite>| {
         store.commit(
             f.ws,
@@ -4049,16 +4053,7 @@ pub async fn contact_emails_move_between_contacts_in_one_commit(store: Arc<DynSt
         .put_contact(f.ws, Contact::with_email(f.ws, "bob@example.com", None))
         .await
         .expect("put bob");
-    let current = |id| {
-        let store = store.clone();
-        async move {
-            store
-                .contact(f.ws, id)
-                .await
-                .expect("contact")
-                .expect("the contact")
-        }
-    };
+    let current = |id| stored_contact(&store, f.ws, id);
     let owner = |email: &'static str| {
         let store = store.clone();
         async move {
@@ -4700,18 +4695,7 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
         .to_string();
     let other_ws = f.desk.public_token(WorkspaceId::new(), &first.ticket);
     for bad in [signed.as_str(), other_ws.as_str(), "", "not a token"] {
-        let err = f
-            .desk
-            .public_ticket(f.ws, bad)
-            .await
-            .expect_err("opens nothing");
-        assert!(matches!(err, Error::NotFound { .. }), "{bad}: {err:?}");
-        let err = f
-            .desk
-            .reply_via_link(f.ws, bad, "hello")
-            .await
-            .expect_err("answers nothing");
-        assert!(matches!(err, Error::NotFound { .. }), "{bad}: {err:?}");
+        link_opens_nothing(&f, bad).await;
     }
     // A file of a message the link does not show is not served.
     let note = store
@@ -4766,6 +4750,23 @@ pub async fn public_link_shows_the_customers_conversation(store: Arc<DynStore>) 
         f.desk.public_ticket(f.ws, &carls).await.expect("public").id,
         t
     );
+}
+
+/// A public-link `token` that neither shows a ticket nor takes an answer:
+/// both `NotFound`, as for a ticket that does not exist.
+async fn link_opens_nothing(f: &Fixture, token: &str) {
+    let err = f
+        .desk
+        .public_ticket(f.ws, token)
+        .await
+        .expect_err("opens nothing");
+    assert!(matches!(err, Error::NotFound { .. }), "{token}: {err:?}");
+    let err = f
+        .desk
+        .reply_via_link(f.ws, token, "hello")
+        .await
+        .expect_err("answers nothing");
+    assert!(matches!(err, Error::NotFound { .. }), "{token}: {err:?}");
 }
 
 /// `revoke_public_links`: the links made before open nothing (neither the
@@ -4843,18 +4844,7 @@ pub async fn revoked_public_links_open_nothing(store: Arc<DynStore>) {
         );
     }
     for token in [&old, &old_merged] {
-        let err = f
-            .desk
-            .public_ticket(f.ws, token)
-            .await
-            .expect_err("a revoked link opens nothing");
-        assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
-        let err = f
-            .desk
-            .reply_via_link(f.ws, token, "hello")
-            .await
-            .expect_err("a revoked link answers nothing");
-        assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+        link_opens_nothing(&f, token).await;
     }
     let via_archived = f
         .desk
@@ -4887,12 +4877,8 @@ pub async fn revoked_public_links_open_nothing(store: Arc<DynStore>) {
         .revoke_public_links(f.ws, t.id, actor)
         .await
         .expect("revoke again");
-    let err = f
-        .desk
-        .public_ticket(f.ws, &new)
-        .await
-        .expect_err("the second link is revoked too");
-    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    // (The second link is revoked too.)
+    link_opens_nothing(&f, &new).await;
 }
 
 /// `Helpdesk::apply_macro`: the field changes, the note, the reply (both

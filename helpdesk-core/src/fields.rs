@@ -182,6 +182,18 @@ fn set<T: PartialEq + Clone>(
     }
 }
 
+/// [`Error::Validation`] (`state`) for an Archived ticket: it never
+/// changes (DESIGN §4).
+pub(crate) fn refuse_archived(ticket: &Ticket) -> Result<()> {
+    if ticket.state == State::Archived {
+        return Err(Error::validation(
+            "state",
+            "an archived ticket never changes",
+        ));
+    }
+    Ok(())
+}
+
 /// Applies field changes. Pure. Archived tickets never change; a change by
 /// someone other than the owner marks the ticket unread for the owner.
 pub fn apply_update(
@@ -190,12 +202,7 @@ pub fn apply_update(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<(Ticket, Vec<EventKind>)> {
-    if ticket.state == State::Archived {
-        return Err(Error::validation(
-            "state",
-            "an archived ticket never changes",
-        ));
-    }
+    refuse_archived(ticket)?;
     let mut next = ticket.clone();
     let mut events = Vec::new();
 

@@ -1366,12 +1366,7 @@ impl Helpdesk {
             .run(workspace, || async {
                 let now = self.clock.now();
                 let current = self.store.get_ticket(workspace, ticket).await?;
-                if current.state == State::Archived {
-                    return Err(Error::validation(
-                        "state",
-                        "an archived ticket never changes",
-                    ));
-                }
+                crate::fields::refuse_archived(&current)?;
                 let mut next = current.clone();
                 let mut commit = Commit::default();
                 if let Some(event) = change(&mut next) {

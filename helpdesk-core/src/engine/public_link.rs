@@ -246,12 +246,7 @@ impl Helpdesk {
             .run(workspace, || async {
                 let now = self.clock.now();
                 let current = self.store.get_ticket(workspace, ticket).await?;
-                if current.state == State::Archived {
-                    return Err(Error::validation(
-                        "state",
-                        "an archived ticket never changes",
-                    ));
-                }
+                crate::fields::refuse_archived(&current)?;
                 let mut commit = Commit::default();
                 let next = revoked(&mut commit, &current, actor, now)?;
                 for id in self.merged_into(workspace, ticket).await? {

@@ -4019,6 +4019,15 @@ pub async fn contact_updates_are_compare_and_set(store: Arc<DynStore>) {
         .expect_err("a stale put_contact");
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
     assert_eq!(current(ann.id).await, stored, "nothing written");
+    // A version from nowhere: a Conflict too, not a panic.
+    let mut absurd = stored.clone();
+    absurd.version = u64::MAX;
+    let err = f
+        .desk
+        .put_contact(f.ws, absurd)
+        .await
+        .expect_err("a version never stored");
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
 
     // Written twice in one commit, both from version 2: one version on.
     let (mut first, mut second) = (stored.clone(), stored.clone());

@@ -564,7 +564,7 @@ impl Workspace {
             .map(|w| {
                 let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
                 let before = self.contacts.get(&c.id).map_or(0, |old| old.version);
-                (c.id, before + 1)
+                (c.id, before.saturating_add(1))
             })
             .collect();
         // (Every written contact's old addresses go first, so that one moved

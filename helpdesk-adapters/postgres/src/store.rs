@@ -319,9 +319,17 @@ impl PgStore {
             let again = commit.contacts[..i]
                 .iter()
                 .any(|earlier| contact_of(earlier).id == c.id);
-            let now = if again { c.version + 1 } else { c.version };
+            let now = if again {
+                c.version.saturating_add(1)
+            } else {
+                c.version
+            };
             let mut stored = c.clone();
-            stored.version = if created { 1 } else { c.version + 1 };
+            stored.version = if created {
+                1
+            } else {
+                c.version.saturating_add(1)
+            };
             let done = if created {
                 sqlx::query(sql(&q.contact_insert))
             } else {

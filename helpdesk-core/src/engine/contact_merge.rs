@@ -95,8 +95,8 @@ impl Helpdesk {
                 commit.contacts.push(ContactWrite::Update(from.clone()));
                 commit.contacts.push(ContactWrite::Update(into.clone()));
                 // (Returned as stored: a version on.)
-                from.version += 1;
-                into.version += 1;
+                from.version = from.version.saturating_add(1);
+                into.version = into.version.saturating_add(1);
                 let (mut moved, mut kept) = (Vec::new(), Vec::new());
                 for ticket in self.select_tickets(workspace, &of_source, agent).await? {
                     if ticket.state == State::Archived {

@@ -65,7 +65,10 @@ impl Helpdesk {
         }
         contact.emails.dedup();
         let (write, version) = match self.store.contact(workspace, contact.id).await? {
-            Some(_) => (ContactWrite::Update(contact.clone()), contact.version + 1),
+            Some(_) => (
+                ContactWrite::Update(contact.clone()),
+                contact.version.saturating_add(1),
+            ),
             None => (ContactWrite::Create(contact.clone()), 1),
         };
         let commit = Commit {

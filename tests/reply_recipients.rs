@@ -1,11 +1,13 @@
-//! Who an agent's reply goes to: an email reply with nobody to send it to
-//! is refused when it is written (not failed at the outbox later) and
-//! writes nothing; a cc, or a channel other than email, is enough.
+//! Who an agent's reply goes to: the address the customer wrote from on
+//! that ticket (of a contact with several, also after a merge of
+//! contacts); an email reply with nobody to send it to is refused when it
+//! is written (not failed at the outbox later) and writes nothing; a cc,
+//! or a channel other than email, is enough.
 
 use chrono::Utc;
 use helpdesk::Error;
 use helpdesk::MemoryStore;
-use helpdesk::engine::{Helpdesk, Reply};
+use helpdesk::engine::{Helpdesk, Mailbox, NewTicket, Reply};
 use helpdesk::model::{AgentId, Channel, Contact, Ticket, WorkspaceId};
 use helpdesk::ports::{Commit, DynStore, TicketWrite};
 use std::sync::Arc;
@@ -80,4 +82,104 @@ async fn a_reply_on_another_channel_needs_no_email_address() {
         .await
         .expect("an SMS reply");
     assert_eq!(reply.channel, Channel::Sms);
+}
+
+/// A mail from `from` to the support address; `headers` go in as they are.
+fn mail(from: &str, id: &str, headers: &str) -> Vec<u8> {
+    format!(
+        "From: <{from}>\r\nTo: <support@shop.example>\r\nSubject: Lamp\r\nMessage-ID: <{id}>\r\n{headers}\r\nIt flickers.\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_reply_goes_to_the_address_the_customer_wrote_from() {
+    let desk = Helpdesk::builder(Arc::new(MemoryStore::new())).build();
+    let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    let mb = Mailbox::new("support@shop.example");
+    let mut ann = Contact::with_email(ws, "ann@example.com", Some("Ann".into()));
+    ann.emails.push("ann.k@mail.example".into());
+    desk.put_contact(ws, ann).await.expect("contact");
+    let reply_on = |ticket| {
+        let desk = &desk;
+        async move {
+            desk.reply(ws, ticket, agent, Reply::text("A new bulb is on its way."))
+                .await
+                .expect("reply")
+                .to
+        }
+    };
+
+    // From her second address: answered there, not at her first.
+    let work = desk
+        .ingest(ws, &mb, &mail("Ann.K@mail.example", "w1@mail.example", ""))
+        .await
+        .expect("ingest");
+    assert_eq!(reply_on(work.ticket.id).await, ["ann.k@mail.example"]);
+    // Her answer from the first address moves the ticket's replies there.
+    desk.ingest(
+        ws,
+        &mb,
+        &mail(
+            "ann@example.com",
+            "w2@example.com",
+            "In-Reply-To: <w1@mail.example>\r\n",
+        ),
+    )
+    .await
+    .expect("ingest the answer");
+    assert_eq!(reply_on(work.ticket.id).await, ["ann@example.com"]);
+    // A Reply-To of hers wins over the From.
+    desk.ingest(
+        ws,
+        &mb,
+        &mail(
+            "ann@example.com",
+            "w3@example.com",
+            "In-Reply-To: <w1@mail.example>\r\nReply-To: <ann.k@mail.example>\r\n",
+        ),
+    )
+    .await
+    .expect("ingest");
+    assert_eq!(reply_on(work.ticket.id).await, ["ann.k@mail.example"]);
+
+    // An agent's first mail to her second address goes there.
+    let opened = desk
+        .create_ticket(
+            ws,
+            NewTicket::to_customer(agent, "ann.k@mail.example", "Your order", "It is packed."),
+        )
+        .await
+        .expect("create");
+    let sent = desk
+        .conversation(ws, opened.id)
+        .await
+        .expect("conversation")
+        .messages()
+        .map(|m| m.to.clone())
+        .collect::<Vec<_>>();
+    assert_eq!(sent, [vec!["ann.k@mail.example".to_string()]]);
+}
+
+#[tokio::test]
+async fn after_a_merge_of_contacts_the_old_address_is_still_answered() {
+    let desk = Helpdesk::builder(Arc::new(MemoryStore::new())).build();
+    let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    let mb = Mailbox::new("support@shop.example");
+    let old = desk
+        .ingest(ws, &mb, &mail("ann.k@mail.example", "m1@mail.example", ""))
+        .await
+        .expect("ingest");
+    let new = desk
+        .ingest(ws, &mb, &mail("ann@example.com", "m2@example.com", ""))
+        .await
+        .expect("ingest");
+    desk.merge_contacts(ws, old.ticket.requester, new.ticket.requester, agent)
+        .await
+        .expect("merge contacts");
+    let reply = desk
+        .reply(ws, old.ticket.id, agent, Reply::text("Found it."))
+        .await
+        .expect("reply");
+    assert_eq!(reply.to, ["ann.k@mail.example"]);
 }

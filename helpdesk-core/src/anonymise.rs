@@ -33,11 +33,12 @@ pub fn redact_task(task: &Task) -> Task {
     }
 }
 
-/// The ticket without its subject, cc addresses, custom fields and linked
-/// orders.
+/// The ticket without its subject, reply address, cc addresses, custom
+/// fields and linked orders.
 pub fn redact_ticket(ticket: &Ticket) -> Ticket {
     Ticket {
         subject: PLACEHOLDER.to_string(),
+        reply_address: None,
         cc: Vec::new(),
         custom_fields: BTreeMap::new(),
         linked_orders: Vec::new(),

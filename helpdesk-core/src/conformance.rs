@@ -60,6 +60,7 @@ macro_rules! conformance_tests {
             thread_ids_follow_the_conversation, agent_by_email_finds_active_agents,
             blobs_in_use_finds_keys_outside_the_erased_tickets,
             ticket_from_message_copies_and_links, requester_can_be_changed,
+            reply_address_is_stored,
             merge_notice_tells_each_requester,
             contact_emails_move_between_contacts_in_one_commit,
             contact_updates_are_compare_and_set,
@@ -1805,6 +1806,44 @@ fn eml(
 fn mailbox() -> crate::engine::Mailbox {
     crate::engine::Mailbox::new("support@shop.example")
         .autoresponder(crate::mail::AutoresponderConfig::default())
+}
+
+/// `Ticket::reply_address` is stored with the ticket: a customer with two
+/// addresses who wrote from the second is answered there, as read back.
+pub async fn reply_address_is_stored(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let mut ann = Contact::with_email(f.ws, "ann@example.com", None);
+    ann.emails.push("ann.k@mail.example".into());
+    f.desk.put_contact(f.ws, ann).await.expect("contact");
+    let out = f
+        .desk
+        .ingest(
+            f.ws,
+            &crate::engine::Mailbox::new("support@shop.example"),
+            &eml(
+                "ann.k@mail.example",
+                "support@shop.example",
+                "Lamp",
+                "ra-1@mail.example",
+                "",
+                "It flickers.",
+            ),
+        )
+        .await
+        .expect("ingest");
+    let stored = store.get_ticket(f.ws, out.ticket.id).await.expect("ticket");
+    assert_eq!(stored.reply_address.as_deref(), Some("ann.k@mail.example"));
+    let reply = f
+        .desk
+        .reply(
+            f.ws,
+            stored.id,
+            f.agent,
+            Reply::text("A new bulb is coming."),
+        )
+        .await
+        .expect("reply");
+    assert_eq!(reply.to, ["ann.k@mail.example"]);
 }
 
 /// The same mail ingested twice (also concurrently) lands once; the second

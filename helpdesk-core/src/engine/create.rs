@@ -336,6 +336,11 @@ impl Helpdesk {
             new.channel.clone(),
             now,
         );
+        // (The address given: answers go there, though the contact has
+        // others.)
+        if let Requester::Email { email, .. } = &new.requester {
+            ticket.reply_address = Some(normalize_email(email));
+        }
         ticket.kind = new.kind;
         ticket.priority = new.priority;
         ticket.status = new.status.clone().filter(|s| !s.trim().is_empty());
@@ -382,7 +387,7 @@ impl Helpdesk {
             message.html = new.html.as_deref().map(crate::mail::sanitize_html);
             match new.mode {
                 CreateMode::AsCustomer => {
-                    message.from = contact.emails.first().cloned();
+                    message.from = super::messages::reply_address(&ticket, &contact);
                     ticket.unread_count = 1;
                     ticket.unread_by_owner = ticket.assignee.is_some();
                     ticket.times.last_inbound = Some(now);
@@ -390,7 +395,9 @@ impl Helpdesk {
                 CreateMode::ToCustomer => {
                     let at = new.send_at.unwrap_or(now).max(now);
                     message.from = self.sender_of(&ticket);
-                    message.to = contact.emails.first().cloned().into_iter().collect();
+                    message.to = super::messages::reply_address(&ticket, &contact)
+                        .into_iter()
+                        .collect();
                     message.cc = ticket.cc.clone();
                     message.send_state = Some(SendState::Scheduled { at });
                     message.email.message_id =

@@ -960,6 +960,7 @@ impl Helpdesk {
                     }
                 }
                 new.flags.spam = classification == Classification::Spam;
+                new.reply_address = Some(normalize_email(&requester_address.email));
                 push_events(
                     &mut commit,
                     &new,
@@ -975,6 +976,29 @@ impl Helpdesk {
                 (Box::new(new), None, IngestStatus::Created, None)
             }
         };
+
+        // The requester's own mail: answers go to the address it asks for
+        // (its Reply-To, when that is theirs too) or came from. (A new
+        // ticket's requester is found or made by that address.)
+        if human && answering_agent.is_none() {
+            let theirs = match status {
+                IngestStatus::Created if follow_up_of.is_none() => None,
+                _ => sender_contact
+                    .as_deref()
+                    .filter(|c| c.id == ticket.requester),
+            };
+            if let Some(c) = theirs {
+                let address = mail
+                    .reply_to
+                    .iter()
+                    .map(|a| normalize_email(&a.email))
+                    .find(|a| c.has_email(a))
+                    .or_else(|| sender.clone().filter(|s| c.has_email(s)));
+                if address.is_some() && address != ticket.reply_address {
+                    ticket.reply_address = address;
+                }
+            }
+        }
 
         // Mail answering or bouncing a forward stays between the agents and
         // whoever was forwarded to (not when it opens a follow-up of an

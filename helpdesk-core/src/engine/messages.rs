@@ -297,6 +297,19 @@ pub(super) fn refuse_if_final(ticket: &Ticket, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Where a reply on `ticket` to its requester `contact` (the contact mail
+/// to them goes to) is sent: the ticket's
+/// [`reply_address`](Ticket::reply_address) while it is one of the
+/// contact's addresses, else the contact's first.
+pub(super) fn reply_address(ticket: &Ticket, contact: &crate::model::Contact) -> Option<String> {
+    ticket
+        .reply_address
+        .as_ref()
+        .filter(|a| contact.has_email(a))
+        .or(contact.emails.first())
+        .cloned()
+}
+
 /// In-Reply-To (the last inbound Message-ID) and References (the last 20
 /// Message-IDs) of a reply, from a ticket's [`Store::thread_ids`].
 ///
@@ -407,7 +420,7 @@ impl Helpdesk {
         message.html = reply.html.as_deref().map(crate::mail::sanitize_html);
         // (From the address the ticket's mail came in at, when it has one.)
         message.from = self.sender_of(ticket);
-        message.to = contact.emails.first().cloned().into_iter().collect();
+        message.to = reply_address(ticket, &contact).into_iter().collect();
         message.cc = cc;
         if message.channel == Channel::Email && message.to.is_empty() && message.cc.is_empty() {
             // (Refused now, not failed at the outbox later.)
@@ -614,7 +627,7 @@ impl Helpdesk {
             now,
         );
         message.subject = target.subject.clone();
-        message.from = customer.emails.first().cloned();
+        message.from = reply_address(&target, &customer);
         target.unread_count = target.unread_count.saturating_add(1);
         target.unread_by_owner = target.assignee.is_some();
         target.times.last_inbound = Some(now);

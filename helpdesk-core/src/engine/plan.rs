@@ -170,6 +170,7 @@ pub(crate) fn follow_up_of(
     new.team = archived.team;
     new.category = archived.category;
     new.cc = archived.cc.clone();
+    new.reply_address = archived.reply_address.clone();
     new.mailbox = archived.mailbox.clone();
     new.related.insert(archived.id);
     push_events(

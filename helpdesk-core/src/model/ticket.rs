@@ -109,6 +109,13 @@ pub struct Ticket {
     pub mailbox: Option<std::sync::Arc<str>>,
     /// The customer who asked.
     pub requester: ContactId,
+    /// The requester's address this ticket's replies go to: the one they
+    /// wrote from on it (the Reply-To or From of their latest mail), as
+    /// long as it is one of their contact's addresses; else (or `None`)
+    /// the contact's first address. A customer with several addresses is
+    /// answered where they wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_address: Option<String>,
     /// Further customer addresses copied on replies.
     pub cc: Vec<String>,
     /// Agents notified of changes.
@@ -185,6 +192,7 @@ impl Ticket {
             channel,
             mailbox: None,
             requester,
+            reply_address: None,
             cc: Vec::new(),
             followers: BTreeSet::new(),
             assignee: None,

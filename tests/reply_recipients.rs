@@ -7,7 +7,7 @@
 use chrono::Utc;
 use helpdesk::Error;
 use helpdesk::MemoryStore;
-use helpdesk::engine::{Helpdesk, Mailbox, NewTicket, Reply};
+use helpdesk::engine::{Helpdesk, Macro, Mailbox, NewTicket, Reply};
 use helpdesk::model::{AgentId, Channel, Contact, Ticket, WorkspaceId};
 use helpdesk::ports::{Commit, DynStore, TicketWrite};
 use std::sync::Arc;
@@ -142,6 +142,20 @@ async fn a_reply_goes_to_the_address_the_customer_wrote_from() {
     .await
     .expect("ingest");
     assert_eq!(reply_on(work.ticket.id).await, ["ann.k@mail.example"]);
+    // A macro's templates name that address too.
+    let mac = Macro::new("answer").reply("Sent to {{ requester_email }}.");
+    let out = desk
+        .apply_macro(ws, work.ticket.id, agent, &mac)
+        .await
+        .expect("macro");
+    let reply = out.reply.expect("the macro's reply");
+    assert_eq!(
+        (reply.text.as_str(), reply.to.as_slice()),
+        (
+            "Sent to ann.k@mail.example.",
+            ["ann.k@mail.example".to_string()].as_slice()
+        )
+    );
 
     // An agent's first mail to her second address goes there.
     let opened = desk

@@ -203,7 +203,9 @@ impl Helpdesk {
                 let subject = next.subject.clone();
                 let token = self.public_token(workspace, &next);
                 let requester_name = requester.as_ref().and_then(|c| c.name.clone());
-                let requester_email = requester.as_ref().and_then(|c| c.emails.first().cloned());
+                let requester_email = requester
+                    .as_ref()
+                    .and_then(|c| super::messages::reply_address(&next, c));
                 let vars = [
                     ("ticket_number", number.as_str()),
                     ("subject", subject.as_str()),

@@ -7,7 +7,7 @@
 use chrono::Utc;
 use helpdesk::Error;
 use helpdesk::MemoryStore;
-use helpdesk::engine::{Helpdesk, Macro, Mailbox, NewTicket, Reply};
+use helpdesk::engine::{EngineConfig, Helpdesk, Macro, Mailbox, MergeNotice, NewTicket, Reply};
 use helpdesk::model::{AgentId, Channel, Contact, Ticket, WorkspaceId};
 use helpdesk::ports::{Commit, DynStore, TicketWrite};
 use std::sync::Arc;
@@ -196,4 +196,41 @@ async fn after_a_merge_of_contacts_the_old_address_is_still_answered() {
         .await
         .expect("reply");
     assert_eq!(reply.to, ["ann.k@mail.example"]);
+}
+
+#[tokio::test]
+async fn the_merge_notice_goes_where_the_customer_wrote_the_merged_ticket_from() {
+    let desk = Helpdesk::builder(Arc::new(MemoryStore::new()))
+        .config(EngineConfig::default().merge_notice(MergeNotice::default()))
+        .build();
+    let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    let mb = Mailbox::new("support@shop.example");
+    let mut ann = Contact::with_email(ws, "ann@example.com", Some("Ann".into()));
+    ann.emails.push("ann.k@mail.example".into());
+    desk.put_contact(ws, ann).await.expect("contact");
+    let merged = desk
+        .ingest(ws, &mb, &mail("ann.k@mail.example", "n1@mail.example", ""))
+        .await
+        .expect("ingest");
+    let target = desk
+        .ingest(ws, &mb, &mail("ann@example.com", "n2@example.com", ""))
+        .await
+        .expect("ingest");
+    desk.merge(
+        ws,
+        target.ticket.id,
+        &[merged.ticket.id],
+        helpdesk::model::Actor::Agent(agent),
+    )
+    .await
+    .expect("merge");
+    let notices: Vec<Vec<String>> = desk
+        .conversation(ws, target.ticket.id)
+        .await
+        .expect("conversation")
+        .messages()
+        .filter(|m| m.direction == helpdesk::model::Direction::Outbound)
+        .map(|m| m.to.clone())
+        .collect();
+    assert_eq!(notices, [vec!["ann.k@mail.example".to_string()]]);
 }

@@ -86,9 +86,14 @@ impl Helpdesk {
             let Some(contact) = contacts.get(&contact) else {
                 continue;
             };
-            let Some(to) = contact.emails.first() else {
+            // (Where the customer wrote from on the first of them.)
+            let Some(to) = tickets
+                .first()
+                .and_then(|t| super::messages::reply_address(t, contact))
+            else {
                 continue;
             };
+            let to = &to;
             if self
                 .store
                 .suppressed_until(workspace, to)

@@ -197,6 +197,45 @@ async fn inbound_attachments_go_to_the_blob_store_and_come_back() {
     ));
 }
 
+/// Through the public link: the customer's own files come back; a note's
+/// file, another customer's and a message that does not exist are
+/// `NotFound`, as for a bad token.
+#[tokio::test]
+async fn the_public_link_serves_the_files_it_shows_and_no_others() {
+    let d = Desk::new(Some(Arc::new(MemoryBlobs::new())));
+    let out = d.ingest("attachment-inline-image.eml").await;
+    let token = d.desk.public_token(d.ws, &out.ticket);
+    let pdf = d
+        .desk
+        .public_attachment(d.ws, &token, out.message, 1)
+        .await
+        .expect("the customer's own file");
+    assert_eq!(&pdf.bytes[..], PDF);
+
+    let note_file = d.upload("call.txt", "text/plain", b"call").await;
+    let note = d
+        .desk
+        .note(
+            d.ws,
+            out.ticket.id,
+            AgentId::new(),
+            Note::text("Called her").attach(note_file),
+        )
+        .await
+        .expect("note");
+    let other = d
+        .ingest_raw(b"From: bob@example.com\r\nSubject: Mine\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee it.\r\n--b\r\nContent-Type: application/pdf; name=b.pdf\r\n\r\n%PDF-1.4\r\n--b--\r\n")
+        .await;
+    for message in [note.id, other.message, helpdesk::model::MessageId::new()] {
+        let err = d
+            .desk
+            .public_attachment(d.ws, &token, message, 0)
+            .await
+            .expect_err("not shown by this link");
+        assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    }
+}
+
 /// Without a blob store nothing is stored apart from the mail, and the
 /// bytes are decoded again from it.
 #[tokio::test]

@@ -141,24 +141,11 @@ impl Helpdesk {
     /// # }).unwrap();
     /// ```
     pub async fn public_ticket(&self, workspace: WorkspaceId, token: &str) -> Result<PublicTicket> {
-        let linked = self.linked_ticket(workspace, token).await?;
-        let end = self.chain_end(workspace, linked.id).await?;
-        // (A merged ticket shows the one it went into when that is the same
-        // customer's, and the link is not older than that ticket's last
-        // revocation; else only itself.)
-        let shown =
-            if end.requester == linked.requester && linked.link_revision >= end.link_revision {
-                end.id
-            } else {
-                linked.id
-            };
+        let (linked, shown) = self.shown_ticket(workspace, token).await?;
         let conversation = self.conversation(workspace, shown).await?;
-        let mut theirs = vec![shown];
-        for id in &conversation.merged {
-            if self.store.get_ticket(workspace, *id).await?.requester == linked.requester {
-                theirs.push(*id);
-            }
-        }
+        let theirs = self
+            .customers_tickets(workspace, shown, &conversation.merged, &linked)
+            .await?;
         let messages = conversation
             .messages()
             .filter(|m| theirs.contains(&m.ticket) && is_shown(m))
@@ -201,11 +188,57 @@ impl Helpdesk {
         message: MessageId,
         index: usize,
     ) -> Result<AttachmentContent> {
-        let public = self.public_ticket(workspace, token).await?;
-        if !public.messages.iter().any(|m| m.id == message) {
-            return Err(Error::not_found("message", message));
+        // (The one message is read, not the page: a page of pictures asks
+        // for each.)
+        let (linked, shown) = self.shown_ticket(workspace, token).await?;
+        let merged = self.merged_into(workspace, shown).await?;
+        let theirs = self
+            .customers_tickets(workspace, shown, &merged, &linked)
+            .await?;
+        match self.store.message(workspace, message).await? {
+            Some(m) if theirs.contains(&m.ticket) && is_shown(&m) => {
+                self.attachment(workspace, message, index).await
+            }
+            _ => Err(Error::not_found("message", message)),
         }
-        self.attachment(workspace, message, index).await
+    }
+
+    /// The ticket the link with `token` names, and the ticket it shows: a
+    /// merged ticket shows the one it went into when that is the same
+    /// customer's and the link is not older than that ticket's last
+    /// revocation; else itself.
+    async fn shown_ticket(
+        &self,
+        workspace: WorkspaceId,
+        token: &str,
+    ) -> Result<(Ticket, TicketId)> {
+        let linked = self.linked_ticket(workspace, token).await?;
+        let end = self.chain_end(workspace, linked.id).await?;
+        let shown =
+            if end.requester == linked.requester && linked.link_revision >= end.link_revision {
+                end.id
+            } else {
+                linked.id
+            };
+        Ok((linked, shown))
+    }
+
+    /// The tickets whose messages the link of `linked` shows: `shown` and,
+    /// of the tickets `merged` into it, those of the same customer.
+    async fn customers_tickets(
+        &self,
+        workspace: WorkspaceId,
+        shown: TicketId,
+        merged: &[TicketId],
+        linked: &Ticket,
+    ) -> Result<Vec<TicketId>> {
+        let mut theirs = vec![shown];
+        for id in merged {
+            if self.store.get_ticket(workspace, *id).await?.requester == linked.requester {
+                theirs.push(*id);
+            }
+        }
+        Ok(theirs)
     }
 
     /// Revokes the public links of `ticket` and of the tickets merged into

@@ -3684,6 +3684,7 @@ pub async fn ticket_from_message_copies_and_links(store: Arc<DynStore>) {
     assert_eq!((related.requester, related.parent), (carl.id, None));
     // (Of its Cc: not our address, not Carl's own.)
     assert_eq!(related.cc, ["ann@example.com"]);
+    assert_eq!(related.reply_address.as_deref(), Some("carl@example.com"));
     assert!(
         store
             .get_ticket(f.ws, related.id)

@@ -88,6 +88,12 @@ impl Helpdesk {
                 new.cc = self
                     .split_cc(workspace, &original, &source, requester)
                     .await?;
+                // (Answers go where the message came from, when its author
+                // is the requester; else where the ticket's went.)
+                new.reply_address = match original.author {
+                    Actor::Contact(_) => original.from.as_deref().map(normalize_email),
+                    _ => source.reply_address.clone(),
+                };
                 let copy = copy_of(&original, &new, now);
                 match copy.direction {
                     Direction::Inbound => {

@@ -556,17 +556,6 @@ impl Workspace {
                 JobWrite::Complete(id) => self.jobs.retain(|_, j| j.id != id),
             }
         }
-        // (A commit moves a contact's version on once, however many times it
-        // writes it.)
-        let versions: HashMap<ContactId, u64> = commit
-            .contacts
-            .iter()
-            .map(|w| {
-                let (ContactWrite::Create(c) | ContactWrite::Update(c)) = w;
-                let before = self.contacts.get(&c.id).map_or(0, |old| old.version);
-                (c.id, before.saturating_add(1))
-            })
-            .collect();
         // (Every written contact's old addresses go first, so that one moved
         // from a contact written later in the commit is not dropped.)
         for w in &commit.contacts {
@@ -579,11 +568,22 @@ impl Workspace {
             }
         }
         for w in commit.contacts {
-            let (ContactWrite::Create(mut c) | ContactWrite::Update(mut c)) = w;
+            // (An update was checked to hold the version stored before the
+            // commit: one on from it, however many times the commit writes
+            // the contact.)
+            let c = match w {
+                ContactWrite::Create(mut c) => {
+                    c.version = 1;
+                    c
+                }
+                ContactWrite::Update(mut c) => {
+                    c.version = c.version.saturating_add(1);
+                    c
+                }
+            };
             for email in &c.emails {
                 self.contact_by_email.insert(normalize_email(email), c.id);
             }
-            c.version = versions.get(&c.id).copied().unwrap_or(1);
             self.contacts.insert(c.id, c);
         }
         for record in commit.ingest_keys {

@@ -339,7 +339,7 @@ impl Helpdesk {
         // (The address given: answers go there, though the contact has
         // others.)
         if let Requester::Email { email, .. } = &new.requester {
-            ticket.reply_address = Some(normalize_email(email));
+            ticket.reply_address = Some(normalize_email(email).into());
         }
         ticket.kind = new.kind;
         ticket.priority = new.priority;

@@ -960,7 +960,8 @@ impl Helpdesk {
                     }
                 }
                 new.flags.spam = classification == Classification::Spam;
-                new.reply_address = Some(normalize_email(&requester_address.email));
+                new.reply_address =
+                    Some(normalized_email(&requester_address.email).as_ref().into());
                 push_events(
                     &mut commit,
                     &new,
@@ -988,14 +989,22 @@ impl Helpdesk {
                     .filter(|c| c.id == ticket.requester),
             };
             if let Some(c) = theirs {
+                // (No copy when it is the one already there, as it mostly is.)
                 let address = mail
                     .reply_to
                     .iter()
-                    .map(|a| normalize_email(&a.email))
+                    .map(|a| normalized_email(&a.email))
                     .find(|a| c.has_email(a))
-                    .or_else(|| sender.clone().filter(|s| c.has_email(s)));
-                if address.is_some() && address != ticket.reply_address {
-                    ticket.reply_address = address;
+                    .or_else(|| {
+                        sender
+                            .as_deref()
+                            .filter(|s| c.has_email(s))
+                            .map(std::borrow::Cow::Borrowed)
+                    });
+                if let Some(address) = address
+                    && ticket.reply_address.as_deref() != Some(&*address)
+                {
+                    ticket.reply_address = Some(address.as_ref().into());
                 }
             }
         }

@@ -304,10 +304,10 @@ pub(super) fn refuse_if_final(ticket: &Ticket, what: &str) -> Result<()> {
 pub(super) fn reply_address(ticket: &Ticket, contact: &crate::model::Contact) -> Option<String> {
     ticket
         .reply_address
-        .as_ref()
+        .as_deref()
         .filter(|a| contact.has_email(a))
-        .or(contact.emails.first())
-        .cloned()
+        .or(contact.emails.first().map(String::as_str))
+        .map(str::to_string)
 }
 
 /// In-Reply-To (the last inbound Message-ID) and References (the last 20

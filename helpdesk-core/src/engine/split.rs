@@ -91,7 +91,10 @@ impl Helpdesk {
                 // (Answers go where the message came from, when its author
                 // is the requester; else where the ticket's went.)
                 new.reply_address = match original.author {
-                    Actor::Contact(_) => original.from.as_deref().map(normalize_email),
+                    Actor::Contact(_) => original
+                        .from
+                        .as_deref()
+                        .map(|a| normalized_email(a).as_ref().into()),
                     _ => source.reply_address.clone(),
                 };
                 let copy = copy_of(&original, &new, now);

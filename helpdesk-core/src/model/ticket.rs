@@ -113,9 +113,10 @@ pub struct Ticket {
     /// wrote from on it (the Reply-To or From of their latest mail), as
     /// long as it is one of their contact's addresses; else (or `None`)
     /// the contact's first address. A customer with several addresses is
-    /// answered where they wrote.
+    /// answered where they wrote. (Shared, as the mailbox: a ticket is
+    /// copied often.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply_address: Option<String>,
+    pub reply_address: Option<std::sync::Arc<str>>,
     /// Further customer addresses copied on replies.
     pub cc: Vec<String>,
     /// Agents notified of changes.

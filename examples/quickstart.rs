@@ -171,6 +171,15 @@ async fn main() -> Result<(), helpdesk::Error> {
         public.state,
         public.messages.len()
     );
+    // Ann forwarded that mail to a neighbour: the old link is closed, a new
+    // one made.
+    let revoked = desk.revoke_public_links(ws, ticket.id, me).await?;
+    let still_open = desk.public_ticket(ws, &token).await.is_ok();
+    let fresh = desk.public_token(ws, &revoked);
+    println!(
+        "after revoking: the old link opens: {still_open}; the new one shows {} messages",
+        desk.public_ticket(ws, &fresh).await?.messages.len()
+    );
     desk.change_task(ws, ticket.id, task.id, agnes, TaskChange::done())
         .await?;
 

@@ -2,7 +2,7 @@
 
 use super::Helpdesk;
 use crate::error::{Error, Result};
-use crate::model::{Contact, WorkspaceId, is_plausible_email, normalize_email};
+use crate::model::{Contact, ContactId, WorkspaceId, is_plausible_email, normalize_email};
 use crate::ports::{Commit, ContactWrite, DirectoryRecord};
 
 impl Helpdesk {
@@ -15,6 +15,48 @@ impl Helpdesk {
         };
         self.store.commit(workspace, commit).await?;
         Ok(())
+    }
+
+    /// Contact `id` as stored (with its [`Contact::version`], for a change
+    /// through [`put_contact`](Helpdesk::put_contact)); [`Error::NotFound`]
+    /// when there is none.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::Helpdesk;
+    /// # use helpdesk_core::model::{Contact, WorkspaceId};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+    /// let ws = WorkspaceId::new();
+    /// let ann = desk.put_contact(ws, Contact::with_email(ws, "ann@example.com", None)).await?;
+    ///
+    /// let mut read = desk.contact(ws, ann.id).await?;
+    /// read.blocked = true;
+    /// assert_eq!(desk.put_contact(ws, read).await?.version, 2);
+    /// let by_address = desk.contact_by_email(ws, "ANN@example.com").await?;
+    /// assert_eq!(by_address.map(|c| c.blocked), Some(true));
+    /// let nobody = desk.contact(ws, helpdesk_core::model::ContactId::new()).await;
+    /// assert!(matches!(nobody, Err(helpdesk_core::Error::NotFound { .. })));
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn contact(&self, workspace: WorkspaceId, id: ContactId) -> Result<Contact> {
+        self.store
+            .contact(workspace, id)
+            .await?
+            .ok_or_else(|| Error::not_found("contact", id))
+    }
+
+    /// The contact that owns `email` (compared normalised: case, brackets,
+    /// `mailto:`), if any.
+    pub async fn contact_by_email(
+        &self,
+        workspace: WorkspaceId,
+        email: &str,
+    ) -> Result<Option<Contact>> {
+        self.store
+            .contact_by_email(workspace, &normalize_email(email))
+            .await
     }
 
     /// Inserts or replaces a contact, and returns it as stored. Emails are

@@ -30,6 +30,10 @@ pub struct EngineConfig {
     /// The mail that tells the requester of a merged ticket where their
     /// request goes on (`None`, the default: no mail).
     pub merge_notice: Option<super::MergeNotice>,
+    /// How long the public links of a ticket still open once it is closed
+    /// (Closed or Archived; for a merged ticket, the one it went into):
+    /// `None`, the default, for as long as the ticket exists.
+    pub public_link_expiry: Option<Duration>,
 }
 
 /// Email settings of the engine.
@@ -130,6 +134,7 @@ impl Default for EngineConfig {
             batch_size: 100,
             mail: MailSettings::default(),
             merge_notice: None,
+            public_link_expiry: None,
         }
     }
 }
@@ -154,6 +159,13 @@ impl EngineConfig {
     /// ticket is told where their request goes on.
     pub fn merge_notice(mut self, notice: super::MergeNotice) -> Self {
         self.merge_notice = Some(notice);
+        self
+    }
+    /// Sets [`EngineConfig::public_link_expiry`]: a ticket's public links
+    /// open nothing once it has been closed for longer than `after_close`
+    /// (reopening it opens them again).
+    pub fn public_link_expiry(mut self, after_close: Duration) -> Self {
+        self.public_link_expiry = Some(after_close);
         self
     }
     /// Sets [`EngineConfig::max_retries`].

@@ -112,13 +112,26 @@ impl Helpdesk {
             .link_signer(ticket.requester, ticket.link_revision)
             .verify(token.trim())
         {
-            Some(id) if id == claimed.as_u128() => Ok(ticket),
-            _ => Err(not_found()),
+            Some(id) if id == claimed.as_u128() => {}
+            _ => return Err(not_found()),
         }
+        // (Expired: the ticket it shows was closed too long ago.)
+        if let Some(expiry) = self.config.public_link_expiry {
+            let shown = match ticket.merged_into {
+                Some(_) => Some(self.chain_end(workspace, ticket.id).await?),
+                None => None,
+            };
+            let closed = shown.as_ref().unwrap_or(&ticket).times.closed;
+            if closed.is_some_and(|at| self.clock.now() - at > expiry) {
+                return Err(not_found());
+            }
+        }
+        Ok(ticket)
     }
 
     /// What the customer sees through the public link with `token` (see
-    /// [`PublicTicket`]). A bad token is [`Error::NotFound`].
+    /// [`PublicTicket`]). A bad token is [`Error::NotFound`], as is a link
+    /// expired by [`EngineConfig::public_link_expiry`](super::EngineConfig::public_link_expiry).
     ///
     /// ```
     /// # use std::sync::Arc;

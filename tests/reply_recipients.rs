@@ -7,7 +7,10 @@
 use chrono::Utc;
 use helpdesk::Error;
 use helpdesk::MemoryStore;
-use helpdesk::engine::{EngineConfig, Helpdesk, Macro, Mailbox, MergeNotice, NewTicket, Reply};
+use helpdesk::engine::{
+    AutoreplyOutcome, EngineConfig, Helpdesk, Macro, Mailbox, MergeNotice, NewTicket, Reply,
+};
+use helpdesk::mail::AutoresponderConfig;
 use helpdesk::model::{AgentId, Channel, Contact, Ticket, WorkspaceId};
 use helpdesk::ports::{Commit, DynStore, TicketWrite};
 use std::sync::Arc;
@@ -233,4 +236,29 @@ async fn the_merge_notice_goes_where_the_customer_wrote_the_merged_ticket_from()
         .map(|m| m.to.clone())
         .collect();
     assert_eq!(notices, [vec!["ann.k@mail.example".to_string()]]);
+}
+
+#[tokio::test]
+async fn the_autoresponse_goes_to_the_address_the_mail_came_from() {
+    let desk = Helpdesk::builder(Arc::new(MemoryStore::new())).build();
+    let ws = WorkspaceId::new();
+    let mb = Mailbox::new("support@shop.example").autoresponder(AutoresponderConfig::default());
+    let mut ann = Contact::with_email(ws, "ann@example.com", Some("Ann".into()));
+    ann.emails.push("ann.k@mail.example".into());
+    desk.put_contact(ws, ann).await.expect("contact");
+    let out = desk
+        .ingest(ws, &mb, &mail("ann.k@mail.example", "a1@mail.example", ""))
+        .await
+        .expect("ingest");
+    let AutoreplyOutcome::Sent(id) = out.autoreply else {
+        panic!("an autoresponse: {:?}", out.autoreply);
+    };
+    let sent = desk
+        .conversation(ws, out.ticket.id)
+        .await
+        .expect("conversation")
+        .messages()
+        .find(|m| m.id == id)
+        .map(|m| m.to.clone());
+    assert_eq!(sent, Some(vec!["ann.k@mail.example".to_string()]));
 }

@@ -1109,11 +1109,16 @@ impl Helpdesk {
             }
             _ => None,
         };
+        // (To the address the mail came from, when the requester has
+        // several.)
+        let reply_address = ticket.reply_address.clone();
         let recipient = match status {
-            IngestStatus::Created => requester
-                .as_ref()
-                .and_then(|c| c.emails.first())
-                .map(String::as_str),
+            IngestStatus::Created => requester.as_ref().and_then(|c| {
+                reply_address
+                    .as_deref()
+                    .filter(|a| c.has_email(a))
+                    .or(c.emails.first().map(String::as_str))
+            }),
             _ => sender.as_deref(),
         };
         let autoreply = match &mailbox.autoresponder {

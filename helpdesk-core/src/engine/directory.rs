@@ -64,7 +64,8 @@ impl Helpdesk {
     /// workspace ([`Error::Conflict`] otherwise). A contact that is stored
     /// already is replaced only from the version stored
     /// ([`Contact::version`]: change the contact this returned, or one read
-    /// since); one read before another change (an agent's, a merge's) is
+    /// since with [`contact`](Helpdesk::contact)); one read before another
+    /// change (an agent's, a merge's) is
     /// [`Error::Conflict`] and changes nothing: read it again and redo the
     /// change.
     ///

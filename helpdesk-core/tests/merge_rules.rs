@@ -839,6 +839,43 @@ async fn a_reply_on_a_merged_contacts_ticket_goes_to_the_contact_it_went_into() 
     assert_eq!(reply.to, ["ann@example.com"]);
 }
 
+/// A link to one message of a merged ticket opens the ticket it went into;
+/// an unknown message is `NotFound`.
+#[tokio::test]
+async fn a_link_to_a_message_of_a_merged_ticket_opens_the_ticket_it_went_into() {
+    let f = fx().await;
+    let target = f.ticket("ann@example.com", "Lamp").await;
+    let merged = f.ticket("ann@example.com", "Lamp again").await;
+    let message = f
+        .desk
+        .conversation(f.ws, merged.id)
+        .await
+        .unwrap()
+        .messages()
+        .next()
+        .unwrap()
+        .id;
+    assert_eq!(
+        f.desk.message(f.ws, message).await.unwrap().shown_on,
+        merged.id
+    );
+    f.desk
+        .merge(f.ws, target.id, &[merged.id], f.actor())
+        .await
+        .unwrap();
+    let linked = f.desk.message(f.ws, message).await.unwrap();
+    assert_eq!(
+        (linked.shown_on, linked.message.ticket),
+        (target.id, merged.id)
+    );
+    assert!(matches!(
+        f.desk
+            .message(f.ws, helpdesk_core::model::MessageId::new())
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
 #[tokio::test]
 async fn engine_merge_policy_uses_stored_contact_emails() {
     let f = fx().await;

@@ -2,7 +2,7 @@
 
 use super::Helpdesk;
 use crate::error::{Error, Result};
-use crate::model::{Event, Message, Ticket, TicketId, WorkspaceId};
+use crate::model::{Event, Message, MessageId, Ticket, TicketId, WorkspaceId};
 use crate::ports::StoreExt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -58,7 +58,49 @@ impl Conversation {
     }
 }
 
+/// One message found by its id ([`Helpdesk::message`]): what a link to one
+/// reply opens (seed 004), with its details (sender, recipients, date).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LinkedMessage {
+    /// The message.
+    pub message: Message,
+    /// The ticket whose conversation shows it: the one it was written on,
+    /// or, once that was merged, the ticket at the end of its merge chain.
+    pub shown_on: TicketId,
+}
+
 impl Helpdesk {
+    /// The message `id` and the ticket whose conversation shows it, for a
+    /// link to one reply; [`Error::NotFound`] when there is none.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use helpdesk_core::engine::{Helpdesk, NewTicket, Reply};
+    /// # use helpdesk_core::model::{AgentId, WorkspaceId};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let desk = Helpdesk::builder(Arc::new(helpdesk_memory::MemoryStore::new())).build();
+    /// let (ws, agent) = (WorkspaceId::new(), AgentId::new());
+    /// let ticket = desk
+    ///     .create_ticket(ws, NewTicket::from_customer("ann@example.com", "Lamp", "It flickers."))
+    ///     .await?;
+    /// let reply = desk.reply(ws, ticket.id, agent, Reply::text("A new bulb is on its way.")).await?;
+    ///
+    /// let linked = desk.message(ws, reply.id).await?;
+    /// assert_eq!((linked.shown_on, linked.message.to.as_slice()), (ticket.id, ["ann@example.com".to_string()].as_slice()));
+    /// # Ok::<(), helpdesk_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn message(&self, workspace: WorkspaceId, id: MessageId) -> Result<LinkedMessage> {
+        let message = self
+            .store
+            .message(workspace, id)
+            .await?
+            .ok_or_else(|| Error::not_found("message", id))?;
+        let shown_on = self.chain_end(workspace, message.ticket).await?.id;
+        Ok(LinkedMessage { message, shown_on })
+    }
+
     /// The tickets merged into `id`, directly or through a chain, nearest
     /// first ([`Conversation::merged`]).
     pub(super) async fn merged_into(

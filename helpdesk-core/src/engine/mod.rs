@@ -51,7 +51,7 @@ pub use attachments::AttachmentContent;
 pub use bulk::{BulkAction, BulkItem};
 pub use config::{EngineConfig, MailSettings};
 pub use contact_merge::ContactMerge;
-pub use conversation::{Conversation, Entry};
+pub use conversation::{Conversation, Entry, LinkedMessage};
 pub use create::{CreateMode, NewTicket, Requester};
 pub use dispatch::DispatchReport;
 pub use due::RunDueReport;

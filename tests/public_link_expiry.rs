@@ -37,6 +37,17 @@ fn fx() -> Fx {
 }
 
 impl Fx {
+    /// A new ticket of Ann's.
+    async fn ticket(&self, subject: &str) -> helpdesk::model::Ticket {
+        self.desk
+            .create_ticket(
+                self.ws,
+                NewTicket::from_customer("ann@example.com", subject, "It flickers."),
+            )
+            .await
+            .expect("ticket")
+    }
+
     /// Whether the link with `token` shows its page and takes an answer;
     /// a test failure when it does one but not the other, or fails with
     /// anything but `NotFound`.
@@ -57,14 +68,7 @@ impl Fx {
 #[tokio::test]
 async fn links_expire_after_the_ticket_has_been_closed_that_long() {
     let f = fx();
-    let ticket = f
-        .desk
-        .create_ticket(
-            f.ws,
-            NewTicket::from_customer("ann@example.com", "Lamp", "It flickers."),
-        )
-        .await
-        .expect("ticket");
+    let ticket = f.ticket("Lamp").await;
     let token = f.desk.public_token(f.ws, &ticket);
     // Open for long: no expiry.
     f.clock.advance(Duration::days(90));
@@ -86,22 +90,8 @@ async fn links_expire_after_the_ticket_has_been_closed_that_long() {
 #[tokio::test]
 async fn a_merged_tickets_link_expires_with_the_ticket_it_went_into() {
     let f = fx();
-    let target = f
-        .desk
-        .create_ticket(
-            f.ws,
-            NewTicket::from_customer("ann@example.com", "Lamp", "It flickers."),
-        )
-        .await
-        .expect("ticket");
-    let merged = f
-        .desk
-        .create_ticket(
-            f.ws,
-            NewTicket::from_customer("ann@example.com", "Lamp again", "Still."),
-        )
-        .await
-        .expect("ticket");
+    let target = f.ticket("Lamp").await;
+    let merged = f.ticket("Lamp again").await;
     f.desk
         .merge(f.ws, target.id, &[merged.id], f.me)
         .await

@@ -50,8 +50,9 @@ use std::sync::{Arc, Mutex};
 /// still holds ([`Store::blobs_in_use`](crate::ports::Store::blobs_in_use)).
 /// (A known limit: a reply, forward or split that shares a file of a
 /// ticket being erased at that very moment can commit its reference after
-/// the check; its bytes are then gone, and the outbox fails that message
-/// with a `MessageFailed` event rather than send it without the file.)
+/// the check; its bytes are then gone: the outbox fails such a message
+/// with a `MessageFailed` event rather than send it without the file, and
+/// reading the file is `NotFound`.)
 #[async_trait]
 pub trait Blobs: Debug + Send + Sync + 'static {
     /// Stores `bytes` (described by `attachment`: its name, content type

@@ -4087,6 +4087,21 @@ pub async fn contact_updates_are_compare_and_set(store: Arc<DynStore>) {
     let put = f.desk.put_contact(f.ws, blocked).await.expect("put");
     assert_eq!(put.version, 4);
     assert_eq!(current(ann.id).await, put);
+
+    // Two writers of one version at once: one lands, the other conflicts.
+    let writes = (0..2).map(|i| {
+        let mut c = put.clone();
+        c.name = Some(format!("Writer {i}"));
+        update(vec![ContactWrite::Update(c)])
+    });
+    let results = futures::future::join_all(writes).await;
+    let landed = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(landed, 1, "{results:?}");
+    assert!(
+        results.iter().any(|r| matches!(r, Err(Error::Conflict(_)))),
+        "{results:?}"
+    );
+    assert_eq!(current(ann.id).await.version, 5);
 }
 
 /// An address moves from one contact to another in one commit, whatever

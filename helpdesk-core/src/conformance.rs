@@ -60,7 +60,7 @@ macro_rules! conformance_tests {
             thread_ids_follow_the_conversation, agent_by_email_finds_active_agents,
             blobs_in_use_finds_keys_outside_the_erased_tickets,
             ticket_from_message_copies_and_links, requester_can_be_changed,
-            reply_address_is_stored,
+            reply_address_is_stored, workspace_settings_round_trip,
             merge_notice_tells_each_requester,
             contact_emails_move_between_contacts_in_one_commit,
             contact_updates_are_compare_and_set,
@@ -603,6 +603,25 @@ pub async fn events_and_outbox_written_with_ticket(store: Arc<DynStore>) {
         .await
         .expect("confirmed replies go");
     assert!(!sent.iter().any(|m| m.text.contains("internal only")));
+}
+
+/// A workspace's settings read back as written, every field.
+pub async fn workspace_settings_round_trip(store: Arc<DynStore>) {
+    let f = fixture(store.clone()).await;
+    let settings = crate::model::WorkspaceSettings {
+        blocklist: vec!["@spam.example".into()],
+        require_queue: true,
+        ..crate::model::WorkspaceSettings::new(f.ws)
+    };
+    f.desk
+        .put_record(f.ws, DirectoryRecord::Settings(settings.clone()))
+        .await
+        .expect("put settings");
+    let read = store
+        .record(f.ws, RecordId::Settings(f.ws))
+        .await
+        .expect("read settings");
+    assert_eq!(read, Some(DirectoryRecord::Settings(settings)));
 }
 
 /// Nothing of workspace A is visible or writable from workspace B.

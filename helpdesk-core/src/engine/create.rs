@@ -300,6 +300,20 @@ impl Helpdesk {
                 format!("only a message to the customer can be delayed (got {at})"),
             ));
         }
+        if new.mode == CreateMode::ToCustomer && new.queue.is_none() {
+            let settings = self
+                .store
+                .record(workspace, crate::ports::RecordId::Settings(workspace))
+                .await?;
+            if let Some(crate::ports::DirectoryRecord::Settings(s)) = settings
+                && s.require_queue
+            {
+                return Err(Error::validation(
+                    "queue",
+                    "this workspace sends a new message only with its queue chosen",
+                ));
+            }
+        }
         self.check_refs(workspace, new.queue, new.team, new.category, new.assignee)
             .await?;
         let mut cc = Vec::new();

@@ -14,6 +14,14 @@ pub struct WorkspaceSettings {
     /// (which also block subdomains). Their mail is classified as spam.
     #[serde(default)]
     pub blocklist: Vec<String>,
+    /// A message an agent sends to open a ticket
+    /// ([`NewTicket::to_customer`](crate::engine::NewTicket::to_customer))
+    /// must name its queue (seed 004: "to send a message, fill in the
+    /// subject and choose the queue"); else [`Error::Validation`](crate::Error::Validation)
+    /// on `queue`. Mail that opens tickets is not affected (its mailbox's
+    /// default queue and rules set one).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_queue: bool,
 }
 
 impl WorkspaceSettings {
@@ -23,6 +31,7 @@ impl WorkspaceSettings {
             workspace,
             default_sla_policy: None,
             blocklist: Vec::new(),
+            require_queue: false,
         }
     }
 }

@@ -94,10 +94,12 @@ impl Helpdesk {
             .sign(ticket.id.as_u128())
     }
 
-    /// The ticket a public-link token names (case-insensitive), or
-    /// [`Error::NotFound`] for a token that is not one: the same error as
-    /// for a ticket deleted since, so a caller learns nothing by guessing.
-    async fn linked_ticket(&self, workspace: WorkspaceId, token: &str) -> Result<Ticket> {
+    /// The ticket a public-link token names (case-insensitive), with the
+    /// end of its merge chain (itself when it was not merged), or
+    /// [`Error::NotFound`] for a token that is not one or has expired: the
+    /// same error as for a ticket deleted since, so a caller learns nothing
+    /// by guessing.
+    async fn linked_ticket(&self, workspace: WorkspaceId, token: &str) -> Result<(Ticket, Ticket)> {
         let not_found = || Error::not_found("ticket", "(public link)");
         let claimed = crate::mail::token::claimed_ticket(token)
             .map(TicketId::from_u128)
@@ -115,18 +117,20 @@ impl Helpdesk {
             Some(id) if id == claimed.as_u128() => {}
             _ => return Err(not_found()),
         }
-        // (Expired: the ticket it shows was closed too long ago.)
-        if let Some(expiry) = self.config.public_link_expiry {
-            let shown = match ticket.merged_into {
-                Some(_) => Some(self.chain_end(workspace, ticket.id).await?),
-                None => None,
-            };
-            let closed = shown.as_ref().unwrap_or(&ticket).times.closed;
-            if closed.is_some_and(|at| self.clock.now() - at > expiry) {
-                return Err(not_found());
-            }
+        let end = match ticket.merged_into {
+            Some(_) => self.chain_end(workspace, ticket.id).await?,
+            None => ticket.clone(),
+        };
+        // (Expired: the ticket it went into was closed too long ago.)
+        if let Some(expiry) = self.config.public_link_expiry
+            && end
+                .times
+                .closed
+                .is_some_and(|at| self.clock.now() - at > expiry)
+        {
+            return Err(not_found());
         }
-        Ok(ticket)
+        Ok((ticket, end))
     }
 
     /// What the customer sees through the public link with `token` (see
@@ -204,7 +208,7 @@ impl Helpdesk {
         // (The one message is read, not the page: a page of pictures asks
         // for each.)
         let (linked, shown) = self.shown_ticket(workspace, token).await?;
-        let merged = self.merged_into(workspace, shown).await?;
+        let merged = self.all_merged_sources(workspace, shown).await?;
         let theirs = self
             .customers_tickets(workspace, shown, &merged, &linked)
             .await?;
@@ -225,8 +229,7 @@ impl Helpdesk {
         workspace: WorkspaceId,
         token: &str,
     ) -> Result<(Ticket, TicketId)> {
-        let linked = self.linked_ticket(workspace, token).await?;
-        let end = self.chain_end(workspace, linked.id).await?;
+        let (linked, end) = self.linked_ticket(workspace, token).await?;
         let shown =
             if end.requester == linked.requester && linked.link_revision >= end.link_revision {
                 end.id
@@ -295,7 +298,7 @@ impl Helpdesk {
                 crate::fields::refuse_archived(&current)?;
                 let mut commit = Commit::default();
                 let next = revoked(&mut commit, &current, actor, now)?;
-                for id in self.merged_into(workspace, ticket).await? {
+                for id in self.all_merged_sources(workspace, ticket).await? {
                     let merged = self.store.get_ticket(workspace, id).await?;
                     if merged.state != State::Archived {
                         revoked(&mut commit, &merged, actor, now)?;
@@ -319,7 +322,7 @@ impl Helpdesk {
         token: &str,
         text: &str,
     ) -> Result<CustomerMessageOutcome> {
-        let ticket = self.linked_ticket(workspace, token).await?;
+        let (ticket, _) = self.linked_ticket(workspace, token).await?;
         self.customer_message_on(
             workspace,
             ticket.id,

@@ -103,7 +103,7 @@ impl Helpdesk {
 
     /// The tickets merged into `id`, directly or through a chain, nearest
     /// first ([`Conversation::merged`]).
-    pub(super) async fn merged_into(
+    pub(super) async fn all_merged_sources(
         &self,
         workspace: WorkspaceId,
         id: TicketId,
@@ -129,7 +129,7 @@ impl Helpdesk {
     /// The conversation view of a ticket (see [`Conversation`]).
     pub async fn conversation(&self, workspace: WorkspaceId, id: TicketId) -> Result<Conversation> {
         let ticket = self.store.get_ticket(workspace, id).await?;
-        let merged = self.merged_into(workspace, id).await?;
+        let merged = self.all_merged_sources(workspace, id).await?;
         let tickets: Vec<TicketId> = std::iter::once(id).chain(merged.iter().copied()).collect();
         let mut entries = Vec::new();
         for t in &tickets {

@@ -1113,12 +1113,9 @@ impl Helpdesk {
         // several.)
         let reply_address = ticket.reply_address.clone();
         let recipient = match status {
-            IngestStatus::Created => requester.as_ref().and_then(|c| {
-                reply_address
-                    .as_deref()
-                    .filter(|a| c.has_email(a))
-                    .or(c.emails.first().map(String::as_str))
-            }),
+            IngestStatus::Created => requester
+                .as_ref()
+                .and_then(|c| super::messages::preferred_address(reply_address.as_deref(), c)),
             _ => sender.as_deref(),
         };
         let autoreply = match &mailbox.autoresponder {

@@ -298,16 +298,21 @@ pub(super) fn refuse_if_final(ticket: &Ticket, what: &str) -> Result<()> {
 }
 
 /// Where a reply on `ticket` to its requester `contact` (the contact mail
-/// to them goes to) is sent: the ticket's
-/// [`reply_address`](Ticket::reply_address) while it is one of the
-/// contact's addresses, else the contact's first.
+/// to them goes to) is sent: [`preferred_address`] of the ticket's
+/// [`reply_address`](Ticket::reply_address).
 pub(super) fn reply_address(ticket: &Ticket, contact: &crate::model::Contact) -> Option<String> {
-    ticket
-        .reply_address
-        .as_deref()
+    preferred_address(ticket.reply_address.as_deref(), contact).map(str::to_string)
+}
+
+/// `preferred` (a ticket's reply address) while it is one of `contact`'s
+/// addresses, else the contact's first.
+pub(super) fn preferred_address<'a>(
+    preferred: Option<&'a str>,
+    contact: &'a crate::model::Contact,
+) -> Option<&'a str> {
+    preferred
         .filter(|a| contact.has_email(a))
         .or(contact.emails.first().map(String::as_str))
-        .map(str::to_string)
 }
 
 /// In-Reply-To (the last inbound Message-ID) and References (the last 20

@@ -4329,6 +4329,12 @@ pub async fn merge_contacts_moves_addresses_and_tickets(store: Arc<DynStore>) {
         journey.iter().map(|t| t.id).collect::<Vec<_>>(),
         [next.id, archived.id, merged.id, first.id]
     );
+    let err = f
+        .desk
+        .customer_tickets(f.ws, crate::model::ContactId::new(), f.agent)
+        .await
+        .expect_err("no such contact");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     // Erasing the customer erases the contact merged into it too.
     f.desk
         .anonymise(f.ws, next.id, Actor::Agent(f.agent))

@@ -155,17 +155,10 @@ impl Helpdesk {
         me: AgentId,
     ) -> Result<Vec<crate::model::Ticket>> {
         let mut ids = Vec::new();
-        let mut pending = vec![self.existing_contact(workspace, contact).await?];
-        while let Some(c) = pending.pop() {
-            if ids.contains(&c.id) {
-                continue;
-            }
-            ids.push(c.id);
-            for id in &c.merged_from {
-                if let Some(from) = self.store.contact(workspace, *id).await? {
-                    pending.push(from);
-                }
-            }
+        let found = self.merged_contacts(workspace, contact, &mut ids).await?;
+        // (The contact itself is read first: none, and it does not exist.)
+        if found.first().map(|c| c.id) != Some(contact) {
+            return Err(Error::not_found("contact", contact));
         }
         let mut tickets = self
             .select_tickets(workspace, &of_requesters(ids), me)
@@ -175,6 +168,31 @@ impl Helpdesk {
     }
 
     /// The contact `id` of `workspace`, or [`Error::NotFound`].
+    /// Contact `id` (first) and the contacts merged into it, directly or
+    /// through earlier merges ([`Contact::merged_from`]): the same customer
+    /// under other addresses. Ids in `seen` are skipped, and every id
+    /// visited is added to it; contacts not stored are left out.
+    pub(super) async fn merged_contacts(
+        &self,
+        workspace: WorkspaceId,
+        id: ContactId,
+        seen: &mut Vec<ContactId>,
+    ) -> Result<Vec<Contact>> {
+        let mut found = Vec::new();
+        let mut pending = vec![id];
+        while let Some(id) = pending.pop() {
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id);
+            if let Some(c) = self.store.contact(workspace, id).await? {
+                pending.extend(c.merged_from.iter().copied());
+                found.push(c);
+            }
+        }
+        Ok(found)
+    }
+
     /// The contact mail to contact `id` goes to: `id` itself, or, once it
     /// was merged into another ([`Contact::merged_into`]), the contact at
     /// the end of that chain, which holds its addresses now (a ticket that

@@ -102,18 +102,13 @@ impl Helpdesk {
                     }
                     // (The requester, and the contacts merged into it: the
                     // same customer under an earlier address.)
-                    let mut pending = vec![t.requester];
-                    while let Some(id) = pending.pop() {
-                        if contacts.contains(&id) {
-                            continue;
-                        }
-                        contacts.push(id);
-                        if let Some(c) = self.store.contact(workspace, id).await? {
-                            pending.extend(c.merged_from.iter().copied());
-                            commit
-                                .contacts
-                                .push(ContactWrite::Update(anonymise::redact_contact(&c)));
-                        }
+                    for c in self
+                        .merged_contacts(workspace, t.requester, &mut contacts)
+                        .await?
+                    {
+                        commit
+                            .contacts
+                            .push(ContactWrite::Update(anonymise::redact_contact(&c)));
                     }
                     let mut next = anonymise::redact_ticket(t);
                     next.times.updated = now;

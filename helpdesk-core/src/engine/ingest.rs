@@ -931,21 +931,16 @@ impl Helpdesk {
                     Some(_) => mail.to.as_slice(),
                     None => &[],
                 };
-                new.cc = to
-                    .iter()
-                    .chain(&mail.cc)
-                    .map(|a| normalize_email(&a.email))
-                    .filter(|a| {
-                        !ours(a)
-                            && crate::model::is_plausible_email(a)
-                            && !requester.has_email(a)
-                            && (answering_agent.is_none() || Some(a) != sender.as_ref())
-                    })
-                    .collect();
-                let mut seen = std::collections::HashSet::new();
-                new.cc.retain(|a| seen.insert(a.clone()));
                 // (The message keeps them all.)
-                new.cc.truncate(self.config.mail.max_ticket_cc);
+                new.cc = super::plan::ticket_cc(
+                    to.iter().chain(&mail.cc).map(|a| a.email.as_str()),
+                    |a| {
+                        !ours(a)
+                            && !requester.has_email(a)
+                            && (answering_agent.is_none() || Some(a) != sender.as_deref())
+                    },
+                    self.config.mail.max_ticket_cc,
+                );
                 new.queue = mailbox.default_queue;
                 if let Some(actions) = mail::first_matching_rule(&mailbox.rules, &mail) {
                     new.queue = actions.queue.or(new.queue);

@@ -150,6 +150,28 @@ pub(crate) fn stored(outcome: &CommitOutcome, fallback: Ticket) -> Ticket {
 /// kind, priority, queue, team, category and cc, is related to `archived`,
 /// and both tickets get their follow-up events. The caller adds the message
 /// and the `TicketWrite::Create`.
+/// A ticket's cc made of `addresses`: normalised, only addresses that are
+/// plausible and that `keep` accepts, each once, the first `max` of them.
+pub(crate) fn ticket_cc<'a>(
+    addresses: impl IntoIterator<Item = &'a str>,
+    keep: impl Fn(&str) -> bool,
+    max: usize,
+) -> Vec<String> {
+    let mut cc: Vec<String> = Vec::new();
+    for address in addresses {
+        // (Bounded by `max`, so the check for repeats stays cheap on mail
+        // with thousands of Cc.)
+        if cc.len() >= max {
+            break;
+        }
+        let address = crate::model::normalize_email(address);
+        if crate::model::is_plausible_email(&address) && keep(&address) && !cc.contains(&address) {
+            cc.push(address);
+        }
+    }
+    cc
+}
+
 pub(crate) fn follow_up_of(
     commit: &mut Commit,
     archived: &Ticket,
@@ -193,4 +215,31 @@ pub(crate) fn follow_up_of(
         now,
     );
     new
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ticket_cc;
+
+    /// Normalised, plausible, kept by the filter, each once, at most `max`.
+    #[test]
+    fn ticket_cc_normalises_filters_dedupes_and_caps() {
+        let addresses = [
+            "Carl@Example.com",
+            "carl@example.com",
+            "not an address",
+            "support@shop.example",
+            "<dora@example.com>",
+            "eve@example.com",
+        ];
+        let keep = |a: &str| a != "support@shop.example";
+        assert_eq!(
+            ticket_cc(addresses, keep, 48),
+            ["carl@example.com", "dora@example.com", "eve@example.com"]
+        );
+        assert_eq!(
+            ticket_cc(addresses, keep, 2),
+            ["carl@example.com", "dora@example.com"]
+        );
+    }
 }

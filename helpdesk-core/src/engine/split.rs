@@ -7,7 +7,7 @@ use crate::lifecycle::State;
 use crate::links;
 use crate::model::{
     Actor, AgentId, ContactId, Direction, EventKind, Message, MessageId, Ticket, WorkspaceId,
-    is_plausible_email, normalize_email, normalized_email,
+    normalized_email,
 };
 use crate::ports::{Commit, TicketWrite};
 
@@ -183,18 +183,11 @@ impl Helpdesk {
             .any(|own| normalized_email(own) == a)
                 || self.ticket_of_address(workspace, a).is_some()
         };
-        let mut cc: Vec<String> = Vec::new();
-        for address in original.cc.iter().map(|a| normalize_email(a)) {
-            if is_plausible_email(&address)
-                && !ours(&address)
-                && !contact.as_ref().is_some_and(|c| c.has_email(&address))
-                && !cc.contains(&address)
-            {
-                cc.push(address);
-            }
-        }
-        cc.truncate(self.config.mail.max_ticket_cc);
-        Ok(cc)
+        Ok(super::plan::ticket_cc(
+            original.cc.iter().map(String::as_str),
+            |a| !ours(a) && !contact.as_ref().is_some_and(|c| c.has_email(a)),
+            self.config.mail.max_ticket_cc,
+        ))
     }
 }
 

@@ -201,3 +201,27 @@ fn nested_empty_rfc822_regression() {
     let r = parse(raw, &ParseLimits::default());
     assert!(matches!(r, Ok(_) | Err(MailError::Unparseable(_))), "{r:?}");
 }
+
+/// Found by a longer run of `mutated_mails_never_panic`: a mail cut short
+/// in a header's name, with no colon after it. `Received` there made our
+/// header scan step past the end (a panic, caught and reported as
+/// "MIME parser failure", so the mail was refused; under `panic = "abort"`
+/// it would have ended the process). It is read like any other mail.
+#[test]
+fn mail_cut_short_in_a_header_name_is_read() {
+    for tail in ["Received", "Received ", "Subject", "X-Loop"] {
+        let raw = format!(
+            "Return-Path: <support+bnc@shop.example>\r\nFrom: ann@example.com\r\nSubject: Lamp\r\n{tail}"
+        );
+        let mail = match parse(raw.as_bytes(), &ParseLimits::default()) {
+            Ok(mail) => mail,
+            Err(e) => panic!("{tail:?}: {e:?}"),
+        };
+        assert_eq!(mail.subject, "Lamp", "{tail:?}");
+        assert_eq!(
+            mail.from.map(|a| a.email).as_deref(),
+            Some("ann@example.com"),
+            "{tail:?}"
+        );
+    }
+}

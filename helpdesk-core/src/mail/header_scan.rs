@@ -138,7 +138,7 @@ fn header_name<'x>(stream: &mut MessageStream<'x>, raw: &'x [u8]) -> Option<H<'x
             None => None,
         };
         if let Some(name) = name {
-            stream.skip_bytes(len + 1);
+            skip(stream, len + 1);
             return Some(name);
         }
     }
@@ -215,7 +215,7 @@ fn value_of<'x>(
         H::Received => {
             // (`parse_and_ignore`: to the line break that is not followed
             // by a continuation line, found with `memchr`.)
-            stream.skip_bytes(value_end(raw, from).saturating_sub(from));
+            skip(stream, value_end(raw, from).saturating_sub(from));
             HeaderValue::Empty
         }
         H::Subject
@@ -278,8 +278,21 @@ fn plain<'x>(
     }
     let line = std::str::from_utf8(rest.get(..newline)?).ok()?;
     let value = read(trim(line))?;
-    stream.skip_bytes(newline + 1);
+    skip(stream, newline + 1);
     Some(value)
+}
+
+/// Moves the stream `len` bytes on, never past the end of its data.
+///
+/// mail-parser's `skip_bytes` slices its data from its own position, which
+/// can stand one past the end after a header name that the mail ends in
+/// (`offset()` does not show it: it is capped at the end): there even a
+/// skip of nothing would panic.
+fn skip(stream: &mut MessageStream<'_>, len: usize) {
+    let len = len.min(stream.remaining());
+    if len > 0 {
+        stream.skip_bytes(len);
+    }
 }
 
 /// Where the value starting at `from` ends: after the first line break
@@ -618,6 +631,42 @@ mod tests {
         }
     }
 
+    /// A mail that ends in a header's name, with no colon after it (mail
+    /// cut short): read as mail-parser reads it, for every name the scan
+    /// tells itself. `Received` there used to panic.
+    #[test]
+    fn a_mail_ending_in_a_header_name_is_read_as_mail_parser_reads_it() {
+        let names = [
+            "Received",
+            "From",
+            "To",
+            "Cc",
+            "Subject",
+            "Date",
+            "Message-ID",
+            "References",
+            "Return-Path",
+            "MIME-Version",
+            "Content-Type",
+            "List-Id",
+            "X-Loop",
+            "Thread-Topic",
+        ];
+        for name in names {
+            for raw in [
+                name.to_string(),
+                format!("{name}:"),
+                format!("{name} "),
+                format!("Return-Path: <support+bnc@shop.example>\r\n{name}"),
+                format!("X-A: 1\n{name}"),
+                format!("X-A: 1\n{name}:"),
+            ] {
+                let (ours, theirs) = both(raw.as_bytes());
+                assert_eq!(ours, theirs, "{raw:?}");
+            }
+        }
+    }
+
     #[test]
     fn same_as_mail_parser_on_the_corpus() {
         let files = crate::mail::parse::tests::corpus();
@@ -652,6 +701,9 @@ mod tests {
             invalid_utf8 in proptest::bool::ANY,
             eol in proptest::sample::select(vec!["\r\n", "\n", ""]),
             end in proptest::sample::select(vec!["\r\n", "\n", "", " \r\n"]),
+            // (Mail cut short anywhere: in a name, before its colon, in a
+            // value.)
+            cut in proptest::option::of(proptest::prelude::any::<proptest::sample::Index>()),
         ) {
             let mut raw = Vec::new();
             for (name, parts) in &fields {
@@ -667,6 +719,9 @@ mod tests {
             }
             raw.extend_from_slice(end.as_bytes());
             raw.extend_from_slice(b"body\r\n");
+            if let Some(cut) = cut {
+                raw.truncate(cut.index(raw.len() + 1));
+            }
             let (ours, theirs) = both(&raw);
             proptest::prop_assert_eq!(ours, theirs, "{}", String::from_utf8_lossy(&raw));
         }

@@ -1025,6 +1025,41 @@ async fn classify_spam_by_workspace_blocklist() {
     assert!(!spam, "other senders are not affected");
 }
 
+/// A mail a spam filter on the way flagged (SpamAssassin's `X-Spam-Flag:
+/// YES`) is spam: a ticket flagged as such and no autoresponse to its
+/// (forged) sender. A filter's "no" is no flag.
+#[tokio::test]
+async fn classify_spam_flagged_by_a_filter_on_the_way() {
+    let d = Desk::new().await;
+    check_classifications(
+        &d,
+        vec![],
+        &[
+            (
+                "spam-flagged-upstream.eml",
+                vec![],
+                Classification::Spam,
+                ClassifyReason::SpamFlag,
+            ),
+            (
+                "spam-passed-filter.eml",
+                vec![],
+                Classification::Human,
+                ClassifyReason::NoRuleMatched,
+            ),
+        ],
+    )
+    .await;
+    let flagged = d.file(&mailbox(), "spam-flagged-upstream.eml", &[]).await;
+    assert_eq!(flagged.status, IngestStatus::Duplicate);
+    let spam = d
+        .desk
+        .ticket(d.ws, flagged.ticket.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(spam.flags.spam, "the ticket is flagged as spam");
+}
+
 #[tokio::test]
 async fn classify_spam_from_a_blocked_contact() {
     let d = Desk::new().await;

@@ -16,6 +16,10 @@ pub enum ClassifyReason {
     NoRuleMatched,
     /// The sender (address or domain) is on the blocklist.
     BlockedSender,
+    /// A spam filter on the way flagged the mail: SpamAssassin's
+    /// `X-Spam-Flag: YES` or `X-Spam-Status: Yes, ...`, rspamd's
+    /// `X-Spam: Yes`.
+    SpamFlag,
     /// Our loop header carries our workspace value.
     LoopHeader,
     /// An `X-Loop` header names one of our own addresses.
@@ -71,7 +75,7 @@ impl ClassifyReason {
         use ClassifyReason::*;
         match self {
             NoRuleMatched => Classification::Human,
-            BlockedSender => Classification::Spam,
+            BlockedSender | SpamFlag => Classification::Spam,
             LoopHeader | XLoopOwnAddress | OwnAddress | OwnMessageId => Classification::Loop,
             DeliveryReport | DaemonSender | NullReturnPath | DaemonReturnPath
             | FailedRecipients | ReturnedMessage => Classification::Bounce,
@@ -127,17 +131,21 @@ pub fn classify(mail: &InboundMail, ctx: &ClassifyContext) -> Classification {
 ///    or its `Received: from` / `Message-ID:` lines in the text); `Return-Path: <>`,
 ///    or a `Return-Path` of `MAILER-DAEMON`/`postmaster` (the null reverse
 ///    path as some relays write it out) — these two unless the mail also
-///    carries an auto-reply marker from rule 4, since RFC 3834 asks
+///    carries an auto-reply marker from rule 5, since RFC 3834 asks
 ///    auto-responders to use the null reverse path too.
-/// 4. **AutoReply**: `Auto-Submitted` other than `no`; `X-Autoreply`;
+/// 4. **Spam**: a spam filter on the way flagged the mail
+///    (SpamAssassin's `X-Spam-Flag: YES` or `X-Spam-Status: Yes, ...`,
+///    rspamd's `X-Spam: Yes`): no autoresponse goes back to a sender that
+///    is most likely forged (backscatter). A bounce stays a bounce.
+/// 5. **AutoReply**: `Auto-Submitted` other than `no`; `X-Autoreply`;
 ///    `X-Autorespond`; `X-Loop`; `Precedence: auto_reply | bulk | junk`;
 ///    `X-Auto-Response-Suppress: All` (only `All`: partial values such as
 ///    `OOF` are set by some ordinary mail clients and would misfire);
 ///    out-of-office subject (en, pl, cs, it, de, and Outlook's "Automatic
 ///    reply" in fr, es, pt, nl, sv, da/no, fi, hu, sk, ro, ru, uk; after
 ///    `Re:`-style prefixes).
-/// 5. **List**: `List-Id`, `List-Unsubscribe`, `Precedence: list`.
-/// 6. **Human** otherwise.
+/// 6. **List**: `List-Id`, `List-Unsubscribe`, `Precedence: list`.
+/// 7. **Human** otherwise.
 ///
 /// A mail relayed by a list that is one of our own addresses (`support@`
 /// as a Google Group or Mailman list that passes customers' mail on to
@@ -241,6 +249,9 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
     if is_bounce_subject(&subject) && returns_a_message(mail) {
         return ClassifyReason::ReturnedMessage;
     }
+    if spam_flagged(mail) {
+        return ClassifyReason::SpamFlag;
+    }
     // (Mail our own list relayed: the list's headers say nothing of it;
     // see `own_list`.)
     let own_list = s.list_id.is_some() && super::own_list::via_own_list(mail, ctx.own_addresses);
@@ -273,6 +284,25 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
         return ClassifyReason::PrecedenceList;
     }
     ClassifyReason::NoRuleMatched
+}
+
+/// Whether a spam filter on the way flagged `mail` as spam, in the
+/// headers SpamAssassin and rspamd add: `X-Spam-Flag: YES`,
+/// `X-Spam-Status: Yes, score=...`, `X-Spam: Yes` (any case). A filter
+/// that passed the mail writes `NO` / `No, ...`, which is no flag.
+fn spam_flagged(mail: &InboundMail) -> bool {
+    let yes = |v: &str| {
+        let v = v.trim_start();
+        v.get(..3).is_some_and(|y| y.eq_ignore_ascii_case("yes"))
+            && v.get(3..).is_some_and(|rest| {
+                rest.chars()
+                    .next()
+                    .is_none_or(|c| c == ',' || c.is_whitespace())
+            })
+    };
+    ["x-spam-flag", "x-spam-status", "x-spam"]
+        .into_iter()
+        .any(|name| mail.header_all(name).any(yes))
 }
 
 /// Whether the (normalised) address `email` is a mail system's own: local
@@ -668,6 +698,49 @@ mod tests {
         assert_eq!(
             reason("From: x@notevil.org\r\nSubject: hi\r\n\r\nx"),
             ClassifyReason::NoRuleMatched
+        );
+    }
+
+    #[test]
+    fn spam_flagged_on_the_way() {
+        for h in [
+            "X-Spam-Flag: YES\r\n",
+            "x-spam-flag: yes\r\n",
+            "X-Spam-Status: Yes, score=9.1 required=5.0\r\n",
+            "X-Spam-Status: Yes\r\n",
+            "X-Spam: Yes\r\n",
+            "X-Spam-Flag: NO\r\nX-Spam-Flag: YES\r\n",
+            // (Over the list's and the auto-reply's headers: no answer to
+            // a forged sender either way.)
+            "X-Spam-Flag: YES\r\nList-Id: <deals.example.com>\r\n",
+            "X-Spam-Flag: YES\r\nAuto-Submitted: auto-replied\r\n",
+        ] {
+            assert_eq!(reason(&with_headers(h)), ClassifyReason::SpamFlag, "{h:?}");
+        }
+        assert_eq!(
+            ClassifyReason::SpamFlag.classification(),
+            Classification::Spam
+        );
+        for h in [
+            "X-Spam-Flag: NO\r\n",
+            "X-Spam-Status: No, score=-0.1 required=5.0\r\n",
+            "X-Spam: No\r\n",
+            "X-Spam-Status: Yesterday\r\n",
+            "X-Spam-Level: YES\r\n",
+            "X-Spam-Flag: \r\n",
+        ] {
+            assert_eq!(
+                reason(&with_headers(h)),
+                ClassifyReason::NoRuleMatched,
+                "{h:?}"
+            );
+        }
+        // A bounce stays a bounce.
+        assert_eq!(
+            reason(&with_headers(
+                "X-Spam-Flag: YES\r\nX-Failed-Recipients: a@b.example\r\n"
+            )),
+            ClassifyReason::FailedRecipients
         );
     }
 

@@ -1407,6 +1407,77 @@ async fn a_delay_notice_lands_on_its_ticket_but_fails_nothing() {
     assert_eq!(until, None);
 }
 
+/// Exim and Gmail return the headers of the bounced message as
+/// `message/rfc822-headers` (not `text/rfc822-headers`): the bounce still
+/// finds and fails our message.
+#[tokio::test]
+async fn bounce_returning_headers_as_message_rfc822_headers_fails_the_message() {
+    let d = Desk::new().await;
+    let (_, answer, bounce) = d
+        .bounced(
+            &mailbox(),
+            "bounce-rfc822-headers-part.eml",
+            Duration::minutes(1),
+        )
+        .await;
+    assert_eq!(bounce.bounced_message, Some(answer.id));
+    assert!(matches!(
+        d.message(answer.id).await.send_state,
+        Some(SendState::Failed { .. })
+    ));
+}
+
+/// A read receipt without `In-Reply-To` (Outlook's) and a spam complaint
+/// (an ARF feedback report) about our answer land on its ticket, as
+/// automatic mail: they say the answer arrived, so nothing fails, no
+/// address is suppressed and nothing is sent back.
+#[tokio::test]
+async fn read_receipts_and_complaints_land_on_the_ticket_and_fail_nothing() {
+    for (fixture, reason) in [
+        ("autoreply-read-receipt.eml", ClassifyReason::ReadReceipt),
+        (
+            "autoreply-complaint-arf.eml",
+            ClassifyReason::FeedbackReport,
+        ),
+    ] {
+        let d = Desk::new().await;
+        let mb = mailbox();
+        let (first, answer, report) = d
+            .reported(&mb, fixture, Duration::hours(1), Classification::AutoReply)
+            .await;
+        let raw = fill(fixture, &[("BOUNCED_MESSAGE_ID", "x@shop.example")]);
+        let parsed = parse(&raw, &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            classify_with_reason(&parsed, &d.classify_context(vec![])).1,
+            reason,
+            "{fixture}"
+        );
+        assert_eq!(report.status, IngestStatus::Appended, "{fixture}");
+        assert_eq!(report.bounced_message, None, "{fixture}");
+        assert_eq!(report.autoreply, AutoreplyOutcome::None, "{fixture}");
+        assert!(
+            !matches!(
+                d.message(answer.id).await.send_state,
+                Some(SendState::Failed { .. })
+            ),
+            "{fixture}"
+        );
+        assert!(
+            !d.events(first.ticket.id)
+                .await
+                .iter()
+                .any(|e| matches!(e, EventKind::MessageFailed { .. })),
+            "{fixture}"
+        );
+        let until = d
+            .store()
+            .suppressed_until(d.ws, "ann@customer.example")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(until, None, "{fixture}");
+    }
+}
+
 impl Desk {
     /// A new ticket from `thread-01-new.eml` and an agent's answer to it,
     /// sent: the mail's outcome, the answer, and the answer's Message-ID.
@@ -1440,12 +1511,25 @@ impl Desk {
         fixture: &str,
         after: Duration,
     ) -> (IngestOutcome, Message, IngestOutcome) {
+        self.reported(mb, fixture, after, Classification::Bounce)
+            .await
+    }
+
+    /// [`Desk::bounced`] for any report on our answer (`fixture` names it
+    /// by `BOUNCED_MESSAGE_ID`), classified `class`.
+    async fn reported(
+        &self,
+        mb: &Mailbox,
+        fixture: &str,
+        after: Duration,
+        class: Classification,
+    ) -> (IngestOutcome, Message, IngestOutcome) {
         let (first, answer, ours) = self.answered(mb).await;
         self.clock.advance(after);
         let bounce = self
             .file(mb, fixture, &[("BOUNCED_MESSAGE_ID", &ours)])
             .await;
-        assert_eq!(bounce.classification, Classification::Bounce, "{fixture}");
+        assert_eq!(bounce.classification, class, "{fixture}");
         assert_eq!(
             bounce.ticket.id, first.ticket.id,
             "{fixture} lands on its ticket"

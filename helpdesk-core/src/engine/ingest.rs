@@ -643,7 +643,9 @@ impl Helpdesk {
         }
         let human = classification == Classification::Human;
 
-        // A bounce of one of our messages goes to that message's ticket.
+        // A bounce of one of our messages goes to that message's ticket; so
+        // do a read receipt and a complaint about one (reports that it
+        // arrived, which fail nothing).
         let mut commit = Commit::default();
         // One ticket, the mail and an autoresponse: room for them (the
         // elements are large; a vector's first growth would allocate four).
@@ -656,7 +658,12 @@ impl Helpdesk {
         // planning future for every mail.)
         let mut bounces_forward = false;
         let bounced_out = match &mail.signals.report {
-            Some(report) if classification == Classification::Bounce => {
+            Some(report)
+                if matches!(
+                    classification,
+                    Classification::Bounce | Classification::AutoReply
+                ) =>
+            {
                 match &report.original_message_id {
                     Some(original) => self
                         .store

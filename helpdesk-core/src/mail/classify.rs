@@ -47,6 +47,10 @@ pub enum ClassifyReason {
     ReturnedMessage,
     /// A `multipart/report` read receipt (message disposition notification).
     ReadReceipt,
+    /// A `multipart/report` complaint (`report-type=feedback-report`, RFC
+    /// 5965): a recipient's mail provider reports that they marked a
+    /// message as spam. The message was delivered; nothing failed.
+    FeedbackReport,
     /// RFC 3834 `Auto-Submitted` with a value other than `no`.
     AutoSubmitted,
     /// An `X-Autoreply` header.
@@ -79,8 +83,8 @@ impl ClassifyReason {
             LoopHeader | XLoopOwnAddress | OwnAddress | OwnMessageId => Classification::Loop,
             DeliveryReport | DaemonSender | NullReturnPath | DaemonReturnPath
             | FailedRecipients | ReturnedMessage => Classification::Bounce,
-            ReadReceipt | AutoSubmitted | XAutoreply | XAutorespond | XLoop | Precedence
-            | AutoResponseSuppress | OutOfOfficeSubject => Classification::AutoReply,
+            ReadReceipt | FeedbackReport | AutoSubmitted | XAutoreply | XAutorespond | XLoop
+            | Precedence | AutoResponseSuppress | OutOfOfficeSubject => Classification::AutoReply,
             ListId | ListUnsubscribe | PrecedenceList => Classification::List,
         }
     }
@@ -123,7 +127,8 @@ pub fn classify(mail: &InboundMail, ctx: &ClassifyContext) -> Classification {
 ///    our addresses; sender is one of our addresses; Message-ID in our
 ///    Message-ID domain.
 /// 3. **Bounce**: `multipart/report` delivery status (a `disposition-notification`
-///    report is a read receipt and gives AutoReply instead); sender local
+///    report is a read receipt, a `feedback-report` a complaint: both give
+///    AutoReply instead); sender local
 ///    part `MAILER-DAEMON`/`postmaster`/`MDaemon` (or Exchange's
 ///    `"System Administrator"`); `X-Failed-Recipients` (Exim); a failure
 ///    notice's subject (`Undelivered Mail Returned to Sender`, `Returned
@@ -235,6 +240,9 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
         let kind = report.report_type.as_deref().unwrap_or("");
         if kind == "disposition-notification" {
             return ClassifyReason::ReadReceipt;
+        }
+        if kind == "feedback-report" {
+            return ClassifyReason::FeedbackReport;
         }
         return ClassifyReason::DeliveryReport;
     }
@@ -868,6 +876,12 @@ mod tests {
             "report-type=disposition-notification",
         );
         assert_eq!(reason(&mdn), ClassifyReason::ReadReceipt);
+        let arf = dsn.replace("report-type=delivery-status", "report-type=feedback-report");
+        assert_eq!(reason(&arf), ClassifyReason::FeedbackReport);
+        assert_eq!(
+            ClassifyReason::FeedbackReport.classification(),
+            Classification::AutoReply
+        );
     }
 
     #[test]

@@ -128,12 +128,15 @@ pub struct DeliveryReport {
     /// Per-recipient blocks of the `message/delivery-status` part.
     pub recipients: Vec<DsnRecipient>,
     /// Message-ID (without brackets) of the original message, taken from the
-    /// returned `message/rfc822` or `text/rfc822-headers` part.
+    /// returned `message/rfc822` or `text/rfc822-headers` part (also named
+    /// `message/rfc822-headers`), or from a read receipt's
+    /// `Original-Message-ID`.
     pub original_message_id: Option<String>,
 }
 
 impl DeliveryReport {
-    /// Whether the report says the message was not delivered: a recipient
+    /// Whether the report says the message was not delivered: a
+    /// [delivery report](Self::is_delivery_report) with a recipient
     /// with `Action: failed` (or, without an `Action`, a permanent `5.x.x`
     /// status), or no readable recipient at all. A report that only says
     /// delivery is `delayed` (a transient `4.x.x`: the sender's server is
@@ -154,14 +157,33 @@ impl DeliveryReport {
     /// assert!(report.reports_failure());
     /// ```
     pub fn reports_failure(&self) -> bool {
-        self.recipients.is_empty()
-            || self.recipients.iter().any(|r| match r.action.as_deref() {
-                Some(action) => action.trim().eq_ignore_ascii_case("failed"),
-                None => r
-                    .status
-                    .as_deref()
-                    .is_some_and(super::classify::dsn_is_permanent),
-            })
+        self.is_delivery_report()
+            && (self.recipients.is_empty()
+                || self.recipients.iter().any(|r| match r.action.as_deref() {
+                    Some(action) => action.trim().eq_ignore_ascii_case("failed"),
+                    None => r
+                        .status
+                        .as_deref()
+                        .is_some_and(super::classify::dsn_is_permanent),
+                }))
+    }
+
+    /// Whether this is a report on delivery (`report-type=delivery-status`,
+    /// or none named): not a read receipt (`disposition-notification`) nor
+    /// a complaint (`feedback-report`), which say the message arrived.
+    ///
+    /// ```
+    /// use helpdesk_core::mail::DeliveryReport;
+    /// let mut report = DeliveryReport::default();
+    /// assert!(report.is_delivery_report() && report.reports_failure());
+    /// report.report_type = Some("feedback-report".into());
+    /// assert!(!report.is_delivery_report() && !report.reports_failure());
+    /// ```
+    pub fn is_delivery_report(&self) -> bool {
+        matches!(
+            self.report_type.as_deref(),
+            None | Some("delivery-status" | "global-delivery-status")
+        )
     }
 }
 
@@ -1550,10 +1572,20 @@ fn collect_report(message: &Message<'_>, root: &MessagePart<'_>) -> DeliveryRepo
                 .filter(|s| !s.is_empty())
                 .or_else(|| original_id_from_headers(part.contents()));
             }
-            "text/rfc822-headers" | "message/global-headers"
+            // (`message/rfc822-headers`: Exim's and Gmail's name for the
+            // returned headers.)
+            "text/rfc822-headers" | "message/rfc822-headers" | "message/global-headers"
                 if report.original_message_id.is_none() =>
             {
                 report.original_message_id = original_id_from_headers(part.contents());
+            }
+            // A read receipt names the message it reports on in its own
+            // fields (RFC 8098 `Original-Message-ID`), which win over the
+            // headers some clients return beside them.
+            "message/disposition-notification" | "message/global-disposition-notification" => {
+                if let Some(id) = original_id_from_fields(part.contents(), "original-message-id") {
+                    report.original_message_id = Some(id);
+                }
             }
             _ => {}
         }
@@ -1563,6 +1595,12 @@ fn collect_report(message: &Message<'_>, root: &MessagePart<'_>) -> DeliveryRepo
 }
 
 fn original_id_from_headers(bytes: &[u8]) -> Option<String> {
+    original_id_from_fields(bytes, "message-id")
+}
+
+/// The id in the field `name` (lower case) of the header-like block that
+/// `bytes` opens with.
+fn original_id_from_fields(bytes: &[u8], name: &str) -> Option<String> {
     let text = String::from_utf8_lossy(bytes);
     let block: Vec<&str> = text
         .lines()
@@ -1571,7 +1609,7 @@ fn original_id_from_headers(bytes: &[u8]) -> Option<String> {
         .collect();
     fields(&block)
         .into_iter()
-        .find(|(k, _)| k == "message-id")
+        .find(|(k, _)| k == name)
         .map(|(_, v)| clean_id(&v))
         .filter(|s| !s.is_empty())
 }

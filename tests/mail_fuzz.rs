@@ -209,7 +209,8 @@ fn nested_empty_rfc822_regression() {
 /// it would have ended the process). It is read like any other mail.
 #[test]
 fn mail_cut_short_in_a_header_name_is_read() {
-    for tail in ["Received", "Received ", "Subject", "X-Loop"] {
+    // (Not `Subject`: an empty last `Subject` would be the subject.)
+    for tail in ["Received", "Received ", "X-Loop", "Keywords"] {
         let raw = format!(
             "Return-Path: <support+bnc@shop.example>\r\nFrom: ann@example.com\r\nSubject: Lamp\r\n{tail}"
         );

@@ -690,6 +690,27 @@ async fn a_mail_without_a_usable_from_takes_reply_to_or_return_path() {
     }
 }
 
+/// A mail that opens with a blank line before its headers (scripts and
+/// archive exports write one) is read from its headers: its sender, its
+/// subject and its text, instead of being refused for want of a sender;
+/// the stored raw mail is the mail as it came.
+#[tokio::test]
+async fn a_blank_line_before_the_headers_is_passed_over() {
+    let d = Desk::new().await;
+    let out = d.file(&mailbox(), "new-leading-blank-line.eml", &[]).await;
+    assert_eq!(out.status, IngestStatus::Created);
+    assert_eq!(out.classification, Classification::Human);
+    assert_eq!(out.ticket.subject, "Wow, the lamp");
+    let requester = d.requester(&out).await;
+    assert_eq!(requester.emails, vec!["bob@example.net".to_string()]);
+    let message = d.message(out.message).await;
+    assert_eq!(message.text.trim(), "Hello, the lamp works now.");
+    assert_eq!(
+        message.raw.as_deref(),
+        Some(fixture("new-leading-blank-line.eml").as_slice())
+    );
+}
+
 /// `ingest_bytes` lands a mail as `ingest` does, and the stored message
 /// keeps the caller's buffer itself (no copy of the raw mail).
 #[tokio::test]

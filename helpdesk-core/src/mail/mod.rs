@@ -34,6 +34,7 @@ mod glued_headers;
 mod header_scan;
 mod headers;
 mod html_text;
+mod leading_blank;
 mod legacy_text;
 mod mislabelled;
 mod missing_semicolons;

@@ -377,7 +377,7 @@ pub use crate::model::normalize_email;
 /// Broken mail that senders, scripts and relays write every day is read
 /// as its sender meant it (the raw bytes are kept as they came):
 /// - a body that follows the headers without the blank line, or blank
-///   lines in the middle of the headers;
+///   lines in the middle of the headers or before them;
 /// - several `Content-Type` headers (the one whose boundary delimits the
 ///   body is read), one whose parameters lack the `;` before them, one
 ///   with another MIME header written onto its line, or a multipart
@@ -418,8 +418,13 @@ pub fn parse(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError>
     // `debug_assert!` reachable from crafted input) must not take down the
     // caller; it becomes a typed error instead. Has no effect under
     // `panic = "abort"`.
+    // (Blank lines before the headers are passed over: see
+    // `leading_blank`.)
+    let from_headers = raw
+        .get(super::leading_blank::header_start(raw)..)
+        .unwrap_or(raw);
     std::panic::catch_unwind(|| {
-        parse_inner(raw, limits).map(|mut mail| {
+        parse_inner(from_headers, limits).map(|mut mail| {
             // (Of the bytes as they came, whichever repair read them.)
             if mail.message_id.is_none() {
                 mail.content_hash = content_hash(raw);

@@ -956,10 +956,18 @@ fn assemble(
     {
         subject = again.trim().to_string();
     }
+    // (Also a name of encoded words in quotes, folded between them:
+    // mail-parser keeps the fold's space inside the quotes, which splits
+    // a word cut there, "War szawie".)
     if let Some(a) = &mut from
-        && a.name
+        && (a
+            .name
             .as_deref()
             .is_some_and(|n| n.contains(char::REPLACEMENT_CHARACTER))
+            || headers
+                .get_all("from")
+                .last()
+                .is_some_and(quoted_adjacent_words))
         && let Some(again) = reread_header(message, root, &mail_parser::HeaderName::From)
     {
         let name = again
@@ -991,6 +999,23 @@ fn assemble(
         content_hash: String::new(),
         message_id,
     }
+}
+
+/// Whether the raw address header `value` has, inside a quoted name, two
+/// encoded words with only white space between them.
+fn quoted_adjacent_words(value: &str) -> bool {
+    let Some(open) = value.find("\"=?") else {
+        return false;
+    };
+    let rest = value.get(open + 1..).unwrap_or_default();
+    let quoted = rest
+        .get(..rest.find('"').unwrap_or(rest.len()))
+        .unwrap_or_default();
+    quoted.match_indices("?=").any(|(end, _)| {
+        quoted
+            .get(end + 2..)
+            .is_some_and(|after| after.trim_start().starts_with("=?"))
+    })
 }
 
 /// The values of the root part's headers that [`assemble`] reads: the
@@ -3369,6 +3394,42 @@ iVBORw0KGgo=\r\n\
             assert_eq!(m.subject, "你好世界");
             assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("Grüße"));
         }
+    }
+
+    /// A sender's name of encoded words in quotes, folded between two of
+    /// them (as Outlook folds a long Polish name): no space where the fold
+    /// was, on both paths. One word in quotes reads as before.
+    #[test]
+    fn a_quoted_name_folded_between_encoded_words_is_read_whole() {
+        let head = "From: \"=?utf-8?Q?Biuro_Oddzia=C5=82_3_w_War?=\r\n \
+                    =?utf-8?Q?szawie=2C_A1?=\" <biuro@ib.example>\r\nSubject: x\r\n";
+        for m in on_both_paths(head) {
+            let from = m.from.unwrap_or_default();
+            assert_eq!(
+                from.name.as_deref(),
+                Some("Biuro Oddział 3 w Warszawie, A1")
+            );
+            assert_eq!(from.email, "biuro@ib.example");
+        }
+        for (head, name) in [
+            (
+                "From: \"=?utf-8?Q?Pawe=C5=82?= Nowak\" <p@ib.example>\r\n",
+                "Paweł Nowak",
+            ),
+            ("From: \"Nowak, Pawel\" <p@ib.example>\r\n", "Nowak, Pawel"),
+        ] {
+            for m in on_both_paths(head) {
+                let from = m.from.unwrap_or_default();
+                assert_eq!(from.name.as_deref(), Some(name), "{head:?}");
+            }
+        }
+        assert!(super::quoted_adjacent_words(
+            "\"=?a?Q?x?= =?a?Q?y?=\" <a@b>"
+        ));
+        assert!(!super::quoted_adjacent_words(
+            "\"=?a?Q?x?=\" =?a?Q?y?= <a@b>"
+        ));
+        assert!(!super::quoted_adjacent_words("=?a?Q?x?= =?a?Q?y?= <a@b>"));
     }
 
     /// Raw 8-bit header bytes that are not UTF-8 (`Subject: Grüße` in

@@ -1448,6 +1448,42 @@ async fn bounce_returning_headers_as_message_rfc822_headers_fails_the_message() 
     ));
 }
 
+/// A delivery status sent as `multipart/mixed` (GroupWise's reports) by a
+/// sender that is no daemon: a bounce all the same, which fails our
+/// message, suppresses the address and is not answered.
+#[tokio::test]
+async fn a_delivery_status_in_multipart_mixed_is_a_bounce() {
+    let d = Desk::new().await;
+    let raw = fill(
+        "bounce-dsn-multipart-mixed.eml",
+        &[("BOUNCED_MESSAGE_ID", "x@shop.example")],
+    );
+    let parsed = parse(&raw, &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        classify_with_reason(&parsed, &d.classify_context(vec![])).1,
+        ClassifyReason::DeliveryReport
+    );
+    let (_, answer, bounce) = d
+        .bounced(
+            &mailbox(),
+            "bounce-dsn-multipart-mixed.eml",
+            Duration::minutes(2),
+        )
+        .await;
+    assert_eq!(bounce.bounced_message, Some(answer.id));
+    assert_eq!(bounce.autoreply, AutoreplyOutcome::None);
+    match d.message(answer.id).await.send_state {
+        Some(SendState::Failed { reason }) => assert!(reason.contains("5.1.1"), "{reason}"),
+        other => panic!("expected Failed, got {other:?}"),
+    }
+    let until = d
+        .store()
+        .suppressed_until(d.ws, "ann@customer.example")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(until.is_some());
+}
+
 /// A read receipt without `In-Reply-To` (Outlook's) and a spam complaint
 /// (an ARF feedback report) about our answer land on its ticket, as
 /// automatic mail: they say the answer arrived, so nothing fails, no

@@ -1545,10 +1545,14 @@ fn collect_signals(
     });
 
     let content_type = mime_type_of(root);
-    let report = if content_type.as_deref() == Some("multipart/report") {
-        Some(collect_report(message, root))
-    } else {
-        None
+    // (Also a delivery status sent as `multipart/mixed`, as GroupWise and
+    // some older servers send their reports.)
+    let report = match content_type.as_deref() {
+        Some("multipart/report") => Some(collect_report(message, root)),
+        Some("multipart/mixed") if has_delivery_status(message, root) => {
+            Some(collect_report(message, root))
+        }
+        _ => None,
     };
 
     HeaderSignals {
@@ -1572,6 +1576,19 @@ fn collect_signals(
         content_type,
         report,
     }
+}
+
+/// Whether a direct part of `root` is a delivery status
+/// (`message/delivery-status`).
+fn has_delivery_status(message: &Message<'_>, root: &MessagePart<'_>) -> bool {
+    root.sub_parts().unwrap_or(&[]).iter().any(|id| {
+        message.parts.get(*id as usize).is_some_and(|part| {
+            matches!(
+                mime_type_of(part).as_deref(),
+                Some("message/delivery-status" | "message/global-delivery-status")
+            )
+        })
+    })
 }
 
 fn collect_report(message: &Message<'_>, root: &MessagePart<'_>) -> DeliveryReport {

@@ -6,7 +6,10 @@
 //!   GB2312, Big5 or Shift_JIS alike): the bytes of adjacent words of one
 //!   charset are joined before they are decoded, as Thunderbird does;
 //! - Shift_JIS bytes in words labelled `ISO-2022-JP` (a 7-bit charset), as
-//!   older Japanese mailers write them: such words are read as Shift_JIS.
+//!   older Japanese mailers write them: such words are read as Shift_JIS;
+//! - base64 words without their closing `=` padding (some web mailers and
+//!   scripts leave it out), whose last character mail-parser drops
+//!   (`=?utf-8?B?eHB0bw?=` is `xpto`, not `xpt`): such words are padded.
 
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
@@ -14,9 +17,10 @@ use mail_parser::decoders::quoted_printable::quoted_printable_decode_char;
 
 /// The raw header value `raw` (RFC 2047 encoded words and text) decoded
 /// with adjacent words of one charset joined and words labelled
-/// `ISO-2022-JP` that hold 8-bit bytes read as Shift_JIS; `None` when
-/// neither applies (no two adjacent words of one charset, no such label),
-/// or when the result still has replacement characters.
+/// `ISO-2022-JP` that hold 8-bit bytes read as Shift_JIS and base64 words
+/// without their padding padded; `None` when none of these applies (no two
+/// adjacent words of one charset, no such label, no unpadded word), or when
+/// the result still has replacement characters.
 ///
 /// White space between two encoded words is dropped (RFC 2047, 6.2); the
 /// rest of the value is kept as written.
@@ -43,7 +47,7 @@ pub(crate) fn redecode(raw: &str) -> Option<String> {
             }
             Some((word, tail)) => {
                 let (charset, bytes, relabelled) = word.bytes()?;
-                changed |= relabelled;
+                changed |= relabelled || word.unpadded();
                 match &mut run {
                     Some((run_charset, run_bytes))
                         if before.trim().is_empty()
@@ -136,7 +140,13 @@ impl<'a> Word<'a> {
     /// bytes labelled `ISO-2022-JP`) and whether it was so relabelled;
     /// `None` when the data cannot be decoded.
     fn bytes(&self) -> Option<(&'a str, Vec<u8>, bool)> {
-        let bytes = if self.base64 {
+        let bytes = if self.unpadded() {
+            let mut padded = self.data.to_string();
+            while padded.len() % 4 != 0 {
+                padded.push('=');
+            }
+            base64_decode(padded.as_bytes())?
+        } else if self.base64 {
             base64_decode(self.data.as_bytes())?
         } else {
             q_decode(self.data.as_bytes())?
@@ -146,6 +156,33 @@ impl<'a> Word<'a> {
         let charset = if relabel { "shift_jis" } else { self.charset };
         Some((charset, bytes, relabel))
     }
+}
+
+impl Word<'_> {
+    /// Whether this is a base64 word without its padding (two or three
+    /// characters of a last group; one alone encodes nothing).
+    fn unpadded(&self) -> bool {
+        self.base64 && matches!(self.data.len() % 4, 2 | 3)
+    }
+}
+
+/// Whether the raw header value `raw` holds a base64 encoded word without
+/// its `=` padding (which mail-parser reads one character short).
+pub(crate) fn has_unpadded_base64(raw: &str) -> bool {
+    let mut rest = raw;
+    while let Some(start) = rest.find("=?") {
+        let from = rest.get(start..).unwrap_or_default();
+        match encoded_word(from) {
+            Some((word, tail)) => {
+                if word.unpadded() {
+                    return true;
+                }
+                rest = tail;
+            }
+            None => rest = from.get(2..).unwrap_or_default(),
+        }
+    }
+    false
 }
 
 /// The `Q` encoding of RFC 2047: `_` is a space, `=XX` a byte.

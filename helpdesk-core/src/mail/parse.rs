@@ -951,7 +951,10 @@ fn assemble(
         .to_string();
     // Replacement characters in the subject or the sender's name: the
     // header is read again from its bytes (see `reread_header`).
-    if subject.contains(char::REPLACEMENT_CHARACTER)
+    // (Also a base64 word without its padding, read one character short.)
+    if (subject.contains(char::REPLACEMENT_CHARACTER)
+        || raw_value(message, root, &mail_parser::HeaderName::Subject)
+            .is_some_and(super::encoded_words::has_unpadded_base64))
         && let Some(again) = reread_header(message, root, &mail_parser::HeaderName::Subject)
     {
         subject = again.trim().to_string();
@@ -964,10 +967,9 @@ fn assemble(
             .name
             .as_deref()
             .is_some_and(|n| n.contains(char::REPLACEMENT_CHARACTER))
-            || headers
-                .get_all("from")
-                .last()
-                .is_some_and(quoted_adjacent_words))
+            || headers.get_all("from").last().is_some_and(|raw| {
+                quoted_adjacent_words(raw) || super::encoded_words::has_unpadded_base64(raw)
+            }))
         && let Some(again) = reread_header(message, root, &mail_parser::HeaderName::From)
     {
         let name = again
@@ -999,6 +1001,20 @@ fn assemble(
         content_hash: String::new(),
         message_id,
     }
+}
+
+/// The raw value of the last `name` header of `root`, as written (encoded
+/// words and folds kept), when it is UTF-8.
+fn raw_value<'m>(
+    message: &'m Message<'_>,
+    root: &MessagePart<'_>,
+    name: &mail_parser::HeaderName<'_>,
+) -> Option<&'m str> {
+    let header = root.headers.iter().rev().find(|h| &h.name == name)?;
+    let bytes = message
+        .raw_message
+        .get(header.offset_start as usize..header.offset_end as usize)?;
+    std::str::from_utf8(bytes).ok()
 }
 
 /// Whether the raw address header `value` has, inside a quoted name, two
@@ -3447,6 +3463,34 @@ iVBORw0KGgo=\r\n\
             "\"=?a?Q?x?=\" =?a?Q?y?= <a@b>"
         ));
         assert!(!super::quoted_adjacent_words("=?a?Q?x?= =?a?Q?y?= <a@b>"));
+    }
+
+    /// A base64 encoded word without its `=` padding (as some web mailers
+    /// write them) is read whole, not one character short, in the subject
+    /// and the sender's name, on both paths; a padded one as before.
+    #[test]
+    fn base64_words_without_padding_are_read_whole() {
+        let head = "From: =?utf-8?B?eHB0bw?= <x@example.pt>\r\n\
+                    Subject: =?utf-8?B?eHB0bw?= =?iso-8859-2?Q?_=B1?=\r\n";
+        for m in on_both_paths(head) {
+            assert_eq!(m.subject, "xpto ą");
+            assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("xpto"));
+        }
+        for m in on_both_paths(
+            "From: =?utf-8?B?eHB0bw==?= <x@example.pt>\r\nSubject: =?utf-8?B?eHB0bw==?=\r\n",
+        ) {
+            assert_eq!(m.subject, "xpto");
+            assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("xpto"));
+        }
+        assert!(super::super::encoded_words::has_unpadded_base64(
+            "=?utf-8?b?eHB0bw?="
+        ));
+        assert!(!super::super::encoded_words::has_unpadded_base64(
+            "=?utf-8?B?eHB0bw==?="
+        ));
+        assert!(!super::super::encoded_words::has_unpadded_base64(
+            "=?utf-8?Q?xpt?= =?"
+        ));
     }
 
     /// Raw 8-bit header bytes that are not UTF-8 (`Subject: Grüße` in

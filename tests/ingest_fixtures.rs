@@ -1448,6 +1448,56 @@ async fn bounce_returning_headers_as_message_rfc822_headers_fails_the_message() 
     ));
 }
 
+/// Exim's bounce without a delivery report (`X-Failed-Recipients`, which
+/// Exim writes only for a permanent failure, and the returned message's
+/// headers in its text) fails our message and suppresses the address; the
+/// same bounce without that header (a delay cannot be told from a
+/// failure) lands on the ticket and fails nothing.
+#[tokio::test]
+async fn an_exim_bounce_without_a_report_fails_the_message_it_returns() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let (_, answer, bounce) = d
+        .bounced(
+            &mb,
+            "bounce-exim-returned-message.eml",
+            Duration::minutes(2),
+        )
+        .await;
+    assert_eq!(bounce.bounced_message, Some(answer.id));
+    assert_eq!(bounce.autoreply, AutoreplyOutcome::None);
+    match d.message(answer.id).await.send_state {
+        Some(SendState::Failed { reason }) => {
+            assert!(reason.contains("ann@customer.example"), "{reason}")
+        }
+        other => panic!("expected Failed, got {other:?}"),
+    }
+    let until = d
+        .store()
+        .suppressed_until(d.ws, "ann@customer.example")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(until.is_some());
+
+    let d = Desk::new().await;
+    let (first, answer, ours) = d.answered(&mb).await;
+    let raw = String::from_utf8(fill(
+        "bounce-exim-returned-message.eml",
+        &[("BOUNCED_MESSAGE_ID", &ours)],
+    ))
+    .unwrap_or_default()
+    .replace("X-Failed-Recipients: ann@customer.example\r\n", "")
+    .replace("E1ndr-0002cd", "E1ndr-0003cd");
+    let bounce = d.ingest(&mb, raw.as_bytes()).await;
+    assert_eq!(bounce.classification, Classification::Bounce);
+    assert_eq!(bounce.ticket.id, first.ticket.id);
+    assert_eq!(bounce.bounced_message, None);
+    assert!(!matches!(
+        d.message(answer.id).await.send_state,
+        Some(SendState::Failed { .. })
+    ));
+}
+
 /// A delivery status sent as `multipart/mixed` (GroupWise's reports) by a
 /// sender that is no daemon: a bounce all the same, which fails our
 /// message, suppresses the address and is not answered.

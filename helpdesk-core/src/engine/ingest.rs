@@ -728,6 +728,44 @@ impl Helpdesk {
             }
             bounce_target = Some(Box::new(self.chain_end(workspace, out_ticket).await?));
         }
+        // Exim's bounce without a delivery report names the addresses that
+        // failed in `X-Failed-Recipients`, which it writes only for a
+        // permanent failure, and quotes the headers of the message it
+        // returns: when that message is one of ours, it failed.
+        if bounce_target.is_none()
+            && classification == Classification::Bounce
+            && mail.signals.x_failed_recipients
+            && let Some(id) =
+                mail::quoted_message_id_at(&mail.text, &self.config.mail.message_id_domain)
+            && let Some(out) = self
+                .store
+                .message_by_email_id(workspace, id)
+                .await?
+                .filter(|m| m.direction == Direction::Outbound)
+        {
+            bounces_forward = out.visibility == Visibility::ThirdParty;
+            let failed: Vec<String> = mail
+                .header_all("x-failed-recipients")
+                .flat_map(|v| v.split(','))
+                .map(|a| normalize_email(a.trim().trim_start_matches('<').trim_end_matches('>')))
+                .filter(|a| !a.is_empty())
+                .collect();
+            let reason = format!("bounced: failed recipients {}", failed.join(", "));
+            commit.message_updates.push(MessageUpdate::SendState {
+                id: out.id,
+                state: SendState::Failed {
+                    reason: reason.clone(),
+                },
+                message_id: None,
+            });
+            for address in failed {
+                commit
+                    .suppressions
+                    .push((address, now + self.config.mail.bounce_suppression));
+            }
+            bounced_message = Some((out.id, reason));
+            bounce_target = Some(Box::new(self.chain_end(workspace, out.ticket).await?));
+        }
         // A bounce without a delivery report (qmail's, many older servers')
         // quotes the message it returns: one of our signed Message-IDs in
         // its text names the ticket. (It fails nothing: without a report,

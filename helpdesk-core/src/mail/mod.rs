@@ -92,7 +92,8 @@ pub use template::render_template;
 pub(crate) use template::render_vars;
 pub(crate) use thread::referenced;
 pub use thread::{
-    MAX_SUBJECT_TAGS, format_subject_tag, quoted_ids_at, referenced_ids, subject_tag, subject_tags,
+    MAX_SUBJECT_TAGS, format_subject_tag, quoted_ids_at, quoted_message_id_at, referenced_ids,
+    subject_tag, subject_tags,
 };
 pub(crate) use trim::shown as shown_text;
 pub use trim::{display_text, is_forwarded_subject};

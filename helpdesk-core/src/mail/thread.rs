@@ -66,6 +66,34 @@ pub fn quoted_ids_at<'a>(text: &'a str, domain: &str, limit: usize) -> Vec<&'a s
     out
 }
 
+/// The Message-ID at `domain` of the message whose headers `text` quotes
+/// (as a bounce without a delivery report returns them): the id in angle
+/// brackets on the first `Message-ID:` line (any case, indented or not)
+/// that is at `domain`. Ids on other lines (`In-Reply-To:`, `References:`)
+/// name other messages.
+///
+/// ```
+/// use helpdesk_core::mail::quoted_message_id_at;
+/// let bounce = "------ This is a copy of the message, including all the headers.\n\
+///     References: <hd.first@mail.shop.example>\n\
+///     Message-ID: <hd.second@mail.shop.example>\n";
+/// assert_eq!(
+///     quoted_message_id_at(bounce, "mail.shop.example"),
+///     Some("hd.second@mail.shop.example")
+/// );
+/// assert_eq!(quoted_message_id_at(bounce, "other.example"), None);
+/// ```
+pub fn quoted_message_id_at<'a>(text: &'a str, domain: &str) -> Option<&'a str> {
+    text.lines().find_map(|line| {
+        let line = line.trim_start();
+        let value = line
+            .get(..11)
+            .filter(|name| name.eq_ignore_ascii_case("message-id:"))
+            .and_then(|_| line.get(11..))?;
+        quoted_ids_at(value, domain, 1).first().copied()
+    })
+}
+
 /// The ticket number of a subject tag `[#123]`, if the subject has one (the
 /// last tag wins when there are several).
 ///

@@ -142,7 +142,7 @@ impl<'a> Word<'a> {
     fn bytes(&self) -> Option<(&'a str, Vec<u8>, bool)> {
         let bytes = if self.unpadded() {
             let mut padded = self.data.to_string();
-            while padded.len() % 4 != 0 {
+            while !padded.len().is_multiple_of(4) {
                 padded.push('=');
             }
             base64_decode(padded.as_bytes())?

@@ -59,6 +59,16 @@ fn fill(name: &str, subs: &[(&str, &str)]) -> Vec<u8> {
     text.into_bytes()
 }
 
+/// [`fill`], then each `(from, to)` of `edits` replaced in the mail.
+fn fill_edited(name: &str, subs: &[(&str, &str)], edits: &[(&str, &str)]) -> String {
+    let mut text = String::from_utf8(fill(name, subs)).unwrap_or_default();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{name} has no {from:?}");
+        text = text.replace(from, to);
+    }
+    text
+}
+
 /// An engine on a fresh memory store, with a manual clock at [`t0`], a
 /// recording email transport, one agent and our own Message-ID domain.
 struct Desk {
@@ -486,12 +496,12 @@ async fn a_subject_tag_followed_by_another_helpdesks_tag_still_threads() {
     let mb = mailbox();
     let first = d.file(&mb, "thread-01-new.eml", &[]).await;
     let n = number(&first);
-    let raw = String::from_utf8(fill(
+    let (tag, tags) = (format!("[#{n}]"), format!("[#{n}] [#4711]"));
+    let raw = fill_edited(
         "thread-06-subject-tag-participant.eml",
         &[("TICKET_NUMBER", &n)],
-    ))
-    .unwrap_or_default()
-    .replace(&format!("[#{n}]"), &format!("[#{n}] [#4711]"));
+        &[(tag.as_str(), tags.as_str())],
+    );
     assert!(raw.contains("[#4711]"));
     let back = d.ingest(&mb, raw.as_bytes()).await;
     assert_eq!(
@@ -558,13 +568,14 @@ async fn subject_tag_from_a_forward_recipient_is_a_third_party_answer() {
         answer.ticket.times.last_inbound, before.times.last_inbound,
         "no response owed to the customer"
     );
-    let raw = String::from_utf8(fill(
+    let raw = fill_edited(
         "thread-08-subject-tag-forward-recipient.eml",
         &[("TICKET_NUMBER", &n)],
-    ))
-    .unwrap_or_default()
-    .replace("claims@courier.example", "sales@courier.example")
-    .replace("c7731.trace", "c7732.trace");
+        &[
+            ("claims@courier.example", "sales@courier.example"),
+            ("c7731.trace", "c7732.trace"),
+        ],
+    );
     let stranger = d.ingest(&mb, raw.as_bytes()).await;
     assert_eq!(stranger.status, IngestStatus::Created);
     assert_ne!(stranger.ticket.id, first.ticket.id);
@@ -967,16 +978,20 @@ async fn mail_relayed_by_our_own_group_is_the_customers() {
         )
         .await
         .unwrap_or_else(|e| panic!("pending: {e}"));
-    let reply = String::from_utf8(fill("list-own-group-dmarc.eml", &[]))
-        .unwrap_or_default()
-        .replace(
-            "<group.5502@customer.example>",
-            "<group.5503@customer.example>\r\nIn-Reply-To: <group.5501@customer.example>",
-        )
-        .replace(
-            "Subject: Where is my parcel?",
-            "Subject: Re: Where is my parcel?",
-        );
+    let reply = fill_edited(
+        "list-own-group-dmarc.eml",
+        &[],
+        &[
+            (
+                "<group.5502@customer.example>",
+                "<group.5503@customer.example>\r\nIn-Reply-To: <group.5501@customer.example>",
+            ),
+            (
+                "Subject: Where is my parcel?",
+                "Subject: Re: Where is my parcel?",
+            ),
+        ],
+    );
     let out = d.ingest(&mailbox(), reply.as_bytes()).await;
     assert_eq!(
         (out.status, out.ticket.id, out.ticket.state),
@@ -1273,11 +1288,7 @@ async fn bounce_fails_the_outgoing_message_and_suppresses_the_address() {
             |e| matches!(e, EventKind::MessageFailed { message, .. } if *message == answer.id)
         )
     );
-    let until = d
-        .store()
-        .suppressed_until(d.ws, "ann@customer.example")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let until = d.suppressed_until("ann@customer.example").await;
     assert!(until.is_some_and(|u| u > d.clock_now()));
     // Ann writes a new mail: no autoresponse to an undeliverable address.
     let next = d.file(&mb, "lifecycle-second-question.eml", &[]).await;
@@ -1345,12 +1356,11 @@ async fn a_plain_bounce_quoting_our_message_lands_on_its_ticket() {
     let flipped = if head.ends_with('a') { 'b' } else { 'a' };
     let forged = format!("{}{flipped}{tail}", &head[..4]);
     assert_ne!(forged, ours);
-    let raw = String::from_utf8(fill(
+    let raw = fill_edited(
         "bounce-plain-text.eml",
         &[("BOUNCED_MESSAGE_ID", &forged)],
-    ))
-    .unwrap_or_default()
-    .replace("qmail.4713", "qmail.4714");
+        &[("qmail.4713", "qmail.4714")],
+    );
     let stray = d.ingest(&mb, raw.as_bytes()).await;
     assert_eq!(stray.status, IngestStatus::Created);
     assert_ne!(stray.ticket.id, first.ticket.id);
@@ -1420,11 +1430,7 @@ async fn a_delay_notice_lands_on_its_ticket_but_fails_nothing() {
             .iter()
             .any(|e| matches!(e, EventKind::MessageFailed { .. }))
     );
-    let until = d
-        .store()
-        .suppressed_until(d.ws, "ann@customer.example")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let until = d.suppressed_until("ann@customer.example").await;
     assert_eq!(until, None);
 }
 
@@ -1472,22 +1478,19 @@ async fn an_exim_bounce_without_a_report_fails_the_message_it_returns() {
         }
         other => panic!("expected Failed, got {other:?}"),
     }
-    let until = d
-        .store()
-        .suppressed_until(d.ws, "ann@customer.example")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let until = d.suppressed_until("ann@customer.example").await;
     assert!(until.is_some());
 
     let d = Desk::new().await;
     let (first, answer, ours) = d.answered(&mb).await;
-    let raw = String::from_utf8(fill(
+    let raw = fill_edited(
         "bounce-exim-returned-message.eml",
         &[("BOUNCED_MESSAGE_ID", &ours)],
-    ))
-    .unwrap_or_default()
-    .replace("X-Failed-Recipients: ann@customer.example\r\n", "")
-    .replace("E1ndr-0002cd", "E1ndr-0003cd");
+        &[
+            ("X-Failed-Recipients: ann@customer.example\r\n", ""),
+            ("E1ndr-0002cd", "E1ndr-0003cd"),
+        ],
+    );
     let bounce = d.ingest(&mb, raw.as_bytes()).await;
     assert_eq!(bounce.classification, Classification::Bounce);
     assert_eq!(bounce.ticket.id, first.ticket.id);
@@ -1526,11 +1529,7 @@ async fn a_delivery_status_in_multipart_mixed_is_a_bounce() {
         Some(SendState::Failed { reason }) => assert!(reason.contains("5.1.1"), "{reason}"),
         other => panic!("expected Failed, got {other:?}"),
     }
-    let until = d
-        .store()
-        .suppressed_until(d.ws, "ann@customer.example")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let until = d.suppressed_until("ann@customer.example").await;
     assert!(until.is_some());
 }
 
@@ -1576,11 +1575,7 @@ async fn read_receipts_and_complaints_land_on_the_ticket_and_fail_nothing() {
                 .any(|e| matches!(e, EventKind::MessageFailed { .. })),
             "{fixture}"
         );
-        let until = d
-            .store()
-            .suppressed_until(d.ws, "ann@customer.example")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let until = d.suppressed_until("ann@customer.example").await;
         assert_eq!(until, None, "{fixture}");
     }
 }
@@ -1658,6 +1653,14 @@ impl Desk {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         (first, archived)
+    }
+
+    /// Until when automatic mail to `address` is suppressed (a bounce).
+    async fn suppressed_until(&self, address: &str) -> Option<DateTime<Utc>> {
+        self.store()
+            .suppressed_until(self.ws, address)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn clock_now(&self) -> DateTime<Utc> {
@@ -1850,10 +1853,14 @@ async fn an_agents_mail_to_the_helpdesk_alone_answers_no_one() {
     let d = Desk::new().await;
     let mb = mailbox();
     let first = d.file(&mb, "thread-01-new.eml", &[]).await;
-    let raw = String::from_utf8(fill("thread-agent-answers-by-mail.eml", &[]))
-        .unwrap_or_default()
-        .replace("To: Ann Kowalski <ann@customer.example>\r\n", "")
-        .replace("Cc: Shop", "To: Shop");
+    let raw = fill_edited(
+        "thread-agent-answers-by-mail.eml",
+        &[],
+        &[
+            ("To: Ann Kowalski <ann@customer.example>\r\n", ""),
+            ("Cc: Shop", "To: Shop"),
+        ],
+    );
     let answer = d.ingest(&mb, raw.as_bytes()).await;
     assert_eq!(answer.ticket.id, first.ticket.id);
     assert_eq!(d.message(answer.message).await.author, d.actor());
@@ -2575,10 +2582,14 @@ async fn a_forward_from_an_agent_needs_no_configuration() {
         );
         if active {
             // Not a forward by its subject: the agent's own mail.
-            let raw = String::from_utf8(fill("new-forwarded-by-staff.eml", &[]))
-                .unwrap_or_default()
-                .replace("Subject: Fwd: Broken lamp", "Subject: Broken lamp")
-                .replace("<fwd.7701@shop.example>", "<own.7701@shop.example>");
+            let raw = fill_edited(
+                "new-forwarded-by-staff.eml",
+                &[],
+                &[
+                    ("Subject: Fwd: Broken lamp", "Subject: Broken lamp"),
+                    ("<fwd.7701@shop.example>", "<own.7701@shop.example>"),
+                ],
+            );
             let out = d.ingest(&mailbox(), raw.as_bytes()).await;
             assert_eq!(
                 d.requester(&out).await.emails,

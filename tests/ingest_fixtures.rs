@@ -1535,15 +1535,21 @@ async fn a_delivery_status_in_multipart_mixed_is_a_bounce() {
 
 /// A read receipt without `In-Reply-To` (Outlook's) and a spam complaint
 /// (an ARF feedback report) about our answer land on its ticket, as
-/// automatic mail: they say the answer arrived, so nothing fails, no
-/// address is suppressed and nothing is sent back.
+/// automatic mail: they say the answer arrived, so nothing fails and
+/// nothing is sent back. The recipient who complained is sent no more
+/// automatic mail for a while; the one who read it is.
 #[tokio::test]
 async fn read_receipts_and_complaints_land_on_the_ticket_and_fail_nothing() {
-    for (fixture, reason) in [
-        ("autoreply-read-receipt.eml", ClassifyReason::ReadReceipt),
+    for (fixture, reason, suppressed) in [
+        (
+            "autoreply-read-receipt.eml",
+            ClassifyReason::ReadReceipt,
+            false,
+        ),
         (
             "autoreply-complaint-arf.eml",
             ClassifyReason::FeedbackReport,
+            true,
         ),
     ] {
         let d = Desk::new().await;
@@ -1576,7 +1582,13 @@ async fn read_receipts_and_complaints_land_on_the_ticket_and_fail_nothing() {
             "{fixture}"
         );
         let until = d.suppressed_until("ann@customer.example").await;
-        assert_eq!(until, None, "{fixture}");
+        assert_eq!(until.is_some(), suppressed, "{fixture}");
+        if let Some(parsed) = parsed.signals.report.filter(|_| suppressed) {
+            assert_eq!(
+                parsed.complainants,
+                vec!["ann@customer.example".to_string()]
+            );
+        }
     }
 }
 

@@ -726,6 +726,14 @@ impl Helpdesk {
                 }
                 bounced_message = Some((out_id, reason));
             }
+            // A complaint: its recipient marked our message as spam, and is
+            // sent no more automatic mail for a while (as after a bounce).
+            for address in &report.complainants {
+                commit.suppressions.push((
+                    normalize_email(address),
+                    now + self.config.mail.bounce_suppression,
+                ));
+            }
             bounce_target = Some(Box::new(self.chain_end(workspace, out_ticket).await?));
         }
         // Exim's bounce without a delivery report names the addresses that

@@ -132,6 +132,11 @@ pub struct DeliveryReport {
     /// `message/rfc822-headers`), or from a read receipt's
     /// `Original-Message-ID`.
     pub original_message_id: Option<String>,
+    /// The recipients a complaint (`report-type=feedback-report`) is about:
+    /// the `Original-Rcpt-To` addresses of its `message/feedback-report`
+    /// part (RFC 6650), who marked the message as spam.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub complainants: Vec<String>,
 }
 
 impl DeliveryReport {
@@ -1645,6 +1650,17 @@ fn collect_report(message: &Message<'_>, root: &MessagePart<'_>) -> DeliveryRepo
             // A read receipt names the message it reports on in its own
             // fields (RFC 8098 `Original-Message-ID`), which win over the
             // headers some clients return beside them.
+            "message/feedback-report" => {
+                let text = String::from_utf8_lossy(part.contents());
+                let block: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+                report.complainants.extend(
+                    fields(&block)
+                        .into_iter()
+                        .filter(|(k, _)| k == "original-rcpt-to")
+                        .map(|(_, v)| v.trim().trim_matches(['<', '>']).trim().to_string())
+                        .filter(|v| !v.is_empty()),
+                );
+            }
             "message/disposition-notification" | "message/global-disposition-notification" => {
                 if let Some(id) = original_id_from_fields(part.contents(), "original-message-id") {
                     report.original_message_id = Some(id);

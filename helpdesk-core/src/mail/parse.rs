@@ -681,11 +681,20 @@ fn read_full(
     // or a disclaimer a gateway appends), by part.
     let mixed = html_in_pieces(&message);
     let mut texts_for_html: Vec<(u32, String)> = Vec::new();
+    // (The text parts of one `multipart/alternative` tell one text in
+    // several forms: the first is read, as a mail client shows one.)
+    let mut alternatives_read: Vec<usize> = Vec::new();
     for (i, id) in message.text_body.iter().enumerate() {
         // (`body_text` reads the same part: none without it.)
         let Some(part) = message.parts.get(*id as usize) else {
             continue;
         };
+        if let Some(alternative) = alternative_of(&message, *id) {
+            if alternatives_read.contains(&alternative) {
+                continue;
+            }
+            alternatives_read.push(alternative);
+        }
         if let PartType::Html(h) = &part.body {
             let h = html_of(part, raw, h);
             push_text_part(&mut text, &super::html_text::html_to_text(&h));
@@ -830,6 +839,15 @@ fn text_part_text<'a>(
 /// HTML and text parts of a `multipart/mixed` mail (a list footer, a
 /// disclaimer a gateway appends), or several HTML parts (Apple Mail splits
 /// the HTML around each inline image). It then shows them all, in order.
+/// The `multipart/alternative` part that part `id` of `message` is a
+/// direct part of, if any.
+fn alternative_of(message: &Message<'_>, id: u32) -> Option<usize> {
+    message.parts.iter().position(|part| {
+        part.sub_parts().is_some_and(|subs| subs.contains(&id))
+            && mime_type_of(part).as_deref() == Some("multipart/alternative")
+    })
+}
+
 fn html_in_pieces(message: &Message<'_>) -> bool {
     let (mut html, mut text) = (0, 0);
     for part in message
@@ -3479,6 +3497,31 @@ iVBORw0KGgo=\r\n\
             "\"=?a?Q?x?=\" =?a?Q?y?= <a@b>"
         ));
         assert!(!super::quoted_adjacent_words("=?a?Q?x?= =?a?Q?y?= <a@b>"));
+    }
+
+    /// Two text parts of one `multipart/alternative` (the second HTML
+    /// labelled as plain text) are one text in two forms: the first is
+    /// read, not both one after the other. Text parts of a
+    /// `multipart/mixed` are all read.
+    #[test]
+    fn one_text_of_an_alternative_is_read() {
+        let mail = |kind: &str| {
+            format!(
+                "From: a@example.com\r\nSubject: x\r\n\
+                 Content-Type: multipart/{kind}; boundary=b\r\n\r\n--b\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\nHello Bob,\r\n--b\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\n<div>Hello Bob,</div>\r\n--b--\r\n"
+            )
+        };
+        let limits = ParseLimits::default();
+        let m = parse(mail("alternative").as_bytes(), &limits).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.text.trim(), "Hello Bob,");
+        let m = parse(mail("mixed").as_bytes(), &limits).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            m.text.contains("Hello Bob,") && m.text.contains("<div>"),
+            "{:?}",
+            m.text
+        );
     }
 
     /// A base64 encoded word without its `=` padding (as some web mailers

@@ -1,5 +1,6 @@
 //! RFC 2047 encoded words that mail-parser, which decodes each word on
-//! its own, turns into replacement characters. Two habits of real mailers
+//! its own, turns into replacement characters, or reads a character
+//! short. Three habits of real mailers
 //! are read here as their authors meant:
 //! - a character split over two adjacent words of one charset (mailers
 //!   that cut a long subject into words every so many bytes, in UTF-8,
@@ -9,7 +10,8 @@
 //!   older Japanese mailers write them: such words are read as Shift_JIS;
 //! - base64 words without their closing `=` padding (some web mailers and
 //!   scripts leave it out), whose last character mail-parser drops
-//!   (`=?utf-8?B?eHB0bw?=` is `xpto`, not `xpt`): such words are padded.
+//!   (`=?utf-8?B?eHB0bw?=` is `xpto`, not `xpt`): such words are read
+//!   again whole.
 
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
@@ -18,7 +20,7 @@ use mail_parser::decoders::quoted_printable::quoted_printable_decode_char;
 /// The raw header value `raw` (RFC 2047 encoded words and text) decoded
 /// with adjacent words of one charset joined and words labelled
 /// `ISO-2022-JP` that hold 8-bit bytes read as Shift_JIS and base64 words
-/// without their padding padded; `None` when none of these applies (no two
+/// without their padding read whole; `None` when none of these applies (no two
 /// adjacent words of one charset, no such label, no unpadded word), or when
 /// the result still has replacement characters.
 ///
@@ -136,17 +138,19 @@ fn encoded_word(s: &str) -> Option<(Word<'_>, &str)> {
 }
 
 impl<'a> Word<'a> {
+    /// Whether this is a base64 word without its padding (two or three
+    /// characters of a last group; one alone encodes nothing).
+    fn unpadded(&self) -> bool {
+        self.base64 && matches!(self.data.len() % 4, 2 | 3)
+    }
+
     /// The decoded bytes, the charset to read them in (Shift_JIS for 8-bit
     /// bytes labelled `ISO-2022-JP`) and whether it was so relabelled;
     /// `None` when the data cannot be decoded.
     fn bytes(&self) -> Option<(&'a str, Vec<u8>, bool)> {
-        let bytes = if self.unpadded() {
-            let mut padded = self.data.to_string();
-            while !padded.len().is_multiple_of(4) {
-                padded.push('=');
-            }
-            base64_decode(padded.as_bytes())?
-        } else if self.base64 {
+        // (`base64_decode` reads a last group without its padding whole,
+        // unlike mail-parser's header decoder.)
+        let bytes = if self.base64 {
             base64_decode(self.data.as_bytes())?
         } else {
             q_decode(self.data.as_bytes())?
@@ -155,14 +159,6 @@ impl<'a> Word<'a> {
             self.charset.eq_ignore_ascii_case("iso-2022-jp") && bytes.iter().any(|b| *b >= 0x80);
         let charset = if relabel { "shift_jis" } else { self.charset };
         Some((charset, bytes, relabel))
-    }
-}
-
-impl Word<'_> {
-    /// Whether this is a base64 word without its padding (two or three
-    /// characters of a last group; one alone encodes nothing).
-    fn unpadded(&self) -> bool {
-        self.base64 && matches!(self.data.len() % 4, 2 | 3)
     }
 }
 

@@ -683,17 +683,20 @@ fn read_full(
     let mut texts_for_html: Vec<(u32, String)> = Vec::new();
     // (The text parts of one `multipart/alternative` tell one text in
     // several forms: the first is read, as a mail client shows one.)
-    let mut alternatives_read: Vec<usize> = Vec::new();
+    let alternative_of = alternative_parents(&message);
+    let mut alternatives_read = vec![false; alternative_of.len()];
     for (i, id) in message.text_body.iter().enumerate() {
         // (`body_text` reads the same part: none without it.)
         let Some(part) = message.parts.get(*id as usize) else {
             continue;
         };
-        if let Some(alternative) = alternative_of(&message, *id) {
-            if alternatives_read.contains(&alternative) {
+        if let Some(&Some(alternative)) = alternative_of.get(*id as usize)
+            && let Some(read) = alternatives_read.get_mut(alternative)
+        {
+            if *read {
                 continue;
             }
-            alternatives_read.push(alternative);
+            *read = true;
         }
         if let PartType::Html(h) = &part.body {
             let h = html_of(part, raw, h);
@@ -839,13 +842,27 @@ fn text_part_text<'a>(
 /// HTML and text parts of a `multipart/mixed` mail (a list footer, a
 /// disclaimer a gateway appends), or several HTML parts (Apple Mail splits
 /// the HTML around each inline image). It then shows them all, in order.
-/// The `multipart/alternative` part that part `id` of `message` is a
-/// direct part of, if any.
-fn alternative_of(message: &Message<'_>, id: u32) -> Option<usize> {
-    message.parts.iter().position(|part| {
-        part.sub_parts().is_some_and(|subs| subs.contains(&id))
+/// For each part of `message`, the `multipart/alternative` part it is a
+/// direct part of, if any (empty when the mail has one text part at most:
+/// nothing to choose between).
+fn alternative_parents(message: &Message<'_>) -> Vec<Option<usize>> {
+    let mut parents = Vec::new();
+    if message.text_body.len() < 2 {
+        return parents;
+    }
+    parents.resize(message.parts.len(), None);
+    for (at, part) in message.parts.iter().enumerate() {
+        if let Some(subs) = part.sub_parts()
             && mime_type_of(part).as_deref() == Some("multipart/alternative")
-    })
+        {
+            for id in subs {
+                if let Some(parent) = parents.get_mut(*id as usize) {
+                    *parent = Some(at);
+                }
+            }
+        }
+    }
+    parents
 }
 
 fn html_in_pieces(message: &Message<'_>) -> bool {
@@ -990,7 +1007,7 @@ fn assemble(
             .name
             .as_deref()
             .is_some_and(|n| n.contains(char::REPLACEMENT_CHARACTER))
-            || headers.get_all("from").last().is_some_and(|raw| {
+            || raw_value(message, root, &mail_parser::HeaderName::From).is_some_and(|raw| {
                 quoted_adjacent_words(raw) || super::encoded_words::has_unpadded_base64(raw)
             }))
         && let Some(again) = reread_header(message, root, &mail_parser::HeaderName::From)
@@ -1026,18 +1043,28 @@ fn assemble(
     }
 }
 
-/// The raw value of the last `name` header of `root`, as written (encoded
-/// words and folds kept), when it is UTF-8.
-fn raw_value<'m>(
-    message: &'m Message<'_>,
-    root: &MessagePart<'_>,
+/// The last `name` header of `root` and its value's bytes as written
+/// (encoded words and folds kept).
+fn last_header<'m, 'x>(
+    message: &'m Message<'x>,
+    root: &'m MessagePart<'x>,
     name: &mail_parser::HeaderName<'_>,
-) -> Option<&'m str> {
+) -> Option<(&'m mail_parser::Header<'x>, &'m [u8])> {
     let header = root.headers.iter().rev().find(|h| &h.name == name)?;
     let bytes = message
         .raw_message
         .get(header.offset_start as usize..header.offset_end as usize)?;
-    std::str::from_utf8(bytes).ok()
+    Some((header, bytes))
+}
+
+/// The raw value of the last `name` header of `root`, as written (encoded
+/// words and folds kept), when it is UTF-8.
+fn raw_value<'m>(
+    message: &'m Message<'_>,
+    root: &'m MessagePart<'_>,
+    name: &mail_parser::HeaderName<'_>,
+) -> Option<&'m str> {
+    std::str::from_utf8(last_header(message, root, name)?.1).ok()
 }
 
 /// Whether the raw address header `value` has, inside a quoted name, two
@@ -1307,10 +1334,7 @@ fn reread_header(
     root: &MessagePart<'_>,
     name: &mail_parser::HeaderName<'_>,
 ) -> Option<String> {
-    let header = root.headers.iter().rev().find(|h| &h.name == name)?;
-    let bytes = message
-        .raw_message
-        .get(header.offset_start as usize..header.offset_end as usize)?;
+    let (header, bytes) = last_header(message, root, name)?;
     let again = match std::str::from_utf8(bytes) {
         Ok(_) => {
             let mut value = String::with_capacity(bytes.len());
@@ -1669,10 +1693,8 @@ fn collect_report(message: &Message<'_>, root: &MessagePart<'_>) -> DeliveryRepo
             // fields (RFC 8098 `Original-Message-ID`), which win over the
             // headers some clients return beside them.
             "message/feedback-report" => {
-                let text = String::from_utf8_lossy(part.contents());
-                let block: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
                 report.complainants.extend(
-                    fields(&block)
+                    block_fields(part.contents())
                         .into_iter()
                         .filter(|(k, _)| k == "original-rcpt-to")
                         .map(|(_, v)| v.trim().trim_matches(['<', '>']).trim().to_string())
@@ -1698,6 +1720,16 @@ fn original_id_from_headers(bytes: &[u8]) -> Option<String> {
 /// The id in the field `name` (lower case) of the header-like block that
 /// `bytes` opens with.
 fn original_id_from_fields(bytes: &[u8], name: &str) -> Option<String> {
+    block_fields(bytes)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| clean_id(&v))
+        .filter(|s| !s.is_empty())
+}
+
+/// The fields of the header-like block that `bytes` opens with (up to its
+/// first blank line), as [`fields`] reads them.
+fn block_fields(bytes: &[u8]) -> Vec<(String, String)> {
     let text = String::from_utf8_lossy(bytes);
     let block: Vec<&str> = text
         .lines()
@@ -1705,10 +1737,6 @@ fn original_id_from_fields(bytes: &[u8], name: &str) -> Option<String> {
         .take_while(|l| !l.trim().is_empty())
         .collect();
     fields(&block)
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| clean_id(&v))
-        .filter(|s| !s.is_empty())
 }
 
 /// Splits a header-like block into unfolded `(lower-case name, value)` pairs.

@@ -1501,6 +1501,45 @@ async fn an_exim_bounce_without_a_report_fails_the_message_it_returns() {
     ));
 }
 
+/// A bounce naming a great many failed addresses suppresses a bounded
+/// number of them (the first 64), not all it names.
+#[tokio::test]
+async fn a_bounce_suppresses_a_bounded_number_of_addresses() {
+    let d = Desk::new().await;
+    let mb = mailbox();
+    let (_, answer, ours) = d.answered(&mb).await;
+    let many: Vec<String> = (0..200)
+        .map(|n| format!("gone{n}@customer.example"))
+        .collect();
+    let header = format!(
+        "X-Failed-Recipients: ann@customer.example, {}",
+        many.join(", ")
+    );
+    let raw = fill_edited(
+        "bounce-exim-returned-message.eml",
+        &[("BOUNCED_MESSAGE_ID", &ours)],
+        &[("X-Failed-Recipients: ann@customer.example", header.as_str())],
+    );
+    let bounce = d.ingest(&mb, raw.as_bytes()).await;
+    assert_eq!(bounce.bounced_message, Some(answer.id));
+    assert!(d.suppressed_until("ann@customer.example").await.is_some());
+    assert!(
+        d.suppressed_until("gone62@customer.example")
+            .await
+            .is_some()
+    );
+    assert!(
+        d.suppressed_until("gone63@customer.example")
+            .await
+            .is_none()
+    );
+    assert!(
+        d.suppressed_until("gone199@customer.example")
+            .await
+            .is_none()
+    );
+}
+
 /// A delivery status sent as `multipart/mixed` (GroupWise's reports) by a
 /// sender that is no daemon: a bounce all the same, which fails our
 /// message, suppresses the address and is not answered.

@@ -32,6 +32,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+/// The most addresses one bounce or complaint suppresses (a report naming
+/// thousands writes no more than these).
+const MAX_SUPPRESSED_PER_MAIL: usize = 64;
+
 /// A helpdesk mailbox: the address mail arrives at and what to do with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -395,6 +399,46 @@ impl Helpdesk {
     /// The ticket of the first of our Message-IDs that `text` quotes
     /// ([`mail::quoted_ids_at`]) whose signature holds and whose ticket
     /// exists.
+    /// Marks our outgoing message `out` failed for `reason` (a bounce) in
+    /// `commit`, and suppresses automatic mail to the `addresses` that
+    /// failed for good.
+    fn fail_bounced<'a>(
+        &self,
+        commit: &mut Commit,
+        out: MessageId,
+        reason: &str,
+        addresses: impl Iterator<Item = &'a str>,
+        now: DateTime<Utc>,
+    ) {
+        commit.message_updates.push(MessageUpdate::SendState {
+            id: out,
+            state: SendState::Failed {
+                reason: reason.to_string(),
+            },
+            message_id: None,
+        });
+        self.suppress(commit, addresses, now);
+    }
+
+    /// Suppresses automatic mail to `addresses` (normalised; at most
+    /// [`MAX_SUPPRESSED_PER_MAIL`] of them) for the bounce suppression
+    /// window from `now`, in `commit`.
+    fn suppress<'a>(
+        &self,
+        commit: &mut Commit,
+        addresses: impl Iterator<Item = &'a str>,
+        now: DateTime<Utc>,
+    ) {
+        let until = now + self.config.mail.bounce_suppression;
+        commit.suppressions.extend(
+            addresses
+                .map(|a| normalize_email(a.trim()))
+                .filter(|a| !a.is_empty())
+                .take(MAX_SUPPRESSED_PER_MAIL)
+                .map(|a| (a, until)),
+        );
+    }
+
     async fn ticket_quoted_in(
         &self,
         workspace: WorkspaceId,
@@ -706,34 +750,23 @@ impl Helpdesk {
                 } else {
                     format!("bounced: {reason}")
                 };
-                commit.message_updates.push(MessageUpdate::SendState {
-                    id: out_id,
-                    state: SendState::Failed {
-                        reason: reason.clone(),
-                    },
-                    message_id: None,
+                let permanent = report.recipients.iter().filter_map(|r| {
+                    let address = r
+                        .final_recipient
+                        .as_deref()
+                        .filter(|_| r.status.as_deref().is_some_and(mail::dsn_is_permanent))?;
+                    Some(address.rsplit(';').next().unwrap_or(address))
                 });
-                for r in &report.recipients {
-                    if r.status.as_deref().is_some_and(mail::dsn_is_permanent)
-                        && let Some(address) = &r.final_recipient
-                    {
-                        let address = address.rsplit(';').next().unwrap_or(address).trim();
-                        commit.suppressions.push((
-                            normalize_email(address),
-                            now + self.config.mail.bounce_suppression,
-                        ));
-                    }
-                }
+                self.fail_bounced(&mut commit, out_id, &reason, permanent, now);
                 bounced_message = Some((out_id, reason));
             }
             // A complaint: its recipient marked our message as spam, and is
             // sent no more automatic mail for a while (as after a bounce).
-            for address in &report.complainants {
-                commit.suppressions.push((
-                    normalize_email(address),
-                    now + self.config.mail.bounce_suppression,
-                ));
-            }
+            self.suppress(
+                &mut commit,
+                report.complainants.iter().map(String::as_str),
+                now,
+            );
             bounce_target = Some(Box::new(self.chain_end(workspace, out_ticket).await?));
         }
         // Exim's bounce without a delivery report names the addresses that
@@ -745,34 +778,29 @@ impl Helpdesk {
             && mail.signals.x_failed_recipients
             && let Some(id) =
                 mail::quoted_message_id_at(&mail.text, &self.config.mail.message_id_domain)
-            && let Some(out) = self
+            && let Some((out_id, out_ticket, forward)) = self
                 .store
                 .message_by_email_id(workspace, id)
                 .await?
                 .filter(|m| m.direction == Direction::Outbound)
+                // (As above: not the whole message across the next read.)
+                .map(|m| (m.id, m.ticket, m.visibility == Visibility::ThirdParty))
         {
-            bounces_forward = out.visibility == Visibility::ThirdParty;
-            let failed: Vec<String> = mail
-                .header_all("x-failed-recipients")
-                .flat_map(|v| v.split(','))
-                .map(|a| normalize_email(a.trim().trim_start_matches('<').trim_end_matches('>')))
-                .filter(|a| !a.is_empty())
-                .collect();
-            let reason = format!("bounced: failed recipients {}", failed.join(", "));
-            commit.message_updates.push(MessageUpdate::SendState {
-                id: out.id,
-                state: SendState::Failed {
-                    reason: reason.clone(),
-                },
-                message_id: None,
-            });
-            for address in failed {
-                commit
-                    .suppressions
-                    .push((address, now + self.config.mail.bounce_suppression));
-            }
-            bounced_message = Some((out.id, reason));
-            bounce_target = Some(Box::new(self.chain_end(workspace, out.ticket).await?));
+            bounces_forward = forward;
+            let failed = || {
+                mail.header_all("x-failed-recipients")
+                    .flat_map(|v| v.split(','))
+                    .map(|a| a.trim().trim_start_matches('<').trim_end_matches('>'))
+                    .filter(|a| !a.is_empty())
+                    .take(MAX_SUPPRESSED_PER_MAIL)
+            };
+            let reason = format!(
+                "bounced: failed recipients {}",
+                failed().collect::<Vec<_>>().join(", ")
+            );
+            self.fail_bounced(&mut commit, out_id, &reason, failed(), now);
+            bounced_message = Some((out_id, reason));
+            bounce_target = Some(Box::new(self.chain_end(workspace, out_ticket).await?));
         }
         // A bounce without a delivery report (qmail's, many older servers')
         // quotes the message it returns: one of our signed Message-IDs in

@@ -1022,13 +1022,23 @@ fn assemble(
             a.name = Some(name.to_string());
         }
     }
+    let mut reply_to = address_list(fields.reply_to.and_then(HeaderValue::as_address));
+    let mut to = address_list(fields.to.and_then(HeaderValue::as_address));
+    let mut cc = address_list(fields.cc.and_then(HeaderValue::as_address));
+    for (list, name) in [
+        (&mut reply_to, mail_parser::HeaderName::ReplyTo),
+        (&mut to, mail_parser::HeaderName::To),
+        (&mut cc, mail_parser::HeaderName::Cc),
+    ] {
+        rename_from_raw(list, message, root, &name);
+    }
     InboundMail {
         in_reply_to: fields.in_reply_to.map(id_list).unwrap_or_default(),
         references: fields.references.map(id_list).unwrap_or_default(),
         from,
-        reply_to: address_list(fields.reply_to.and_then(HeaderValue::as_address)),
-        to: address_list(fields.to.and_then(HeaderValue::as_address)),
-        cc: address_list(fields.cc.and_then(HeaderValue::as_address)),
+        reply_to,
+        to,
+        cc,
         subject,
         date,
         text,
@@ -1040,6 +1050,60 @@ fn assemble(
         // copy read here.)
         content_hash: String::new(),
         message_id,
+    }
+}
+
+/// The names of the address list `list`, of the last `name` header of
+/// `root`, read again from the header's bytes (see [`reread_header`]) when
+/// one came out with replacement characters, or the raw value has encoded
+/// words that mail-parser reads apart (adjacent words in quotes, base64
+/// words without their padding), as for the sender's name.
+///
+/// The decoded value is parsed again as an address list, and its names
+/// are taken only when it gives the same addresses in the same order: a
+/// decoded name that holds a comma, a quote or an angle bracket (which
+/// could make an address of a name) changes nothing.
+fn rename_from_raw(
+    list: &mut [Address],
+    message: &Message<'_>,
+    root: &MessagePart<'_>,
+    name: &mail_parser::HeaderName<'_>,
+) {
+    let garbled = list.iter().any(|a| {
+        a.name
+            .as_deref()
+            .is_some_and(|n| n.contains(char::REPLACEMENT_CHARACTER))
+    });
+    if !garbled
+        && !raw_value(message, root, name).is_some_and(|raw| {
+            quoted_adjacent_words(raw) || super::encoded_words::has_unpadded_base64(raw)
+        })
+    {
+        return;
+    }
+    let Some(again) = reread_header(message, root, name) else {
+        return;
+    };
+    let value = format!("{again}\r\n");
+    let parsed = mail_parser::parsers::MessageStream::new(value.as_bytes()).parse_address();
+    // (Every entry read again, with an address or without: a name cut in
+    // two by a decoded comma is another entry.)
+    let entries = match parsed.as_address() {
+        Some(mail_parser::Address::List(l)) => l.len(),
+        Some(mail_parser::Address::Group(g)) => g.iter().map(|g| g.addresses.len()).sum(),
+        None => 0,
+    };
+    let renamed = address_list(parsed.as_address());
+    let same = entries == list.len()
+        && renamed.len() == list.len()
+        && renamed
+            .iter()
+            .zip(list.iter())
+            .all(|(new, old)| new.email == old.email);
+    if same {
+        for (slot, new) in list.iter_mut().zip(renamed) {
+            slot.name = new.name;
+        }
     }
 }
 
@@ -2740,9 +2804,25 @@ Hello\r\n");
                 ),
                 "{at}"
             );
-            assert_eq!(mail.to, address_list(message.to()), "{at}");
-            assert_eq!(mail.cc, address_list(message.cc()), "{at}");
-            assert_eq!(mail.reply_to, address_list(message.reply_to()), "{at}");
+            // (The same addresses; names as the sender's.)
+            for (ours, theirs) in [
+                (&mail.to, message.to()),
+                (&mail.cc, message.cc()),
+                (&mail.reply_to, message.reply_to()),
+            ] {
+                let theirs = address_list(theirs);
+                assert_eq!(ours.len(), theirs.len(), "{at}");
+                for (a, b) in ours.iter().zip(&theirs) {
+                    assert_eq!(a.email, b.email, "{at}");
+                    assert!(
+                        reread(
+                            a.name.as_deref().unwrap_or(""),
+                            b.name.as_deref().unwrap_or("")
+                        ),
+                        "{at}: {a:?} {b:?}"
+                    );
+                }
+            }
             assert!(
                 reread(&mail.subject, message.subject().unwrap_or("").trim()),
                 "{at}: {:?} {:?}",
@@ -3488,6 +3568,63 @@ iVBORw0KGgo=\r\n\
         for m in on_both_paths(head) {
             assert_eq!(m.subject, "你好世界");
             assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("Grüße"));
+        }
+    }
+
+    /// The names of `To`, `Cc` and `Reply-To` cut into encoded words
+    /// inside a character, or folded in quotes between two words, are read
+    /// whole as the sender's, on both paths; a decoded name that would
+    /// change the list's addresses (a comma, an angle bracket) is left as
+    /// mail-parser read it, and the addresses never change.
+    #[test]
+    fn names_in_address_lists_split_over_encoded_words_are_read_whole() {
+        // `Łukasz Żółć` in UTF-8, cut inside `Ż`.
+        let (b1, b2) = ("=?utf-8?B?xYF1a2FzeiDF?=", "=?utf-8?B?u8OzxYLEhw==?=");
+        let (q1, q2) = (
+            "=?utf-8?Q?=C5=81ukasz_=C5?=",
+            "=?utf-8?Q?=BB=C3=B3=C5=82=C4=87?=",
+        );
+        let head = format!(
+            "From: a@example.com\r\nSubject: x\r\n\
+             To: {b1} {b2} <l1@example.pl>, Ann <ann@example.com>\r\n\
+             Cc: \"{q1}\r\n {q2}\" <l2@example.pl>, {q1}\r\n {q2} <l3@example.pl>\r\n\
+             Reply-To: =?utf-8?Q?Biuro=2C_=C5?= =?utf-8?Q?=BB?= <r@example.pl>\r\n"
+        );
+        for m in on_both_paths(&head) {
+            let names = |list: &[Address]| {
+                list.iter()
+                    .map(|a| (a.name.clone().unwrap_or_default(), a.email.clone()))
+                    .collect::<Vec<_>>()
+            };
+            let pair = |n: &str, e: &str| (n.to_string(), e.to_string());
+            assert_eq!(
+                names(&m.to),
+                [
+                    pair("Łukasz Żółć", "l1@example.pl"),
+                    pair("Ann", "ann@example.com")
+                ]
+            );
+            assert_eq!(
+                names(&m.cc),
+                [
+                    pair("Łukasz Żółć", "l2@example.pl"),
+                    pair("Łukasz Żółć", "l3@example.pl")
+                ]
+            );
+            // (`Biuro, Ż`: a comma outside quotes, read again, would make
+            // two entries; the name stays as first read.)
+            assert_eq!(
+                names(&m.reply_to),
+                [pair("Biuro, \u{fffd}\u{fffd}", "r@example.pl")]
+            );
+        }
+        // A name whose decoded form holds `<`: read again, it would be
+        // another address; the list stays as mail-parser read it.
+        let head = "From: a@example.com\r\nSubject: x\r\n\
+                    To: =?utf-8?Q?evil_=3Cx@evil.example=3E_=C5?= =?utf-8?Q?=BB?= <real@example.pl>\r\n";
+        for m in on_both_paths(head) {
+            assert_eq!(m.to.len(), 1);
+            assert_eq!(m.to[0].email, "real@example.pl");
         }
     }
 

@@ -2004,8 +2004,10 @@ fn collect_attachments(
             }
         }
         // (Read again when mail-parser's decoder dropped its last bytes:
-        // see `qp_tail`; decoded when uuencoded: see `uuencode`.)
-        let redecoded = super::qp_tail::redecoded(part, &message.raw_message);
+        // see `qp_tail`; decoded when uuencoded: see `uuencode`. A text
+        // file is kept as the sender's bytes: see `file_bytes`.)
+        let redecoded = file_bytes(part, &message.raw_message)
+            .or_else(|| super::qp_tail::redecoded(part, &message.raw_message));
         let mut contents = redecoded.as_deref().unwrap_or_else(|| part.contents());
         let uudecoded = if super::uuencode::is_uuencoded(part) {
             super::uuencode::decode(contents)
@@ -2065,6 +2067,23 @@ fn collect_attachments(
         ));
     }
     out
+}
+
+/// The bytes of the text file attached as `part` (of the mail `raw`), as
+/// the sender wrote them: only its transfer encoding decoded. mail-parser
+/// gives a `text/*` part's body as text, in UTF-8 from its charset, which
+/// changes a file in another charset (a CSV in windows-1250), and replaces
+/// what is no text in it (an undeclared Latin-1 file, or a binary file
+/// labelled `text/*`, RFC 2046's `text/rtf` of a picture) with U+FFFD.
+/// `None` for other parts (their body is bytes already) and when the body
+/// cannot be found; bytes the transfer decoder rejects are kept as
+/// written, as mail-parser keeps them.
+fn file_bytes<'a>(part: &MessagePart<'_>, raw: &'a [u8]) -> Option<Cow<'a, [u8]>> {
+    if !matches!(part.body, PartType::Text(_) | PartType::Html(_)) {
+        return None;
+    }
+    let body = super::fast_path::part_bytes(part, raw)?;
+    Some(super::fast_path::decode_to_end(body, part.encoding).unwrap_or(Cow::Borrowed(body)))
 }
 
 impl AttachmentInfo {
@@ -3569,6 +3588,54 @@ iVBORw0KGgo=\r\n\
             assert_eq!(m.subject, "你好世界");
             assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("Grüße"));
         }
+    }
+
+    /// A text file attached is kept as the sender's bytes, its transfer
+    /// encoding decoded: not converted from its charset to UTF-8, nor
+    /// with U+FFFD for what is no text in it (an undeclared Latin-1 file,
+    /// a picture labelled `text/rtf`), whichever path reads the mail.
+    #[test]
+    fn text_files_attached_keep_their_bytes() {
+        // `Łódź;5` in windows-1250 (quoted-printable), `café` in Latin-1
+        // without a charset (8bit), and PNG bytes in base64 labelled text.
+        let cp1250 = b"\xa3\xf3d\x9f;5\r\n".to_vec();
+        let latin1 = b"caf\xe9\r\n".to_vec();
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe".to_vec();
+        let encoded_png = "iVBORw0KGgoAAAANSUhEUv/+";
+        let mut raw = b"From: a@example.com\r\nSubject: files\r\n\
+            Content-Type: multipart/mixed; boundary=b\r\n\r\n\
+            --b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThree files.\r\n\
+            --b\r\nContent-Type: text/csv; charset=windows-1250\r\n\
+            Content-Disposition: attachment; filename=cities.csv\r\n\
+            Content-Transfer-Encoding: quoted-printable\r\n\r\n=A3=F3d=9F;5\r\n\r\n\
+            --b\r\nContent-Type: text/plain\r\n\
+            Content-Disposition: attachment; filename=menu.txt\r\n\
+            Content-Transfer-Encoding: 8bit\r\n\r\n"
+            .to_vec();
+        raw.extend_from_slice(&latin1);
+        raw.extend_from_slice(
+            format!(
+                "\r\n--b\r\nContent-Type: text/rtf\r\n\
+                 Content-Disposition: attachment; filename=test.rtf\r\n\
+                 Content-Transfer-Encoding: base64\r\n\r\n{encoded_png}\r\n--b--\r\n"
+            )
+            .as_bytes(),
+        );
+        let mail = parse(&raw, &ParseLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(mail.text.trim(), "Three files.");
+        let files: Vec<(&str, Option<&[u8]>, usize)> = mail
+            .attachments
+            .iter()
+            .map(|a| (a.name.as_str(), a.content.as_deref(), a.size))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                ("cities.csv", Some(&cp1250[..]), cp1250.len()),
+                ("menu.txt", Some(&latin1[..]), latin1.len()),
+                ("test.rtf", Some(&png[..]), png.len()),
+            ]
+        );
     }
 
     /// The names of `To`, `Cc` and `Reply-To` cut into encoded words

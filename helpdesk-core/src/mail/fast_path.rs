@@ -74,6 +74,11 @@ pub(crate) fn single_part_body<'a>(
 ) -> Option<Cow<'a, str>> {
     let encoding = text_part(root, subtype)?;
     let body = body_after_headers(root, raw)?;
+    // (Quoted-printable that breaks its rules is read by the full parse:
+    // see `qp_lenient`.)
+    if encoding == Encoding::QuotedPrintable && super::qp_lenient::is_irregular(body) {
+        return None;
+    }
     // (The whole rest of the mail, as the full parse decodes it.)
     Some(text_of(root, decode_to_end(body, encoding)?))
 }
@@ -160,6 +165,13 @@ fn alternative_part<'a>(
         // character), are decoded again from the part's own bytes, as the
         // full parse reads them (`legacy_text::reread`).
         let content = || part_content(body, delimiter).map(|(content, _)| content);
+        // (Quoted-printable that breaks its rules is read by the full
+        // parse: see `qp_lenient`.)
+        if encoding == Encoding::QuotedPrintable
+            && content().is_some_and(super::qp_lenient::is_irregular)
+        {
+            return None;
+        }
         // (A mislabelled UTF-8 part that runs into the boundary without a
         // line break is read again by the full parse from bytes that end
         // where the boundary starts, with no boundary to tell a last `=`

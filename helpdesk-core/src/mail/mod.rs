@@ -42,6 +42,7 @@ mod missing_separator;
 mod nested_multipart;
 mod own_list;
 mod parse;
+mod qp_lenient;
 mod qp_tail;
 mod reply_marker;
 mod rfc2231;

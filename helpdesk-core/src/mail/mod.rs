@@ -21,6 +21,7 @@
 
 mod attachment_hint;
 mod autorespond;
+mod base64_tail;
 mod classify;
 mod compose;
 mod content_types;

@@ -2005,9 +2005,12 @@ fn collect_attachments(
             }
         }
         // (Read again when mail-parser's decoder dropped its last bytes:
-        // see `qp_tail`; decoded when uuencoded: see `uuencode`. A text
-        // file is kept as the sender's bytes: see `file_bytes`.)
-        let redecoded = file_bytes(part, &message.raw_message)
+        // see `base64_tail` and `qp_tail`; decoded when uuencoded: see
+        // `uuencode`. A text file is kept as the sender's bytes: see
+        // `file_bytes`.)
+        let redecoded = super::base64_tail::redecoded(part, &message.raw_message)
+            .map(Cow::Owned)
+            .or_else(|| file_bytes(part, &message.raw_message))
             .or_else(|| super::qp_tail::redecoded(part, &message.raw_message));
         let mut contents = redecoded.as_deref().unwrap_or_else(|| part.contents());
         let uudecoded = if super::uuencode::is_uuencoded(part) {

@@ -162,6 +162,25 @@ impl<'a> Word<'a> {
     }
 }
 
+/// Whether the raw header value `raw` has encoded words that mail-parser
+/// reads apart wrongly without a replacement character to show it: a
+/// base64 word without its `=` padding ([`has_unpadded_base64`]), or
+/// several words in an ISO-2022 charset, which is stateful (a word cut
+/// after its switch to Japanese leaves the next one read as ASCII:
+/// `EE;R%a!<%k`).
+pub(crate) fn read_apart(raw: &str) -> bool {
+    if !raw.contains("=?") {
+        return false;
+    }
+    const ISO_2022: &[u8] = b"=?iso-2022-";
+    let stateful = raw
+        .as_bytes()
+        .windows(ISO_2022.len())
+        .filter(|w| w.eq_ignore_ascii_case(ISO_2022))
+        .count();
+    stateful >= 2 || has_unpadded_base64(raw)
+}
+
 /// Whether the raw header value `raw` holds a base64 encoded word without
 /// its `=` padding (which mail-parser reads one character short).
 pub(crate) fn has_unpadded_base64(raw: &str) -> bool {

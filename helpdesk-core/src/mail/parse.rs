@@ -992,10 +992,11 @@ fn assemble(
         .to_string();
     // Replacement characters in the subject or the sender's name: the
     // header is read again from its bytes (see `reread_header`).
-    // (Also a base64 word without its padding, read one character short.)
+    // (Also a base64 word without its padding, read one character short,
+    // and ISO-2022 words read apart: see `encoded_words::read_apart`.)
     if (subject.contains(char::REPLACEMENT_CHARACTER)
         || raw_value(message, root, &mail_parser::HeaderName::Subject)
-            .is_some_and(super::encoded_words::has_unpadded_base64))
+            .is_some_and(super::encoded_words::read_apart))
         && let Some(again) = reread_header(message, root, &mail_parser::HeaderName::Subject)
     {
         subject = again.trim().to_string();
@@ -1009,7 +1010,7 @@ fn assemble(
             .as_deref()
             .is_some_and(|n| n.contains(char::REPLACEMENT_CHARACTER))
             || raw_value(message, root, &mail_parser::HeaderName::From).is_some_and(|raw| {
-                quoted_adjacent_words(raw) || super::encoded_words::has_unpadded_base64(raw)
+                quoted_adjacent_words(raw) || super::encoded_words::read_apart(raw)
             }))
         && let Some(again) = reread_header(message, root, &mail_parser::HeaderName::From)
     {
@@ -1076,9 +1077,8 @@ fn rename_from_raw(
             .is_some_and(|n| n.contains(char::REPLACEMENT_CHARACTER))
     });
     if !garbled
-        && !raw_value(message, root, name).is_some_and(|raw| {
-            quoted_adjacent_words(raw) || super::encoded_words::has_unpadded_base64(raw)
-        })
+        && !raw_value(message, root, name)
+            .is_some_and(|raw| quoted_adjacent_words(raw) || super::encoded_words::read_apart(raw))
     {
         return;
     }
@@ -3696,6 +3696,28 @@ iVBORw0KGgo=\r\n\
         for m in on_both_paths(head) {
             assert_eq!(m.to.len(), 1);
             assert_eq!(m.to[0].email, "real@example.pl");
+        }
+    }
+
+    /// A subject and a sender's name in ISO-2022-JP cut into several
+    /// encoded words after the switch to Japanese (as Japanese mailers cut
+    /// long values) are read whole, on both paths: each word read apart
+    /// gave ASCII (`EE;R%a!<%k`) and no replacement character.
+    #[test]
+    fn iso_2022_jp_words_cut_in_a_run_are_read_whole() {
+        let head = "From: =?ISO-2022-JP?B?GyRCRUU7Ug==?= =?ISO-2022-JP?B?JWEhPCVrGyhC?= <jp@example.jp>\r\n\
+                    Subject: =?ISO-2022-JP?B?UGFzc3dvcmQ6GyRCIVYbKEJSRTogGyRC?=\r\n \
+                    =?ISO-2022-JP?B?RUU7UiVhITwlaz5wSnNPMzFMQlA6diU3?=\r\n \
+                    =?ISO-2022-JP?B?JTklRiVgJUYlOSVIJWEhPCVrJEckOSEjIVcbKEI=?=\r\n";
+        for m in on_both_paths(head) {
+            assert_eq!(
+                m.subject,
+                "Password:「RE: 電子メール情報漏洩対策システムテストメールです。」"
+            );
+            assert_eq!(
+                m.from.unwrap_or_default().name.as_deref(),
+                Some("電子メール")
+            );
         }
     }
 

@@ -913,6 +913,8 @@ async fn classify_lists() {
             ("list-list-id.eml", vec![], l, R::ListId),
             ("list-list-unsubscribe.eml", vec![], l, R::ListUnsubscribe),
             ("list-precedence-list.eml", vec![], l, R::PrecedenceList),
+            // (ezmlm: `Mailing-List` and `Precedence: bulk`, no `List-Id`.)
+            ("list-ezmlm-mailing-list.eml", vec![], l, R::MailingList),
         ],
     )
     .await;

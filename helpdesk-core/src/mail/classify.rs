@@ -71,6 +71,9 @@ pub enum ClassifyReason {
     ListUnsubscribe,
     /// `Precedence: list`.
     PrecedenceList,
+    /// A `Mailing-List` header (ezmlm's and Yahoo Groups' lists, which
+    /// write no `List-Id`).
+    MailingList,
 }
 
 impl ClassifyReason {
@@ -85,7 +88,7 @@ impl ClassifyReason {
             | FailedRecipients | ReturnedMessage => Classification::Bounce,
             ReadReceipt | FeedbackReport | AutoSubmitted | XAutoreply | XAutorespond | XLoop
             | Precedence | AutoResponseSuppress | OutOfOfficeSubject => Classification::AutoReply,
-            ListId | ListUnsubscribe | PrecedenceList => Classification::List,
+            ListId | ListUnsubscribe | PrecedenceList | MailingList => Classification::List,
         }
     }
 }
@@ -143,13 +146,16 @@ pub fn classify(mail: &InboundMail, ctx: &ClassifyContext) -> Classification {
 ///    rspamd's `X-Spam: Yes`): no autoresponse goes back to a sender that
 ///    is most likely forged (backscatter). A bounce stays a bounce.
 /// 5. **AutoReply**: `Auto-Submitted` other than `no`; `X-Autoreply`;
-///    `X-Autorespond`; `X-Loop`; `Precedence: auto_reply | bulk | junk`;
+///    `X-Autorespond`; `X-Loop`; `Precedence: auto_reply`, or `bulk |
+///    junk` on a mail without a list header of rule 6 (a list's
+///    `Precedence: bulk`, as Mailman writes it, is the list's);
 ///    `X-Auto-Response-Suppress: All` (only `All`: partial values such as
 ///    `OOF` are set by some ordinary mail clients and would misfire);
 ///    out-of-office subject (en, pl, cs, it, de, and Outlook's "Automatic
 ///    reply" in fr, es, pt, nl, sv, da/no, fi, hu, sk, ro, ru, uk; after
 ///    `Re:`-style prefixes).
-/// 6. **List**: `List-Id`, `List-Unsubscribe`, `Precedence: list`.
+/// 6. **List**: `List-Id`, `List-Unsubscribe`, `Precedence: list`,
+///    `Mailing-List` (ezmlm).
 /// 7. **Human** otherwise.
 ///
 /// A mail relayed by a list that is one of our own addresses (`support@`
@@ -291,6 +297,9 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
     if s.precedence.as_deref() == Some("list") {
         return ClassifyReason::PrecedenceList;
     }
+    if mail.header("Mailing-List").is_some() {
+        return ClassifyReason::MailingList;
+    }
     ClassifyReason::NoRuleMatched
 }
 
@@ -416,11 +425,15 @@ fn auto_reply_reason(mail: &InboundMail, subject: &str, own_list: bool) -> Optio
     if !s.x_loop.is_empty() {
         return Some(ClassifyReason::XLoop);
     }
-    // (Our own list's `Precedence` is the list's, not the mail's.)
+    // (Our own list's `Precedence` is the list's, not the mail's; so is
+    // another list's `bulk` or `junk`.)
+    let listed = s.list_id.is_some() || s.list_unsubscribe || mail.header("Mailing-List").is_some();
     if !own_list
-        && s.precedence
-            .as_deref()
-            .is_some_and(|p| matches!(p, "auto_reply" | "auto-reply" | "bulk" | "junk"))
+        && s.precedence.as_deref().is_some_and(|p| match p {
+            "auto_reply" | "auto-reply" => true,
+            "bulk" | "junk" => !listed,
+            _ => false,
+        })
     {
         return Some(ClassifyReason::Precedence);
     }
@@ -983,10 +996,41 @@ mod tests {
             reason(&with_headers("Precedence: list\r\n")),
             ClassifyReason::PrecedenceList
         );
+        // ezmlm's lists write `Mailing-List` and no `List-Id`.
+        assert_eq!(
+            reason(&with_headers(
+                "Mailing-List: contact users-help@example.org; run by ezmlm\r\n"
+            )),
+            ClassifyReason::MailingList
+        );
+        // A list's `Precedence: bulk` (Mailman's, a newsletter's) is the
+        // list's: list mail. Without a list header it is an auto-reply's.
+        for list in [
+            "List-Id: <a.b>\r\n",
+            "List-Unsubscribe: <https://x/unsub>\r\n",
+            "Mailing-List: contact a-help@b.c; run by ezmlm\r\n",
+        ] {
+            for precedence in ["bulk", "junk"] {
+                let headers = format!("{list}Precedence: {precedence}\r\n");
+                assert_eq!(
+                    reason(&with_headers(&headers)).classification(),
+                    Classification::List,
+                    "{headers}"
+                );
+            }
+        }
         // Auto-reply beats list.
         assert_eq!(
-            reason(&with_headers("List-Id: <a.b>\r\nPrecedence: bulk\r\n")),
+            reason(&with_headers(
+                "List-Id: <a.b>\r\nPrecedence: auto_reply\r\n"
+            )),
             ClassifyReason::Precedence
+        );
+        assert_eq!(
+            reason(&with_headers(
+                "List-Id: <a.b>\r\nAuto-Submitted: auto-replied\r\n"
+            )),
+            ClassifyReason::AutoSubmitted
         );
     }
 

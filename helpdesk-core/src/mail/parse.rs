@@ -87,7 +87,9 @@ pub struct AttachmentInfo {
     pub too_large: bool,
     /// Decoded content; `None` when `too_large`.
     pub content: Option<Vec<u8>>,
-    /// True when the part is marked `Content-Disposition: inline`.
+    /// True when the part is marked `Content-Disposition: inline`, or is
+    /// an image the HTML shows by its Content-ID (`<img src="cid:...">`,
+    /// as in a `multipart/related` without dispositions).
     pub inline: bool,
     /// The `Content-ID` (without angle brackets), for inline images.
     pub content_id: Option<String>,
@@ -776,7 +778,16 @@ fn read_full(
         None => (text, html),
     };
 
-    let attachments = collect_attachments(&message, limits, &rescued);
+    let mut attachments = collect_attachments(&message, limits, &rescued);
+    // (A file the HTML shows by its Content-ID is shown in the message,
+    // whatever its disposition says.)
+    if let Some(html) = &html {
+        for a in &mut attachments {
+            if let Some(id) = &a.content_id {
+                a.inline |= html.contains(&format!("cid:{id}"));
+            }
+        }
+    }
     Ok(assemble(&message, root, text, html, attachments))
 }
 
@@ -2961,6 +2972,41 @@ Content-Transfer-Encoding: base64\r\n\
 \r\n\
 iVBORw0KGgo=\r\n\
 --XX--\r\n";
+
+    /// An image the HTML shows by its Content-ID is inline without a
+    /// disposition (`multipart/related` as Apple Mail and Outlook write
+    /// it) and with `attachment` (the HTML shows it all the same); an
+    /// image with a Content-ID the HTML does not show, and a file, are not.
+    #[test]
+    fn images_the_html_shows_are_inline() {
+        let m = p("From: a@example.com\r\nSubject: logo\r\n\
+             Content-Type: multipart/related; boundary=r\r\n\r\n\
+             --r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+             <p>Hi <img src=\"cid:logo@x\"> <img src=\"cid:stamp@x\"></p>\r\n\
+             --r\r\nContent-Type: image/png\r\nContent-ID: <logo@x>\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n\
+             --r\r\nContent-Type: image/png; name=stamp.png\r\nContent-ID: <stamp@x>\r\n\
+             Content-Disposition: attachment; filename=stamp.png\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n\
+             --r\r\nContent-Type: image/png; name=unused.png\r\nContent-ID: <unused@x>\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n\
+             --r\r\nContent-Type: application/pdf; name=a.pdf\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\nAAECAwQFBgcICQ==\r\n--r--\r\n");
+        let inline: Vec<(Option<&str>, bool)> = m
+            .attachments
+            .iter()
+            .map(|a| (a.content_id.as_deref(), a.inline))
+            .collect();
+        assert_eq!(
+            inline,
+            [
+                (Some("logo@x"), true),
+                (Some("stamp@x"), true),
+                (Some("unused@x"), false),
+                (None, false)
+            ]
+        );
+    }
 
     #[test]
     fn attachments_and_alternatives() {

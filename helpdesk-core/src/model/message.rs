@@ -101,9 +101,9 @@ pub struct Attachment {
     /// `cid:` link in the message's HTML names (an inline image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_id: Option<String>,
-    /// The part was marked `Content-Disposition: inline` (shown in the
-    /// message, e.g. an image in a signature, rather than offered as a
-    /// file).
+    /// The part was marked `Content-Disposition: inline`, or is an image
+    /// the message's HTML shows by its Content-ID (shown in the message,
+    /// e.g. an image in a signature, rather than offered as a file).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub inline: bool,
 }

@@ -2001,7 +2001,10 @@ fn collect_attachments(
             });
         // (A name split into RFC 2231 segments is read whole: see
         // `rfc2231`.)
+        // (A Windows path in quotes: its last segment; see
+        // `rfc2231::path_name`.)
         let mut name = super::rfc2231::continued_name(part, &message.raw_message)
+            .or_else(|| super::rfc2231::path_name(part, &message.raw_message))
             .as_deref()
             .or(part.attachment_name())
             .map(sanitize_file_name)
@@ -3006,6 +3009,45 @@ iVBORw0KGgo=\r\n\
                 (None, false)
             ]
         );
+    }
+
+    /// A file name written as a Windows path in quotes (Netscape's
+    /// `filename="C:\\TEMP\\nsmailEG.png"`) is its last segment, not the
+    /// path run together (`C:TEMPnsmailEG.png`); a quoted name with an
+    /// escaped quote reads as before.
+    #[test]
+    fn a_windows_path_in_quotes_names_its_file() {
+        let mail = |disposition: &str| {
+            p(&format!(
+                "From: a@example.com\r\nSubject: f\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+                 --b\r\nContent-Type: text/plain\r\n\r\nFiles.\r\n\
+                 --b\r\nContent-Type: image/png\r\n{disposition}\r\n\
+                 Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n"
+            ))
+            .attachments
+            .first()
+            .map(|a| a.name.clone())
+        };
+        for (header, name) in [
+            (
+                "Content-Disposition: inline; filename=\"C:\\TEMP\\nsmailEG.png\"",
+                "nsmailEG.png",
+            ),
+            (
+                "Content-Disposition: attachment; filename=\"D:\\Photos\\2026\\lamp 1.png\"",
+                "lamp 1.png",
+            ),
+            (
+                "Content-Disposition: attachment; filename=\"say \\\"hi\\\".png\"",
+                "say \"hi\".png",
+            ),
+            (
+                "Content-Disposition: attachment; filename=plain.png",
+                "plain.png",
+            ),
+        ] {
+            assert_eq!(mail(header).as_deref(), Some(name), "{header}");
+        }
     }
 
     #[test]

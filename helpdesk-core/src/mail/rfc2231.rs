@@ -1,5 +1,6 @@
 //! File names split into RFC 2231 continuations (`filename*0*=`,
-//! `filename*1*=`, ...), read whole.
+//! `filename*1*=`, ...), read whole; and the other names read again from
+//! the part's raw header (raw 8-bit names, Windows paths in quotes).
 //!
 //! RFC 2231 (section 4.1) puts the charset on the first segment only and
 //! applies it to the whole value: the segments' bytes are joined, then
@@ -84,6 +85,48 @@ pub(crate) fn raw_8bit_name(
         None => super::legacy_text::read_legacy(&bytes),
     };
     Some(text).filter(|t| !t.contains(char::REPLACEMENT_CHARACTER) && !t.trim().is_empty())
+}
+
+/// The file name of `part` when its raw header writes it as a Windows
+/// path in quotes (`filename="C:\TEMP\photo.png"`, as Netscape and some
+/// scripts send it): the last segment of the path (`photo.png`). A quoted
+/// string's `\` escapes the character after it, so mail-parser reads
+/// `C:TEMPphoto.png`, which leaves no separator to cut the path at; here a
+/// `\` before anything but `"` or `\` is taken for a path separator.
+/// `None` when the name is not written so (mail-parser's reading stands).
+pub(crate) fn path_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<String> {
+    let quoted = |name: HeaderName<'_>, key: &str| {
+        let value = raw_value(part, raw, name)?;
+        if !value.contains(&b'\\') {
+            return None;
+        }
+        let value = String::from_utf8_lossy(value);
+        split_unquoted(&value)
+            .into_iter()
+            .skip(1)
+            .find_map(|parameter| {
+                let (k, v) = parameter.split_once('=')?;
+                let v = v.trim();
+                (k.trim().eq_ignore_ascii_case(key) && v.starts_with('"'))
+                    .then(|| v.trim_matches('"').to_string())
+            })
+    };
+    let value = quoted(HeaderName::ContentDisposition, "filename")
+        .or_else(|| quoted(HeaderName::ContentType, "name"))?;
+    let mut chars = value.char_indices().peekable();
+    let mut last_separator = None;
+    while let Some((i, c)) = chars.next() {
+        if c == '\\' {
+            match chars.peek() {
+                Some((_, '"' | '\\')) => {
+                    chars.next();
+                }
+                _ => last_separator = Some(i),
+            }
+        }
+    }
+    let name = value.get(last_separator? + 1..)?;
+    Some(unquote(name)).filter(|n| !n.trim().is_empty())
 }
 
 /// The raw bytes of the value of `part`'s first `name` header (`raw` is

@@ -54,7 +54,41 @@ pub(crate) fn undeclared_plain(part: &MessagePart<'_>) -> bool {
 /// such a label that is not UTF-8 is read as undeclared legacy text.
 pub(crate) fn is_unknown_label(charset: &str) -> bool {
     let c = charset.trim().trim_matches('"');
-    names_no_8bit_charset(c) || (!is_utf8_label(c) && charset_decoder(c.as_bytes()).is_none())
+    names_no_8bit_charset(c)
+        || (!is_utf8_label(c)
+            && charset_decoder(c.as_bytes()).is_none()
+            && misspelt_code_page(c).is_none())
+}
+
+/// The Windows code page a misspelt label names (`win-1257`, `win1250`,
+/// `windows1252`, `cp-1250`, `ms-1251`, as scripts and old mailers write
+/// them): its name as mail-parser knows it, `windows-125x`; `None` for any
+/// other label. (Read as undeclared, the text of such a label was guessed
+/// at, and a short Baltic text came out as Chinese.)
+pub(crate) fn misspelt_code_page(charset: &str) -> Option<&'static str> {
+    const PAGES: [&str; 9] = [
+        "windows-1250",
+        "windows-1251",
+        "windows-1252",
+        "windows-1253",
+        "windows-1254",
+        "windows-1255",
+        "windows-1256",
+        "windows-1257",
+        "windows-1258",
+    ];
+    let c = charset.trim().trim_matches('"');
+    let number = ["windows-", "windows", "win-", "win", "cp-", "ms-", "x-cp-"]
+        .iter()
+        .find_map(|prefix| {
+            c.get(..prefix.len())
+                .filter(|p| p.eq_ignore_ascii_case(prefix))
+                .and_then(|_| c.get(prefix.len()..))
+        })?;
+    PAGES
+        .iter()
+        .copied()
+        .find(|page| page.get(8..) == Some(number))
 }
 
 /// Labels mail-parser has a decoder for that say nothing of 8-bit bytes:
@@ -85,6 +119,7 @@ pub(crate) fn text_decoder(charset: &str) -> Option<mail_parser::decoders::chars
         return None;
     }
     charset_decoder(charset.as_bytes())
+        .or_else(|| charset_decoder(misspelt_code_page(charset)?.as_bytes()))
 }
 
 /// The text of `part`'s `bytes`, which are not UTF-8, when its label
@@ -217,6 +252,25 @@ pub(crate) fn reread(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
     let bytes = decoded_again(body, part.encoding, before_line_break)?;
     (std::str::from_utf8(&bytes).is_err() && legacy(part, &bytes))
         .then(|| read_undeclared(part, &bytes))
+}
+
+/// The text of `part` (of the mail `raw`) read again from its bytes in
+/// the Windows code page its misspelt label names
+/// ([`misspelt_code_page`]), which mail-parser has no decoder for; `None`
+/// under any other label.
+pub(crate) fn reread_misspelt(raw: &[u8], part: &MessagePart<'_>) -> Option<String> {
+    let label = part.content_type()?.attribute("charset")?;
+    if charset_decoder(label.as_bytes()).is_some() {
+        return None;
+    }
+    let decode = charset_decoder(misspelt_code_page(label)?.as_bytes())?;
+    let body = super::fast_path::part_bytes(part, raw)?;
+    let before_line_break = super::fast_path::ends_before_line_break(part, raw);
+    Some(decode(&decoded_again(
+        body,
+        part.encoding,
+        before_line_break,
+    )?))
 }
 
 /// A part's `content` (its body up to the line break of the next
@@ -405,7 +459,64 @@ fn letter_tables() -> &'static [[bool; 128]; CANDIDATES.len()] {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::{legacy_charset, meta_charset, read_legacy};
+    use super::{legacy_charset, meta_charset, misspelt_code_page, read_legacy};
+
+    /// Text under a misspelt Windows code page's label (`win-1257`) is
+    /// read in that code page on both parse paths, text and HTML: it was
+    /// read as undeclared and guessed at (`ÕÄÖÜ` came out as `漳周`).
+    #[test]
+    fn a_misspelt_code_page_label_is_read_as_its_code_page() {
+        let part = |subtype: &str, charset: &str| {
+            format!(
+                "Content-Type: text/{subtype}; charset={charset}\r\n\
+                 Content-Transfer-Encoding: quoted-printable\r\n\r\n=D5=C4=D6=DC =E0=E6\r\n"
+            )
+        };
+        for charset in [
+            "win-1257",
+            "WIN1257",
+            "windows1257",
+            "cp-1257",
+            "\"ms-1257\"",
+        ] {
+            let single = format!(
+                "From: a@example.com\r\nSubject: q\r\n{}",
+                part("plain", charset)
+            );
+            let mixed = format!(
+                "From: a@example.com\r\nSubject: q\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+                 --b\r\n{}--b\r\n{}--b\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\nx\r\n--b--\r\n",
+                part("plain", charset),
+                part("html", charset)
+            );
+            // (The mixed mail's text is its text part and its HTML's.)
+            for raw in [&single, &mixed] {
+                let mail = crate::mail::parse::tests::p(raw);
+                let lines: Vec<&str> = mail.text.lines().filter(|l| !l.is_empty()).collect();
+                assert!(
+                    !lines.is_empty() && lines.iter().all(|l| l.trim() == "ÕÄÖÜ ąę"),
+                    "{raw}: {:?}",
+                    mail.text
+                );
+            }
+            let mail = crate::mail::parse::tests::p(&mixed);
+            assert!(
+                mail.html.as_deref().is_some_and(|h| h.contains("ÕÄÖÜ ąę")),
+                "{:?}",
+                mail.html
+            );
+        }
+        // (A raw 8-bit subject is read in the code page the text names.)
+        let raw = b"From: a@example.com\r\nSubject: \xd5\xc4 \xe0\xe6\r\n\
+            Content-Type: text/plain; charset=win-1257\r\n\r\nHi\r\n";
+        let mail = crate::mail::parse(raw, &crate::mail::ParseLimits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(mail.subject, "ÕÄ ąę");
+        assert_eq!(misspelt_code_page("win-1250"), Some("windows-1250"));
+        assert_eq!(misspelt_code_page("win-1259"), None);
+        assert_eq!(misspelt_code_page("windows-12501"), None);
+        assert_eq!(misspelt_code_page("latin2"), None);
+    }
 
     #[test]
     fn central_european_text_is_read_in_its_charset() {

@@ -179,6 +179,7 @@ pub(crate) fn reread_or<'a>(
     // `legacy_text::NO_8BIT_CHARSET`.)
     if (text.contains(char::REPLACEMENT_CHARACTER) || no_8bit_charset(part))
         && let Some(legacy) = super::legacy_text::reread(raw, part)
+            .or_else(|| super::legacy_text::reread_misspelt(raw, part))
     {
         return Cow::Owned(legacy);
     }

@@ -1444,6 +1444,8 @@ fn reread_header(
             } else {
                 declared
             };
+            // (A misspelt code page's label, `win-1250`: that code page.)
+            let charset = super::legacy_text::misspelt_code_page(charset).unwrap_or(charset);
             let decoded =
                 mail_parser::decoders::charsets::map::charset_decoder(charset.as_bytes())?(bytes);
             if decoded.contains("=?") {

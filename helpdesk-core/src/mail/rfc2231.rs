@@ -79,7 +79,7 @@ pub(crate) fn raw_8bit_name(
         .filter(|c| {
             !super::legacy_text::is_unknown_label(c) && !super::legacy_text::is_utf8_label(c)
         })
-        .and_then(|c| charset_decoder(c.trim().trim_matches('"').as_bytes()));
+        .and_then(|c| super::legacy_text::text_decoder(c.trim().trim_matches('"')));
     let text = match declared {
         Some(decode) => decode(&bytes),
         None => super::legacy_text::read_legacy(&bytes),

@@ -27,6 +27,21 @@ use mail_parser::decoders::quoted_printable::quoted_printable_decode_char;
 /// White space between two encoded words is dropped (RFC 2047, 6.2); the
 /// rest of the value is kept as written.
 pub(crate) fn redecode(raw: &str) -> Option<String> {
+    decode_words(raw, false)
+}
+
+/// `raw` with every encoded word in it decoded, wherever it stands (as
+/// mail clients read a file name `report-=?UTF-8?Q?caf=C3=A9?=.pdf`,
+/// which RFC 2047 does not allow inside a quoted parameter, and which
+/// mail-parser leaves as written unless the name starts with the word),
+/// adjacent words joined as [`redecode`] joins them; `None` without any
+/// word, or when the result has replacement characters.
+pub(crate) fn decode_anywhere(raw: &str) -> Option<String> {
+    decode_words(raw, true)
+}
+
+/// [`redecode`] (`any_word` false) or [`decode_anywhere`] (true).
+fn decode_words(raw: &str, any_word: bool) -> Option<String> {
     let mut out = String::with_capacity(raw.len());
     let mut changed = false;
     // The bytes of the run of adjacent words being read, and their
@@ -49,7 +64,7 @@ pub(crate) fn redecode(raw: &str) -> Option<String> {
             }
             Some((word, tail)) => {
                 let (charset, bytes, relabelled) = word.bytes()?;
-                changed |= relabelled || word.unpadded();
+                changed |= any_word || relabelled || word.unpadded();
                 match &mut run {
                     Some((run_charset, run_bytes))
                         if before.trim().is_empty()

@@ -2011,6 +2011,13 @@ fn collect_attachments(
             .or(part.attachment_name())
             .map(sanitize_file_name)
             .unwrap_or_default();
+        // (Encoded words inside a name, not at its start: decoded; see
+        // `encoded_words::decode_anywhere`.)
+        if name.contains("=?")
+            && let Some(decoded) = super::encoded_words::decode_anywhere(&name)
+        {
+            name = sanitize_file_name(&decoded);
+        }
         // (A name in raw 8-bit bytes, read in the mail's charset: see
         // `rfc2231::raw_8bit_name`.)
         if name.contains(char::REPLACEMENT_CHARACTER) {
@@ -3011,6 +3018,44 @@ iVBORw0KGgo=\r\n\
                 (None, false)
             ]
         );
+    }
+
+    /// Encoded words inside a file name, after other text (which RFC 2047
+    /// does not allow in a quoted parameter, but mail clients decode), are
+    /// decoded as at its start; text that only looks like one is kept.
+    #[test]
+    fn encoded_words_inside_a_file_name_are_decoded() {
+        let mail = |disposition: &str| {
+            p(&format!(
+                "From: a@example.com\r\nSubject: f\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+                 --b\r\nContent-Type: text/plain\r\n\r\nFiles.\r\n\
+                 --b\r\nContent-Type: application/pdf\r\n{disposition}\r\n\
+                 Content-Transfer-Encoding: base64\r\n\r\nAAECAwQFBgcICQ==\r\n--b--\r\n"
+            ))
+            .attachments
+            .first()
+            .map(|a| a.name.clone())
+        };
+        for (header, name) in [
+            (
+                "Content-Disposition: attachment; filename=\"report-=?UTF-8?Q?caf=C3=A9?=.pdf\"",
+                "report-café.pdf",
+            ),
+            (
+                "Content-Disposition: attachment; filename=\"3d-=?ISO-8859-1?Q?=63?=om=?US-ASCII?Q?pr?=ess.pdf\"",
+                "3d-compress.pdf",
+            ),
+            (
+                "Content-Disposition: attachment; filename=\"=?UTF-8?Q?caf=C3=A9?=.pdf\"",
+                "café.pdf",
+            ),
+            (
+                "Content-Disposition: attachment; filename=\"a=?b.pdf\"",
+                "a=?b.pdf",
+            ),
+        ] {
+            assert_eq!(mail(header).as_deref(), Some(name), "{header}");
+        }
     }
 
     /// A file name written as a Windows path in quotes (Netscape's

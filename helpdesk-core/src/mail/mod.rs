@@ -26,6 +26,7 @@ mod classify;
 mod compose;
 mod content_types;
 mod date_zones;
+mod embedded_headers;
 mod encoded_words;
 mod fast_path;
 mod flowed;

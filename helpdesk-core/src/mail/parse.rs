@@ -579,8 +579,9 @@ fn parse_full_within(
     // (Dates whose short zone mail-parser reads past their line break,
     // content types with a MIME header glued onto their line, written
     // without `;` before their parameters or misnaming a text type, and
-    // parts whose body follows their headers without a blank line, and
-    // quoted-printable parts with a stray `=`, are read as meant: the mail is parsed again repaired, as many times as
+    // parts whose body follows their headers without a blank line,
+    // quoted-printable parts with a stray `=`, and embedded messages whose
+    // headers run into the next boundary, are read as meant: the mail is parsed again repaired, as many times as
     // parts come to light, up to a few levels of nesting.)
     let mut repaired: Option<Vec<u8>> = None;
     let mut round = 0;
@@ -596,6 +597,7 @@ fn parse_full_within(
                 .or_else(|| super::missing_separator::in_parts(current, &message.parts))
                 .or_else(|| super::text_types::with_text_types(current, &message.parts))
                 .or_else(|| super::qp_lenient::escaped(current, &message.parts))
+                .or_else(|| super::embedded_headers::ended(current, &message.parts))
         } else {
             None
         };
@@ -613,8 +615,9 @@ fn parse_full_within(
 /// How many times [`parse_full`] parses a mail again to pad dates with a
 /// short zone, break glued headers off `Content-Type` lines, put in
 /// missing `;`s, put in the blank line after a part's headers, name
-/// misnamed text types or escape stray `=`s of quoted-printable parts
-/// (each round does one of these, and reaches one level of parts deeper).
+/// misnamed text types, escape stray `=`s of quoted-printable parts or
+/// end embedded messages' headers (each round does one of these, and
+/// reaches one level of parts deeper).
 const MAX_REPAIR_ROUNDS: usize = 6;
 
 /// [`read_full`], or when the body of `raw` follows its headers without a

@@ -297,7 +297,7 @@ fn decide(mail: &InboundMail, ctx: &ContextRef<'_>) -> ClassifyReason {
     if s.precedence.as_deref() == Some("list") {
         return ClassifyReason::PrecedenceList;
     }
-    if mail.header("Mailing-List").is_some() {
+    if s.mailing_list {
         return ClassifyReason::MailingList;
     }
     ClassifyReason::NoRuleMatched
@@ -427,7 +427,7 @@ fn auto_reply_reason(mail: &InboundMail, subject: &str, own_list: bool) -> Optio
     }
     // (Our own list's `Precedence` is the list's, not the mail's; so is
     // another list's `bulk` or `junk`.)
-    let listed = s.list_id.is_some() || s.list_unsubscribe || mail.header("Mailing-List").is_some();
+    let listed = s.list_id.is_some() || s.list_unsubscribe || s.mailing_list;
     if !own_list
         && s.precedence.as_deref().is_some_and(|p| match p {
             "auto_reply" | "auto-reply" => true,

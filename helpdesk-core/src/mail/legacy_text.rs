@@ -78,6 +78,10 @@ pub(crate) fn misspelt_code_page(charset: &str) -> Option<&'static str> {
         "windows-1258",
     ];
     let c = charset.trim().trim_matches('"');
+    // (`win1250` to `windows-1250`: nothing else to look at, `utf-8`.)
+    if !(7..=12).contains(&c.len()) {
+        return None;
+    }
     let number = ["windows-", "windows", "win-", "win", "cp-", "ms-", "x-cp-"]
         .iter()
         .find_map(|prefix| {

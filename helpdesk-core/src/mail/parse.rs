@@ -213,6 +213,10 @@ pub struct HeaderSignals {
     pub list_id: Option<String>,
     /// A `List-Unsubscribe` header is present.
     pub list_unsubscribe: bool,
+    /// A `Mailing-List` header is present (ezmlm's lists, which write no
+    /// `List-Id`).
+    #[serde(default)]
+    pub mailing_list: bool,
     /// `Return-Path: <>` (null reverse path, RFC 5321 4.5.5).
     pub null_return_path: bool,
     /// `Return-Path` address, when not null.
@@ -430,6 +434,16 @@ pub fn parse(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError>
     let from_headers = raw
         .get(super::leading_blank::header_start(raw)..)
         .unwrap_or(raw);
+    // (A mail of headers only that ends without a line break, as a script
+    // may write one: mail-parser drops its last header, which has no line
+    // end. It is read with one.)
+    let ended;
+    let from_headers = if headers_only_unended(from_headers) {
+        ended = [from_headers, b"\r\n"].concat();
+        &ended[..]
+    } else {
+        from_headers
+    };
     std::panic::catch_unwind(|| {
         parse_inner(from_headers, limits).map(|mut mail| {
             // (Of the bytes as they came, whichever repair read them.)
@@ -440,6 +454,14 @@ pub fn parse(raw: &[u8], limits: &ParseLimits) -> Result<InboundMail, MailError>
         })
     })
     .unwrap_or_else(|_| Err(MailError::Unparseable("MIME parser failure".into())))
+}
+
+/// Whether `raw` is a header block without the blank line after it that
+/// does not end in a line break (see [`parse`]).
+fn headers_only_unended(raw: &[u8]) -> bool {
+    !raw.ends_with(b"\n")
+        && memchr::memmem::find(raw, b"\n\n").is_none()
+        && memchr::memmem::find(raw, b"\n\r\n").is_none()
 }
 
 /// The MIME parser: mail-parser's default parsing of each header, except
@@ -1023,9 +1045,7 @@ fn assemble(
             .name
             .as_deref()
             .is_some_and(|n| n.contains(char::REPLACEMENT_CHARACTER))
-            || raw_value(message, root, &mail_parser::HeaderName::From).is_some_and(|raw| {
-                quoted_adjacent_words(raw) || super::encoded_words::read_apart(raw)
-            }))
+            || words_read_apart(message, root, &mail_parser::HeaderName::From))
         && let Some(again) = reread_header(message, root, &mail_parser::HeaderName::From)
     {
         let name = again
@@ -1085,15 +1105,15 @@ fn rename_from_raw(
     root: &MessagePart<'_>,
     name: &mail_parser::HeaderName<'_>,
 ) {
+    if list.is_empty() {
+        return;
+    }
     let garbled = list.iter().any(|a| {
         a.name
             .as_deref()
             .is_some_and(|n| n.contains(char::REPLACEMENT_CHARACTER))
     });
-    if !garbled
-        && !raw_value(message, root, name)
-            .is_some_and(|raw| quoted_adjacent_words(raw) || super::encoded_words::read_apart(raw))
-    {
+    if !garbled && !words_read_apart(message, root, name) {
         return;
     }
     let Some(again) = reread_header(message, root, name) else {
@@ -1144,6 +1164,25 @@ fn raw_value<'m>(
     name: &mail_parser::HeaderName<'_>,
 ) -> Option<&'m str> {
     std::str::from_utf8(last_header(message, root, name)?.1).ok()
+}
+
+/// Whether the raw value of the last `name` address header of `root` has
+/// encoded words that mail-parser reads apart wrongly without a
+/// replacement character to show it: adjacent words in quotes
+/// ([`quoted_adjacent_words`]), or those of
+/// [`super::encoded_words::read_apart`]. (Most values have no encoded
+/// word: those are passed over by a byte search.)
+fn words_read_apart(
+    message: &Message<'_>,
+    root: &MessagePart<'_>,
+    name: &mail_parser::HeaderName<'_>,
+) -> bool {
+    let Some((_, bytes)) = last_header(message, root, name) else {
+        return false;
+    };
+    memchr::memmem::find(bytes, b"=?").is_some()
+        && std::str::from_utf8(bytes)
+            .is_ok_and(|raw| quoted_adjacent_words(raw) || super::encoded_words::read_apart(raw))
 }
 
 /// Whether the raw address header `value` has, inside a quoted name, two
@@ -1621,6 +1660,7 @@ struct SignalHeaders<'a> {
     x_autoreply: bool,
     x_autorespond: bool,
     list_unsubscribe: bool,
+    mailing_list: bool,
     x_failed_recipients: bool,
     x_loop: Vec<&'a str>,
 }
@@ -1649,6 +1689,8 @@ impl<'a> SignalHeaders<'a> {
                     s.x_autorespond = true;
                 } else if is("List-Unsubscribe") {
                     s.list_unsubscribe = true;
+                } else if is("Mailing-List") {
+                    s.mailing_list = true;
                 } else if is("X-Failed-Recipients") {
                     s.x_failed_recipients = true;
                 }
@@ -1714,6 +1756,7 @@ fn collect_signals(
         x_auto_response_suppress: found.x_auto_response_suppress.map(|v| v.trim().to_string()),
         list_id,
         list_unsubscribe: found.list_unsubscribe,
+        mailing_list: found.mailing_list,
         null_return_path,
         return_path,
         x_failed_recipients: found.x_failed_recipients,
@@ -3730,6 +3773,25 @@ iVBORw0KGgo=\r\n\
             assert_eq!(m.subject, "你好世界");
             assert_eq!(m.from.unwrap_or_default().name.as_deref(), Some("Grüße"));
         }
+    }
+
+    /// A mail of headers only whose last header ends it without a line
+    /// break keeps that header; a body without a last line break reads as
+    /// before.
+    #[test]
+    fn the_last_header_of_an_unended_header_block_is_kept() {
+        for raw in [
+            "From: a@example.com\r\nSubject: Hello World",
+            "From: a@example.com\nSubject: Hello World",
+            "From: a@example.com\r\nSubject: Hello World\r\n",
+        ] {
+            assert_eq!(p(raw).subject, "Hello World", "{raw:?}");
+        }
+        let m = p("From: a@example.com\r\nSubject: Hi\r\n\r\nNo line break");
+        assert_eq!(
+            (m.subject.as_str(), m.text.as_str()),
+            ("Hi", "No line break")
+        );
     }
 
     /// A text file attached is kept as the sender's bytes, its transfer

@@ -3066,22 +3066,25 @@ iVBORw0KGgo=\r\n\
         );
     }
 
+    /// The name of the file of a mail whose one file (after its text) has
+    /// the `Content-Disposition` header `disposition`.
+    fn file_name(disposition: &str) -> Option<String> {
+        p(&format!(
+            "From: a@example.com\r\nSubject: f\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+             --b\r\nContent-Type: text/plain\r\n\r\nFiles.\r\n\
+             --b\r\nContent-Type: image/png\r\n{disposition}\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n"
+        ))
+        .attachments
+        .first()
+        .map(|a| a.name.clone())
+    }
+
     /// Encoded words inside a file name, after other text (which RFC 2047
     /// does not allow in a quoted parameter, but mail clients decode), are
     /// decoded as at its start; text that only looks like one is kept.
     #[test]
     fn encoded_words_inside_a_file_name_are_decoded() {
-        let mail = |disposition: &str| {
-            p(&format!(
-                "From: a@example.com\r\nSubject: f\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
-                 --b\r\nContent-Type: text/plain\r\n\r\nFiles.\r\n\
-                 --b\r\nContent-Type: application/pdf\r\n{disposition}\r\n\
-                 Content-Transfer-Encoding: base64\r\n\r\nAAECAwQFBgcICQ==\r\n--b--\r\n"
-            ))
-            .attachments
-            .first()
-            .map(|a| a.name.clone())
-        };
         for (header, name) in [
             (
                 "Content-Disposition: attachment; filename=\"report-=?UTF-8?Q?caf=C3=A9?=.pdf\"",
@@ -3100,7 +3103,7 @@ iVBORw0KGgo=\r\n\
                 "a=?b.pdf",
             ),
         ] {
-            assert_eq!(mail(header).as_deref(), Some(name), "{header}");
+            assert_eq!(file_name(header).as_deref(), Some(name), "{header}");
         }
     }
 
@@ -3110,17 +3113,6 @@ iVBORw0KGgo=\r\n\
     /// escaped quote reads as before.
     #[test]
     fn a_windows_path_in_quotes_names_its_file() {
-        let mail = |disposition: &str| {
-            p(&format!(
-                "From: a@example.com\r\nSubject: f\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
-                 --b\r\nContent-Type: text/plain\r\n\r\nFiles.\r\n\
-                 --b\r\nContent-Type: image/png\r\n{disposition}\r\n\
-                 Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n"
-            ))
-            .attachments
-            .first()
-            .map(|a| a.name.clone())
-        };
         for (header, name) in [
             (
                 "Content-Disposition: inline; filename=\"C:\\TEMP\\nsmailEG.png\"",
@@ -3139,7 +3131,7 @@ iVBORw0KGgo=\r\n\
                 "plain.png",
             ),
         ] {
-            assert_eq!(mail(header).as_deref(), Some(name), "{header}");
+            assert_eq!(file_name(header).as_deref(), Some(name), "{header}");
         }
     }
 

@@ -1069,8 +1069,16 @@ fn assemble(
         rename_from_raw(list, message, root, &name);
     }
     InboundMail {
-        in_reply_to: fields.in_reply_to.map(id_list).unwrap_or_default(),
-        references: fields.references.map(id_list).unwrap_or_default(),
+        in_reply_to: fields.ids(
+            root,
+            &mail_parser::HeaderName::InReplyTo,
+            fields.in_reply_to,
+        ),
+        references: fields.ids(
+            root,
+            &mail_parser::HeaderName::References,
+            fields.references,
+        ),
         from,
         reply_to,
         to,
@@ -1216,6 +1224,9 @@ struct RootFields<'m, 'x> {
     to: Option<&'m HeaderValue<'x>>,
     cc: Option<&'m HeaderValue<'x>>,
     subject: Option<&'m HeaderValue<'x>>,
+    /// Whether there are several `References` or `In-Reply-To` headers:
+    /// then the ids of all are read ([`RootFields::ids`]).
+    repeated_ids: bool,
 }
 
 impl<'m, 'x> RootFields<'m, 'x> {
@@ -1223,6 +1234,13 @@ impl<'m, 'x> RootFields<'m, 'x> {
         use mail_parser::HeaderName as H;
         let mut f = Self::default();
         for h in &root.headers {
+            if matches!(h.name, H::InReplyTo | H::References) {
+                let seen = match h.name {
+                    H::InReplyTo => f.in_reply_to.is_some(),
+                    _ => f.references.is_some(),
+                };
+                f.repeated_ids |= seen;
+            }
             let slot = match h.name {
                 H::Date => &mut f.date,
                 H::MessageId => &mut f.message_id,
@@ -1238,6 +1256,32 @@ impl<'m, 'x> RootFields<'m, 'x> {
             *slot = Some(&h.value);
         }
         f
+    }
+
+    /// The ids of the `name` headers (`References` or `In-Reply-To`) of
+    /// `root`: of the last, or when there are several (as some list
+    /// servers and mailers add a second), of all in order, each once.
+    fn ids(
+        &self,
+        root: &MessagePart<'_>,
+        name: &mail_parser::HeaderName<'_>,
+        last: Option<&HeaderValue<'_>>,
+    ) -> Vec<String> {
+        if !self.repeated_ids {
+            return last.map(id_list).unwrap_or_default();
+        }
+        let mut ids: Vec<String> = Vec::new();
+        for id in root
+            .headers
+            .iter()
+            .filter(|h| &h.name == name)
+            .flat_map(|h| id_list(&h.value))
+        {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
     }
 }
 
@@ -3910,6 +3954,26 @@ iVBORw0KGgo=\r\n\
                 m.from.unwrap_or_default().name.as_deref(),
                 Some("電子メール")
             );
+        }
+    }
+
+    /// Several `References` or `In-Reply-To` headers (as some list servers
+    /// and mailers add a second): the ids of all, in order, each once, on
+    /// both paths; one header reads as before.
+    #[test]
+    fn repeated_reference_headers_are_all_read() {
+        let head = "From: a@example.com\r\nSubject: x\r\n\
+                    References: <mail1@example.com>\r\nIn-Reply-To: <mail2@example.com>\r\n\
+                    References: <mail3@example.com> <mail1@example.com>\r\n\
+                    In-Reply-To: <mail3@example.com>\r\n";
+        for m in on_both_paths(head) {
+            assert_eq!(m.references, ["mail1@example.com", "mail3@example.com"]);
+            assert_eq!(m.in_reply_to, ["mail2@example.com", "mail3@example.com"]);
+        }
+        let head = "From: a@example.com\r\nSubject: x\r\nReferences: <a@x> <b@x>\r\n";
+        for m in on_both_paths(head) {
+            assert_eq!(m.references, ["a@x", "b@x"]);
+            assert!(m.in_reply_to.is_empty());
         }
     }
 

@@ -2093,10 +2093,12 @@ fn collect_attachments(
             });
         // (A name split into RFC 2231 segments is read whole: see
         // `rfc2231`.)
-        // (A Windows path in quotes: its last segment; see
-        // `rfc2231::path_name`.)
+        // (A Windows path in quotes: its last segment; encoded words with
+        // white space between them: joined; see `rfc2231::path_name` and
+        // `spaced_words_name`.)
         let mut name = super::rfc2231::continued_name(part, &message.raw_message)
             .or_else(|| super::rfc2231::path_name(part, &message.raw_message))
+            .or_else(|| super::rfc2231::spaced_words_name(part, &message.raw_message))
             .as_deref()
             .or(part.attachment_name())
             .map(sanitize_file_name)
@@ -3145,6 +3147,16 @@ iVBORw0KGgo=\r\n\
             (
                 "Content-Disposition: attachment; filename=\"a=?b.pdf\"",
                 "a=?b.pdf",
+            ),
+            // (White space between two words is dropped, RFC 2047 6.2.)
+            (
+                "Content-Disposition: attachment; filename=\"=?UTF-8?Q?za=C5=82=C4=85cznik_nr_1?= =?UTF-8?Q?=2epdf?=\"",
+                "załącznik nr 1.pdf",
+            ),
+            // (`filename*` beside a plain ASCII `filename`: the first.)
+            (
+                "Content-Disposition: attachment; filename=\"filename.ext\"; filename*=utf-8''filen%C3%A4me.ext",
+                "filenäme.ext",
             ),
         ] {
             assert_eq!(file_name(header).as_deref(), Some(name), "{header}");

@@ -129,6 +129,29 @@ pub(crate) fn path_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<String> {
     Some(unquote(name)).filter(|n| !n.trim().is_empty())
 }
 
+/// The file name of `part` read from its raw header when it is encoded
+/// words with white space between them inside the quotes
+/// (`filename="=?UTF-8?Q?nr_1?= =?UTF-8?Q?=2epdf?="`): RFC 2047 drops that
+/// white space, mail-parser keeps it inside a parameter (`nr 1 .pdf`).
+/// `None` when the name is not written so.
+pub(crate) fn spaced_words_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<String> {
+    let value_of = |name: HeaderName<'_>, key: &str| {
+        let value = String::from_utf8_lossy(raw_value(part, raw, name)?).into_owned();
+        parameters(&value).find_map(|(k, v)| (k == key).then_some(v))
+    };
+    let value = value_of(HeaderName::ContentDisposition, "filename")
+        .or_else(|| value_of(HeaderName::ContentType, "name"))?;
+    let spaced = value.match_indices("?=").any(|(at, _)| {
+        value.get(at + 2..).is_some_and(|after| {
+            after.starts_with([' ', '\t']) && after.trim_start().starts_with("=?")
+        })
+    });
+    if !spaced {
+        return None;
+    }
+    super::encoded_words::decode_anywhere(&value).filter(|n| !n.trim().is_empty())
+}
+
 /// The raw bytes of the value of `part`'s first `name` header (`raw` is
 /// the message its offsets point into).
 fn raw_value<'a>(part: &MessagePart<'_>, raw: &'a [u8], name: HeaderName<'_>) -> Option<&'a [u8]> {
@@ -145,13 +168,19 @@ fn has_parameter(parameters: &[(String, String)], name: &str) -> bool {
 }
 
 /// The value of the parameter `name` among `parameters` joined from its
-/// numbered segments; `None` without segments.
+/// numbered segments (or its one extended value, `name*=`); `None`
+/// without either.
 fn joined(parameters: &[(String, String)], name: &str) -> Option<String> {
     // (segment number, extended (percent-encoded), value)
     let mut segments: Vec<(u32, bool, &str)> = parameters
         .iter()
         .filter_map(|(key, v)| {
             let rest = key.strip_prefix(name)?.strip_prefix('*')?;
+            // (`name*` alone is one extended segment, which a mailer may
+            // write beside a plain ASCII `name`: it is the name.)
+            if rest.is_empty() {
+                return Some((0, true, v.as_str()));
+            }
             let (number, extended) = match rest.strip_suffix('*') {
                 Some(n) => (n, true),
                 None => (rest, false),
@@ -311,12 +340,22 @@ mod tests {
     }
 
     #[test]
-    fn a_name_that_is_not_split_is_left_to_mail_parser() {
+    fn a_name_that_is_neither_split_nor_extended_is_left_to_mail_parser() {
+        // (One extended value is read here too, as mail-parser reads it
+        // alone, and over a plain ASCII name beside it.)
         assert_eq!(
             name_of(
                 "Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=UTF-8''f%C3%BCr.pdf"
-            ),
-            None
+            )
+            .as_deref(),
+            Some("für.pdf")
+        );
+        assert_eq!(
+            name_of(
+                "Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"fur.pdf\"; filename*=UTF-8''f%C3%BCr.pdf"
+            )
+            .as_deref(),
+            Some("für.pdf")
         );
         assert_eq!(
             name_of("Content-Type: application/pdf; name=\"a.pdf\""),

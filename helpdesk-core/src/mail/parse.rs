@@ -1059,8 +1059,8 @@ fn assemble(
         }
     }
     let mut reply_to = address_list(fields.reply_to.and_then(HeaderValue::as_address));
-    let mut to = address_list(fields.to.and_then(HeaderValue::as_address));
-    let mut cc = address_list(fields.cc.and_then(HeaderValue::as_address));
+    let mut to = fields.addresses(root, &mail_parser::HeaderName::To, fields.to);
+    let mut cc = fields.addresses(root, &mail_parser::HeaderName::Cc, fields.cc);
     for (list, name) in [
         (&mut reply_to, mail_parser::HeaderName::ReplyTo),
         (&mut to, mail_parser::HeaderName::To),
@@ -1227,6 +1227,9 @@ struct RootFields<'m, 'x> {
     /// Whether there are several `References` or `In-Reply-To` headers:
     /// then the ids of all are read ([`RootFields::ids`]).
     repeated_ids: bool,
+    /// Whether there are several `To` or `Cc` headers: then the addresses
+    /// of all are read ([`RootFields::addresses`]).
+    repeated_addresses: bool,
 }
 
 impl<'m, 'x> RootFields<'m, 'x> {
@@ -1240,6 +1243,13 @@ impl<'m, 'x> RootFields<'m, 'x> {
                     _ => f.references.is_some(),
                 };
                 f.repeated_ids |= seen;
+            }
+            if matches!(h.name, H::To | H::Cc) {
+                let seen = match h.name {
+                    H::To => f.to.is_some(),
+                    _ => f.cc.is_some(),
+                };
+                f.repeated_addresses |= seen;
             }
             let slot = match h.name {
                 H::Date => &mut f.date,
@@ -1256,6 +1266,32 @@ impl<'m, 'x> RootFields<'m, 'x> {
             *slot = Some(&h.value);
         }
         f
+    }
+
+    /// The addresses of the `name` headers (`To` or `Cc`) of `root`: of
+    /// the last, or when there are several (a broken mailer's second `cc:`
+    /// line), of all in order, each address once.
+    fn addresses(
+        &self,
+        root: &MessagePart<'_>,
+        name: &mail_parser::HeaderName<'_>,
+        last: Option<&HeaderValue<'_>>,
+    ) -> Vec<Address> {
+        if !self.repeated_addresses {
+            return address_list(last.and_then(HeaderValue::as_address));
+        }
+        let mut all: Vec<Address> = Vec::new();
+        for a in root
+            .headers
+            .iter()
+            .filter(|h| &h.name == name)
+            .flat_map(|h| address_list(h.value.as_address()))
+        {
+            if !all.iter().any(|b| b.email.eq_ignore_ascii_case(&a.email)) {
+                all.push(a);
+            }
+        }
+        all
     }
 
     /// The ids of the `name` headers (`References` or `In-Reply-To`) of
@@ -3966,6 +4002,20 @@ iVBORw0KGgo=\r\n\
                 m.from.unwrap_or_default().name.as_deref(),
                 Some("電子メール")
             );
+        }
+    }
+
+    /// Several `To` or `Cc` headers (a broken mailer's second `cc:` line):
+    /// the addresses of all, in order, each once, on both paths.
+    #[test]
+    fn repeated_recipient_headers_are_all_read() {
+        let head = "From: a@example.com\r\nSubject: x\r\nTo: support@example.com\r\n\
+                    Cc: Bob <bob@example.org>\r\ncc: Charles <charles@example.org>, bob@example.org\r\n";
+        for m in on_both_paths(head) {
+            let cc: Vec<&str> = m.cc.iter().map(|a| a.email.as_str()).collect();
+            assert_eq!(cc, ["bob@example.org", "charles@example.org"]);
+            assert_eq!(m.cc[0].name.as_deref(), Some("Bob"));
+            assert_eq!(m.to.len(), 1);
         }
     }
 

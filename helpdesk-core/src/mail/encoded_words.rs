@@ -196,6 +196,17 @@ pub(crate) fn read_apart(raw: &str) -> bool {
     stateful >= 2 || has_unpadded_base64(raw)
 }
 
+/// Whether an encoded word of the raw header value `raw` touches other
+/// text, without white space between (`(=?...?= =?...?=)`, `Re:=?...?=`,
+/// `=?...?=.`): mail-parser puts a space on each side of such a word
+/// (`( ab )`); [`decode_anywhere`] keeps the text as written (`(ab)`).
+pub(crate) fn touches_text(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let touching = |b: Option<&u8>| b.is_some_and(|b| !b.is_ascii_whitespace());
+    memchr::memmem::find_iter(bytes, b"=?").any(|at| at > 0 && touching(bytes.get(at - 1)))
+        || memchr::memmem::find_iter(bytes, b"?=").any(|at| touching(bytes.get(at + 2)))
+}
+
 /// Whether the raw header value `raw` holds a base64 encoded word without
 /// its `=` padding (which mail-parser reads one character short).
 pub(crate) fn has_unpadded_base64(raw: &str) -> bool {

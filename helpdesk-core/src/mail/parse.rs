@@ -1030,12 +1030,20 @@ fn assemble(
     // header is read again from its bytes (see `reread_header`).
     // (Also a base64 word without its padding, read one character short,
     // and ISO-2022 words read apart: see `encoded_words::read_apart`.)
+    let raw_subject = raw_value(message, root, &mail_parser::HeaderName::Subject);
     if (subject.contains(char::REPLACEMENT_CHARACTER)
-        || raw_value(message, root, &mail_parser::HeaderName::Subject)
-            .is_some_and(super::encoded_words::read_apart))
+        || raw_subject.is_some_and(super::encoded_words::read_apart))
         && let Some(again) = reread_header(message, root, &mail_parser::HeaderName::Subject)
     {
         subject = again.trim().to_string();
+    } else if let Some(raw) = raw_subject.filter(|raw| super::encoded_words::touches_text(raw)) {
+        // (An encoded word that touches other text: read as written, not
+        // with a space put on each side of it.)
+        let mut unfolded = String::with_capacity(raw.len());
+        unfold_into(&mut unfolded, raw.trim());
+        if let Some(again) = super::encoded_words::decode_anywhere(&unfolded) {
+            subject = again.trim().to_string();
+        }
     }
     // (Also a name of encoded words in quotes, folded between them:
     // mail-parser keeps the fold's space inside the quotes, which splits
@@ -4002,6 +4010,26 @@ iVBORw0KGgo=\r\n\
                 m.from.unwrap_or_default().name.as_deref(),
                 Some("電子メール")
             );
+        }
+    }
+
+    /// An encoded word in the subject that touches other text (RFC 2047's
+    /// examples, a list's tag before it, a period after it) is read with
+    /// the text as written, on both paths: mail-parser put a space on each
+    /// side of it (`( ab )`, `café .`). Words apart from text read as before.
+    #[test]
+    fn encoded_words_touching_text_in_a_subject_get_no_spaces() {
+        for (raw, subject) in [
+            ("(=?ISO-8859-1?Q?a?= =?ISO-8859-1?Q?b?=)", "(ab)"),
+            ("(=?ISO-8859-1?Q?a?= b)", "(a b)"),
+            ("[list]=?utf-8?Q?caf=C3=A9?=.", "[list]café."),
+            ("Re: =?utf-8?Q?caf=C3=A9?= and more", "Re: café and more"),
+            ("a=?b and c?=d", "a=?b and c?=d"),
+        ] {
+            let head = format!("From: a@example.com\r\nSubject: {raw}\r\n");
+            for m in on_both_paths(&head) {
+                assert_eq!(m.subject, subject, "{raw}");
+            }
         }
     }
 

@@ -1066,6 +1066,19 @@ fn assemble(
             a.name = Some(name.to_string());
         }
     }
+    // (A comment after the sender's bracketed address is no part of its
+    // name: see `without_trailing_comment`.)
+    if let Some(a) = &mut from
+        && a.name.as_deref().is_some_and(|n| n.ends_with(')'))
+        && let Some(name) = a.name.as_deref().and_then(|name| {
+            without_trailing_comment(
+                name,
+                raw_value(message, root, &mail_parser::HeaderName::From)?,
+            )
+        })
+    {
+        a.name = Some(name);
+    }
     let mut reply_to = address_list(fields.reply_to.and_then(HeaderValue::as_address));
     let mut to = fields.addresses(root, &mail_parser::HeaderName::To, fields.to);
     let mut cc = fields.addresses(root, &mail_parser::HeaderName::Cc, fields.cc);
@@ -1180,6 +1193,24 @@ fn raw_value<'m>(
     name: &mail_parser::HeaderName<'_>,
 ) -> Option<&'m str> {
     std::str::from_utf8(last_header(message, root, name)?.1).ok()
+}
+
+/// `name` (a sender's display name as mail-parser read it) without the
+/// comment that the raw header `raw` writes after the bracketed address
+/// (`Sender <a@example.com> (work)`, which mail-parser adds to the name:
+/// `Sender (work)`); `None` when `raw` has no such comment, or the name
+/// does not end with it (a comment in place of a name, `a@example.com
+/// (John Doe)`, and parentheses in a quoted name stay).
+fn without_trailing_comment(name: &str, raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let open = raw.rfind('(')?;
+    if !raw.ends_with(')') || raw.rfind('>')? > open {
+        return None;
+    }
+    let comment = raw.get(open + 1..raw.len() - 1)?.trim();
+    let kept = name.strip_suffix(')')?.trim_end().strip_suffix(comment)?;
+    let kept = kept.trim_end().strip_suffix('(')?.trim();
+    (!kept.is_empty()).then(|| kept.to_string())
 }
 
 /// Whether the raw value of the last `name` address header of `root` has
@@ -4029,6 +4060,28 @@ iVBORw0KGgo=\r\n\
             let head = format!("From: a@example.com\r\nSubject: {raw}\r\n");
             for m in on_both_paths(&head) {
                 assert_eq!(m.subject, subject, "{raw}");
+            }
+        }
+    }
+
+    /// A comment after the sender's bracketed address is not added to its
+    /// name, on both paths; a comment in place of a name, and parentheses
+    /// in a quoted name, stay.
+    #[test]
+    fn a_comment_after_the_senders_address_is_no_part_of_its_name() {
+        for (from, name) in [
+            ("Sender <sender@example.com> (local part exceeds)", "Sender"),
+            ("\"Smith, Ann\" <ann@example.com> (work)", "Smith, Ann"),
+            ("john@example.com (John Doe)", "John Doe"),
+            ("\"Ann (Sales)\" <ann@example.com>", "Ann (Sales)"),
+        ] {
+            let head = format!("From: {from}\r\nSubject: x\r\n");
+            for m in on_both_paths(&head) {
+                assert_eq!(
+                    m.from.unwrap_or_default().name.as_deref(),
+                    Some(name),
+                    "{from}"
+                );
             }
         }
     }

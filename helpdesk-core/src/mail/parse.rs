@@ -1316,21 +1316,13 @@ impl<'m, 'x> RootFields<'m, 'x> {
         name: &mail_parser::HeaderName<'_>,
         last: Option<&HeaderValue<'_>>,
     ) -> Vec<Address> {
-        if !self.repeated_addresses {
-            return address_list(last.and_then(HeaderValue::as_address));
+        let read = |v: &HeaderValue<'_>| address_list(v.as_address());
+        match self.repeated_addresses {
+            false => last.map(read).unwrap_or_default(),
+            true => of_every(root, name, read, |a, b| {
+                a.email.eq_ignore_ascii_case(&b.email)
+            }),
         }
-        let mut all: Vec<Address> = Vec::new();
-        for a in root
-            .headers
-            .iter()
-            .filter(|h| &h.name == name)
-            .flat_map(|h| address_list(h.value.as_address()))
-        {
-            if !all.iter().any(|b| b.email.eq_ignore_ascii_case(&a.email)) {
-                all.push(a);
-            }
-        }
-        all
     }
 
     /// The ids of the `name` headers (`References` or `In-Reply-To`) of
@@ -1342,22 +1334,33 @@ impl<'m, 'x> RootFields<'m, 'x> {
         name: &mail_parser::HeaderName<'_>,
         last: Option<&HeaderValue<'_>>,
     ) -> Vec<String> {
-        if !self.repeated_ids {
-            return last.map(id_list).unwrap_or_default();
+        match self.repeated_ids {
+            false => last.map(id_list).unwrap_or_default(),
+            true => of_every(root, name, id_list, |a, b| a == b),
         }
-        let mut ids: Vec<String> = Vec::new();
-        for id in root
-            .headers
-            .iter()
-            .filter(|h| &h.name == name)
-            .flat_map(|h| id_list(&h.value))
-        {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        ids
     }
+}
+
+/// What `read` makes of every `name` header of `root`, in order, each
+/// item once (`same` tells a repeated one).
+fn of_every<T>(
+    root: &MessagePart<'_>,
+    name: &mail_parser::HeaderName<'_>,
+    read: impl Fn(&HeaderValue<'_>) -> Vec<T>,
+    same: impl Fn(&T, &T) -> bool,
+) -> Vec<T> {
+    let mut all: Vec<T> = Vec::new();
+    for item in root
+        .headers
+        .iter()
+        .filter(|h| &h.name == name)
+        .flat_map(|h| read(&h.value))
+    {
+        if !all.iter().any(|seen| same(seen, &item)) {
+            all.push(item);
+        }
+    }
+    all
 }
 
 /// The text of a mail whose body is the one text part `part` (see

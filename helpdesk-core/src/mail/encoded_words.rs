@@ -124,6 +124,8 @@ fn encoded_word(s: &str) -> Option<(Word<'_>, &str)> {
         .unwrap_or(s);
     let inner = window.strip_prefix("=?")?;
     let (charset, inner) = inner.split_once('?')?;
+    // (RFC 2231, section 5: a language after the charset, `US-ASCII*EN`.)
+    let charset = charset.split('*').next().unwrap_or(charset);
     let (encoding, inner) = inner.split_once('?')?;
     let end = inner.find("?=")?;
     let data = inner.get(..end)?;

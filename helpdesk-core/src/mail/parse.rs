@@ -2171,23 +2171,16 @@ fn collect_attachments(
             });
         // (A name split into RFC 2231 segments is read whole: see
         // `rfc2231`.)
-        // (A Windows path in quotes: its last segment; encoded words with
-        // white space between them: joined; see `rfc2231::path_name` and
-        // `spaced_words_name`.)
+        // (A Windows path in quotes: its last segment; encoded words after
+        // other text or with white space between them: decoded, joined;
+        // see `rfc2231::path_name` and `encoded_words_name`.)
         let mut name = super::rfc2231::continued_name(part, &message.raw_message)
             .or_else(|| super::rfc2231::path_name(part, &message.raw_message))
-            .or_else(|| super::rfc2231::spaced_words_name(part, &message.raw_message))
+            .or_else(|| super::rfc2231::encoded_words_name(part, &message.raw_message))
             .as_deref()
             .or(part.attachment_name())
             .map(sanitize_file_name)
             .unwrap_or_default();
-        // (Encoded words inside a name, not at its start: decoded; see
-        // `encoded_words::decode_anywhere`.)
-        if name.contains("=?")
-            && let Some(decoded) = super::encoded_words::decode_anywhere(&name)
-        {
-            name = sanitize_file_name(&decoded);
-        }
         // (A name in raw 8-bit bytes, read in the mail's charset: see
         // `rfc2231::raw_8bit_name`.)
         if name.contains(char::REPLACEMENT_CHARACTER) {
@@ -3225,6 +3218,12 @@ iVBORw0KGgo=\r\n\
             (
                 "Content-Disposition: attachment; filename=\"a=?b.pdf\"",
                 "a=?b.pdf",
+            ),
+            // (In a Windows path's last segment; a word with a language,
+            // RFC 2231's `US-ASCII*EN`.)
+            (
+                "Content-Disposition: inline; filename=\"/evil/because:of\\path\\3d-=?ISO-8859-1?Q?=63?=om=?US-ASCII*EN?Q?pr?=ess.gif\"",
+                "3d-compress.gif",
             ),
             // (White space between two words is dropped, RFC 2047 6.2.)
             (

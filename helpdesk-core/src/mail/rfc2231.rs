@@ -95,24 +95,8 @@ pub(crate) fn raw_8bit_name(
 /// `\` before anything but `"` or `\` is taken for a path separator.
 /// `None` when the name is not written so (mail-parser's reading stands).
 pub(crate) fn path_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<String> {
-    let quoted = |name: HeaderName<'_>, key: &str| {
-        let value = raw_value(part, raw, name)?;
-        if !value.contains(&b'\\') {
-            return None;
-        }
-        let value = String::from_utf8_lossy(value);
-        split_unquoted(&value)
-            .into_iter()
-            .skip(1)
-            .find_map(|parameter| {
-                let (k, v) = parameter.split_once('=')?;
-                let v = v.trim();
-                (k.trim().eq_ignore_ascii_case(key) && v.starts_with('"'))
-                    .then(|| v.trim_matches('"').to_string())
-            })
-    };
-    let value = quoted(HeaderName::ContentDisposition, "filename")
-        .or_else(|| quoted(HeaderName::ContentType, "name"))?;
+    let value = written_name(part, raw, b"\\")?;
+    let value = value.strip_prefix('"')?.trim_end_matches('"');
     let mut chars = value.char_indices().peekable();
     let mut last_separator = None;
     while let Some((i, c)) = chars.next() {
@@ -125,31 +109,52 @@ pub(crate) fn path_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<String> {
             }
         }
     }
-    let name = value.get(last_separator? + 1..)?;
-    Some(unquote(name)).filter(|n| !n.trim().is_empty())
+    // (The path's last segment may hold encoded words: see
+    // [`encoded_words_name`].)
+    let name = unquote(value.get(last_separator? + 1..)?);
+    let name = super::encoded_words::decode_anywhere(&name).unwrap_or(name);
+    Some(name).filter(|n| !n.trim().is_empty())
 }
 
-/// The file name of `part` read from its raw header when it is encoded
-/// words with white space between them inside the quotes
-/// (`filename="=?UTF-8?Q?nr_1?= =?UTF-8?Q?=2epdf?="`): RFC 2047 drops that
-/// white space, mail-parser keeps it inside a parameter (`nr 1 .pdf`).
-/// `None` when the name is not written so.
-pub(crate) fn spaced_words_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<String> {
-    let value_of = |name: HeaderName<'_>, key: &str| {
-        let value = String::from_utf8_lossy(raw_value(part, raw, name)?).into_owned();
-        parameters(&value).find_map(|(k, v)| (k == key).then_some(v))
+/// The file name of `part` read from its raw header when it has RFC 2047
+/// encoded words where mail-parser leaves them undecoded or spaced: after
+/// other text (`filename="report-=?UTF-8?Q?caf=C3=A9?=.pdf"`, which RFC
+/// 2047 does not allow inside a quoted parameter, but mail clients
+/// decode), or with white space between two of them (`"=?UTF-8?Q?nr_1?=
+/// =?UTF-8?Q?=2epdf?="`, which RFC 2047 drops, and mail-parser keeps in a
+/// parameter: `nr 1 .pdf`). Every word is decoded, adjacent ones joined
+/// (`encoded_words::decode_anywhere`). `None` without an encoded word.
+pub(crate) fn encoded_words_name(part: &MessagePart<'_>, raw: &[u8]) -> Option<String> {
+    let value = written_name(part, raw, b"=?")?;
+    let value = match value.strip_prefix('"') {
+        Some(quoted) => unquote(quoted.strip_suffix('"').unwrap_or(quoted)),
+        None => value,
     };
-    let value = value_of(HeaderName::ContentDisposition, "filename")
-        .or_else(|| value_of(HeaderName::ContentType, "name"))?;
-    let spaced = value.match_indices("?=").any(|(at, _)| {
-        value.get(at + 2..).is_some_and(|after| {
-            after.starts_with([' ', '\t']) && after.trim_start().starts_with("=?")
-        })
-    });
-    if !spaced {
-        return None;
-    }
     super::encoded_words::decode_anywhere(&value).filter(|n| !n.trim().is_empty())
+}
+
+/// The file name parameter of `part` as its raw header writes it (quotes
+/// and escapes kept): `filename` of its `Content-Disposition`, else `name`
+/// of its `Content-Type`, looked for only in a header whose bytes hold
+/// `marker` (most names need no second reading, and most headers are
+/// passed over by that byte search).
+fn written_name(part: &MessagePart<'_>, raw: &[u8], marker: &[u8]) -> Option<String> {
+    let find = |name: HeaderName<'_>, key: &str| {
+        let value = raw_value(part, raw, name)?;
+        memchr::memmem::find(value, marker)?;
+        let value = String::from_utf8_lossy(value);
+        split_unquoted(&value)
+            .into_iter()
+            .skip(1)
+            .find_map(|parameter| {
+                let (k, v) = parameter.split_once('=')?;
+                k.trim()
+                    .eq_ignore_ascii_case(key)
+                    .then(|| v.trim().to_string())
+            })
+    };
+    find(HeaderName::ContentDisposition, "filename")
+        .or_else(|| find(HeaderName::ContentType, "name"))
 }
 
 /// The raw bytes of the value of `part`'s first `name` header (`raw` is

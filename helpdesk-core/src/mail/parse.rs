@@ -1276,20 +1276,6 @@ impl<'m, 'x> RootFields<'m, 'x> {
         use mail_parser::HeaderName as H;
         let mut f = Self::default();
         for h in &root.headers {
-            if matches!(h.name, H::InReplyTo | H::References) {
-                let seen = match h.name {
-                    H::InReplyTo => f.in_reply_to.is_some(),
-                    _ => f.references.is_some(),
-                };
-                f.repeated_ids |= seen;
-            }
-            if matches!(h.name, H::To | H::Cc) {
-                let seen = match h.name {
-                    H::To => f.to.is_some(),
-                    _ => f.cc.is_some(),
-                };
-                f.repeated_addresses |= seen;
-            }
             let slot = match h.name {
                 H::Date => &mut f.date,
                 H::MessageId => &mut f.message_id,
@@ -1302,7 +1288,12 @@ impl<'m, 'x> RootFields<'m, 'x> {
                 H::Subject => &mut f.subject,
                 _ => continue,
             };
-            *slot = Some(&h.value);
+            let repeated = slot.replace(&h.value).is_some();
+            match h.name {
+                H::InReplyTo | H::References => f.repeated_ids |= repeated,
+                H::To | H::Cc => f.repeated_addresses |= repeated,
+                _ => {}
+            }
         }
         f
     }

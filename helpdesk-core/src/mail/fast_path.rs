@@ -165,10 +165,14 @@ fn alternative_part<'a>(
         // character), are decoded again from the part's own bytes, as the
         // full parse reads them (`legacy_text::reread`).
         let content = || part_content(body, delimiter).map(|(content, _)| content);
+        // (A quoted-printable part's content, looked for once: `None` for
+        // another encoding, `Some(None)` when it has none.)
+        let qp_content = (encoding == Encoding::QuotedPrintable).then(content);
         // (Quoted-printable that breaks its rules is read by the full
         // parse: see `qp_lenient`.)
-        if encoding == Encoding::QuotedPrintable
-            && content().is_some_and(super::qp_lenient::is_irregular)
+        if qp_content
+            .flatten()
+            .is_some_and(super::qp_lenient::is_irregular)
         {
             return None;
         }
@@ -176,14 +180,12 @@ fn alternative_part<'a>(
         // line break is read again by the full parse from bytes that end
         // where the boundary starts, with no boundary to tell a last `=`
         // from a soft line break: left to it.)
-        if encoding == Encoding::QuotedPrintable
-            && content().is_none()
-            && super::mislabelled::rereads(headers, &decoded)
-        {
+        if qp_content == Some(None) && super::mislabelled::rereads(headers, &decoded) {
             return None;
         }
-        let decoded = if encoding == Encoding::QuotedPrintable
-            && let Some(again) = content().and_then(super::qp_tail::redecoded_body)
+        let decoded = if let Some(again) = qp_content
+            .flatten()
+            .and_then(super::qp_tail::redecoded_body)
         {
             again
         } else if std::str::from_utf8(&decoded).is_err()
